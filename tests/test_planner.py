@@ -1,0 +1,90 @@
+"""The planner decides every Bangumi write; it is pure, so it is tested without I/O."""
+
+from trakt_sync.models import (
+    COLLECTION_DOING,
+    COLLECTION_DONE,
+    COLLECTION_DROPPED,
+    COLLECTION_ON_HOLD,
+    COLLECTION_WISH,
+)
+from trakt_sync.planner import plan_subject
+
+MAIN = [101, 102, 103]
+
+
+def plan(watched, current=None, marks=None, main=MAIN, movie=False, complete=True):  # type: ignore[no-untyped-def]
+    return plan_subject(
+        7,
+        is_movie=movie,
+        watched=watched,
+        current_type=current,
+        marks=marks or {},
+        main_episode_ids=main,
+        complete_subjects=complete,
+    )
+
+
+def test_uncollected_subject_becomes_doing_and_marks_new_episodes() -> None:
+    p = plan([(1, 101), (2, 102)])
+    assert p.collect_before == COLLECTION_DOING
+    assert p.episodes_to_mark == [101, 102]
+    assert p.collect_after is None
+    assert p.play_ids == [1, 2]
+
+
+def test_already_marked_episodes_are_not_sent_again() -> None:
+    p = plan([(1, 101), (2, 102)], current=COLLECTION_DOING, marks={101: 2, 102: 0})
+    assert p.episodes_to_mark == [102]
+    assert p.already_marked == [101]
+    assert p.collect_before is None
+
+
+def test_nothing_new_means_no_write_at_all() -> None:
+    p = plan([(1, 101)], current=COLLECTION_DOING, marks={101: 2})
+    assert p.writes == 0
+
+
+def test_wish_and_on_hold_move_to_doing() -> None:
+    for current in (COLLECTION_WISH, COLLECTION_ON_HOLD):
+        assert plan([(1, 101)], current=current).collect_before == COLLECTION_DOING
+
+
+def test_done_and_dropped_are_left_alone() -> None:
+    for current in (COLLECTION_DONE, COLLECTION_DROPPED):
+        p = plan([(1, 101), (2, 102), (3, 103)], current=current)
+        assert p.collect_before is None and p.collect_after is None
+        assert p.episodes_to_mark == [101, 102, 103]
+
+
+def test_completing_a_doing_subject_moves_it_to_done_after_marking() -> None:
+    p = plan([(1, 103)], current=COLLECTION_DOING, marks={101: 2, 102: 2, 103: 0})
+    assert p.episodes_to_mark == [103]
+    assert p.collect_after == COLLECTION_DONE
+
+
+def test_completing_an_uncollected_subject_collects_it_done_in_one_write() -> None:
+    p = plan([(1, 101), (2, 102), (3, 103)])
+    assert p.collect_before == COLLECTION_DONE
+    assert p.collect_after is None
+
+
+def test_completion_can_be_switched_off() -> None:
+    p = plan([(1, 101), (2, 102), (3, 103)], complete=False)
+    assert p.collect_before == COLLECTION_DOING
+
+
+def test_an_unknown_episode_list_never_completes_a_subject() -> None:
+    assert plan([(1, 101)], main=[]).collect_before == COLLECTION_DOING
+
+
+def test_film_becomes_done_unless_done_or_dropped() -> None:
+    assert plan([(1, None)], movie=True).collect_before == COLLECTION_DONE
+    assert plan([(1, None)], movie=True, current=COLLECTION_WISH).collect_before == COLLECTION_DONE
+    assert plan([(1, None)], movie=True, current=COLLECTION_DONE).writes == 0
+    assert plan([(1, None)], movie=True, current=COLLECTION_DROPPED).writes == 0
+
+
+def test_describe_names_the_collection_change_and_episodes() -> None:
+    lines = plan([(1, 101)], current=COLLECTION_WISH).describe()
+    assert any("想看" in line and "在看" in line for line in lines)
+    assert any("101" in line for line in lines)

@@ -1,0 +1,3 @@
+from trakt_sync.cli.app import main
+
+main()

@@ -1,0 +1,169 @@
+"""Bangumi API v0 client (api_contracts.md part B): look-ups for matching, collection writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from trakt_sync.errors import (
+    AccessDenied,
+    ApiError,
+    NeedsAuth,
+    NotFound,
+    RateLimited,
+    ServiceUnavailable,
+    TraktSyncError,
+)
+from trakt_sync.httpclient import ApiClient, error_text
+
+EPISODE_PAGE = 200  # B.6: the spec's maximum (the server allows 1000)
+COLLECTION_PAGE = 50  # B.7: maximum page of the user's collection list
+MARKS_PAGE = 1000  # B.8: maximum page of a subject's episode marks
+
+
+def bangumi_headers(user_agent: str, token: str | None) -> dict[str, str]:
+    headers = {"User-Agent": user_agent, "Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+class BangumiClient(ApiClient):
+    service = "bangumi"
+
+    def error_for(self, response: httpx.Response) -> TraktSyncError:
+        status, text = response.status_code, error_text(response)
+        if status == 401:
+            if "need authorization" in text:
+                return NeedsAuth("not logged in to Bangumi; run `trakt-sync auth bangumi`")
+            return NeedsAuth(
+                f"Bangumi rejected the access token ({text}); run `trakt-sync auth bangumi`"
+            )
+        if status == 403:
+            if "user-agent" in text.lower():
+                agent = self.http.headers.get("User-Agent", "")
+                return AccessDenied(
+                    f"Bangumi refused the User-Agent {agent!r} (403: {text}); set "
+                    "bangumi.user_agent to a descriptive value such as "
+                    "'yourname/trakt-sync (https://your.site)'"
+                )
+            if "scope" in text.lower():
+                return NeedsAuth(
+                    "the Bangumi token lacks the write:collection scope; create a new token "
+                    "and run `trakt-sync auth bangumi`"
+                )
+            return AccessDenied(f"Bangumi refused the request (403: {text})")
+        if status == 404:
+            return NotFound(f"Bangumi: {text}", status)
+        if status == 429:
+            return RateLimited(
+                "Bangumi rate limit reached (429): it bans for up to an hour; "
+                "the sync stopped and will resume on the next run"
+            )
+        if status >= 500:
+            return ServiceUnavailable(f"Bangumi answered {status} ({text}); try again later")
+        return ApiError(f"Bangumi: {status} {text}", status)
+
+    def retry_wait(self, error: TraktSyncError) -> float | None:
+        # B.1: a 429 is a ban of up to an hour with no Retry-After: never retry within a run.
+        if isinstance(error, RateLimited):
+            return None
+        return super().retry_wait(error)
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def me(self) -> dict[str, Any]:
+        data, _ = self.get_json("/v0/me")
+        return dict(data)
+
+    def get_subject(self, subject_id: int) -> dict[str, Any]:
+        data, _ = self.get_json(f"/v0/subjects/{subject_id}")
+        return dict(data)
+
+    def get_related_subjects(self, subject_id: int) -> list[dict[str, Any]]:
+        data, _ = self.get_json(f"/v0/subjects/{subject_id}/subjects")
+        return list(data)
+
+    def get_episodes(self, subject_id: int) -> list[dict[str, Any]]:
+        return list(self._pages("/v0/episodes", {"subject_id": subject_id}, EPISODE_PAGE))
+
+    def search_subjects(
+        self,
+        keyword: str,
+        *,
+        subject_types: list[int] | None = None,
+        air_date: list[str] | None = None,
+        limit: int = 20,
+    ) -> list[dict[str, Any]]:
+        filters: dict[str, Any] = {}
+        if subject_types:
+            filters["type"] = subject_types
+        if air_date:
+            filters["air_date"] = air_date
+        response = self.request(
+            "POST",
+            "/v0/search/subjects",
+            params={"limit": limit},
+            json={"keyword": keyword, "sort": "match", "filter": filters},
+        )
+        return list(_decode(response).get("data") or [])
+
+    def collections_page(
+        self, username: str, *, subject_type: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of the user's collection list (B.7) and the total it reports."""
+        data, _ = self.get_json(
+            f"/v0/users/{username}/collections",
+            {"subject_type": subject_type, "limit": COLLECTION_PAGE, "offset": offset},
+        )
+        return list(data.get("data") or []), int(data.get("total") or 0)
+
+    def user_collection(self, username: str, subject_id: int) -> dict[str, Any] | None:
+        """The user's collection entry, or None when the subject is not collected (404)."""
+        try:
+            data, _ = self.get_json(f"/v0/users/{username}/collections/{subject_id}")
+        except NotFound:
+            return None
+        return dict(data)
+
+    def episode_marks(self, subject_id: int) -> list[tuple[dict[str, Any], int]]:
+        """Every episode of the subject with the user's mark type (0 = none)."""
+        rows = self._pages(f"/v0/users/-/collections/{subject_id}/episodes", {}, MARKS_PAGE)
+        return [(dict(row["episode"]), int(row["type"])) for row in rows]
+
+    # -- writes --------------------------------------------------------------------------
+
+    def set_collection(self, subject_id: int, collection_type: int) -> None:
+        """Create or update the subject collection (B.7: 202 on success)."""
+        self.request(
+            "POST", f"/v0/users/-/collections/{subject_id}", json={"type": collection_type}
+        )
+
+    def mark_episodes(self, subject_id: int, episode_ids: list[int], mark: int = 2) -> None:
+        """Mark many episodes of one subject in one request (B.8: 204 on success)."""
+        self.request(
+            "PATCH",
+            f"/v0/users/-/collections/{subject_id}/episodes",
+            json={"episode_id": episode_ids, "type": mark},
+        )
+
+    def _pages(self, path: str, params: dict[str, Any], limit: int) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            data, _ = self.get_json(path, {**params, "limit": limit, "offset": offset})
+            rows = list(data.get("data") or [])
+            yield from rows
+            offset += len(rows)
+            if not rows or offset >= int(data.get("total") or 0):
+                return
+
+
+def _decode(response: httpx.Response) -> dict[str, Any]:
+    try:
+        return dict(response.json())
+    except ValueError:
+        raise ServiceUnavailable(
+            f"Bangumi: {response.request.url.path} answered with a body that is not valid JSON"
+        ) from None

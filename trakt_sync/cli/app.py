@@ -1,0 +1,130 @@
+"""The ``trakt-sync`` command: global options, logging, and the one exit-code mapping."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trakt_sync import __version__
+from trakt_sync.cli import auth_cmd, config_cmd, daemon_cmd, map_cmd, status_cmd, sync_cmd
+from trakt_sync.cli.state import CliState
+from trakt_sync.errors import EXIT_FAILED, TraktSyncError
+from trakt_sync.redact import RedactingFilter, redact_text
+
+EXIT_CODES_HELP = """\
+Exit codes: 0 ok · 1 failed plays or unexpected error · 2 usage ·
+75 try again later (service down, rate limited, another sync running) ·
+77 run `trakt-sync auth` · 78 fix the configuration.
+"""
+
+app = typer.Typer(
+    name="trakt-sync",
+    help="Keep your Bangumi (bgm.tv) profile in step with what you watch on Trakt.\n\n"
+    + EXIT_CODES_HELP,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+app.add_typer(auth_cmd.app, name="auth")
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(map_cmd.app, name="map")
+app.command("sync")(sync_cmd.sync)
+app.command("status")(status_cmd.status)
+app.command("unmatched")(status_cmd.unmatched)
+app.command("daemon")(daemon_cmd.daemon)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"trakt-sync {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Config file (default: $TRAKT_SYNC_CONFIG or the user config dir).",
+            show_default=False,
+        ),
+    ] = None,
+    profile: Annotated[
+        str,
+        typer.Option("--profile", "-p", help="Account pair to use.", envvar="TRAKT_SYNC_PROFILE"),
+    ] = "default",
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More output; -vv for debug.")
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Nothing on success.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    state: CliState = ctx.ensure_object(CliState)
+    state.config, state.profile, state.verbose, state.quiet = config, profile, verbose, quiet
+    _setup_logging(state)
+
+
+def _setup_logging(state: CliState) -> None:
+    level = logging.WARNING
+    if state.verbose == 1:
+        level = logging.INFO
+    elif state.verbose > 1:
+        level = logging.DEBUG
+    elif state.quiet:
+        level = logging.ERROR
+    handler: logging.Handler
+    if sys.stderr.isatty():
+        from rich.logging import RichHandler
+
+        from trakt_sync.cli.output import err_console
+
+        handler = RichHandler(console=err_console(), show_path=False, show_time=False)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        # The systemd journal stamps lines itself (JOURNAL_STREAM is set under it).
+        stamp = "" if os.environ.get("JOURNAL_STREAM") else "%(asctime)s "
+        handler.setFormatter(logging.Formatter(stamp + "%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(state.registry))
+    root_logger = logging.getLogger()
+    root_logger.handlers[:] = [handler]
+    root_logger.setLevel(level)
+    # httpx logs every request at INFO; that is debug detail here.
+    logging.getLogger("httpx").setLevel(logging.DEBUG if state.verbose > 1 else logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; the one place where exceptions become messages and exit codes."""
+    state = CliState()
+    try:
+        app(args=argv, obj=state, prog_name="trakt-sync")
+    except TraktSyncError as exc:
+        if state.verbose:
+            print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
+        print(f"trakt-sync: {redact_text(str(exc), state.registry)}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("trakt-sync: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:
+        if state.verbose:
+            print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
+        print(
+            f"trakt-sync: unexpected error: {type(exc).__name__}: "
+            f"{redact_text(str(exc), state.registry)}"
+            + ("" if state.verbose else " (run with -v for details)"),
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_FAILED)

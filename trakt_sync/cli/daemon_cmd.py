@@ -1,0 +1,83 @@
+"""``trakt-sync daemon``: sync on the configured cron schedules until stopped."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from trakt_sync.cli.state import CliState
+from trakt_sync.cli.sync_cmd import summary_line
+from trakt_sync.config import profile_names, read_toml
+from trakt_sync.daemon import Daemon, ProfileSchedule
+from trakt_sync.engine import SyncOptions
+from trakt_sync.paths import state_paths
+from trakt_sync.syncjob import run_sync
+from trakt_sync.timeutil import parse_instant
+
+log = logging.getLogger("trakt_sync.daemon")
+
+
+def daemon(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="Run what is due, then exit.")] = False,
+    now: Annotated[
+        bool, typer.Option("--now", help="With --once: run every profile, due or not.")
+    ] = False,
+) -> None:
+    """Sync every profile (or just --profile) whenever its sync.schedule fires."""
+    state: CliState = ctx.obj
+    parent = ctx.parent
+    source = parent.get_parameter_source("profile") if parent is not None else None
+    explicit = source is not None and source.name != "DEFAULT"
+    names = [state.profile] if explicit else profile_names(read_toml(state.config_path))
+    schedules = []
+    for name in names:
+        settings = state.settings(name)  # validates every profile before the loop starts
+        schedules.append(ProfileSchedule(name, settings.sync.schedule, settings.sync.timezone))
+
+    def sync_profile(name: str) -> int:
+        with state.runtime(name) as rt:
+            result = run_sync(rt, SyncOptions(), should_stop=runner.stop.is_set)
+        log.info("profile %s: %s", name, summary_line(result))
+        if result.report.message:
+            log.warning("profile %s: %s", name, result.report.message)
+        return result.exit_code
+
+    paths = state_paths().ensure()
+    runner = Daemon(schedules, sync_profile, heartbeat=paths.heartbeat_file)
+    if once:
+        if now:
+            runner.run_due(everything=True)
+        else:
+            for schedule in runner.profiles:
+                schedule.last_check = _last_finished(state, schedule.name)
+            runner.run_due()
+        return
+
+    def on_signal(signum: int, frame: object) -> None:
+        if runner.stop.is_set() and signum == signal.SIGINT:
+            print("trakt-sync: stopping now", file=sys.stderr)
+            os._exit(130)
+        log.info("signal %d: stopping after the current step", signum)
+        runner.stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    log.warning("daemon started for %s", ", ".join(f"{s.name} ({s.schedule})" for s in schedules))
+    runner.run_forever()
+    log.warning("daemon stopped")
+
+
+def _last_finished(state: CliState, name: str) -> datetime:
+    """When the profile last synced; long ago if never, so its schedule is due."""
+    with state.runtime(name) as rt:
+        last = rt.store.last_run()
+    if last is None or last.finished_at is None:
+        return datetime(2000, 1, 1, tzinfo=UTC)
+    return parse_instant(last.finished_at)

@@ -1,0 +1,275 @@
+"""Settings: defaults < TOML file < ``TRAKT_SYNC_<SECTION>__<KEY>`` env vars < CLI flags.
+
+A profile (``[profiles.<name>]`` in the TOML file) overrides the top-level
+sections for one Trakt↔Bangumi account pair. Every problem becomes one
+:class:`~trakt_sync.errors.ConfigError` naming the file or variable, the key
+and the reason (exit 78).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from trakt_sync import PROJECT_URL, __version__
+from trakt_sync.errors import ConfigError
+
+DEFAULT_PROFILE = "default"
+ENV_PREFIX = "TRAKT_SYNC_"
+# The npm package's dist/data.json as published on a public CDN (bangumi-data, CC BY 4.0).
+DEFAULT_BANGUMI_DATA_URL = "https://cdn.jsdelivr.net/npm/bangumi-data@0.3/dist/data.json"
+DEFAULT_USER_AGENT = f"trakt-sync/trakt-sync/{__version__} ({PROJECT_URL})"
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _check_url(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value.rstrip("/")
+
+
+def parse_duration(value: int | float | str) -> float:
+    """Seconds from ``90``, ``"90s"``, ``"15m"``, ``"24h"`` or ``"7d"``."""
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError(f"not a duration like '30s', '15m', '24h': {value!r}")
+        seconds = float(int(match.group(1)) * _UNITS[match.group(2)])
+    if seconds < 0:
+        raise ValueError("must not be negative")
+    return seconds
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class TraktSettings(_Section):
+    client_id: str = ""
+    client_secret: SecretStr = SecretStr("")
+    api_url: str = "https://api.trakt.tv"
+    auth_url: str = "https://auth.trakt.tv"
+
+    _urls = field_validator("api_url", "auth_url")(_check_url)
+
+
+class BangumiSettings(_Section):
+    api_url: str = "https://api.bgm.tv"
+    token: SecretStr | None = None
+    user_agent: str = DEFAULT_USER_AGENT
+
+    _urls = field_validator("api_url")(_check_url)
+
+    @field_validator("user_agent")
+    @classmethod
+    def _ua_not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty (Bangumi answers 403 without a User-Agent)")
+        return value
+
+
+class SecretsSettings(_Section):
+    backend: Literal["auto", "keyring", "file"] = "auto"
+
+
+class SyncSettings(_Section):
+    schedule: str = "0 */6 * * *"
+    timezone: str | None = None
+    complete_subjects: bool = True
+    include_live_action: bool = False
+    history_overlap: float = 300.0
+    page_limit: int = Field(default=250, ge=1, le=250)
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        fields = value.split()
+        if len(fields) not in (5, 6) or not croniter.is_valid(value):
+            raise ValueError(f"invalid cron expression {value!r} (5 fields, or 6 with seconds)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_zone(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @field_validator("history_overlap", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> float:
+        return parse_duration(value)
+
+
+class MatchingSettings(_Section):
+    bangumi_data_url: str = DEFAULT_BANGUMI_DATA_URL
+    bangumi_data_path: Path | None = None
+    refresh_interval: float = 86400.0
+    min_confidence: float = Field(default=0.8, ge=0.0, le=1.0)
+
+    _urls = field_validator("bangumi_data_url")(_check_url)
+
+    @field_validator("refresh_interval", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> float:
+        return parse_duration(value)
+
+
+class HttpSettings(_Section):
+    timeout: float = Field(default=30.0, gt=0)
+    retry_budget: float = 120.0
+    max_retries: int = Field(default=5, ge=0)
+    backoff_base: float = Field(default=1.0, ge=0)
+
+    @field_validator("retry_budget", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> float:
+        return parse_duration(value)
+
+
+class NotifySettings(_Section):
+    webhook_url: str | None = None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return _check_url(value) if value else None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore", validate_default=True
+    )
+
+    trakt: TraktSettings = TraktSettings()
+    bangumi: BangumiSettings = BangumiSettings()
+    secrets: SecretsSettings = SecretsSettings()
+    sync: SyncSettings = SyncSettings()
+    matching: MatchingSettings = MatchingSettings()
+    http: HttpSettings = HttpSettings()
+    notify: NotifySettings = NotifySettings()
+
+    def redacted(self) -> dict[str, Any]:
+        """The effective settings as plain data with every secret replaced by a marker."""
+        data = self.model_dump(mode="json")
+        data["trakt"]["client_secret"] = (
+            "***" if self.trakt.client_secret.get_secret_value() else ""
+        )
+        data["bangumi"]["token"] = "***" if self.bangumi.token else None
+        return data
+
+
+SECTIONS = tuple(Settings.model_fields)
+
+
+class _DictSource(PydanticBaseSettingsSource):
+    """The TOML file's (profile-merged) data as the lowest-priority settings source."""
+
+    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self._data = data
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The file's data, ``{}`` when it does not exist."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def profile_names(data: dict[str, Any]) -> list[str]:
+    profiles = data.get("profiles") or {}
+    return [DEFAULT_PROFILE, *(name for name in profiles if name != DEFAULT_PROFILE)]
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _for_profile(data: dict[str, Any], profile: str, path: Path) -> dict[str, Any]:
+    profiles = data.get("profiles") or {}
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"{path}: profiles: must be a table of [profiles.<name>] sections")
+    unknown = [key for key in data if key not in (*SECTIONS, "profiles")]
+    if unknown:
+        raise ConfigError(f"{path}: {unknown[0]}: unknown section (known: {', '.join(SECTIONS)})")
+    base = {key: value for key, value in data.items() if key != "profiles"}
+    if profile == DEFAULT_PROFILE and profile not in profiles:
+        return base
+    if profile not in profiles:
+        known = ", ".join(profile_names(data))
+        raise ConfigError(f"{path}: unknown profile {profile!r} (defined: {known})")
+    return _merge(base, profiles[profile])
+
+
+def _origin(loc: tuple[Any, ...], data: dict[str, Any], path: Path) -> str:
+    """Name where a bad value came from: the env var wins over the file, as in loading."""
+    env_name = ENV_PREFIX + "__".join(str(part) for part in loc).upper()
+    if env_name in os.environ:
+        return f"environment variable {env_name}"
+    return str(path)
+
+
+def load_settings(
+    path: Path, profile: str = DEFAULT_PROFILE, overrides: dict[str, Any] | None = None
+) -> Settings:
+    """Load, merge and validate; raise ConfigError with file, key and reason."""
+    data = _for_profile(read_toml(path), profile, path)
+
+    # pydantic-settings fixes its sources per class, so the file's data is bound
+    # through a one-off subclass rather than a global.
+    class _Loaded(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return init_settings, env_settings, _DictSource(settings_cls, data)
+
+    try:
+        return _Loaded(**(overrides or {}))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        key = ".".join(str(part) for part in loc)
+        reason = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            reason = "unknown key"
+        raise ConfigError(f"{_origin(loc, data, path)}: {key}: {reason}") from None

@@ -1,0 +1,100 @@
+"""The long-running loop: sync each profile when its cron schedule fires.
+
+It sleeps in short chunks that re-read the wall clock, so suspend/resume and
+clock steps are noticed; fires missed meanwhile coalesce into one run. Profiles
+run in turn and one profile's failure never stops the others. A stop request
+(SIGTERM/SIGINT) lets the current database transaction finish — the engine
+checks it between pages, groups and subjects — and the loop then returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from trakt_sync.errors import LockHeld, NeedsAuth, TraktSyncError
+from trakt_sync.scheduler import next_fire, zone
+from trakt_sync.timeutil import iso_z, utcnow
+
+log = logging.getLogger(__name__)
+CHUNK_SECONDS = 1.0
+
+
+@dataclass
+class ProfileSchedule:
+    name: str
+    schedule: str
+    timezone: str | None
+    last_check: datetime = field(default_factory=utcnow)
+
+    def next_fire(self) -> datetime:
+        return next_fire(self.schedule, zone(self.timezone), self.last_check)
+
+
+@dataclass
+class Daemon:
+    profiles: list[ProfileSchedule]
+    sync_profile: Callable[[str], int]  # runs one sync, returns its exit code
+    heartbeat: Path | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    clock: Callable[[], datetime] = utcnow
+    sleep: Callable[[float], None] = time.sleep
+    chunk: float = CHUNK_SECONDS
+
+    def run_forever(self, max_cycles: int | None = None) -> None:
+        cycles = 0
+        while not self.stop.is_set():
+            ran = self.run_due()
+            cycles += ran
+            if max_cycles is not None and cycles >= max_cycles:
+                return
+            self._beat()
+            self._sleep_until(min(p.next_fire() for p in self.profiles))
+
+    def run_due(self, everything: bool = False) -> int:
+        """Sync every profile whose schedule fired since its last check; return how many ran."""
+        ran = 0
+        for profile in self.profiles:
+            if self.stop.is_set():
+                break
+            now = self.clock()
+            if not everything and profile.next_fire() > now:
+                continue
+            profile.last_check = now  # every fire missed until now coalesces into this run
+            self._run_one(profile.name)
+            ran += 1
+        return ran
+
+    def _run_one(self, name: str) -> None:
+        log.info("profile %s: sync starting", name)
+        try:
+            code = self.sync_profile(name)
+        except LockHeld as exc:
+            log.warning("profile %s: skipped this tick: %s", name, exc)
+            return
+        except NeedsAuth as exc:
+            log.error("profile %s: %s", name, exc)
+            return
+        except TraktSyncError as exc:
+            log.error("profile %s: sync failed: %s", name, exc)
+            return
+        except Exception:
+            log.exception("profile %s: unexpected error during sync", name)
+            return
+        log.info("profile %s: sync finished with exit code %d", name, code)
+
+    def _beat(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.write_text(iso_z(self.clock()) + "\n")
+
+    def _sleep_until(self, moment: datetime) -> None:
+        while not self.stop.is_set():
+            remaining = (moment - self.clock()).total_seconds()
+            if remaining <= 0:
+                return
+            self.sleep(min(self.chunk, remaining))

@@ -1,0 +1,369 @@
+"""The sync: fetch Trakt history → save to SQLite → resolve → plan → apply to Bangumi.
+
+The database is the record of truth. Each fetched page is saved in one
+transaction and the history cursor only moves once a fetch completed, so a
+crash loses nothing. Bangumi writes are planned from Bangumi's own current state
+(collection and episode marks), so a re-run after a crash repeats no write that
+already landed; each subject's outcome is recorded together with its plays'
+state change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from trakt_sync.bangumi import COLLECTION_PAGE
+from trakt_sync.errors import (
+    ApiError,
+    Interrupted,
+    NeedsAuth,
+    ServiceUnavailable,
+    TraktSyncError,
+    TryLater,
+)
+from trakt_sync.models import (
+    EP_MAIN,
+    SUBJECT_ANIME,
+    Resolution,
+    TraktEpisode,
+    TraktMovie,
+    TraktShow,
+)
+from trakt_sync.planner import SubjectPlan, plan_subject
+from trakt_sync.store import Store, StoredPlay
+from trakt_sync.timeutil import iso_z, parse_instant
+from trakt_sync.trakt_items import play_from_history
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+HISTORY_KINDS = ("episodes", "movies")
+
+
+class Resolver(Protocol):
+    """The matcher's face towards the engine (see matcher.Matcher)."""
+
+    @property
+    def version(self) -> str: ...
+    def resolve_season(
+        self, show: TraktShow, season: int, episodes: Sequence[TraktEpisode]
+    ) -> list[Resolution]: ...
+    def resolve_movie(self, movie: TraktMovie) -> Resolution: ...
+
+
+class HistorySource(Protocol):
+    def last_activities(self) -> dict[str, Any]: ...
+    def history_pages(
+        self,
+        kind: str,
+        *,
+        start_at: datetime | None = None,
+        end_at: datetime | None = None,
+        limit: int = 250,
+    ) -> Any: ...
+
+
+class BangumiWriter(Protocol):
+    def collections_page(
+        self, username: str, *, subject_type: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]: ...
+    def user_collection(self, username: str, subject_id: int) -> dict[str, Any] | None: ...
+    def episode_marks(self, subject_id: int) -> list[tuple[dict[str, Any], int]]: ...
+    def set_collection(self, subject_id: int, collection_type: int) -> None: ...
+    def mark_episodes(self, subject_id: int, episode_ids: list[int], mark: int = 2) -> None: ...
+
+
+@dataclass
+class SyncOptions:
+    full: bool = False
+    since: datetime | None = None
+    dry_run: bool = False
+    retry_unmatched: bool = False
+
+
+@dataclass
+class RunReport:
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("fetched", "new", "synced", "marked", "already", "unmatched", "skipped", "failed"), 0
+        )
+    )
+    plans: list[tuple[SubjectPlan, str]] = field(default_factory=list)
+    outcome: str = "ok"
+    message: str | None = None
+    error: TraktSyncError | None = None
+
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        trakt: HistorySource,
+        bangumi: BangumiWriter,
+        *,
+        resolver: Callable[[], Resolver],
+        episodes: Callable[[int], list[dict[str, Any]]],
+        bangumi_username: Callable[[], str],
+        complete_subjects: bool = True,
+        history_overlap: float = 300.0,
+        page_limit: int = 250,
+        progress: ProgressFn | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.store, self.trakt, self.bangumi = store, trakt, bangumi
+        self._make_resolver = resolver
+        self._episodes = episodes
+        self._username = bangumi_username
+        self.complete_subjects = complete_subjects
+        self.overlap = timedelta(seconds=history_overlap)
+        self.page_limit = page_limit
+        self.progress = progress or (lambda stage, done, total: None)
+        self.should_stop = should_stop
+
+    def _checkpoint(self) -> None:
+        """Between transactions: stop here when a shutdown was requested."""
+        if self.should_stop():
+            raise Interrupted("stopped on request; the remaining work stays pending")
+
+    # -- the run --------------------------------------------------------------------------
+
+    def run(self, options: SyncOptions, run_id: int) -> RunReport:
+        report = RunReport()
+        try:
+            malformed = self.fetch(options, report)
+            self.resolve(options, report)
+            self.apply(options, report, run_id)
+            if malformed:
+                raise ServiceUnavailable(
+                    f"Trakt sent {malformed} malformed history item(s); they will be "
+                    "fetched again on the next run"
+                )
+        except TraktSyncError as exc:
+            report.error = exc
+            report.message = str(exc)
+            if isinstance(exc, Interrupted):
+                report.outcome = "interrupted"
+            elif isinstance(exc, TryLater):
+                report.outcome = "tempfail"
+            elif isinstance(exc, NeedsAuth):
+                report.outcome = "needs_auth"
+            else:
+                report.outcome = "error"
+        if report.outcome == "ok" and report.counts["failed"]:
+            report.outcome = "failed"
+        return report
+
+    # -- fetch ----------------------------------------------------------------------------
+
+    def fetch(self, options: SyncOptions, report: RunReport) -> int:
+        """Save new history; return how many items could not be read."""
+        activities = self.trakt.last_activities()
+        malformed_total = 0
+        for kind in HISTORY_KINDS:
+            seen = (activities.get(kind) or {}).get("watched_at")
+            forced = options.full or options.since is not None
+            if not forced and seen is not None and seen == self.store.get_state(f"activity:{kind}"):
+                continue
+            cursor = self.store.get_state(f"cursor:{kind}")
+            if options.since is not None:
+                start: datetime | None = options.since
+            elif options.full or cursor is None:
+                start = None
+            else:
+                # Bound inclusivity is unverified (A.8): overlap and dedupe by history id.
+                start = parse_instant(cursor) - self.overlap
+            newest, malformed = self._fetch_kind(kind, start, report)
+            malformed_total += malformed
+            if malformed:
+                continue  # keep the cursor so the bad items are asked for again
+            if newest is not None and (cursor is None or newest > cursor):
+                self.store.set_state(f"cursor:{kind}", newest)
+            if seen is not None:
+                self.store.set_state(f"activity:{kind}", seen)
+        return malformed_total
+
+    def _fetch_kind(
+        self, kind: str, start: datetime | None, report: RunReport
+    ) -> tuple[str | None, int]:
+        newest: str | None = None
+        malformed = 0
+        for page in self.trakt.history_pages(kind, start_at=start, limit=self.page_limit):
+            self._checkpoint()
+            parsed = []
+            for item in page:
+                try:
+                    play = play_from_history(item)
+                except (KeyError, TypeError, ValueError) as exc:
+                    malformed += 1
+                    log.warning("skipping a malformed Trakt history item (%s)", exc)
+                    continue
+                parsed.append((play, item))
+                stamp = iso_z(play.watched_at)
+                newest = stamp if newest is None or stamp > newest else newest
+            report.counts["fetched"] += len(page)
+            report.counts["new"] += self.store.save_plays(parsed)
+            self.progress("fetch", report.counts["fetched"], report.counts["fetched"])
+        return newest, malformed
+
+    # -- resolve --------------------------------------------------------------------------
+
+    def resolve(self, options: SyncOptions, report: RunReport) -> None:
+        if not options.retry_unmatched and not self.store.needs_resolve(MAX_ATTEMPTS):
+            return  # nothing new: the matcher (and its data) need not even be loaded
+        resolver = self._make_resolver()
+        version = resolver.version
+        todo = self.store.plays_to_resolve(version, options.retry_unmatched, MAX_ATTEMPTS)
+        groups: dict[tuple[Any, ...], list[StoredPlay]] = defaultdict(list)
+        for stored in todo:
+            play = stored.play
+            if play.kind == "episode":
+                assert play.show is not None and play.episode is not None
+                groups[("show", play.show.ids.trakt, play.episode.season)].append(stored)
+            else:
+                assert play.movie is not None
+                groups[("movie", play.movie.ids.trakt, None)].append(stored)
+        done = 0
+        for key, members in groups.items():
+            self._checkpoint()
+            try:
+                results = self._resolve_group(resolver, key, members)
+            except (ApiError, ServiceUnavailable) as exc:
+                if isinstance(exc, TryLater):
+                    raise
+                self.store.mark_failed([m.play.history_id for m in members], str(exc))
+                report.counts["failed"] += len(members)
+                continue
+            self.store.record_resolutions(results, version)
+            for _, res in results:
+                if res.status.value in ("unmatched", "skipped"):
+                    report.counts[res.status.value] += 1
+            done += len(members)
+            self.progress("resolve", done, len(todo))
+
+    def _resolve_group(
+        self, resolver: Resolver, key: tuple[Any, ...], members: list[StoredPlay]
+    ) -> list[tuple[int, Resolution]]:
+        first = members[0].play
+        if key[0] == "movie":
+            assert first.movie is not None
+            resolution = resolver.resolve_movie(first.movie)
+            return [(m.play.history_id, resolution) for m in members]
+        assert first.show is not None
+        episodes = [m.play.episode for m in members if m.play.episode is not None]
+        resolutions = resolver.resolve_season(first.show, key[2], episodes)
+        return [(m.play.history_id, r) for m, r in zip(members, resolutions, strict=True)]
+
+    # -- plan + apply ---------------------------------------------------------------------
+
+    def apply(self, options: SyncOptions, report: RunReport, run_id: int) -> None:
+        by_subject: dict[int, list[StoredPlay]] = defaultdict(list)
+        for stored in self.store.plays_to_apply():
+            assert stored.subject_id is not None
+            by_subject[stored.subject_id].append(stored)
+        if not by_subject:
+            return
+        username = self._username()
+        kinds = {
+            sid: members[0].subject_type or SUBJECT_ANIME for sid, members in by_subject.items()
+        }
+        collections = self._collection_types(username, kinds)
+        for done, (subject_id, members) in enumerate(sorted(by_subject.items()), start=1):
+            self._checkpoint()
+            plan = self._plan(subject_id, members, collections.get(subject_id))
+            title = (
+                members[0].play.show.title
+                if members[0].play.show
+                else (members[0].play.movie.title if members[0].play.movie else "")
+            )
+            report.plans.append((plan, title))
+            report.counts["already"] += len(plan.already_marked)
+            if options.dry_run:
+                continue
+            try:
+                self._execute(plan)
+            except (ApiError, ServiceUnavailable) as exc:
+                if isinstance(exc, TryLater):
+                    raise
+                log.warning("subject %s: %s", subject_id, exc)
+                self.store.mark_failed(plan.play_ids, str(exc))
+                report.counts["failed"] += len(plan.play_ids)
+                continue
+            self.store.mark_synced(plan.play_ids, run_id)
+            report.counts["synced"] += len(plan.play_ids)
+            report.counts["marked"] += len(plan.episodes_to_mark) + int(
+                plan.is_movie and plan.collect_before is not None
+            )
+            self.progress("apply", done, len(by_subject))
+
+    def _plan(self, subject_id: int, members: list[StoredPlay], current: int | None) -> SubjectPlan:
+        is_movie = members[0].is_movie
+        marks: dict[int, int] = {}
+        main_ids: list[int] = []
+        if not is_movie:
+            if current is not None:
+                # Only a collected subject can carry marks; its list also names the episodes.
+                for episode, mark in self.bangumi.episode_marks(subject_id):
+                    marks[int(episode["id"])] = mark
+                    if episode.get("type") == EP_MAIN:
+                        main_ids.append(int(episode["id"]))
+            else:
+                main_ids = [
+                    int(e["id"]) for e in self._episodes(subject_id) if e.get("type") == EP_MAIN
+                ]
+        return plan_subject(
+            subject_id,
+            is_movie=is_movie,
+            watched=[(m.play.history_id, m.episode_id) for m in members],
+            current_type=current,
+            marks=marks,
+            main_episode_ids=main_ids,
+            complete_subjects=self.complete_subjects,
+        )
+
+    def _execute(self, plan: SubjectPlan) -> None:
+        if plan.collect_before is not None:
+            self.bangumi.set_collection(plan.subject_id, plan.collect_before)
+        if plan.episodes_to_mark:
+            self.bangumi.mark_episodes(plan.subject_id, plan.episodes_to_mark)
+        if plan.collect_after is not None:
+            self.bangumi.set_collection(plan.subject_id, plan.collect_after)
+
+    def _collection_types(self, username: str, subjects: dict[int, int]) -> dict[int, int | None]:
+        """The user's collection type per subject (None = not collected), in few requests."""
+        anime = {sid for sid, kind in subjects.items() if kind == SUBJECT_ANIME}
+        found = self._types_from_list(username, anime) if anime else {}
+        for subject_id in sorted(subjects.keys() - found.keys()):
+            entry = self.bangumi.user_collection(username, subject_id)
+            found[subject_id] = int(entry["type"]) if entry else None
+        return found
+
+    def _types_from_list(self, username: str, wanted: set[int]) -> dict[int, int | None]:
+        """Page the anime collection list (50 subjects a request) while that is cheaper
+        than one look-up per subject still unknown; a fresh account costs one request."""
+        found: dict[int, int | None] = {}
+        offset, total = 0, None
+        while missing := wanted - found.keys():
+            if total is not None:
+                pages_left = -(-(total - offset) // COLLECTION_PAGE)
+                if pages_left <= 0:
+                    found.update(dict.fromkeys(missing))  # the whole list was read
+                    break
+                if len(missing) <= pages_left:
+                    break  # single look-ups are cheaper from here
+            rows, total = self.bangumi.collections_page(
+                username, subject_type=SUBJECT_ANIME, offset=offset
+            )
+            if not rows and offset < total:
+                break  # a short list mid-way is not proof of absence: look the rest up singly
+            for row in rows:
+                if int(row["subject_id"]) in wanted:
+                    found[int(row["subject_id"])] = int(row["type"])
+            offset += len(rows)
+        return found

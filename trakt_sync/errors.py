@@ -1,0 +1,85 @@
+"""The one exception hierarchy of trakt-sync.
+
+Every error a user can see derives from :class:`TraktSyncError` and carries the
+process exit code it maps to; ``cli.app`` is the single place that turns these
+into exit codes and one-line messages.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_TEMPFAIL = 75  # sysexits EX_TEMPFAIL: try again later
+EXIT_NOPERM = 77  # sysexits EX_NOPERM: run `trakt-sync auth`
+EXIT_CONFIG = 78  # sysexits EX_CONFIG: fix the configuration
+
+
+class TraktSyncError(Exception):
+    """Base class: ``str(err)`` is a one-line message a user can act on."""
+
+    exit_code = EXIT_FAILED
+
+
+class ConfigError(TraktSyncError):
+    """Invalid, unreadable or inconsistent configuration (exit 78)."""
+
+    exit_code = EXIT_CONFIG
+
+
+class StateError(TraktSyncError):
+    """The state directory or database cannot be used (exit 1)."""
+
+
+class NeedsAuth(TraktSyncError):
+    """A token is missing, expired or rejected: the user must run ``auth`` (exit 77)."""
+
+    exit_code = EXIT_NOPERM
+
+
+class TryLater(TraktSyncError):
+    """A transient condition: service down, rate limited, lock held (exit 75)."""
+
+    exit_code = EXIT_TEMPFAIL
+
+
+class RateLimited(TryLater):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(TryLater):
+    """Transport error, timeout or 5xx that outlived the retry budget."""
+
+
+class Interrupted(TryLater):
+    """A stop was requested (daemon shutdown); the work left stays pending."""
+
+
+class LockHeld(TryLater):
+    """Another sync of the same profile is running."""
+
+
+class ApiError(TraktSyncError):
+    """An HTTP answer the client cannot use (4xx other than auth / not found)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class NotFound(ApiError):
+    """404 from an API: for look-ups this usually means "no match"."""
+
+
+class AccessDenied(ApiError):
+    """403 that is not a token problem (missing User-Agent, unapproved app, scope)."""
+
+    exit_code = EXIT_CONFIG
+
+
+class AuthFlowError(TraktSyncError):
+    """The Trakt device-code flow ended without a token (denied, expired, ...)."""
+
+    exit_code = EXIT_NOPERM

@@ -1,0 +1,249 @@
+"""The HTTP plumbing both API clients share: headers, timeouts, counting, pacing, retries.
+
+Retries come from tenacity and cover only transport errors, 5xx (including
+Cloudflare's 52x with HTML bodies) and rate limits that say when to come back
+(Trakt's 429 + Retry-After). Their total wait is bounded per run by a
+:class:`RetryBudget`, shared by every client of that run; past it the run ends
+with exit 75 and the work stays retryable.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
+from trakt_sync.errors import RateLimited, ServiceUnavailable, TraktSyncError
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+
+@dataclass
+class RequestCounter:
+    """Requests sent per service in one run: the real cost of a sync."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, service: str) -> None:
+        self.counts[service] = self.counts.get(service, 0) + 1
+
+    def get(self, service: str) -> int:
+        return self.counts.get(service, 0)
+
+
+@dataclass
+class RetryBudget:
+    """Total seconds a run may spend waiting between retries, across all clients."""
+
+    total: float
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    max_retries: int = 5
+    spent: float = 0.0
+
+    def take(self, seconds: float) -> float:
+        if self.spent + seconds > self.total:
+            raise ServiceUnavailable(
+                f"gave up after waiting {self.spent:.0f}s for retries "
+                f"(http.retry_budget is {self.total:.0f}s); try again later"
+            )
+        self.spent += seconds
+        return seconds
+
+
+class Pacer:
+    """Keeps a client under a published fixed-window limit by sleeping before a request."""
+
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.limit, self.window = limit, window
+        self._sent: deque[float] = deque()
+        self._clock, self._sleep = clock, sleep
+
+    def wait(self) -> None:
+        now = self._clock()
+        while self._sent and now - self._sent[0] >= self.window:
+            self._sent.popleft()
+        if len(self._sent) >= self.limit:
+            delay = self.window - (now - self._sent[0])
+            log.info(
+                "pacing: waiting %.1fs to stay under %d requests per %.0fs",
+                delay,
+                self.limit,
+                self.window,
+            )
+            self._sleep(delay)
+            self._sent.popleft()
+        self._sent.append(self._clock())
+
+
+class _Retryable(Exception):
+    def __init__(self, error: TraktSyncError, wait: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error, self.wait = error, wait
+
+
+class ApiClient:
+    """One API's httpx client: base URL, fixed headers, timeouts, retries and error mapping.
+
+    Subclasses implement :meth:`error_for` to turn a non-2xx answer into the
+    project's own exception.
+    """
+
+    service = "api"
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        headers: dict[str, str],
+        timeout: float,
+        counter: RequestCounter,
+        budget: RetryBudget,
+        pacer: Pacer | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        # trust_env keeps HTTPS_PROXY / HTTP_PROXY / NO_PROXY working; TLS verification stays on.
+        self.http = httpx.Client(
+            base_url=base_url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            transport=transport,
+            follow_redirects=True,
+            trust_env=True,
+        )
+        self.counter, self.budget, self.pacer, self._sleep = counter, budget, pacer, sleep
+
+    def close(self) -> None:
+        self.http.close()
+
+    def error_for(self, response: httpx.Response) -> TraktSyncError:
+        raise NotImplementedError
+
+    def retry_wait(self, error: TraktSyncError) -> float | None:
+        """Seconds to wait before retrying ``error``; None when it must not be retried."""
+        if isinstance(error, RateLimited):
+            return error.retry_after
+        if isinstance(error, ServiceUnavailable):
+            return 0.0
+        return None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send with retries; the response is 2xx or an exception was raised."""
+        return self._with_retries(
+            method, path, lambda: self._send_once(method, path, params, json, headers)
+        )
+
+    def get_json(
+        self, path: str, params: dict[str, Any] | None = None
+    ) -> tuple[Any, httpx.Response]:
+        """GET and decode; a truncated or non-JSON 2xx body is retried like a 5xx."""
+
+        def send() -> tuple[Any, httpx.Response]:
+            response = self._send_once("GET", path, params, None, None)
+            try:
+                return response.json(), response
+            except ValueError:
+                raise _Retryable(
+                    ServiceUnavailable(
+                        f"{self.service}: GET {path} answered {response.status_code} "
+                        "with a body that is not valid JSON"
+                    )
+                ) from None
+
+        return self._with_retries("GET", path, send)
+
+    def _with_retries(self, method: str, path: str, send: Callable[[], _T]) -> _T:
+        def backoff(state: RetryCallState) -> float:
+            assert state.outcome is not None
+            exc = state.outcome.exception()
+            assert isinstance(exc, _Retryable)
+            exponential = self.budget.backoff_base * 2 ** (state.attempt_number - 1)
+            wait = exc.wait if exc.wait else min(exponential, self.budget.backoff_max)
+            log.info("%s %s: %s; retrying in %.1fs", method, path, exc.error, wait)
+            return self.budget.take(wait)
+
+        retrying = Retrying(
+            retry=retry_if_exception_type(_Retryable),
+            stop=stop_after_attempt(self.budget.max_retries + 1),
+            wait=backoff,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return send()
+        except _Retryable as exc:
+            raise exc.error from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def send_raw(self, method: str, path: str, *, json: Any = None) -> httpx.Response:
+        """One counted request whose status the caller interprets (the OAuth poll needs that)."""
+        self.counter.add(self.service)
+        try:
+            return self.http.request(method, path, json=json)
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable(
+                f"{self.service}: cannot reach {self.http.base_url.host}: {type(exc).__name__}"
+            ) from None
+
+    def _send_once(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        json: Any,
+        headers: dict[str, str] | None,
+    ) -> httpx.Response:
+        if self.pacer is not None:
+            self.pacer.wait()
+        self.counter.add(self.service)
+        try:
+            response = self.http.request(method, path, params=params, json=json, headers=headers)
+        except httpx.TransportError as exc:
+            error: TraktSyncError = ServiceUnavailable(
+                f"{self.service}: cannot reach {self.http.base_url.host}: {type(exc).__name__}"
+            )
+            raise _Retryable(error) from None
+        if response.is_success:
+            return response
+        error = self.error_for(response)
+        wait = self.retry_wait(error)
+        if wait is not None:
+            raise _Retryable(error, wait)
+        raise error
+
+
+def error_text(response: httpx.Response) -> str:
+    """A short human description from an error body (JSON or HTML), never the whole page."""
+    try:
+        data = response.json()
+    except ValueError:
+        return response.reason_phrase or f"HTTP {response.status_code}"
+    if isinstance(data, dict):
+        for key in ("description", "error_description", "error", "title", "message"):
+            if isinstance(data.get(key), str) and data[key]:
+                return str(data[key])
+    return response.reason_phrase or f"HTTP {response.status_code}"

@@ -1,0 +1,66 @@
+"""Where trakt-sync keeps its configuration and state.
+
+``TRAKT_SYNC_HOME`` puts everything (database, token file, caches, locks) under
+one directory — what Docker volumes and tests want. Otherwise the platform's
+user directories are used. Nothing depends on the current working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "trakt-sync"
+ENV_HOME = "TRAKT_SYNC_HOME"
+ENV_CONFIG = "TRAKT_SYNC_CONFIG"
+
+
+def config_file(cli_path: Path | None = None) -> Path:
+    """``--config`` > ``TRAKT_SYNC_CONFIG`` > ``<user config dir>/trakt-sync/config.toml``."""
+    if cli_path is not None:
+        return cli_path.expanduser()
+    if env := os.environ.get(ENV_CONFIG):
+        return Path(env).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+@dataclass(frozen=True)
+class StatePaths:
+    state_dir: Path
+    cache_dir: Path
+
+    def database(self, profile: str) -> Path:
+        return self.state_dir / f"{profile}.sqlite3"
+
+    def lock(self, profile: str) -> Path:
+        return self.state_dir / f"{profile}.lock"
+
+    @property
+    def token_file(self) -> Path:
+        return self.state_dir / "tokens.json"
+
+    @property
+    def backend_choice_file(self) -> Path:
+        return self.state_dir / "secrets-backend"
+
+    @property
+    def heartbeat_file(self) -> Path:
+        return self.state_dir / "daemon.heartbeat"
+
+    def ensure(self) -> StatePaths:
+        for directory in (self.state_dir, self.cache_dir):
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self
+
+
+def state_paths() -> StatePaths:
+    if home := os.environ.get(ENV_HOME):
+        root = Path(home).expanduser()
+        return StatePaths(state_dir=root, cache_dir=root / "cache")
+    return StatePaths(
+        state_dir=Path(platformdirs.user_data_dir(APP_NAME)),
+        cache_dir=Path(platformdirs.user_cache_dir(APP_NAME)),
+    )

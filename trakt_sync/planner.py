@@ -1,0 +1,120 @@
+"""Decide what to send to Bangumi for one subject. Pure: data in, plan out, no I/O.
+
+Rules (matching.md "Marking semantics"): a subject not collected becomes 在看
+(doing); 想看 (wish) and 搁置 (on hold) move to 在看; 看过 (done) and 抛弃
+(dropped) are left alone; episodes already marked are not sent again; a subject
+whose main episodes are all watched becomes 看过; a film becomes 看过. Nothing is
+ever un-marked, and a subject is never collected unless something is marked in
+the same run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from trakt_sync.models import (
+    COLLECTION_DOING,
+    COLLECTION_DONE,
+    COLLECTION_DROPPED,
+    COLLECTION_ON_HOLD,
+    COLLECTION_WISH,
+    EP_MARK_DONE,
+)
+
+COLLECTION_NAMES = {
+    None: "not collected",
+    COLLECTION_WISH: "想看 wish",
+    COLLECTION_DONE: "看过 done",
+    COLLECTION_DOING: "在看 doing",
+    COLLECTION_ON_HOLD: "搁置 on hold",
+    COLLECTION_DROPPED: "抛弃 dropped",
+}
+_LEFT_ALONE = (COLLECTION_DONE, COLLECTION_DROPPED)
+
+
+@dataclass
+class SubjectPlan:
+    subject_id: int
+    is_movie: bool
+    current_type: int | None
+    # POSTed before the episode PATCH (a PATCH needs the subject collected first).
+    collect_before: int | None = None
+    episodes_to_mark: list[int] = field(default_factory=list)
+    already_marked: list[int] = field(default_factory=list)
+    # POSTed after the PATCH when the marks complete the subject.
+    collect_after: int | None = None
+    play_ids: list[int] = field(default_factory=list)
+
+    @property
+    def writes(self) -> int:
+        return (
+            (self.collect_before is not None)
+            + bool(self.episodes_to_mark)
+            + (self.collect_after is not None)
+        )
+
+    def describe(self) -> list[str]:
+        lines = []
+        if self.collect_before is not None:
+            lines.append(
+                f"collection: {COLLECTION_NAMES[self.current_type]} → "
+                f"{COLLECTION_NAMES[self.collect_before]}"
+            )
+        if self.episodes_to_mark:
+            lines.append(
+                f"mark {len(self.episodes_to_mark)} episode(s) watched: "
+                + ", ".join(str(e) for e in self.episodes_to_mark)
+            )
+        if self.already_marked:
+            lines.append(f"{len(self.already_marked)} episode(s) already marked")
+        if self.collect_after is not None:
+            lines.append(f"collection → {COLLECTION_NAMES[self.collect_after]} (all watched)")
+        if not lines:
+            lines.append(f"nothing to change ({COLLECTION_NAMES[self.current_type]})")
+        return lines
+
+
+def plan_subject(
+    subject_id: int,
+    *,
+    is_movie: bool,
+    watched: Iterable[tuple[int, int | None]],
+    current_type: int | None,
+    marks: dict[int, int],
+    main_episode_ids: Sequence[int],
+    complete_subjects: bool = True,
+) -> SubjectPlan:
+    """Plan one subject.
+
+    ``watched`` holds (history id, Bangumi episode id or None for a film); ``marks``
+    is the user's current episode marks; ``main_episode_ids`` all type-0 episodes.
+    """
+    watched = list(watched)
+    plan = SubjectPlan(subject_id, is_movie, current_type, play_ids=[hid for hid, _ in watched])
+    left_alone = current_type in _LEFT_ALONE
+
+    if is_movie:
+        if not left_alone:
+            plan.collect_before = COLLECTION_DONE
+        return plan
+
+    episode_ids = sorted({eid for _, eid in watched if eid is not None})
+    plan.already_marked = [eid for eid in episode_ids if marks.get(eid) == EP_MARK_DONE]
+    plan.episodes_to_mark = [eid for eid in episode_ids if marks.get(eid) != EP_MARK_DONE]
+    if not plan.episodes_to_mark:
+        return plan
+
+    done_after = {eid for eid, mark in marks.items() if mark == EP_MARK_DONE}
+    done_after.update(plan.episodes_to_mark)
+    complete = (
+        complete_subjects
+        and bool(main_episode_ids)
+        and all(eid in done_after for eid in main_episode_ids)
+    )
+    if current_type is None or current_type in (COLLECTION_WISH, COLLECTION_ON_HOLD):
+        # Completing straight away saves the second POST.
+        plan.collect_before = COLLECTION_DONE if complete else COLLECTION_DOING
+    elif current_type == COLLECTION_DOING and complete:
+        plan.collect_after = COLLECTION_DONE
+    return plan

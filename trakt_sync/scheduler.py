@@ -1,0 +1,59 @@
+"""When the next sync is due: croniter in local wall-clock time, made aware afterwards.
+
+Cron expressions speak wall-clock time, so the iteration runs on naive local
+times and each candidate is attached to the zone only afterwards: a daily 03:00
+stays 03:00 across DST changes, a time skipped by spring-forward fires at the
+instant it maps to, and a time repeated by fall-back fires once (a schedule that
+runs every hour fires in both passes, as cron does). Results are UTC instants,
+always strictly later than ``now``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from croniter import croniter
+
+
+def zone(name: str | None) -> tzinfo:
+    """The configured IANA zone, else the system's local zone."""
+    if name:
+        return ZoneInfo(name)
+    local = datetime.now().astimezone().tzinfo
+    assert local is not None
+    return local
+
+
+def next_fire(schedule: str, tz: tzinfo, now: datetime) -> datetime:
+    """The first fire time of ``schedule`` strictly after ``now`` (an aware datetime)."""
+    now_utc = now.astimezone(UTC)
+    local_now = now.astimezone(tz).replace(tzinfo=None)
+    # A schedule that runs every hour also runs in both passes of a repeated
+    # (fall-back) hour, as cron does; one with fixed hours runs once.
+    folds = (0, 1) if schedule.split()[1].startswith("*") else (0,)
+    # Start an hour back so the second pass of a repeated hour is seen when now is in it.
+    it = croniter(schedule, local_now - timedelta(hours=1))
+    best: datetime | None = None
+    while True:
+        naive = it.get_next(datetime)
+        if best is not None and naive > best.replace(tzinfo=None) + timedelta(hours=1):
+            # UTC: aware datetimes in one zone compare by wall clock and ignore fold.
+            return best.astimezone(UTC)
+        for fold in folds:
+            candidate = naive.replace(tzinfo=tz, fold=fold)
+            if candidate.astimezone(UTC) > now_utc and (
+                best is None or candidate.astimezone(UTC) < best.astimezone(UTC)
+            ):
+                best = candidate
+
+
+def interval(schedule: str, tz: tzinfo, now: datetime) -> timedelta:
+    """The gap between the next two fires: what "twice the schedule interval" measures."""
+    first = next_fire(schedule, tz, now)
+    return next_fire(schedule, tz, first) - first
+
+
+def due(schedule: str, tz: tzinfo, last_fire: datetime, now: datetime) -> bool:
+    """True when at least one fire time passed since ``last_fire`` (missed ones coalesce)."""
+    return next_fire(schedule, tz, last_fire) <= now

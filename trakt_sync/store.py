@@ -1,0 +1,442 @@
+"""The SQLite record of truth: plays, runs, per-profile state and look-up caches.
+
+Every connection runs with WAL, a busy timeout and foreign keys; writes happen in
+``BEGIN IMMEDIATE`` transactions; the schema version lives in ``PRAGMA
+user_version`` and migrations are applied on open, each in one transaction with
+its version bump. No secret is ever written here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trakt_sync.errors import StateError
+from trakt_sync.models import Play, PlayState, Resolution, ResolutionStatus
+from trakt_sync.timeutil import iso_z, utcnow
+from trakt_sync.trakt_items import play_from_history
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: plays, runs, per-profile state, caches, overrides
+    """
+    CREATE TABLE plays (
+        history_id     INTEGER PRIMARY KEY,
+        watched_at     TEXT NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('episode', 'movie')),
+        media_trakt    INTEGER,
+        media_slug     TEXT,
+        media_tmdb     INTEGER,
+        media_tvdb     INTEGER,
+        media_imdb     TEXT,
+        media_title    TEXT,
+        season         INTEGER,
+        number         INTEGER,
+        episode_trakt  INTEGER,
+        episode_tmdb   INTEGER,
+        episode_tvdb   INTEGER,
+        episode_imdb   TEXT,
+        episode_title  TEXT,
+        first_aired    TEXT,
+        item           TEXT NOT NULL,
+        state          TEXT NOT NULL DEFAULT 'pending'
+                       CHECK (state IN ('pending', 'synced', 'unmatched', 'skipped', 'failed')),
+        reason         TEXT,
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        subject_id     INTEGER,
+        episode_id     INTEGER,
+        subject_type   INTEGER,
+        is_movie       INTEGER NOT NULL DEFAULT 0,
+        resolution     TEXT,
+        resolved_with  TEXT,
+        fetched_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        synced_run     INTEGER REFERENCES runs(id)
+    );
+    CREATE INDEX plays_state ON plays(state);
+    CREATE INDEX plays_show ON plays(media_trakt, season);
+    CREATE TABLE runs (
+        id               INTEGER PRIMARY KEY,
+        started_at       TEXT NOT NULL,
+        finished_at      TEXT,
+        outcome          TEXT NOT NULL DEFAULT 'running',
+        dry_run          INTEGER NOT NULL DEFAULT 0,
+        message          TEXT,
+        counts           TEXT NOT NULL DEFAULT '{}',
+        requests_trakt   INTEGER NOT NULL DEFAULT 0,
+        requests_bangumi INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE cache (
+        namespace  TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (namespace, key)
+    );
+    CREATE TABLE overrides (
+        id         INTEGER PRIMARY KEY,
+        spec       TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class StoredPlay:
+    play: Play
+    state: PlayState
+    reason: str | None
+    attempts: int
+    subject_id: int | None
+    episode_id: int | None
+    subject_type: int | None
+    is_movie: bool
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    started_at: str
+    finished_at: str | None
+    outcome: str
+    dry_run: bool
+    message: str | None
+    counts: dict[str, Any]
+    requests_trakt: int
+    requests_bangumi: int
+
+
+def _now() -> str:
+    return iso_z(utcnow())
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StateError(
+                f"{path}: not a usable trakt-sync database ({exc}); move it aside to start "
+                "afresh (it was left untouched)"
+            ) from None
+        except OSError as exc:
+            raise StateError(f"{path.parent}: cannot create the state directory: {exc}") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StateError(
+                f"{self.path} was written by a newer trakt-sync (schema {version}, this "
+                f"version knows {SCHEMA_VERSION}); upgrade trakt-sync"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction() as db:
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+
+    # -- per-profile state ----------------------------------------------------------------
+
+    def get_state(self, key: str) -> Any | None:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return json.loads(row["value"]) if row else None
+
+    def set_state(self, key: str, value: Any) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO state(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )
+
+    # -- caches (MatchCache protocol) -----------------------------------------------------
+
+    def get(self, namespace: str, key: str) -> Any | None:
+        row = self.db.execute(
+            "SELECT value FROM cache WHERE namespace = ? AND key = ?", (namespace, key)
+        ).fetchone()
+        return json.loads(row["value"]) if row else None
+
+    def put(self, namespace: str, key: str, value: Any) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO cache(namespace, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(namespace, key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (namespace, key, json.dumps(value), _now()),
+            )
+
+    def cache_age(self, namespace: str, key: str) -> str | None:
+        row = self.db.execute(
+            "SELECT updated_at FROM cache WHERE namespace = ? AND key = ?", (namespace, key)
+        ).fetchone()
+        return row["updated_at"] if row else None
+
+    # -- plays ----------------------------------------------------------------------------
+
+    def save_plays(self, items: Iterable[tuple[Play, dict[str, Any]]]) -> int:
+        """Insert new plays (one transaction); plays already known are left as they are."""
+        now = _now()
+        new = 0
+        with self.transaction() as db:
+            for play, raw in items:
+                media = play.show if play.kind == "episode" else play.movie
+                assert media is not None
+                episode = play.episode
+                cursor = db.execute(
+                    """INSERT OR IGNORE INTO plays (
+                        history_id, watched_at, kind, media_trakt, media_slug, media_tmdb,
+                        media_tvdb, media_imdb, media_title, season, number, episode_trakt,
+                        episode_tmdb, episode_tvdb, episode_imdb, episode_title, first_aired,
+                        item, fetched_at, updated_at
+                    ) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                    (
+                        play.history_id,
+                        iso_z(play.watched_at),
+                        play.kind,
+                        media.ids.trakt,
+                        media.ids.slug,
+                        media.ids.tmdb,
+                        media.ids.tvdb,
+                        media.ids.imdb,
+                        media.title,
+                        episode.season if episode else None,
+                        episode.number if episode else None,
+                        episode.ids.trakt if episode else None,
+                        episode.ids.tmdb if episode else None,
+                        episode.ids.tvdb if episode else None,
+                        episode.ids.imdb if episode else None,
+                        episode.title if episode else None,
+                        iso_z(episode.first_aired) if episode and episode.first_aired else None,
+                        json.dumps(raw, separators=(",", ":")),
+                        now,
+                        now,
+                    ),
+                )
+                new += cursor.rowcount
+        return new
+
+    def plays(self, where: str = "1", params: tuple[Any, ...] = ()) -> list[StoredPlay]:
+        rows = self.db.execute(
+            f"SELECT * FROM plays WHERE {where} ORDER BY watched_at, history_id", params
+        ).fetchall()
+        return [
+            StoredPlay(
+                play=play_from_history(json.loads(row["item"])),
+                state=PlayState(row["state"]),
+                reason=row["reason"],
+                attempts=row["attempts"],
+                subject_id=row["subject_id"],
+                episode_id=row["episode_id"],
+                subject_type=row["subject_type"],
+                is_movie=bool(row["is_movie"]),
+            )
+            for row in rows
+        ]
+
+    def plays_to_resolve(
+        self, version: str, retry_unmatched: bool, max_attempts: int
+    ) -> list[StoredPlay]:
+        """Pending plays not yet resolved, failed plays with attempts left, and unmatched
+        plays whose resolution was made with other data or overrides."""
+        return self.plays(
+            "(state = 'pending' AND subject_id IS NULL)"
+            " OR (state = 'failed' AND attempts < ?)"
+            " OR (state = 'unmatched' AND (? OR resolved_with IS NOT ?))",
+            (max_attempts, int(retry_unmatched), version),
+        )
+
+    def needs_resolve(self, max_attempts: int) -> bool:
+        """True when a pending play has no resolution yet or a failed one has attempts left."""
+        row = self.db.execute(
+            "SELECT 1 FROM plays WHERE (state = 'pending' AND subject_id IS NULL) "
+            "OR (state = 'failed' AND attempts < ?) LIMIT 1",
+            (max_attempts,),
+        ).fetchone()
+        return row is not None
+
+    def plays_to_apply(self) -> list[StoredPlay]:
+        return self.plays("state = 'pending' AND subject_id IS NOT NULL")
+
+    def record_resolutions(self, results: Iterable[tuple[int, Resolution]], version: str) -> None:
+        """Store what the matcher said, in one transaction."""
+        now = _now()
+        with self.transaction() as db:
+            for history_id, res in results:
+                if res.status is ResolutionStatus.MATCHED:
+                    state, reason = PlayState.PENDING, None
+                elif res.status is ResolutionStatus.UNMATCHED:
+                    state, reason = PlayState.UNMATCHED, res.reason
+                else:
+                    state, reason = PlayState.SKIPPED, res.reason
+                detail = {
+                    "source": res.source,
+                    "confidence": res.confidence,
+                    "evidence": res.evidence,
+                    "candidates": res.candidates,
+                }
+                db.execute(
+                    "UPDATE plays SET state = ?, reason = ?, subject_id = ?, episode_id = ?, "
+                    "subject_type = ?, is_movie = ?, resolution = ?, resolved_with = ?, "
+                    "updated_at = ? WHERE history_id = ?",
+                    (
+                        state.value,
+                        reason,
+                        res.subject_id,
+                        res.episode_id,
+                        res.subject_type,
+                        int(res.is_movie),
+                        json.dumps(detail, ensure_ascii=False),
+                        version,
+                        now,
+                        history_id,
+                    ),
+                )
+
+    def mark_synced(self, history_ids: Iterable[int], run_id: int) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE plays SET state = 'synced', reason = NULL, synced_run = ?, "
+                "updated_at = ? WHERE history_id = ?",
+                [(run_id, _now(), hid) for hid in history_ids],
+            )
+
+    def mark_failed(self, history_ids: Iterable[int], reason: str) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE plays SET state = 'failed', reason = ?, attempts = attempts + 1, "
+                "subject_id = NULL, episode_id = NULL, updated_at = ? WHERE history_id = ?",
+                [(reason, _now(), hid) for hid in history_ids],
+            )
+
+    def reset_resolutions(self, where: str, params: tuple[Any, ...] = ()) -> int:
+        """Send plays back to be resolved again (after an override changes)."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE plays SET state = 'pending', subject_id = NULL, episode_id = NULL, "
+                f"resolved_with = NULL, updated_at = ? WHERE state != 'synced' AND ({where})",
+                (_now(), *params),
+            )
+        return cursor.rowcount
+
+    def state_counts(self) -> dict[str, int]:
+        counts = {state.value: 0 for state in PlayState}
+        for row in self.db.execute("SELECT state, count(*) AS n FROM plays GROUP BY state"):
+            counts[row["state"]] = row["n"]
+        return counts
+
+    def latest_with_state(self, state: PlayState, limit: int = 10) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT history_id, watched_at, kind, media_title, season, number, reason, "
+            "resolution FROM plays WHERE state = ? ORDER BY watched_at DESC LIMIT ?",
+            (state.value, limit),
+        ).fetchall()
+        return [dict(row) for row in rows]
+
+    # -- overrides ------------------------------------------------------------------------
+
+    def overrides(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT spec FROM overrides ORDER BY id").fetchall()
+        return [json.loads(row["spec"]) for row in rows]
+
+    def add_override(self, spec: dict[str, Any]) -> bool:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO overrides(spec, created_at) VALUES (?, ?)",
+                (json.dumps(spec, sort_keys=True), _now()),
+            )
+        return cursor.rowcount > 0
+
+    def remove_override(self, spec: dict[str, Any]) -> bool:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM overrides WHERE spec = ?", (json.dumps(spec, sort_keys=True),)
+            )
+        return cursor.rowcount > 0
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def start_run(self, dry_run: bool) -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO runs(started_at, dry_run) VALUES (?, ?)", (_now(), int(dry_run))
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def finish_run(
+        self,
+        run_id: int,
+        outcome: str,
+        counts: dict[str, Any],
+        requests: dict[str, int],
+        message: str | None = None,
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE runs SET finished_at = ?, outcome = ?, counts = ?, message = ?, "
+                "requests_trakt = ?, requests_bangumi = ? WHERE id = ?",
+                (
+                    _now(),
+                    outcome,
+                    json.dumps(counts),
+                    message,
+                    requests.get("trakt", 0),
+                    requests.get("bangumi", 0),
+                    run_id,
+                ),
+            )
+
+    def last_run(self, *, successful: bool = False, include_dry: bool = False) -> RunRecord | None:
+        where = "finished_at IS NOT NULL"
+        if successful:
+            where += " AND outcome = 'ok'"
+        if not include_dry:
+            where += " AND dry_run = 0"
+        row = self.db.execute(
+            f"SELECT * FROM runs WHERE {where} ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        return RunRecord(
+            id=row["id"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+            outcome=row["outcome"],
+            dry_run=bool(row["dry_run"]),
+            message=row["message"],
+            counts=json.loads(row["counts"]),
+            requests_trakt=row["requests_trakt"],
+            requests_bangumi=row["requests_bangumi"],
+        )

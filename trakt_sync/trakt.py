@@ -1,0 +1,138 @@
+"""Trakt API v2 client: the reads a sync needs (api_contracts.md A.2, A.4–A.10)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from trakt_sync.errors import (
+    AccessDenied,
+    ApiError,
+    NeedsAuth,
+    NotFound,
+    RateLimited,
+    ServiceUnavailable,
+    TraktSyncError,
+)
+from trakt_sync.httpclient import ApiClient, error_text
+from trakt_sync.timeutil import iso_z
+from trakt_sync.trakt_auth import TraktSession
+
+DEFAULT_RETRY_AFTER = 10.0  # A.4: some 429s come without Retry-After
+
+
+class TraktUnauthorized(NeedsAuth):
+    """401: the access token is missing, expired or revoked."""
+
+
+def trakt_headers(client_id: str, user_agent: str) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": user_agent,
+        "trakt-api-key": client_id,
+        "trakt-api-version": "2",
+    }
+
+
+class TraktClient(ApiClient):
+    service = "trakt"
+
+    def __init__(self, base_url: str, *, session: TraktSession | None, **kw: Any) -> None:
+        super().__init__(base_url, **kw)
+        self.session = session
+
+    def error_for(self, response: httpx.Response) -> TraktSyncError:
+        status, text = response.status_code, error_text(response)
+        if status == 401:
+            return TraktUnauthorized("Trakt rejected the access token; run `trakt-sync auth`")
+        if status == 403:
+            return AccessDenied(
+                "Trakt rejected the API key or the app is not approved (403): check trakt.client_id"
+            )
+        if status == 404:
+            return NotFound(f"Trakt: not found: {response.request.url.path}", status)
+        if status == 423:
+            return NeedsAuth(
+                "the Trakt account is locked or deactivated (423); contact Trakt support"
+            )
+        if status == 429:
+            retry_after = response.headers.get("Retry-After")
+            wait = float(retry_after) if retry_after and retry_after.isdigit() else None
+            return RateLimited("Trakt: rate limited (429)", wait or DEFAULT_RETRY_AFTER)
+        if status >= 500:
+            return ServiceUnavailable(f"Trakt answered {status} ({text}); try again later")
+        return ApiError(f"Trakt: {status} {text}", status)
+
+    def _authed_get(
+        self, path: str, params: dict[str, Any] | None = None
+    ) -> tuple[Any, httpx.Response]:
+        if self.session is None:
+            raise NeedsAuth("not logged in to Trakt; run `trakt-sync auth`")
+        self.http.headers["Authorization"] = f"Bearer {self.session.access_token()}"
+        try:
+            return self.get_json(path, params)
+        except TraktUnauthorized:
+            # A.4: refresh once on 401 and retry once; a second 401 means re-auth.
+            fresh = self.session.refresh()
+            self.http.headers["Authorization"] = f"Bearer {fresh.access_token}"
+            return self.get_json(path, params)
+
+    def user_settings(self) -> dict[str, Any]:
+        data, _ = self._authed_get("/users/settings")
+        return dict(data)
+
+    def last_activities(self) -> dict[str, Any]:
+        data, _ = self._authed_get("/sync/last_activities")
+        return dict(data)
+
+    def history_pages(
+        self,
+        kind: str,
+        *,
+        start_at: datetime | None = None,
+        end_at: datetime | None = None,
+        limit: int = 250,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Every page of ``/sync/history/{kind}`` (A.8), newest first, until the page count."""
+        params: dict[str, Any] = {"limit": limit, "extended": "full"}
+        if start_at is not None:
+            params["start_at"] = iso_z(start_at)
+        if end_at is not None:
+            params["end_at"] = iso_z(end_at)
+        page = 1
+        while True:
+            data, response = self._authed_get(f"/sync/history/{kind}", {**params, "page": page})
+            if not isinstance(data, list):
+                raise ServiceUnavailable(f"Trakt: /sync/history/{kind} did not return a list")
+            page_count = _int_header(response, "X-Pagination-Page-Count")
+            if data:
+                yield data
+            # A.5: drive the loop from the page count for this limit; an empty page
+            # mid-way is skipped, not taken as the end, when the count says more follow.
+            if page_count is None or page >= page_count:
+                return
+            page += 1
+
+    def get_season_episodes(self, show_id: int | str, season: int) -> list[dict[str, Any]]:
+        data, _ = self.get_json(f"/shows/{show_id}/seasons/{season}", {"extended": "full"})
+        return list(data)
+
+    def get_show_aliases(self, show_id: int | str) -> list[dict[str, Any]]:
+        data, _ = self.get_json(f"/shows/{show_id}/aliases")
+        return list(data)
+
+    def get_show_translations(self, show_id: int | str, language: str) -> list[dict[str, Any]]:
+        data, _ = self.get_json(f"/shows/{show_id}/translations/{language}")
+        return list(data)
+
+    def get_show(self, show_id: int | str) -> dict[str, Any]:
+        data, _ = self.get_json(f"/shows/{show_id}", {"extended": "full"})
+        return dict(data)
+
+
+def _int_header(response: httpx.Response, name: str) -> int | None:
+    value = response.headers.get(name)
+    return int(value) if value and value.isdigit() else None
