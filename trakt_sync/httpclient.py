@@ -66,7 +66,7 @@ class Pacer:
         limit: int,
         window: float,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.limit, self.window = limit, window
         self._sent: deque[float] = deque()
@@ -114,7 +114,7 @@ class ApiClient:
         budget: RetryBudget,
         pacer: Pacer | None = None,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         # trust_env keeps HTTPS_PROXY / HTTP_PROXY / NO_PROXY working; TLS verification stays on.
         self.http = httpx.Client(
@@ -125,7 +125,8 @@ class ApiClient:
             follow_redirects=True,
             trust_env=True,
         )
-        self.counter, self.budget, self.pacer, self._sleep = counter, budget, pacer, sleep
+        self.counter, self.budget, self.pacer = counter, budget, pacer
+        self._sleep = sleep or time.sleep
 
     def close(self) -> None:
         self.http.close()

@@ -100,9 +100,9 @@ class TraktOAuth(ApiClient):
         code: DeviceCode,
         *,
         clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> dict[str, Any]:
         """Poll until the user approves; return the token object (A.3.2)."""
+        sleep = self._sleep
         deadline = clock() + code.expires_in
         interval = float(code.interval)
         body = {

@@ -1,0 +1,104 @@
+"""Shared fixtures: every test gets its own state dir and config, and no ambient env."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from pathlib import Path
+
+import pytest
+
+from trakt_sync.cli.app import main
+from trakt_sync.fakes.fixtures import demo_world, fake_bangumi, fake_cdn, fake_trakt
+
+__all__ = ["demo_world", "fake_bangumi", "fake_cdn", "fake_trakt"]
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    for name in list(os.environ):
+        if name.startswith("TRAKT_SYNC_") or name.endswith("_PROXY") or name.endswith("_proxy"):
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    monkeypatch.setenv("TRAKT_SYNC_HOME", str(home))
+    monkeypatch.setenv("TRAKT_SYNC_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("TRAKT_SYNC_SECRETS__BACKEND", "file")
+    yield home
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run ``trakt-sync ARGS`` in-process through the real entry point."""
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        else:
+            code = 0
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@dataclass
+class Sandbox:
+    """Running fakes of Trakt, Bangumi and the bangumi-data CDN, with env pointing at them."""
+
+    trakt: Any
+    bangumi: Any
+    cdn: Any
+    home: Path
+    bangumi_token: str = "bgm-demo-token"
+
+
+@pytest.fixture
+def sandbox(demo_world, isolated_env: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from trakt_sync.fakes.bangumi import FakeBangumi
+    from trakt_sync.fakes.cdn import FakeDataCDN
+    from trakt_sync.fakes.trakt import FakeTrakt
+    from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE
+
+    with (
+        FakeTrakt(demo_world, device_interval=0) as trakt,
+        FakeBangumi(demo_world) as bangumi,
+        FakeDataCDN(BANGUMI_DATA_SAMPLE) as cdn,
+    ):
+        env = {
+            "TRAKT_SYNC_TRAKT__CLIENT_ID": trakt.client_id,
+            "TRAKT_SYNC_TRAKT__CLIENT_SECRET": trakt.client_secret,
+            "TRAKT_SYNC_TRAKT__API_URL": trakt.url,
+            "TRAKT_SYNC_TRAKT__AUTH_URL": trakt.url,
+            "TRAKT_SYNC_BANGUMI__API_URL": bangumi.url,
+            "TRAKT_SYNC_MATCHING__BANGUMI_DATA_URL": cdn.data_url,
+            "TRAKT_SYNC_HTTP__BACKOFF_BASE": "0.01",
+            "TRAKT_SYNC_HTTP__RETRY_BUDGET": "5",
+        }
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        yield Sandbox(trakt, bangumi, cdn, isolated_env)
+
+
+@pytest.fixture
+def logged_in(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> Sandbox:  # type: ignore[no-untyped-def]
+    """A sandbox where `auth` and `auth bangumi --with-token` have succeeded."""
+    import io
+
+    assert cli("auth").code == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(sandbox.bangumi_token + "\n"))
+    assert cli("auth", "bangumi", "--with-token").code == 0
+    sandbox.trakt.reset_log()
+    sandbox.bangumi.reset_log()
+    return sandbox

@@ -1,0 +1,122 @@
+"""Trakt device login and Bangumi token, over loopback HTTP against the fakes."""
+
+import io
+import json
+import os
+import stat
+
+import pytest
+
+from tests.conftest import Sandbox
+
+
+def test_device_flow_pending_then_success_stores_tokens_and_prints_username(sandbox: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    sandbox.trakt.device_script = ["pending", "pending", "approve"]
+    result = cli("auth")
+    assert result.code == 0, result.err
+    assert "demo-user" in result.out
+    assert "/activate" in result.err and "enter the code" in result.err
+    polls = [r for r in sandbox.trakt.requests if r.path == "/oauth/device/token"]
+    assert len(polls) == 3
+    assert set(polls[0].json) == {"code", "client_id", "client_secret"}
+    token_file = sandbox.home / "tokens.json"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    stored = json.loads(token_file.read_text())["profiles"]["default"]["trakt"]
+    assert stored["expires_at"] - stored["created_at"] == 86400
+    assert stored["username"] == "demo-user"
+
+
+@pytest.mark.parametrize(
+    ("outcome", "message"),
+    [
+        ("denied", "denied"),
+        ("expired", "expired"),
+        ("invalid", "does not know this device code"),
+        ("used", "already used"),
+    ],
+)
+def test_device_flow_failures_exit_77_with_distinct_messages(sandbox: Sandbox, cli, outcome: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    sandbox.trakt.device_script = ["pending", outcome]
+    result = cli("auth")
+    assert result.code == 77
+    assert message in result.err
+    assert not (sandbox.home / "tokens.json").exists()
+
+
+def test_slow_down_makes_polling_slower(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    waits: list[float] = []
+    monkeypatch.setattr("trakt_sync.trakt_auth.time.sleep", waits.append)
+    sandbox.trakt.device_script = ["slow_down", "approve"]
+    assert cli("auth").code == 0
+    assert waits[0] == 0 and waits[1] >= 5  # interval 0, then +5 s after the 429
+
+
+def test_auth_without_client_id_is_a_config_error(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("TRAKT_SYNC_TRAKT__CLIENT_ID")
+    result = cli("auth")
+    assert result.code == 78 and "trakt.client_id" in result.err
+
+
+def test_bangumi_token_from_stdin_is_verified_and_status_shows_both(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    assert cli("auth").code == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("bgm-demo-token\n"))
+    result = cli("auth", "bangumi", "--with-token")
+    assert result.code == 0, result.err
+    assert "demo" in result.out
+    assert sandbox.bangumi.count("^/v0/me$") == 1
+    status = cli("status", "--json")
+    data = json.loads(status.out)
+    assert data["trakt"] == {"authenticated": True, "username": "demo-user",
+                             "expires_at": data["trakt"]["expires_at"]}
+    assert data["bangumi"] == {"authenticated": True, "username": "demo"}
+    for output in (status.out, status.err, cli("auth", "status", "--json").out):
+        assert "bgm-demo-token" not in output
+        assert "trakt-at" not in output and "access_token" not in output
+
+
+def test_bad_bangumi_token_is_reported_as_a_token_problem(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong-token-value\n"))
+    result = cli("auth", "bangumi", "--with-token")
+    assert result.code == 77
+    assert "rejected the access token" in result.err
+    assert "wrong-token-value" not in result.err
+
+
+def test_rejected_user_agent_is_not_reported_as_a_token_problem(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TRAKT_SYNC_BANGUMI__USER_AGENT", "python-requests/2.31")
+    monkeypatch.setattr("sys.stdin", io.StringIO("bgm-demo-token\n"))
+    result = cli("auth", "bangumi", "--with-token")
+    assert result.code == 78
+    assert "User-Agent" in result.err and "bangumi.user_agent" in result.err
+    assert "token" not in result.err.split("(403")[0]
+
+
+def test_bangumi_prompt_refuses_a_non_terminal_stdin(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    result = cli("auth", "bangumi")
+    assert result.code == 2 and "--with-token" in result.err
+
+
+def test_env_bangumi_token_works_without_storing(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TRAKT_SYNC_BANGUMI__TOKEN", "bgm-demo-token")
+    data = json.loads(cli("auth", "status", "--json").out)
+    assert data["bangumi"]["authenticated"] is True
+    assert not (sandbox.home / "tokens.json").exists() or "bangumi" not in (
+        json.loads((sandbox.home / "tokens.json").read_text())["profiles"].get("default", {})
+    )
+
+
+def test_logout_revokes_at_trakt_and_deletes_locally(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("auth", "logout")
+    assert result.code == 0
+    assert logged_in.trakt.count("^/oauth/revoke$") == 1
+    data = json.loads(cli("auth", "status", "--json").out)
+    assert not data["trakt"]["authenticated"] and not data["bangumi"]["authenticated"]
+
+
+def test_token_file_with_loose_permissions_is_refused(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    token_file = logged_in.home / "tokens.json"
+    os.chmod(token_file, 0o644)
+    result = cli("status")
+    assert result.code == 1
+    assert "chmod 600" in result.err and "Traceback" not in result.err

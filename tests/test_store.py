@@ -1,0 +1,82 @@
+"""The SQLite record: migrations on open, refusal of foreign files, idempotent saves."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from trakt_sync.errors import StateError
+from trakt_sync.models import PlayState, Resolution, ResolutionStatus
+from trakt_sync.store import SCHEMA_VERSION, Store
+from trakt_sync.trakt_items import play_from_history
+
+ITEM = {
+    "id": 9001,
+    "watched_at": "2024-05-01T12:00:00.000Z",
+    "action": "scrobble",
+    "type": "episode",
+    "show": {"title": "SPY×FAMILY", "year": 2022,
+             "ids": {"trakt": 1, "slug": "spy-x-family", "tmdb": 120089, "tvdb": 1, "imdb": "tt1"}},
+    "episode": {"season": 1, "number": 13, "title": "x", "ids": {"trakt": 5, "tmdb": 6},
+                "first_aired": "2022-10-01T14:00:00.000Z"},
+}
+
+
+def test_new_database_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_saving_the_same_play_twice_keeps_one_row(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    play = play_from_history(ITEM)
+    assert store.save_plays([(play, ITEM)]) == 1
+    assert store.save_plays([(play, ITEM)]) == 0
+    [stored] = store.plays()
+    assert stored.state is PlayState.PENDING
+    assert stored.play.episode is not None and stored.play.episode.number == 13
+
+
+def test_resolution_then_sync_is_recorded(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    store.save_plays([(play_from_history(ITEM), ITEM)])
+    store.record_resolutions(
+        [(9001, Resolution(ResolutionStatus.MATCHED, subject_id=373267, episode_id=77, subject_type=2))],
+        "v1",
+    )
+    [ready] = store.plays_to_apply()
+    assert (ready.subject_id, ready.episode_id) == (373267, 77)
+    run = store.start_run(dry_run=False)
+    store.mark_synced([9001], run)
+    assert store.state_counts()["synced"] == 1
+    assert store.plays_to_apply() == []
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StateError, match="newer trakt-sync"):
+        Store(path)
+
+
+def test_corrupt_file_is_reported_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    before = path.read_bytes()
+    with pytest.raises(StateError, match="not a usable trakt-sync database"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_corrupt_database_exits_1_with_one_line(cli, isolated_env: Path) -> None:  # type: ignore[no-untyped-def]
+    isolated_env.mkdir(parents=True)
+    (isolated_env / "default.sqlite3").write_bytes(b"garbage" * 200)
+    result = cli("status")
+    assert result.code == 1
+    assert "not a usable trakt-sync database" in result.err
+    assert "Traceback" not in result.err

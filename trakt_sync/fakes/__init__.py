@@ -1,0 +1,25 @@
+"""Offline fakes of Trakt, Bangumi and the bangumi-data CDN for tests and manual runs.
+
+Real HTTP over loopback (stdlib ``ThreadingHTTPServer``), behaviour per
+``api_contracts.md``. See :mod:`trakt_sync.fakes.world` for the world format.
+"""
+
+from trakt_sync.fakes.bangumi import FakeBangumi
+from trakt_sync.fakes.cdn import DATA_PATH, FakeDataCDN
+from trakt_sync.fakes.server import FakeServer, Request, Response
+from trakt_sync.fakes.trakt import FakeTrakt
+from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE, World, WorldError, load_world
+
+__all__ = [
+    "BANGUMI_DATA_SAMPLE",
+    "DATA_PATH",
+    "FakeBangumi",
+    "FakeDataCDN",
+    "FakeServer",
+    "FakeTrakt",
+    "Request",
+    "Response",
+    "World",
+    "WorldError",
+    "load_world",
+]

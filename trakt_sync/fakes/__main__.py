@@ -1,0 +1,59 @@
+"""``python -m trakt_sync.fakes serve --world demo [--port-file F]``: run all fakes until
+Ctrl-C, printing their URLs as one JSON document on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+
+from trakt_sync.fakes.bangumi import FakeBangumi
+from trakt_sync.fakes.cdn import FakeDataCDN
+from trakt_sync.fakes.trakt import FakeTrakt
+from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE, load_world
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m trakt_sync.fakes")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="start the Trakt, Bangumi and CDN fakes")
+    serve.add_argument("--world", default="demo", help="world name or JSON path")
+    serve.add_argument(
+        "--data", type=Path, default=BANGUMI_DATA_SAMPLE, help="bangumi-data JSON the CDN serves"
+    )
+    serve.add_argument("--port-file", type=Path, help="also write the URLs JSON here")
+    serve.add_argument("--token-lifetime", type=int, default=86400)
+    args = parser.parse_args(argv)
+
+    world = load_world(args.world)
+    trakt = FakeTrakt(world, token_lifetime=args.token_lifetime).start()
+    bangumi = FakeBangumi(world).start()
+    cdn = FakeDataCDN(args.data).start()
+    try:
+        urls = {
+            "trakt": trakt.url,
+            "bangumi": bangumi.url,
+            "cdn": cdn.url,
+            "bangumi_data": cdn.data_url,
+            "trakt_client_id": trakt.client_id,
+            "trakt_client_secret": trakt.client_secret,
+            "bangumi_tokens": {u["username"]: u["token"] for u in world["bangumi"]["users"]},
+        }
+        text = json.dumps(urls, ensure_ascii=False)
+        if args.port_file:
+            args.port_file.write_text(text + "\n", encoding="utf-8")
+        print(text, flush=True)
+        print("fakes running; Ctrl-C to stop", file=sys.stderr, flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for fake in (trakt, bangumi, cdn):
+            fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
