@@ -10,7 +10,9 @@ import pytest
 from tests.conftest import Sandbox
 
 
-def test_device_flow_pending_then_success_stores_tokens_and_prints_username(sandbox: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_device_flow_pending_then_success_stores_tokens_and_prints_username(
+    sandbox: Sandbox, cli
+) -> None:  # type: ignore[no-untyped-def]
     sandbox.trakt.device_script = ["pending", "pending", "approve"]
     result = cli("auth")
     assert result.code == 0, result.err
@@ -35,7 +37,9 @@ def test_device_flow_pending_then_success_stores_tokens_and_prints_username(sand
         ("used", "already used"),
     ],
 )
-def test_device_flow_failures_exit_77_with_distinct_messages(sandbox: Sandbox, cli, outcome: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_device_flow_failures_exit_77_with_distinct_messages(
+    sandbox: Sandbox, cli, outcome: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
     sandbox.trakt.device_script = ["pending", outcome]
     result = cli("auth")
     assert result.code == 77
@@ -43,7 +47,9 @@ def test_device_flow_failures_exit_77_with_distinct_messages(sandbox: Sandbox, c
     assert not (sandbox.home / "tokens.json").exists()
 
 
-def test_slow_down_makes_polling_slower(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_slow_down_makes_polling_slower(
+    sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     waits: list[float] = []
     monkeypatch.setattr("trakt_sync.trakt_auth.time.sleep", waits.append)
     sandbox.trakt.device_script = ["slow_down", "approve"]
@@ -51,13 +57,17 @@ def test_slow_down_makes_polling_slower(sandbox: Sandbox, cli, monkeypatch: pyte
     assert waits[0] == 0 and waits[1] >= 5  # interval 0, then +5 s after the 429
 
 
-def test_auth_without_client_id_is_a_config_error(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_auth_without_client_id_is_a_config_error(
+    sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("TRAKT_SYNC_TRAKT__CLIENT_ID")
     result = cli("auth")
     assert result.code == 78 and "trakt.client_id" in result.err
 
 
-def test_bangumi_token_from_stdin_is_verified_and_status_shows_both(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_bangumi_token_from_stdin_is_verified_and_status_shows_both(
+    sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     assert cli("auth").code == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("bgm-demo-token\n"))
     result = cli("auth", "bangumi", "--with-token")
@@ -66,15 +76,20 @@ def test_bangumi_token_from_stdin_is_verified_and_status_shows_both(sandbox: San
     assert sandbox.bangumi.count("^/v0/me$") == 1
     status = cli("status", "--json")
     data = json.loads(status.out)
-    assert data["trakt"] == {"authenticated": True, "username": "demo-user",
-                             "expires_at": data["trakt"]["expires_at"]}
+    assert data["trakt"] == {
+        "authenticated": True,
+        "username": "demo-user",
+        "expires_at": data["trakt"]["expires_at"],
+    }
     assert data["bangumi"] == {"authenticated": True, "username": "demo"}
     for output in (status.out, status.err, cli("auth", "status", "--json").out):
         assert "bgm-demo-token" not in output
         assert "trakt-at" not in output and "access_token" not in output
 
 
-def test_bad_bangumi_token_is_reported_as_a_token_problem(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_bad_bangumi_token_is_reported_as_a_token_problem(
+    sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr("sys.stdin", io.StringIO("wrong-token-value\n"))
     result = cli("auth", "bangumi", "--with-token")
     assert result.code == 77
@@ -82,7 +97,9 @@ def test_bad_bangumi_token_is_reported_as_a_token_problem(sandbox: Sandbox, cli,
     assert "wrong-token-value" not in result.err
 
 
-def test_rejected_user_agent_is_not_reported_as_a_token_problem(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_rejected_user_agent_is_not_reported_as_a_token_problem(
+    sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("TRAKT_SYNC_BANGUMI__USER_AGENT", "python-requests/2.31")
     monkeypatch.setattr("sys.stdin", io.StringIO("bgm-demo-token\n"))
     result = cli("auth", "bangumi", "--with-token")
@@ -91,13 +108,17 @@ def test_rejected_user_agent_is_not_reported_as_a_token_problem(sandbox: Sandbox
     assert "token" not in result.err.split("(403")[0]
 
 
-def test_bangumi_prompt_refuses_a_non_terminal_stdin(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_bangumi_prompt_refuses_a_non_terminal_stdin(
+    sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     result = cli("auth", "bangumi")
     assert result.code == 2 and "--with-token" in result.err
 
 
-def test_env_bangumi_token_works_without_storing(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_env_bangumi_token_works_without_storing(
+    sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("TRAKT_SYNC_BANGUMI__TOKEN", "bgm-demo-token")
     data = json.loads(cli("auth", "status", "--json").out)
     assert data["bangumi"]["authenticated"] is True

@@ -20,7 +20,9 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     assert settings.sync.schedule == "0 */6 * * *"
 
 
-def test_precedence_flags_over_env_over_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_precedence_flags_over_env_over_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path / "c.toml", '[trakt]\nclient_id = "file"\napi_url = "http://file.test"\n')
     assert load_settings(path).trakt.client_id == "file"
     monkeypatch.setenv("TRAKT_SYNC_TRAKT__CLIENT_ID", "env")
@@ -110,7 +112,9 @@ def test_config_path_follows_flag_then_env(cli, tmp_path: Path) -> None:  # type
 
 
 def test_config_show_redacts_secrets(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    write(tmp_path / "config.toml", '[trakt]\nclient_id = "cid"\nclient_secret = "s3cret-value-123"\n')
+    write(
+        tmp_path / "config.toml", '[trakt]\nclient_id = "cid"\nclient_secret = "s3cret-value-123"\n'
+    )
     monkeypatch.setenv("TRAKT_SYNC_BANGUMI__TOKEN", "bgm-token-value-456")
     for args in (("config", "show"), ("config", "show", "--json")):
         result = cli(*args)

@@ -44,8 +44,12 @@ def test_time_in_the_repeated_fall_back_hour_fires_once() -> None:
 @pytest.mark.parametrize("zone", [BERLIN, NEW_YORK])
 @pytest.mark.parametrize("schedule", ["*/15 * * * *", "0 * * * *", "30 2 * * *", "0 */6 * * *"])
 def test_next_fire_is_always_strictly_later_across_both_transitions(zone, schedule) -> None:  # type: ignore[no-untyped-def]
-    for start in (utc(2026, 3, 8, 0), utc(2026, 3, 28, 20), utc(2026, 10, 24, 20),
-                  utc(2026, 10, 31, 23)):
+    for start in (
+        utc(2026, 3, 8, 0),
+        utc(2026, 3, 28, 20),
+        utc(2026, 10, 24, 20),
+        utc(2026, 10, 31, 23),
+    ):
         now = start
         for _ in range(60):
             fire = next_fire(schedule, zone, now)

@@ -15,10 +15,18 @@ ITEM = {
     "watched_at": "2024-05-01T12:00:00.000Z",
     "action": "scrobble",
     "type": "episode",
-    "show": {"title": "SPY×FAMILY", "year": 2022,
-             "ids": {"trakt": 1, "slug": "spy-x-family", "tmdb": 120089, "tvdb": 1, "imdb": "tt1"}},
-    "episode": {"season": 1, "number": 13, "title": "x", "ids": {"trakt": 5, "tmdb": 6},
-                "first_aired": "2022-10-01T14:00:00.000Z"},
+    "show": {
+        "title": "SPY×FAMILY",
+        "year": 2022,
+        "ids": {"trakt": 1, "slug": "spy-x-family", "tmdb": 120089, "tvdb": 1, "imdb": "tt1"},
+    },
+    "episode": {
+        "season": 1,
+        "number": 13,
+        "title": "x",
+        "ids": {"trakt": 5, "tmdb": 6},
+        "first_aired": "2022-10-01T14:00:00.000Z",
+    },
 }
 
 
@@ -43,7 +51,14 @@ def test_resolution_then_sync_is_recorded(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
     store.save_plays([(play_from_history(ITEM), ITEM)])
     store.record_resolutions(
-        [(9001, Resolution(ResolutionStatus.MATCHED, subject_id=373267, episode_id=77, subject_type=2))],
+        [
+            (
+                9001,
+                Resolution(
+                    ResolutionStatus.MATCHED, subject_id=373267, episode_id=77, subject_type=2
+                ),
+            )
+        ],
         "v1",
     )
     [ready] = store.plays_to_apply()

@@ -73,6 +73,7 @@ class Fault:
     delay: float
     reset_connection: bool
     truncate: bool
+    delay_after: float = 0.0
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and bool(self.pattern.search(path))
@@ -183,6 +184,7 @@ class FakeServer:
         delay: float = 0.0,
         reset_connection: bool = False,
         truncate: bool = False,
+        delay_after: float = 0.0,
     ) -> None:
         """Queue a fault for the next ``times`` requests matching ``method`` (None or "*" = any)
         and ``path_regex`` (``re.search`` on the path, without query string).
@@ -192,6 +194,8 @@ class FakeServer:
           truncated.
         * ``reset_connection``: close the socket with RST after ``delay``, sending nothing.
         * ``truncate``: announce the full Content-Length but send only half the body.
+        * ``delay_after``: handle normally (a write lands), then wait before answering — the
+          window in which a client can die after its write was applied.
         """
         if times < 1:
             raise ValueError("times must be >= 1")
@@ -207,6 +211,7 @@ class FakeServer:
                     delay=delay,
                     reset_connection=reset_connection,
                     truncate=truncate,
+                    delay_after=delay_after,
                 )
             )
 
@@ -258,6 +263,8 @@ class FakeServer:
                 traceback.print_exc()
                 response = json_response(500, {"error": "fake server bug", "detail": repr(exc)})
         request.status = response.status
+        if fault is not None and fault.delay_after:
+            self._stopping.wait(fault.delay_after)
         return response, fault
 
 

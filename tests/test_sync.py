@@ -1,0 +1,168 @@
+"""The sync over real HTTP against the fakes: marks, incrementality, idempotence, dry runs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.conftest import Sandbox
+
+SPY_COUR2, BOCCHI, YOUR_NAME = 373267, 328609, 160209
+
+
+def subject_episodes(sandbox: Sandbox, subject_id: int) -> dict[float, int]:
+    """sort → episode id for the subject's main episodes in the fake's world."""
+    subject = next(s for s in sandbox.bangumi.world["bangumi"]["subjects"] if s["id"] == subject_id)
+    return {e["sort"]: e["id"] for e in subject["episodes"] if e["type"] == 0}
+
+
+def marked(sandbox: Sandbox, subject_id: int) -> set[int]:
+    entry = sandbox.bangumi.collection("demo").get(subject_id)
+    return {eid for eid, mark in (entry or {}).get("episodes", {}).items() if mark == 2}
+
+
+def sync_json(cli, *args: str) -> tuple[int, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    result = cli("sync", "--json", *args)
+    return result.code, json.loads(result.out)
+
+
+def test_first_sync_marks_exactly_the_expected_episodes_and_films(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    code, report = sync_json(cli)
+    assert code == 0, report
+    spy = subject_episodes(logged_in, SPY_COUR2)
+    bocchi = subject_episodes(logged_in, BOCCHI)
+    collection = logged_in.bangumi.collection("demo")
+    assert set(collection) == {SPY_COUR2, BOCCHI, YOUR_NAME}
+    assert marked(logged_in, SPY_COUR2) == {spy[13], spy[14], spy[15]}
+    assert collection[SPY_COUR2]["type"] == 3  # 在看: not every episode watched
+    assert marked(logged_in, BOCCHI) == set(bocchi.values())
+    assert collection[BOCCHI]["type"] == 2  # 想看 → 看过: all twelve watched
+    assert collection[YOUR_NAME]["type"] == 2  # a film → 看过
+    assert report["fetched"] == 19 and report["new"] == 19
+    assert report["marked"] == 3 + 12 + 1
+    assert report["skipped"] == 3  # Breaking Bad ×2 and The Dark Knight: not anime
+    assert report["failed"] == 0 and report["dry_run"] is False
+    assert report["requests"]["trakt"] >= 3 and report["requests"]["bangumi"] >= 5
+    # One PATCH per subject for all of its new episodes.
+    patches = [w for w in logged_in.bangumi.writes if w.method == "PATCH"]
+    assert sorted(len(w.json["episode_id"]) for w in patches) == [3, 12]
+
+
+def test_second_sync_with_nothing_new_costs_one_trakt_request_and_no_bangumi_request(
+    logged_in: Sandbox, cli
+) -> None:  # type: ignore[no-untyped-def]
+    assert sync_json(cli)[0] == 0
+    for fake in (logged_in.trakt, logged_in.bangumi, logged_in.cdn):
+        fake.reset_log()
+    code, report = sync_json(cli)
+    assert code == 0
+    assert [r.path for r in logged_in.trakt.requests] == ["/sync/last_activities"]
+    assert logged_in.bangumi.requests == []
+    assert logged_in.cdn.requests == []
+    assert report["requests"] == {"trakt": 1, "bangumi": 0}
+    assert report["fetched"] == 0 and report["marked"] == 0
+
+
+def test_plays_added_later_are_the_only_ones_fetched_and_marked(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    assert sync_json(cli)[0] == 0
+    logged_in.trakt.add_play(show=185614, season=1, number=16)
+    logged_in.bangumi.reset_log()
+    code, report = sync_json(cli)
+    assert code == 0
+    assert report["new"] == 1 and report["marked"] == 1
+    assert report["fetched"] <= 2  # the new play, plus at most the overlap
+    spy = subject_episodes(logged_in, SPY_COUR2)
+    assert marked(logged_in, SPY_COUR2) == {spy[13], spy[14], spy[15], spy[16]}
+    patches = [w for w in logged_in.bangumi.writes if w.method == "PATCH"]
+    assert [w.json["episode_id"] for w in patches] == [[spy[16]]]
+    assert not [w for w in logged_in.bangumi.writes if w.method == "POST"]  # already 在看
+
+
+def test_dry_run_writes_nothing_and_the_real_run_applies_exactly_its_plan(
+    logged_in: Sandbox, cli
+) -> None:  # type: ignore[no-untyped-def]
+    code, dry = sync_json(cli, "--dry-run")
+    assert code == 0 and dry["dry_run"] is True
+    assert logged_in.bangumi.writes == []
+    assert logged_in.bangumi.collection("demo")[BOCCHI]["type"] == 1
+    planned = {p["subject_id"]: p for p in dry["plan"]}
+    assert set(planned) == {SPY_COUR2, BOCCHI, YOUR_NAME}
+    code, real = sync_json(cli)
+    assert code == 0
+    applied = {p["subject_id"]: p for p in real["plan"]}
+    assert applied == planned
+    for subject_id, plan in planned.items():
+        assert marked(logged_in, subject_id) == set(plan["episodes_to_mark"])
+
+
+def test_dry_run_prints_the_plan_per_subject(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("sync", "--dry-run")
+    assert result.code == 0
+    assert f"subject/{BOCCHI}" in result.out and "想看" in result.out
+    assert "mark 12 episode(s)" in result.out
+    assert "planned:" in result.err
+
+
+def test_episodes_already_marked_are_not_sent_and_done_is_never_moved_back(
+    logged_in: Sandbox, cli
+) -> None:  # type: ignore[no-untyped-def]
+    spy = subject_episodes(logged_in, SPY_COUR2)
+    logged_in.bangumi.set_collection("demo", SPY_COUR2, 2, episodes={spy[13]: 2})
+    code, report = sync_json(cli)
+    assert code == 0
+    assert report["already"] == 1
+    patches = [w for w in logged_in.bangumi.writes if w.method == "PATCH"]
+    sent = [eid for w in patches for eid in w.json["episode_id"]]
+    assert spy[13] not in sent and {spy[14], spy[15]} <= set(sent)
+    assert logged_in.bangumi.collection("demo")[SPY_COUR2]["type"] == 2
+    posts = [
+        w
+        for w in logged_in.bangumi.writes
+        if w.method == "POST" and w.path.endswith(f"/{SPY_COUR2}")
+    ]
+    assert posts == []
+
+
+def test_quiet_sync_prints_nothing_on_success(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("-q", "sync")
+    assert result.code == 0
+    assert result.out == "" and result.err == ""
+
+
+def test_status_reports_last_run_and_item_counts(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("sync").code == 0
+    data = json.loads(cli("status", "--json").out)
+    assert data["profile"] == "default"
+    assert data["last_run"]["outcome"] == "ok"
+    assert data["items"]["synced"] == 16 and data["items"]["skipped"] == 3
+    assert data["next_run"]
+    assert cli("status", "--check").code == 0
+
+
+def test_status_check_fails_when_no_sync_ran(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("status", "--check")
+    assert result.code == 1 and "no sync has run yet" in result.err
+
+
+def test_sync_without_login_exits_77(sandbox: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("sync")
+    assert result.code == 77 and "trakt-sync auth" in result.err
+
+
+def test_expired_access_token_is_refreshed_once_and_rotated(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    before = json.loads((logged_in.home / "tokens.json").read_text())["profiles"]["default"]
+    logged_in.trakt.expire_access_tokens()
+    code, _ = sync_json(cli)
+    assert code == 0
+    assert logged_in.trakt.count("^/oauth/token$") == 1
+    after = json.loads((logged_in.home / "tokens.json").read_text())["profiles"]["default"]
+    assert after["trakt"]["refresh_token"] != before["trakt"]["refresh_token"]
+    assert after["trakt"]["username"] == "demo-user"
+
+
+def test_rejected_refresh_exits_77_asking_for_auth(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    logged_in.trakt.expire_access_tokens()
+    logged_in.trakt.revoke_refresh_tokens()
+    result = cli("sync")
+    assert result.code == 77
+    assert "run `trakt-sync auth`" in result.err
