@@ -59,7 +59,11 @@ class RetryBudget:
 
 
 class Pacer:
-    """Keeps a client under a published fixed-window limit by sleeping before a request."""
+    """Keeps a client under a published request limit by sleeping before a request.
+
+    A sliding window over the last ``limit`` send times: never more than ``limit``
+    requests in any ``window`` seconds, which also satisfies the servers' fixed windows.
+    """
 
     def __init__(
         self,
@@ -70,7 +74,8 @@ class Pacer:
     ) -> None:
         self.limit, self.window = limit, window
         self._sent: deque[float] = deque()
-        self._clock, self._sleep = clock, sleep
+        self._clock = clock
+        self._sleep = sleep or time.sleep
 
     def wait(self) -> None:
         now = self._clock()
