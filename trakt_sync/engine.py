@@ -142,8 +142,8 @@ class SyncEngine:
             self.apply(options, report, run_id)
             if malformed:
                 raise ServiceUnavailable(
-                    f"Trakt sent {malformed} malformed history item(s); they will be "
-                    "fetched again on the next run"
+                    f"Trakt sent {malformed} malformed history item(s) or empty page(s); "
+                    "that history will be fetched again on the next run"
                 )
         except TraktSyncError as exc:
             report.error = exc
@@ -194,13 +194,17 @@ class SyncEngine:
     ) -> tuple[str | None, int]:
         newest: str | None = None
         malformed = 0
-        for page in self.trakt.history_pages(kind, start_at=start, limit=self.page_limit):
+        for page, last in self.trakt.history_pages(kind, start_at=start, limit=self.page_limit):
             self._checkpoint()
+            if not page and not last:
+                # An empty page before the last one means items went missing in transit.
+                malformed += 1
+                log.warning("Trakt sent an empty history page before the last one")
             parsed = []
             for item in page:
                 try:
                     play = play_from_history(item)
-                except (KeyError, TypeError, ValueError) as exc:
+                except ValueError as exc:
                     malformed += 1
                     log.warning("skipping a malformed Trakt history item (%s)", exc)
                     continue
@@ -277,12 +281,7 @@ class SyncEngine:
         for done, (subject_id, members) in enumerate(sorted(by_subject.items()), start=1):
             self._checkpoint()
             plan = self._plan(subject_id, members, collections.get(subject_id))
-            title = (
-                members[0].play.show.title
-                if members[0].play.show
-                else (members[0].play.movie.title if members[0].play.movie else "")
-            )
-            report.plans.append((plan, title))
+            report.plans.append((plan, _title(members)))
             report.counts["already"] += len(plan.already_marked)
             if options.dry_run:
                 continue
@@ -305,19 +304,17 @@ class SyncEngine:
     def _plan(self, subject_id: int, members: list[StoredPlay], current: int | None) -> SubjectPlan:
         is_movie = members[0].is_movie
         marks: dict[int, int] = {}
-        main_ids: list[int] = []
+        episodes: list[dict[str, Any]] = []
         if not is_movie:
             if current is not None:
                 # Only a collected subject can carry marks; its list also names the episodes.
                 for episode, mark in self.bangumi.episode_marks(subject_id):
                     marks[int(episode["id"])] = mark
-                    if episode.get("type") == EP_MAIN:
-                        main_ids.append(int(episode["id"]))
+                    episodes.append(episode)
             else:
-                main_ids = [
-                    int(e["id"]) for e in self._episodes(subject_id) if e.get("type") == EP_MAIN
-                ]
-        return plan_subject(
+                episodes = self._episodes(subject_id)
+        main_ids = [int(e["id"]) for e in episodes if e.get("type") == EP_MAIN]
+        plan = plan_subject(
             subject_id,
             is_movie=is_movie,
             watched=[(m.play.history_id, m.episode_id) for m in members],
@@ -326,6 +323,13 @@ class SyncEngine:
             main_episode_ids=main_ids,
             complete_subjects=self.complete_subjects,
         )
+        plan.labels = {
+            int(e["id"]): f"{e.get('sort', '?'):g}"
+            if isinstance(e.get("sort"), int | float)
+            else str(e.get("sort"))
+            for e in episodes
+        }
+        return plan
 
     def _execute(self, plan: SubjectPlan) -> None:
         if plan.collect_before is not None:
@@ -367,3 +371,10 @@ class SyncEngine:
                     found[int(row["subject_id"])] = int(row["type"])
             offset += len(rows)
         return found
+
+
+def _title(members: list[StoredPlay]) -> str:
+    play = members[0].play
+    if play.show is not None and play.episode is not None:
+        return f"{play.show.title} S{play.episode.season}"
+    return play.movie.title if play.movie is not None else ""

@@ -142,7 +142,7 @@ class ApiClient:
     def retry_wait(self, error: TraktSyncError) -> float | None:
         """Seconds to wait before retrying ``error``; None when it must not be retried."""
         if isinstance(error, RateLimited):
-            return error.retry_after
+            return error.retry_after or 0.0  # 0: back off exponentially
         if isinstance(error, ServiceUnavailable):
             return 0.0
         return None

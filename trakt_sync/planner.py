@@ -45,6 +45,8 @@ class SubjectPlan:
     # POSTed after the PATCH when the marks complete the subject.
     collect_after: int | None = None
     play_ids: list[int] = field(default_factory=list)
+    # Episode id → its number as Bangumi shows it (sort), for people reading the plan.
+    labels: dict[int, str] = field(default_factory=dict)
 
     @property
     def writes(self) -> int:

@@ -59,9 +59,9 @@ class TraktClient(ApiClient):
                 "the Trakt account is locked or deactivated (423); contact Trakt support"
             )
         if status == 429:
-            retry_after = response.headers.get("Retry-After")
-            wait = float(retry_after) if retry_after and retry_after.isdigit() else None
-            return RateLimited("Trakt: rate limited (429)", wait or DEFAULT_RETRY_AFTER)
+            retry_after = response.headers.get("Retry-After", "")
+            wait = float(retry_after) if retry_after.isdigit() else DEFAULT_RETRY_AFTER
+            return RateLimited("Trakt: rate limited (429)", wait)
         if status >= 500:
             return ServiceUnavailable(f"Trakt answered {status} ({text}); try again later")
         return ApiError(f"Trakt: {status} {text}", status)
@@ -95,8 +95,9 @@ class TraktClient(ApiClient):
         start_at: datetime | None = None,
         end_at: datetime | None = None,
         limit: int = 250,
-    ) -> Iterator[list[dict[str, Any]]]:
-        """Every page of ``/sync/history/{kind}`` (A.8), newest first, until the page count."""
+    ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        """Every page of ``/sync/history/{kind}`` (A.8), newest first, until the page count,
+        each with whether it is the last one."""
         params: dict[str, Any] = {"limit": limit, "extended": "full"}
         if start_at is not None:
             params["start_at"] = iso_z(start_at)
@@ -108,11 +109,10 @@ class TraktClient(ApiClient):
             if not isinstance(data, list):
                 raise ServiceUnavailable(f"Trakt: /sync/history/{kind} did not return a list")
             page_count = _int_header(response, "X-Pagination-Page-Count")
-            if data:
-                yield data
-            # A.5: drive the loop from the page count for this limit; an empty page
-            # mid-way is skipped, not taken as the end, when the count says more follow.
-            if page_count is None or page >= page_count:
+            # A.5: drive the loop from the page count for this limit, not from an empty page.
+            last = page_count is None or page >= page_count
+            yield data, last
+            if last:
                 return
             page += 1
 

@@ -44,7 +44,14 @@ def movie_from_api(data: dict[str, Any]) -> TraktMovie:
 
 
 def play_from_history(item: dict[str, Any]) -> Play:
-    """A history item (A.8) as a Play; raises ValueError/KeyError on a malformed item."""
+    """A history item (A.8) as a Play; raises ValueError on a malformed item."""
+    try:
+        return _play(item)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"malformed history item: {type(exc).__name__} {exc}") from None
+
+
+def _play(item: dict[str, Any]) -> Play:
     kind = item["type"]
     watched_at = parse_instant(item["watched_at"])
     history_id = int(item["id"])
