@@ -13,6 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
+from trakt_sync.errors import StateError
+
 APP_NAME = "trakt-sync"
 ENV_HOME = "TRAKT_SYNC_HOME"
 ENV_CONFIG = "TRAKT_SYNC_CONFIG"
@@ -52,7 +54,18 @@ class StatePaths:
 
     def ensure(self) -> StatePaths:
         for directory in (self.state_dir, self.cache_dir):
-            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except OSError as exc:
+                raise StateError(
+                    f"{directory}: cannot create the state directory ({exc.strerror}); "
+                    f"set {ENV_HOME} to a writable directory"
+                ) from None
+            if not os.access(directory, os.W_OK | os.X_OK):
+                raise StateError(
+                    f"{directory}: the state directory is not writable; "
+                    f"set {ENV_HOME} to a writable directory"
+                )
         return self
 
 
