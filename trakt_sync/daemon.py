@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from trakt_sync.errors import LockHeld, NeedsAuth, TraktSyncError
+from trakt_sync.errors import EXIT_FAILED, LockHeld, TraktSyncError
 from trakt_sync.scheduler import next_fire, zone
 from trakt_sync.timeutil import iso_z, utcnow
 
@@ -46,19 +46,15 @@ class Daemon:
     sleep: Callable[[float], None] = time.sleep
     chunk: float = CHUNK_SECONDS
 
-    def run_forever(self, max_cycles: int | None = None) -> None:
-        cycles = 0
+    def run_forever(self) -> None:
         while not self.stop.is_set():
-            ran = self.run_due()
-            cycles += ran
-            if max_cycles is not None and cycles >= max_cycles:
-                return
-            self._beat()
+            self.run_due()
+            self.beat()
             self._sleep_until(min(p.next_fire() for p in self.profiles))
 
-    def run_due(self, everything: bool = False) -> int:
-        """Sync every profile whose schedule fired since its last check; return how many ran."""
-        ran = 0
+    def run_due(self, everything: bool = False) -> dict[str, int]:
+        """Sync every profile whose schedule fired since its last check; return their codes."""
+        ran: dict[str, int] = {}
         for profile in self.profiles:
             if self.stop.is_set():
                 break
@@ -66,29 +62,27 @@ class Daemon:
             if not everything and profile.next_fire() > now:
                 continue
             profile.last_check = now  # every fire missed until now coalesces into this run
-            self._run_one(profile.name)
-            ran += 1
+            ran[profile.name] = self._run_one(profile.name)
         return ran
 
-    def _run_one(self, name: str) -> None:
+    def _run_one(self, name: str) -> int:
+        """One profile's sync; whatever goes wrong is logged and never stops the others."""
         log.info("profile %s: sync starting", name)
         try:
             code = self.sync_profile(name)
         except LockHeld as exc:
             log.warning("profile %s: skipped this tick: %s", name, exc)
-            return
-        except NeedsAuth as exc:
-            log.error("profile %s: %s", name, exc)
-            return
+            return exc.exit_code
         except TraktSyncError as exc:
-            log.error("profile %s: sync failed: %s", name, exc)
-            return
+            log.error("profile %s: %s", name, exc)
+            return exc.exit_code
         except Exception:
             log.exception("profile %s: unexpected error during sync", name)
-            return
+            return EXIT_FAILED
         log.info("profile %s: sync finished with exit code %d", name, code)
+        return code
 
-    def _beat(self) -> None:
+    def beat(self) -> None:
         if self.heartbeat is not None:
             self.heartbeat.write_text(iso_z(self.clock()) + "\n")
 

@@ -30,14 +30,18 @@ def next_fire(schedule: str, tz: tzinfo, now: datetime) -> datetime:
     now_utc = now.astimezone(UTC)
     local_now = now.astimezone(tz).replace(tzinfo=None)
     # A schedule that runs every hour also runs in both passes of a repeated
-    # (fall-back) hour, as cron does; one with fixed hours runs once.
-    folds = (0, 1) if schedule.split()[1].startswith("*") else (0,)
+    # (fall-back) hour, as cron does; one with fixed hours runs once. Both passes
+    # only matter when a transition is near, so the careful scan is kept for then.
+    careful = schedule.split()[1].startswith("*") and _transition_near(tz, now_utc)
+    folds = (0, 1) if careful else (0,)
     # Start an hour back so the second pass of a repeated hour is seen when now is in it.
-    it = croniter(schedule, local_now - timedelta(hours=1))
+    it = croniter(schedule, local_now - timedelta(hours=1) if careful else local_now)
     best: datetime | None = None
     while True:
         naive = it.get_next(datetime)
-        if best is not None and naive > best.replace(tzinfo=None) + timedelta(hours=1):
+        if best is not None and (
+            not careful or naive > best.replace(tzinfo=None) + timedelta(hours=1)
+        ):
             # UTC: aware datetimes in one zone compare by wall clock and ignore fold.
             return best.astimezone(UTC)
         for fold in folds:
@@ -46,6 +50,14 @@ def next_fire(schedule: str, tz: tzinfo, now: datetime) -> datetime:
                 best is None or candidate.astimezone(UTC) < best.astimezone(UTC)
             ):
                 best = candidate
+
+
+def _transition_near(tz: tzinfo, moment: datetime) -> bool:
+    """True when the zone's UTC offset changes within three hours of ``moment``."""
+    window = timedelta(hours=3)
+    return (moment - window).astimezone(tz).utcoffset() != (moment + window).astimezone(
+        tz
+    ).utcoffset()
 
 
 def interval(schedule: str, tz: tzinfo, now: datetime) -> timedelta:

@@ -9,6 +9,7 @@ its version bump. No secret is ever written here.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -125,6 +126,9 @@ class Store:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not path.exists():
+                # Private from the start; SQLite gives its -wal/-shm files the same mode.
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA busy_timeout = 30000")

@@ -11,6 +11,7 @@ from filelock import FileLock, Timeout
 
 from trakt_sync.engine import ProgressFn, RunReport, SyncOptions
 from trakt_sync.errors import EXIT_FAILED, EXIT_OK, LockHeld
+from trakt_sync.notify import Notifier
 from trakt_sync.runtime import Runtime
 
 
@@ -84,6 +85,15 @@ def run_sync(
             store.finish_run(run_id, "error", {}, rt.counter.counts, type(exc).__name__)
             raise
         store.finish_run(run_id, report.outcome, report.counts, rt.counter.counts, report.message)
+        if rt.settings.notify.webhook_url and not options.dry_run:
+            Notifier(
+                rt.settings.notify.webhook_url,
+                rt.profile,
+                store,
+                rt.secrets.redact,
+                transport=rt.transport,
+                user_agent=rt.user_agent,
+            ).after_run(report)
         return SyncResult(
             report, options.dry_run, time.monotonic() - started, dict(rt.counter.counts)
         )

@@ -32,6 +32,8 @@ def daemon(
 ) -> None:
     """Sync every profile (or just --profile) whenever its sync.schedule fires."""
     state: CliState = ctx.obj
+    if not state.quiet and not state.verbose:
+        logging.getLogger().setLevel(logging.INFO)  # a daemon's log is its only output
     parent = ctx.parent
     source = parent.get_parameter_source("profile") if parent is not None else None
     explicit = source is not None and source.name != "DEFAULT"
@@ -44,21 +46,20 @@ def daemon(
     def sync_profile(name: str) -> int:
         with state.runtime(name) as rt:
             result = run_sync(rt, SyncOptions(), should_stop=runner.stop.is_set)
-        log.info("profile %s: %s", name, summary_line(result))
+            log.info("profile %s: %s", name, summary_line(result))
         if result.report.message:
             log.warning("profile %s: %s", name, result.report.message)
         return result.exit_code
 
     paths = state_paths().ensure()
     runner = Daemon(schedules, sync_profile, heartbeat=paths.heartbeat_file)
+    # Fires missed since each profile's last run (or a first start) coalesce into one run now.
+    for schedule in runner.profiles:
+        schedule.last_check = _last_finished(state, schedule.name)
     if once:
-        if now:
-            runner.run_due(everything=True)
-        else:
-            for schedule in runner.profiles:
-                schedule.last_check = _last_finished(state, schedule.name)
-            runner.run_due()
-        return
+        codes = runner.run_due(everything=now)
+        runner.beat()
+        raise typer.Exit(max(codes.values(), default=0))
 
     def on_signal(signum: int, frame: object) -> None:
         if runner.stop.is_set() and signum == signal.SIGINT:

@@ -1,0 +1,374 @@
+"""bangumi-data (https://github.com/bangumi-data/bangumi-data, CC BY 4.0) as a compact index.
+
+The published ``dist/data.json`` is ~8 MB; we keep only what matching needs (per Bangumi
+subject: kind, broadcast days, titles; and its TMDB keys) in a small JSON file that is
+rebuilt only when the source changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from trakt_sync.airdate import broadcast_day
+from trakt_sync.errors import ConfigError, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = 1
+INDEX_FILE = "bangumi-data-index.json"
+SOURCE_FILE = "bangumi-data.json"
+META_FILE = "bangumi-data-meta.json"
+
+
+@dataclass(frozen=True)
+class TmdbKey:
+    """A bangumi-data ``tmdb`` site id: ``movie/N``, ``tv/N``, ``tv/N/season/S[/episode/E]``.
+
+    An ``/episode/E`` key says where the subject *starts* in TMDB numbering.
+    """
+
+    kind: str
+    id: int
+    season: int | None = None
+    episode: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> TmdbKey | None:
+        parts = text.strip().strip("/").split("/")
+        try:
+            if len(parts) == 2 and parts[0] in ("movie", "tv"):
+                return cls(parts[0], int(parts[1]))
+            if len(parts) == 4 and parts[0] == "tv" and parts[2] == "season":
+                return cls("tv", int(parts[1]), int(parts[3]))
+            if len(parts) == 6 and parts[0] == "tv" and parts[2:5:2] == ["season", "episode"]:
+                return cls("tv", int(parts[1]), int(parts[3]), int(parts[5]))
+        except ValueError:
+            return None
+        return None
+
+    def sort_key(self) -> tuple[str, int, int, int]:
+        return (self.kind, self.id, -1 if self.season is None else self.season, self.episode or 0)
+
+    def __str__(self) -> str:
+        text = f"{self.kind}/{self.id}"
+        if self.season is not None:
+            text += f"/season/{self.season}"
+        if self.episode is not None:
+            text += f"/episode/{self.episode}"
+        return text
+
+
+@dataclass(frozen=True)
+class DataSubject:
+    id: int
+    kind: str  # bangumi-data item type: tv | movie | ova | web
+    begin: date | None  # Japanese broadcast day of the first airing
+    end: date | None
+    title: str
+    zh_hans: tuple[str, ...] = ()
+    zh_hant: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        return (self.title, *self.zh_hans, *self.zh_hant, *self.en)
+
+
+class BangumiDataIndex:
+    def __init__(
+        self,
+        version: str,
+        subjects: Iterable[DataSubject],
+        links: Iterable[tuple[TmdbKey, int]],
+    ) -> None:
+        self.version = version
+        self._subjects = {s.id: s for s in subjects}
+        self._links = sorted(set(links), key=lambda link: (link[0].sort_key(), link[1]))
+        self._movie: dict[int, list[int]] = defaultdict(list)
+        self._tv: dict[int, list[tuple[TmdbKey, int]]] = defaultdict(list)
+        for key, subject_id in self._links:
+            if key.kind == "movie":
+                self._movie[key.id].append(subject_id)
+            else:
+                self._tv[key.id].append((key, subject_id))
+
+    def __len__(self) -> int:
+        return len(self._subjects)
+
+    def subject(self, subject_id: int) -> DataSubject | None:
+        return self._subjects.get(subject_id)
+
+    def movie(self, tmdb_id: int) -> list[int]:
+        return list(self._movie.get(tmdb_id, ()))
+
+    def tv(self, tmdb_id: int) -> list[tuple[TmdbKey, int]]:
+        """Every key of one TMDB show (plain, season and episode keys)."""
+        return list(self._tv.get(tmdb_id, ()))
+
+    def tmdb_keys(self, subject_id: int) -> list[TmdbKey]:
+        return [key for key, sid in self._links if sid == subject_id]
+
+    # -- compact JSON -----------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        def day(value: date | None) -> str:
+            return value.isoformat() if value else ""
+
+        return {
+            "format": INDEX_FORMAT,
+            "version": self.version,
+            "subjects": [
+                [s.id, s.kind, day(s.begin), day(s.end), s.title, s.zh_hans, s.zh_hant, s.en]
+                for s in sorted(self._subjects.values(), key=lambda s: s.id)
+            ],
+            "tmdb": [[str(key), sid] for key, sid in self._links],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BangumiDataIndex:
+        if data.get("format") != INDEX_FORMAT:
+            raise ValueError(f"unsupported bangumi-data index format {data.get('format')!r}")
+        subjects = [
+            DataSubject(
+                id=row[0],
+                kind=row[1],
+                begin=date.fromisoformat(row[2]) if row[2] else None,
+                end=date.fromisoformat(row[3]) if row[3] else None,
+                title=row[4],
+                zh_hans=tuple(row[5]),
+                zh_hant=tuple(row[6]),
+                en=tuple(row[7]),
+            )
+            for row in data["subjects"]
+        ]
+        links = []
+        for text, sid in data["tmdb"]:
+            key = TmdbKey.parse(text)
+            if key is not None:
+                links.append((key, sid))
+        return cls(data["version"], subjects, links)
+
+
+def source_version(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def build_index(raw: bytes) -> BangumiDataIndex:
+    """Index a bangumi-data ``dist/data.json`` document; raises ValueError if it is not one."""
+    try:
+        data = json.loads(raw)
+        items = data["items"]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ValueError(f"not a bangumi-data document: {exc}") from None
+    subjects: list[DataSubject] = []
+    links: list[tuple[TmdbKey, int]] = []
+    for item in items:
+        sites = item.get("sites") or []
+        bangumi_ids = [s.get("id") for s in sites if s.get("site") == "bangumi"]
+        if not bangumi_ids or not str(bangumi_ids[0]).isdigit():
+            continue
+        subject_id = int(bangumi_ids[0])
+        translations = item.get("titleTranslate") or {}
+        subjects.append(
+            DataSubject(
+                id=subject_id,
+                kind=str(item.get("type") or ""),
+                begin=broadcast_day(item.get("begin") or None),
+                end=broadcast_day(item.get("end") or None),
+                title=str(item.get("title") or ""),
+                zh_hans=tuple(translations.get("zh-Hans") or ()),
+                zh_hant=tuple(translations.get("zh-Hant") or ()),
+                en=tuple(translations.get("en") or ()),
+            )
+        )
+        for site in sites:
+            if site.get("site") == "tmdb" and site.get("id"):
+                key = TmdbKey.parse(str(site["id"]))
+                if key is not None:
+                    links.append((key, subject_id))
+    return BangumiDataIndex(source_version(raw), subjects, links)
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_index(index: BangumiDataIndex, path: Path) -> None:
+    payload = json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":"))
+    _write_atomic(Path(path), payload.encode())
+
+
+def load_index(path: Path) -> BangumiDataIndex:
+    """Raises OSError / ValueError when the file is missing, corrupt or of another format."""
+    try:
+        data = json.loads(Path(path).read_bytes())
+        return BangumiDataIndex.from_json(data)
+    except (KeyError, TypeError, IndexError) as exc:
+        raise ValueError(f"corrupt bangumi-data index {path}: {exc}") from None
+
+
+class BangumiDataSource:
+    """Where the index comes from: a local file, or a cached, revalidated download."""
+
+    def __init__(
+        self,
+        url: str,
+        local_path: Path | str | None,
+        cache_dir: Path | str,
+        refresh_interval_s: float,
+        http: httpx.Client,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.url = url
+        self.local_path = Path(local_path) if local_path else None
+        self.cache_dir = Path(cache_dir)
+        self.refresh_interval_s = refresh_interval_s
+        self.http = http
+        self.clock = clock
+        self._index: BangumiDataIndex | None = None
+
+    def index(self) -> BangumiDataIndex:
+        if self._index is None:
+            self._index = self._from_local() if self.local_path else self._from_url()
+        return self._index
+
+    # -- local file -------------------------------------------------------------------
+
+    def _from_local(self) -> BangumiDataIndex:
+        assert self.local_path is not None
+        try:
+            stat = self.local_path.stat()
+        except OSError as exc:
+            raise ConfigError(f"cannot read bangumi-data file {self.local_path}: {exc}") from None
+        stamp = {
+            "path": str(self.local_path.resolve()),
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "format": INDEX_FORMAT,
+        }
+        meta = self._read_meta()
+        if all(meta.get(k) == v for k, v in stamp.items()):
+            try:
+                cached = load_index(self.cache_dir / INDEX_FILE)
+            except (OSError, ValueError):
+                pass
+            else:
+                if cached.version == meta.get("version"):
+                    return cached
+        try:
+            index = build_index(self.local_path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot use bangumi-data file {self.local_path}: {exc}") from None
+        save_index(index, self.cache_dir / INDEX_FILE)
+        self._write_meta({**stamp, "version": index.version})
+        return index
+
+    # -- download ---------------------------------------------------------------------
+
+    def _from_url(self) -> BangumiDataIndex:
+        meta = self._read_meta()
+        if meta.get("url") != self.url:
+            meta = {}
+        cached = self._load_cached_index() if meta.get("version") else None
+        if cached is not None and cached.version != meta.get("version"):
+            cached = None
+        now = self.clock()
+        checked_at = float(meta.get("checked_at") or 0.0)
+        if cached is not None and 0 <= now - checked_at < self.refresh_interval_s:
+            return cached
+
+        headers = {}
+        if cached is not None:
+            if meta.get("etag"):
+                headers["If-None-Match"] = meta["etag"]
+            if meta.get("last_modified"):
+                headers["If-Modified-Since"] = meta["last_modified"]
+        try:
+            response = self.http.get(self.url, headers=headers, follow_redirects=True)
+        except httpx.HTTPError as exc:
+            return self._refresh_failed(cached, f"{type(exc).__name__}: {exc}")
+
+        if response.status_code == 304 and cached is not None:
+            self._write_meta({**meta, "checked_at": now})
+            return cached
+        if response.status_code != 200:
+            return self._refresh_failed(cached, f"HTTP {response.status_code}")
+
+        raw = response.content
+        validators = {
+            "url": self.url,
+            "etag": response.headers.get("ETag"),
+            "last_modified": response.headers.get("Last-Modified"),
+            "checked_at": now,
+            "format": INDEX_FORMAT,
+        }
+        version = source_version(raw)
+        if cached is not None and cached.version == version:
+            self._write_meta({**validators, "version": version})
+            return cached
+        try:
+            index = build_index(raw)
+        except ValueError as exc:
+            return self._refresh_failed(cached, str(exc))
+        _write_atomic(self.cache_dir / SOURCE_FILE, raw)
+        save_index(index, self.cache_dir / INDEX_FILE)
+        self._write_meta({**validators, "version": index.version})
+        log.info("bangumi-data updated to %s (%d subjects)", index.version, len(index))
+        return index
+
+    def _refresh_failed(self, cached: BangumiDataIndex | None, why: str) -> BangumiDataIndex:
+        if cached is not None:
+            log.warning(
+                "bangumi-data refresh from %s failed (%s); using the cached copy", self.url, why
+            )
+            return cached
+        raise ServiceUnavailable(
+            f"cannot download bangumi-data from {self.url} ({why}); try again later "
+            "or set matching.bangumi_data_path to a local copy of dist/data.json"
+        )
+
+    # -- cache files ------------------------------------------------------------------
+
+    def _load_cached_index(self) -> BangumiDataIndex | None:
+        try:
+            return load_index(self.cache_dir / INDEX_FILE)
+        except (OSError, ValueError):
+            pass
+        # The compact format may have changed with an upgrade: rebuild from the kept source.
+        try:
+            index = build_index((self.cache_dir / SOURCE_FILE).read_bytes())
+        except (OSError, ValueError):
+            return None
+        save_index(index, self.cache_dir / INDEX_FILE)
+        return index
+
+    def _read_meta(self) -> dict[str, Any]:
+        try:
+            meta = json.loads((self.cache_dir / META_FILE).read_text())
+        except (OSError, ValueError):
+            return {}
+        return meta if isinstance(meta, dict) else {}
+
+    def _write_meta(self, meta: dict[str, Any]) -> None:
+        _write_atomic(self.cache_dir / META_FILE, json.dumps(meta, indent=1).encode())

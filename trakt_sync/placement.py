@@ -1,0 +1,274 @@
+"""Placing one TMDB-numbered season onto Bangumi subjects (pure: data in, placement out).
+
+A *fit* says: Trakt episode ``n`` is main episode ``ep = n - offset`` of a subject. Each
+candidate subject gets the fit that its id anchor (a bangumi-data start position) or,
+failing that, the air dates support; Trakt episodes claimed by several subjects go to
+the one whose air date agrees, or stay unplaced.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from trakt_sync.airdate import DateCheck, compare_days, parse_day
+from trakt_sync.models import EP_MAIN
+
+# Share of dated episodes that must agree before a fit counts as confirmed (honue's 70%).
+MIN_AGREEMENT = 0.7
+
+# Starting confidence per kind of evidence that put a subject forward; air dates and
+# numbering move it up or down (see confidence()).
+PRIOR_OVERRIDE = 1.0
+PRIOR_ANCHORED = 0.85  # bangumi-data key that says where the subject starts
+PRIOR_FLOATING = 0.75  # bangumi-data key without a start (plain tv/N, other season)
+PRIOR_FRANCHISE = 0.7  # reached along 续集/前传 relations
+PRIOR_SEARCH = 0.65  # title search, title verified
+
+
+@dataclass(frozen=True)
+class TraktEp:
+    number: int
+    aired: date | None = None  # Japanese broadcast day (airdate.broadcast_day)
+    number_abs: int | None = None
+    titles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BgmEp:
+    id: int
+    type: int
+    sort: float
+    ep: int | None
+    airdate: date | None
+    name: str = ""
+    name_cn: str = ""
+
+    @property
+    def label(self) -> str:
+        sort = int(self.sort) if float(self.sort).is_integer() else self.sort
+        return f"ep {self.ep} (sort {sort})" if self.ep is not None else f"SP sort {sort}"
+
+
+def parse_episodes(raw: Iterable[Mapping[str, Any]]) -> list[BgmEp]:
+    """v0 Episode dicts → episodes with ``ep`` settled for main ones.
+
+    ``ep`` is the 1-based index among main (type 0) episodes; it is recomputed from
+    ``sort`` order when the API's values are missing or inconsistent.
+    """
+    parsed = []
+    raw_ep: dict[int, Any] = {}
+    for item in raw:
+        try:
+            parsed.append(
+                BgmEp(
+                    id=int(item["id"]),
+                    type=int(item.get("type") or 0),
+                    sort=float(item.get("sort") or 0),
+                    ep=None,
+                    airdate=parse_day(item.get("airdate")),
+                    name=str(item.get("name") or ""),
+                    name_cn=str(item.get("name_cn") or ""),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+        raw_ep[parsed[-1].id] = item.get("ep")
+    mains = sorted((e for e in parsed if e.type == EP_MAIN), key=lambda e: (e.sort, e.id))
+    given = [raw_ep.get(e.id) for e in mains]
+    trusted = all(isinstance(v, int | float) and v > 0 for v in given) and sorted(
+        int(v) for v in given if v is not None
+    ) == list(range(1, len(mains) + 1))
+    numbers = {
+        e.id: (int(v) if trusted and v is not None else i)
+        for i, (e, v) in enumerate(zip(mains, given, strict=True), start=1)
+    }
+    return [
+        BgmEp(e.id, e.type, e.sort, numbers.get(e.id), e.airdate, e.name, e.name_cn)
+        for e in sorted(parsed, key=lambda e: (e.type, e.sort, e.id))
+    ]
+
+
+@dataclass
+class Candidate:
+    subject_id: int
+    name: str
+    source: str  # bangumi-data | franchise | search
+    prior: float
+    episodes: list[BgmEp]
+    anchor: int | None = None  # Trakt number of the subject's ep 1, from an id key
+    subject_type: int = 2
+    evidence: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.main = {e.ep: e for e in self.episodes if e.type == EP_MAIN and e.ep is not None}
+        self._by_day: dict[date, list[BgmEp]] = defaultdict(list)
+        for e in self.main.values():
+            if e.airdate is not None:
+                self._by_day[e.airdate].append(e)
+
+    def around(self, day: date) -> list[BgmEp]:
+        return [e for d in (-1, 0, 1) for e in self._by_day.get(day + timedelta(days=d), ())]
+
+
+@dataclass
+class Fit:
+    offset: int  # Trakt n ↔ main ep n - offset
+    checks: dict[int, DateCheck]
+    numbering: str | None  # "ep" / "sort" / "abs": the numbers themselves say the same
+    replaced: bool = False  # an id anchor was overruled by air dates
+
+    @property
+    def agree(self) -> int:
+        return sum(c is DateCheck.AGREE for c in self.checks.values())
+
+    @property
+    def disagree(self) -> int:
+        return sum(c is DateCheck.DISAGREE for c in self.checks.values())
+
+    @property
+    def dated(self) -> int:
+        return self.agree + self.disagree
+
+    @property
+    def confirmed(self) -> bool:
+        return self.dated > 0 and self.agree >= MIN_AGREEMENT * self.dated
+
+
+def evaluate(cand: Candidate, offset: int, eps: Mapping[int, TraktEp]) -> Fit:
+    checks: dict[int, DateCheck] = {}
+    same = {"ep": True, "sort": True, "abs": True}
+    has_abs = False
+    for n, te in eps.items():
+        be = cand.main.get(n - offset)
+        if be is None:
+            continue
+        checks[n] = compare_days(te.aired, be.airdate)
+        same["ep"] &= be.ep == n
+        same["sort"] &= be.sort == n
+        if te.number_abs is not None:
+            has_abs = True
+            same["abs"] &= be.sort == te.number_abs
+    same["abs"] &= has_abs
+    numbering = next((k for k in ("ep", "sort", "abs") if same[k]), None) if checks else None
+    return Fit(offset, checks, numbering)
+
+
+def _offsets(cand: Candidate, eps: Mapping[int, TraktEp]) -> set[int]:
+    offsets = {0}
+    if cand.anchor is not None:
+        offsets.add(cand.anchor - 1)
+    first = cand.main.get(1)
+    if first is not None and first.sort.is_integer():
+        offsets.add(int(first.sort) - 1)  # sort continues the TMDB numbering
+    by_sort = {e.sort: e for e in cand.main.values()}
+    for n, te in eps.items():
+        if te.number_abs is not None and (hit := by_sort.get(te.number_abs)) and hit.ep:
+            offsets.add(n - hit.ep)  # sort continues the absolute numbering
+        if te.aired is not None:
+            offsets.update(n - e.ep for e in cand.around(te.aired) if e.ep is not None)
+    return offsets
+
+
+def _rank(fit: Fit) -> tuple[int, bool, int]:
+    return (fit.agree - 2 * fit.disagree, fit.numbering is not None, -abs(fit.offset))
+
+
+def choose_fit(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[Fit | None, str]:
+    """The fit to use for a candidate, or None and why not."""
+    if not cand.main:
+        return None, "Bangumi lists no main episodes for it yet"
+    fits = [f for f in (evaluate(cand, o, eps) for o in _offsets(cand, eps)) if f.checks]
+    if not fits:
+        return None, "none of its episodes lines up with this season"
+    if cand.anchor is not None:
+        anchored = evaluate(cand, cand.anchor - 1, eps)
+        if anchored.checks and (anchored.dated == 0 or anchored.confirmed):
+            return anchored, ""
+        # The id says where it starts but the air dates say otherwise: place by air date.
+        others = [f for f in fits if f.offset != cand.anchor - 1 and f.confirmed and f.agree >= 2]
+        if others:
+            best = max(others, key=_rank)
+            best.replaced = True
+            return best, ""
+        if not anchored.checks:
+            return None, f"it starts at E{cand.anchor} but has no episode there"
+        return None, f"air dates disagree with its start E{cand.anchor} ({_tally(anchored)})"
+    confirmed = [f for f in fits if f.confirmed]
+    if confirmed:
+        return max(confirmed, key=_rank), ""
+    undated = [f for f in fits if f.dated == 0 and f.numbering]
+    if undated:
+        return max(undated, key=_rank), ""
+    best = max(fits, key=_rank)
+    return None, f"air dates do not line up ({_tally(best)})"
+
+
+def _tally(fit: Fit) -> str:
+    return f"{fit.agree}/{fit.dated} dated episodes agree"
+
+
+@dataclass
+class Placement:
+    assigned: dict[int, tuple[Candidate, Fit]] = field(default_factory=dict)
+    contested: dict[int, list[tuple[Candidate, Fit]]] = field(default_factory=dict)
+    rejected: list[tuple[Candidate, str]] = field(default_factory=list)
+    fits: list[tuple[Candidate, Fit]] = field(default_factory=list)
+
+
+def place(candidates: Sequence[Candidate], eps: Mapping[int, TraktEp]) -> Placement:
+    result = Placement()
+    claims: dict[int, list[tuple[Candidate, Fit]]] = defaultdict(list)
+    for cand in candidates:
+        fit, why = choose_fit(cand, eps)
+        if fit is None:
+            result.rejected.append((cand, why))
+            continue
+        result.fits.append((cand, fit))
+        for n in fit.checks:
+            claims[n].append((cand, fit))
+    for n, claim in sorted(claims.items()):
+        winner = claim[0] if len(claim) == 1 else _settle(n, claim)
+        if winner is None:
+            result.contested[n] = claim
+        else:
+            result.assigned[n] = winner
+    return result
+
+
+def _settle(n: int, claim: list[tuple[Candidate, Fit]]) -> tuple[Candidate, Fit] | None:
+    agree = [c for c in claim if c[1].checks[n] is DateCheck.AGREE]
+    pool = agree or [c for c in claim if c[1].checks[n] is DateCheck.UNKNOWN]
+    if len(pool) == 1:
+        return pool[0]
+    # Same day (or no dates): an id that states the start beats a subject placed by dates.
+    anchored = [c for c in pool if c[0].anchor is not None and not c[1].replaced]
+    return anchored[0] if len(anchored) == 1 else None
+
+
+def confidence(
+    prior: float, own: DateCheck, agree: int, disagree: int, numbering: str | None
+) -> float:
+    """Score one episode of a placed subject.
+
+    ``own`` is this episode's air-date check; ``agree``/``disagree`` count the whole
+    fit, so an undated episode inherits the support of its neighbours.
+    """
+    if own is DateCheck.DISAGREE:
+        return 0.2
+    score = prior
+    if own is DateCheck.AGREE:
+        score += 0.1
+    elif agree >= 2:
+        score += 0.05
+    elif agree == 0:
+        score -= 0.05
+    if numbering:
+        score += 0.05
+    score -= 0.1 * min(disagree, 3)
+    if agree + disagree and agree < MIN_AGREEMENT * (agree + disagree):
+        score = min(score, 0.5)
+    return round(max(0.0, min(score, 0.99)), 2)
