@@ -24,5 +24,13 @@ lint: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m trakt_sync.demo
 
+# Matching precision and recall on labelled worlds (not part of `make test`).
+bench: $(STAMP)
+	$(BIN)/python bench/matching.py
+
+# The daemon against the fakes with random faults; reports lost plays, wrong marks, RSS.
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -216,3 +216,26 @@ def test_two_profiles_sync_independently_and_a_revoked_token_stops_only_its_prof
         if "broken" in [u["username"] for u in sandbox.bangumi.world["bangumi"]["users"]]
         else True
     )
+
+
+def test_status_all_lists_every_profile_with_next_run_and_heartbeat(
+    two_users: dict[str, Any],
+    sandbox: Sandbox,
+    cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    import json
+
+    (tmp_path / "config.toml").write_text('[profiles.partner.sync]\nschedule = "0 3 * * *"\n')
+    sandbox.trakt.device_script = ["approve"]
+    assert cli("auth").code == 0
+    assert cli("daemon", "--once", "--now").code == 77  # partner has no Bangumi token yet
+    data = json.loads(cli("status", "--all", "--json").out)
+    profiles = {p["profile"]: p for p in data["profiles"]}
+    assert set(profiles) == {"default", "partner"}
+    assert profiles["partner"]["schedule"] == "0 3 * * *"
+    assert profiles["default"]["next_run"] and profiles["default"]["daemon_heartbeat"]
+    assert profiles["partner"]["last_run"]["outcome"] == "needs_auth"
+    human = cli("status", "--all", "--check")
+    assert human.code == 1 and "partner:" in human.err
+    assert "profile default" in human.out and "profile partner" in human.out

@@ -108,7 +108,7 @@ class SyncEngine:
         trakt: HistorySource,
         bangumi: BangumiWriter,
         *,
-        resolver: Callable[[], Resolver],
+        resolver: Callable[[bool], Resolver],  # arg: look at cached "unmatched" answers again
         episodes: Callable[[int], list[dict[str, Any]]],
         bangumi_username: Callable[[], str],
         complete_subjects: bool = True,
@@ -221,7 +221,7 @@ class SyncEngine:
     def resolve(self, options: SyncOptions, report: RunReport) -> None:
         if not options.retry_unmatched and not self.store.needs_resolve(MAX_ATTEMPTS):
             return  # nothing new: the matcher (and its data) need not even be loaded
-        resolver = self._make_resolver()
+        resolver = self._make_resolver(options.retry_unmatched)
         version = resolver.version
         todo = self.store.plays_to_resolve(version, options.retry_unmatched, MAX_ATTEMPTS)
         groups: dict[tuple[Any, ...], list[StoredPlay]] = defaultdict(list)

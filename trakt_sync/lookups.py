@@ -33,8 +33,9 @@ class _Cached:
         key: str,
         load: Callable[[], Any],
         may_grow: Callable[[Any], bool] = lambda value: False,
+        refresh: bool = False,
     ) -> Any:
-        value = self.cache.get(namespace, key)
+        value = None if refresh else self.cache.get(namespace, key)
         if value is not None:
             stored = self.cache.cache_age(namespace, key)
             stale = (
@@ -77,9 +78,13 @@ class TraktReader(Protocol):
 
 
 class CachedBangumi(_Cached):
-    def __init__(self, client: BangumiReader, cache: Cache, **kw: Any) -> None:
+    def __init__(
+        self, client: BangumiReader, cache: Cache, fresh_search: bool = False, **kw: Any
+    ) -> None:
         super().__init__(cache, **kw)
         self.client = client
+        # `sync --retry-unmatched`: search again instead of trusting yesterday's answer.
+        self.fresh_search = fresh_search
 
     def get_subject(self, subject_id: int) -> dict[str, Any]:
         return dict(
@@ -127,6 +132,7 @@ class CachedBangumi(_Cached):
                     keyword, subject_types=subject_types, air_date=air_date, limit=limit
                 ),
                 lambda rows: True,
+                refresh=self.fresh_search,
             )
         )
 

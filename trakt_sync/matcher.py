@@ -135,6 +135,7 @@ class Matcher:
         min_confidence: float = 0.8,
         include_live_action: bool = False,
         clock: Callable[[], float] = time.time,
+        recheck_unmatched: bool = False,
     ) -> None:
         self._load_index = index
         self._index_value: BangumiDataIndex | None = None
@@ -145,6 +146,8 @@ class Matcher:
         self.min_confidence = min_confidence
         self.include_live_action = include_live_action
         self._clock = clock
+        # `sync --retry-unmatched`: cached "unmatched" answers are looked at again now.
+        self._recheck_after = 0 if recheck_unmatched else UNMATCHED_RECHECK_S
         self._subjects: dict[int, dict[str, Any] | None] = {}
         self._episode_lists: dict[int, tuple[int, list[BgmEp]] | None] = {}
         self._version: str | None = None
@@ -216,7 +219,7 @@ class Matcher:
     ) -> bool:
         if not all(plan.knows(ep.number) for ep in episodes):
             return False
-        if self._clock() - plan.built_at < UNMATCHED_RECHECK_S:
+        if self._clock() - plan.built_at < self._recheck_after:
             return True
         return all(
             self._from_plan(plan, key, season, ep).status is not ResolutionStatus.UNMATCHED
@@ -924,7 +927,7 @@ class Matcher:
         cached = self._cache.get(MOVIE_NS, cache_key)
         if isinstance(cached, dict) and (
             cached.get("status") != ResolutionStatus.UNMATCHED.value
-            or self._clock() - float(cached.get("built_at", 0)) < UNMATCHED_RECHECK_S
+            or self._clock() - float(cached.get("built_at", 0)) < self._recheck_after
         ):
             try:
                 return _resolution_from_json(cached)

@@ -183,18 +183,19 @@ class Runtime:
             )
             return source.index()
 
-    def resolver(self) -> Resolver:
+    def resolver(self, recheck_unmatched: bool = False) -> Resolver:
         from trakt_sync.matcher import Matcher
         from trakt_sync.overrides import Override
 
         return Matcher(
             index=self._bangumi_data_index,
-            bangumi=CachedBangumi(self.bangumi, self.store),
+            bangumi=CachedBangumi(self.bangumi, self.store, fresh_search=recheck_unmatched),
             trakt=CachedTrakt(self.trakt, self.store),
             cache=self.store,
             overrides=[Override.from_dict(spec) for spec in self.store.overrides()],
             min_confidence=self.settings.matching.min_confidence,
             include_live_action=self.settings.sync.include_live_action,
+            recheck_unmatched=recheck_unmatched,
         )
 
     def engine(

@@ -12,6 +12,7 @@ import typer
 from trakt_sync.cli.auth_cmd import auth_summary
 from trakt_sync.cli.output import JsonOption, emit_json, out_console
 from trakt_sync.cli.state import CliState
+from trakt_sync.config import profile_names, read_toml
 from trakt_sync.errors import EXIT_FAILED
 from trakt_sync.models import PlayState
 from trakt_sync.runtime import Runtime
@@ -75,26 +76,36 @@ def status(
         bool,
         typer.Option(
             "--check",
-            help="Exit 1 when the last run failed or the last success is "
-            "older than twice the schedule interval (for healthchecks).",
+            help="Exit 1 when the last run failed or the last success is older than twice the "
+            "schedule interval (for healthchecks).",
         ),
+    ] = False,
+    every_profile: Annotated[
+        bool, typer.Option("--all", help="Every profile of the config file.")
     ] = False,
 ) -> None:
     """Show accounts, the last run, play counts and the next scheduled run."""
     state: CliState = ctx.obj
     now = utcnow()
-    with state.runtime() as rt:
-        data = status_data(rt, now)
-        problem = check_problem(rt, data, now) if check else None
-    if as_json:
+    names = profile_names(read_toml(state.config_path)) if every_profile else [state.profile]
+    reports, problems = [], []
+    for name in names:
+        with state.runtime(name) as rt:
+            data = status_data(rt, now)
+            problem = check_problem(rt, data, now) if check else None
         if check:
             data["check"] = {"ok": problem is None, "problem": problem}
-        emit_json(data)
-    else:
-        _print_status(data)
         if problem:
+            problems.append(f"{name}: {problem}")
+        reports.append(data)
+    if as_json:
+        emit_json({"profiles": reports} if every_profile else reports[0])
+    else:
+        for data in reports:
+            _print_status(data)
+        for problem in problems:
             typer.echo(f"check failed: {problem}", err=True)
-    raise typer.Exit(EXIT_FAILED if problem else 0)
+    raise typer.Exit(EXIT_FAILED if problems else 0)
 
 
 def _account(data: dict[str, Any]) -> str:

@@ -1,0 +1,131 @@
+"""Unmatched plays: kept with a reason, not re-searched every run, retried on demand or
+when an override is added; and `--since` bounds the first fetch."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import Sandbox
+from trakt_sync.fakes.world import (
+    add_episode_play,
+    add_season,
+    add_show,
+    add_subject,
+    trakt_weekly_episodes,
+    weekly_episodes,
+)
+
+MYSTERY_TRAKT, MYSTERY_SUBJECT = 777001, 900777
+
+
+@pytest.fixture
+def mystery_world(demo_world: dict[str, Any]) -> dict[str, Any]:
+    """An anime that no id source knows and whose title Bangumi search cannot find."""
+    show = add_show(
+        demo_world,
+        trakt_id=MYSTERY_TRAKT,
+        title="Mystery Anime Nobody Indexed",
+        year=2024,
+        tmdb=990001,
+        slug="mystery-anime",
+    )
+    add_season(show, 1, trakt_weekly_episodes(8800001, "2024-01-06T15:00:00.000Z", 12))
+    for n in (1, 2):
+        add_episode_play(
+            demo_world, 9870000000 + n, f"2025-03-0{n}T12:00:00.000Z", MYSTERY_TRAKT, 1, n
+        )
+    # The subject exists on Bangumi under a title the Trakt one does not resemble.
+    add_subject(
+        demo_world,
+        subject_id=MYSTERY_SUBJECT,
+        name="謎のアニメ",
+        date="2024-01-06",
+        episodes=weekly_episodes(9907770, "2024-01-06", 12),
+    )
+    return demo_world
+
+
+def login(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    assert cli("auth").code == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(sandbox.bangumi_token + "\n"))
+    assert cli("auth", "bangumi", "--with-token").code == 0
+
+
+def test_unmatched_plays_have_a_reason_and_are_not_searched_again(
+    mystery_world: dict[str, Any],
+    sandbox: Sandbox,
+    cli,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    login(sandbox, cli, monkeypatch)
+    first = cli("sync", "--json")
+    assert first.code == 0  # unmatched is not a failure
+    assert json.loads(first.out)["unmatched"] == 2
+    listed = json.loads(cli("unmatched", "--json").out)
+    [group] = listed
+    assert group["title"] == "Mystery Anime Nobody Indexed" and group["episodes"] == [1, 2]
+    assert "map add" in group["reason"]  # the reason says how to fix it
+    assert MYSTERY_SUBJECT not in sandbox.bangumi.collection("demo")
+
+    # A later run with a new play elsewhere must not search for the unmatched show again.
+    sandbox.trakt.add_play(show=185614, season=1, number=16)
+    sandbox.bangumi.reset_log()
+    assert cli("sync").code == 0
+    assert sandbox.bangumi.count("^/v0/search/subjects$") == 0
+
+    # --retry-unmatched does look again.
+    sandbox.bangumi.reset_log()
+    assert cli("sync", "--retry-unmatched").code == 0
+    assert sandbox.bangumi.count("^/v0/search/subjects$") >= 1
+
+
+def test_map_add_makes_the_next_sync_resolve_the_play(
+    mystery_world: dict[str, Any],
+    sandbox: Sandbox,
+    cli,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    login(sandbox, cli, monkeypatch)
+    assert cli("sync").code == 0
+    added = cli("map", "add", f"trakt:{MYSTERY_TRAKT}", "S1", str(MYSTERY_SUBJECT))
+    assert added.code == 0 and "2 play(s)" in added.out
+    assert json.loads(cli("map", "list", "--json").out) == [
+        {"show": f"trakt:{MYSTERY_TRAKT}", "episodes": "S1", "subject_id": MYSTERY_SUBJECT}
+    ]
+    code = cli("sync", "--json")
+    assert code.code == 0, code.err
+    entry = sandbox.bangumi.collection("demo")[MYSTERY_SUBJECT]
+    assert {e for e, m in entry["episodes"].items() if m == 2} == {9907770, 9907771}
+    assert json.loads(cli("unmatched", "--json").out) == []
+
+
+def test_map_export_and_import_round_trip(sandbox: Sandbox, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("map", "add", "slug:spy-x-family", "S1E13-E25", "373267").code == 0
+    assert cli("map", "add", "movie:tmdb:155", "ignore").code == 0
+    for name in ("maps.toml", "maps.json"):
+        path = tmp_path / name
+        assert cli("map", "export", str(path)).code == 0
+        assert cli("map", "remove", "slug:spy-x-family", "S1E13-E25", "373267").code == 0
+        assert cli("map", "import", str(path)).code == 0
+        listed = json.loads(cli("map", "list", "--json").out)
+        assert {o["show"] for o in listed} == {"slug:spy-x-family", "movie:tmdb:155"}
+
+
+def test_map_add_rejects_a_bad_spec(sandbox: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("map", "add", "trakt:1", "season one", "5")
+    assert result.code == 2 and "S1E13" in result.err
+
+
+def test_since_bounds_the_first_fetch(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    code, report = None, None
+    result = cli("sync", "--json", "--since", "2025-02-01")
+    code, report = result.code, json.loads(result.out)
+    assert code == 0
+    assert report["fetched"] == 3  # only the SPY×FAMILY plays of February
+    history = [r for r in logged_in.trakt.requests if r.path.startswith("/sync/history/")]
+    assert all(r.query.get("start_at", "").startswith("2025-02-01") for r in history)
+    assert set(logged_in.bangumi.collection("demo")) == {373267, 328609}  # 328609: untouched 想看
