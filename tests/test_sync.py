@@ -149,6 +149,16 @@ def test_sync_without_login_exits_77(sandbox: Sandbox, cli) -> None:  # type: ig
     assert result.code == 77 and "trakt-sync auth" in result.err
 
 
+def test_json_output_is_one_document_even_when_the_lock_is_held(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+    from filelock import FileLock
+
+    with FileLock(str(logged_in.home / "default.lock")):
+        result = cli("sync", "--json")
+    assert result.code == 75
+    assert json.loads(result.out)["exit_code"] == 75
+    assert "another sync" in result.err
+
+
 def test_expired_access_token_is_refreshed_once_and_rotated(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
     before = json.loads((logged_in.home / "tokens.json").read_text())["profiles"]["default"]
     logged_in.trakt.expire_access_tokens()

@@ -10,7 +10,7 @@ import typer
 
 from trakt_sync.cli.output import JsonOption, emit_json, note
 from trakt_sync.cli.state import CliState
-from trakt_sync.errors import ConfigError, TraktSyncError, TryLater
+from trakt_sync.errors import ConfigError, TraktSyncError
 from trakt_sync.runtime import Runtime
 from trakt_sync.tokens import TraktToken
 
@@ -146,7 +146,7 @@ def logout(
             if token is not None:
                 try:
                     rt.trakt_oauth.revoke(token.access_token)
-                except (TryLater, TraktSyncError) as exc:
+                except TraktSyncError as exc:
                     note(f"warning: could not revoke the token at Trakt ({exc}); deleted locally")
                 rt.tokens.delete_trakt()
             typer.echo("Logged out of Trakt")

@@ -11,6 +11,7 @@ import typer
 from trakt_sync.cli.output import JsonOption, emit_json, err_console, out_console
 from trakt_sync.cli.state import CliState
 from trakt_sync.engine import SyncOptions
+from trakt_sync.errors import TraktSyncError
 from trakt_sync.planner import COLLECTION_NAMES
 from trakt_sync.syncjob import SyncResult, run_sync
 
@@ -45,16 +46,27 @@ def sync(
     options = SyncOptions(
         full=full, since=_parse_since(since), dry_run=dry_run, retry_unmatched=retry_unmatched
     )
-    with state.runtime() as rt:
-        if sys.stderr.isatty() and not as_json and not state.quiet:
-            with err_console().status("syncing…") as status:
-                result = run_sync(
-                    rt,
-                    options,
-                    lambda stage, done, total: status.update(f"{stage}: {done}/{total}"),
-                )
-        else:
-            result = run_sync(rt, options)
+    try:
+        with state.runtime() as rt:
+            if sys.stderr.isatty() and not as_json and not state.quiet:
+                with err_console().status("syncing…") as status:
+                    result = run_sync(
+                        rt,
+                        options,
+                        lambda stage, done, total: status.update(f"{stage}: {done}/{total}"),
+                    )
+            else:
+                result = run_sync(rt, options)
+    except TraktSyncError as exc:
+        if as_json:  # still exactly one JSON document, e.g. when another sync holds the lock
+            emit_json(
+                {
+                    "error": state.registry.redact(str(exc)),
+                    "exit_code": exc.exit_code,
+                    "dry_run": dry_run,
+                }
+            )
+        raise
     if as_json:
         emit_json(result.as_dict())
         raise typer.Exit(result.exit_code)
