@@ -17,8 +17,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check trakt_sync tests
-	$(BIN)/ruff format --check trakt_sync tests
+	$(BIN)/ruff check trakt_sync tests bench
+	$(BIN)/ruff format --check trakt_sync tests bench
 	$(BIN)/mypy trakt_sync
 
 demo: $(STAMP)

@@ -23,6 +23,11 @@ COLLECTION_PAGE = 50  # B.7: maximum page of the user's collection list
 MARKS_PAGE = 1000  # B.8: maximum page of a subject's episode marks
 
 
+class EpisodesNotOfSubject(ApiError):
+    """400 "episode X is not episodes of subject Y" (B.8): the episode ids a write was
+    planned with are no longer the subject's own (Bangumi re-created its episodes)."""
+
+
 def bangumi_headers(user_agent: str, token: str | None) -> dict[str, str]:
     headers = {"User-Agent": user_agent, "Accept": "application/json"}
     if token:
@@ -64,6 +69,8 @@ class BangumiClient(ApiClient):
             )
         if status >= 500:
             return ServiceUnavailable(f"Bangumi answered {status} ({text}); try again later")
+        if status == 400 and "is not episodes of subject" in text:
+            return EpisodesNotOfSubject(f"Bangumi: {status} {text}", status)
         return ApiError(f"Bangumi: {status} {text}", status)
 
     def retry_wait(self, error: TraktSyncError) -> float | None:

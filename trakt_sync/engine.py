@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from trakt_sync.bangumi import COLLECTION_PAGE
+from trakt_sync.bangumi import COLLECTION_PAGE, EpisodesNotOfSubject
 from trakt_sync.errors import (
     ApiError,
     Interrupted,
@@ -26,6 +26,7 @@ from trakt_sync.errors import (
     TraktSyncError,
     TryLater,
 )
+from trakt_sync.lookups import EPISODES_NS
 from trakt_sync.models import (
     EP_MAIN,
     SUBJECT_ANIME,
@@ -35,6 +36,7 @@ from trakt_sync.models import (
     TraktShow,
 )
 from trakt_sync.planner import SubjectPlan, plan_subject
+from trakt_sync.segments import SEASON_NS, plan_subject_ids
 from trakt_sync.store import Store, StoredPlay
 from trakt_sync.timeutil import iso_z, parse_instant
 from trakt_sync.trakt_items import play_from_history
@@ -291,6 +293,8 @@ class SyncEngine:
                 if isinstance(exc, TryLater):
                     raise
                 log.warning("subject %s: %s", subject_id, exc)
+                if isinstance(exc, EpisodesNotOfSubject):
+                    self._forget_episodes(subject_id)
                 self.store.mark_failed(plan.play_ids, str(exc))
                 report.counts["failed"] += len(plan.play_ids)
                 continue
@@ -338,6 +342,19 @@ class SyncEngine:
             self.bangumi.mark_episodes(plan.subject_id, plan.episodes_to_mark)
         if plan.collect_after is not None:
             self.bangumi.set_collection(plan.subject_id, plan.collect_after)
+
+    def _forget_episodes(self, subject_id: int) -> None:
+        """Bangumi re-created the subject's episodes: drop its cached episode list and every
+        cached season plan placing plays on it, so the retry of the failed plays reads them
+        afresh instead of resolving to the same dead episode ids."""
+        stale = [
+            key
+            for key, plan in self.store.cached_items(SEASON_NS)
+            if subject_id in plan_subject_ids(plan)
+        ]
+        dropped = self.store.drop_cached(SEASON_NS, stale)
+        dropped += self.store.drop_cached(EPISODES_NS, [str(subject_id)])
+        log.info("subject %s: dropped %d cached look-up(s) to re-read them", subject_id, dropped)
 
     def _collection_types(self, username: str, subjects: dict[int, int]) -> dict[int, int | None]:
         """The user's collection type per subject (None = not collected), in few requests."""

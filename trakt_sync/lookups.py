@@ -15,6 +15,7 @@ from trakt_sync.timeutil import parse_instant, utcnow
 
 FRESH_FOR = timedelta(days=1)  # lists of airing subjects and seasons grow weekly
 RECENT = timedelta(days=60)
+EPISODES_NS = "bgm:episodes"  # a Bangumi subject's episode list, by subject id
 
 
 class Cache(Protocol):
@@ -96,7 +97,7 @@ class CachedBangumi(_Cached):
     def get_episodes(self, subject_id: int) -> list[dict[str, Any]]:
         return list(
             self._cached(
-                "bgm:episodes",
+                EPISODES_NS,
                 str(subject_id),
                 lambda: self.client.get_episodes(subject_id),
                 lambda eps: self._recent(

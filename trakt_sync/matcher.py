@@ -51,15 +51,14 @@ from trakt_sync.placement import (
     parse_episodes,
     place,
 )
-from trakt_sync.segments import SeasonPlan, Segment
+from trakt_sync.segments import SEASON_NS, SeasonPlan, Segment
 from trakt_sync.titles import is_compilation, normalize, title_match
 
 log = logging.getLogger(__name__)
 
 # Bump when a change here should invalidate cached season plans.
-MATCHER_REVISION = "1"
+MATCHER_REVISION = "2"
 ANIME_GENRES = frozenset({"anime", "donghua", "animation"})
-SEASON_NS = "matcher.season"
 MOVIE_NS = "matcher.movie"
 # A cached "unmatched" answer is looked at again after this long (Bangumi adds episodes).
 UNMATCHED_RECHECK_S = 12 * 3600
@@ -176,8 +175,71 @@ class Matcher:
     def resolve_season(
         self, show: TraktShow, season: int, episodes: Sequence[TraktEpisode]
     ) -> list[Resolution]:
+        return self._resolve_season(show, season, episodes, fresh=False)[1]
+
+    def explain_season(
+        self, show: TraktShow, season: int, episodes: Sequence[TraktEpisode]
+    ) -> dict[str, Any]:
+        """What ``resolve_season`` decides, built afresh (no cached plan is read or written),
+        with the sources it tried: for ``trakt-sync explain``. JSON-ready."""
+        overrides = [o for o in self._overrides if not o.is_movie and o.matches_show(show.ids)]
+        links = self.index.tv(show.ids.tmdb) if show.ids.tmdb is not None else []
+        plan, results = self._resolve_season(show, season, episodes, fresh=True)
+        automatic = [ep for ep in episodes if best_override(overrides, season, ep.number) is None]
+        if plan is None or not automatic:
+            path = "overrides only"
+        elif plan.skip_all is not None:
+            path = "none: out of scope"
+        elif season == 0:
+            path = "specials: season 0 keys, air dates and titles"
+        elif links:
+            path = "bangumi-data TMDB keys, placed by air date, then the franchise walk"
+        else:
+            path = "title search confirmed by air dates, then the franchise walk"
+        segments = plan.segments if plan is not None else []
+        episodes_out = []
+        for ep, res in zip(episodes, results, strict=True):
+            row = {"number": ep.number, **_resolution_to_json(res), "episode_label": None}
+            seg = next((s for s in segments if s.covers(ep.number)), None)
+            if seg is not None and res.episode_id is not None:
+                row["episode_label"] = seg.eps[ep.number - seg.offset][2]
+            episodes_out.append(row)
+        return {
+            "show": show_key(show.ids),
+            "season": season,
+            "matcher_version": self.version,
+            "overrides": [o.describe() for o in overrides],
+            "bangumi_data": [
+                {"key": str(k), "subject_id": sid, "title": self._name(sid)} for k, sid in links
+            ],
+            "path": path,
+            "search_titles": self._show_titles(show)[:MAX_SEARCH_KEYWORDS]
+            if path.startswith("title search")
+            else [],
+            "skipped": plan.skip_all if plan is not None else None,
+            "segments": [
+                {
+                    "subject_id": s.subject_id,
+                    "name": s.name,
+                    "source": s.source,
+                    "first": s.first,
+                    "last": s.last,
+                    "offset": s.offset,
+                    "agree": s.agree,
+                    "disagree": s.disagree,
+                    "numbering": s.numbering,
+                    "evidence": s.evidence,
+                }
+                for s in segments
+            ],
+            "episodes": episodes_out,
+        }
+
+    def _resolve_season(
+        self, show: TraktShow, season: int, episodes: Sequence[TraktEpisode], *, fresh: bool
+    ) -> tuple[SeasonPlan | None, list[Resolution]]:
         if not episodes:
-            return []
+            return None, []
         key = show_key(show.ids)
         overrides = [o for o in self._overrides if not o.is_movie and o.matches_show(show.ids)]
         results: list[Resolution | None] = []
@@ -190,19 +252,20 @@ class Matcher:
                 results.append(None)
                 pending.append(ep)
         if not pending:
-            return [r for r in results if r is not None]
+            return None, [r for r in results if r is not None]
 
         cache_key = f"{key}|S{season}|{self.version}"
-        plan = self._cached_plan(cache_key)
+        plan = None if fresh else self._cached_plan(cache_key)
         if plan is None or not self._plan_serves(plan, key, season, pending):
             plan = self._build_plan(show, season, pending, overrides)
-            self._cache.put(SEASON_NS, cache_key, plan.to_json())
+            if not fresh:
+                self._cache.put(SEASON_NS, cache_key, plan.to_json())
         out = []
         for ep, result in zip(episodes, results, strict=True):
             if result is None:
                 result = self._from_plan(plan, key, season, ep)
             out.append(result)
-        return out
+        return plan, out
 
     def _cached_plan(self, cache_key: str) -> SeasonPlan | None:
         data = self._cache.get(SEASON_NS, cache_key)
@@ -667,7 +730,8 @@ class Matcher:
         platform = subject.get("platform")
         if not film and platform in FILM_PLATFORMS:
             return "a film, not a TV season"
-        if film and platform == "TV":
+        # TMDB lists some TV specials as films (matching.md): one-episode TV subjects.
+        if film and platform == "TV" and int(subject.get("eps") or 0) != 1:
             return "a TV series, not a film"
         if title_match(titles, names) is None:
             return "title differs"
@@ -752,9 +816,10 @@ class Matcher:
             }
             return
         pool = list(season_keyed)
-        before = [sid for start, sid in starts if start < n]
+        before = [(start, sid) for start, sid in starts if start < n]
         if before:
-            pool.insert(0, before[-1])  # S0 keys mark starts: E12 may continue the E7 OVA
+            pool.insert(0, before[-1][1])  # S0 keys mark starts: E12 may continue the E7 OVA
+        keyed_start = {before[-1][1]: before[-1][0]} if before else {}
         matches: list[tuple[float, int, str, BgmEp, str]] = []
         rows: list[dict[str, Any]] = []
         window = (te.aired, te.aired)
@@ -765,9 +830,17 @@ class Matcher:
             for e in listed[1]:
                 if e.type == EP_MAIN and compare_days(te.aired, e.airdate) is DateCheck.AGREE:
                     titled = self._titles_agree(te, e)
+                    start = keyed_start.get(sid)
+                    # The number continuing the start key is a second, independent witness.
+                    follows = start is not None and e.ep == n - start + 1
                     # A date alone is only a suggestion: specials cluster around the same days.
-                    score = 0.9 if titled else 0.75
-                    why = "air date" + (" and title agree" if titled else " agrees")
+                    score = 0.9 if titled else 0.85 if follows else 0.75
+                    if titled:
+                        why = "air date and title agree"
+                    elif follows:
+                        why = f"air date agrees and S0E{n} continues the S0E{start} key"
+                    else:
+                        why = "air date agrees"
                     matches.append((score, listed[0], self._name(sid), e, why))
         for sid in regular:
             if not self._overlaps(sid, _pad(window, 30)):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from trakt_sync.airdate import DateCheck, compare_days, parse_day
+from trakt_sync.airdate import TOLERANCE_DAYS, DateCheck, compare_days, parse_day
 from trakt_sync.models import EP_MAIN
 
 # Share of dated episodes that must agree before a fit counts as confirmed (honue's 70%).
@@ -192,6 +192,9 @@ def choose_fit(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[Fit | None,
         others = [f for f in fits if f.offset != cand.anchor - 1 and f.confirmed and f.agree >= 2]
         if others:
             best = max(others, key=_rank)
+            shifted = _rescheduled(cand, best, fits, eps)
+            if shifted is not None:
+                return None, _why_rescheduled(cand, best, shifted, eps)
             best.replaced = True
             return best, ""
         if not anchored.checks:
@@ -199,12 +202,60 @@ def choose_fit(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[Fit | None,
         return None, f"air dates disagree with its start E{cand.anchor} ({_tally(anchored)})"
     confirmed = [f for f in fits if f.confirmed]
     if confirmed:
-        return max(confirmed, key=_rank), ""
+        best = max(confirmed, key=_rank)
+        shifted = _rescheduled(cand, best, fits, eps)
+        if shifted is not None:
+            return None, _why_rescheduled(cand, best, shifted, eps)
+        return best, ""
     undated = [f for f in fits if f.dated == 0 and f.numbering]
     if undated:
         return max(undated, key=_rank), ""
     best = max(fits, key=_rank)
     return None, f"air dates do not line up ({_tally(best)})"
+
+
+def _day_offsets(cand: Candidate, fit: Fit, eps: Mapping[int, TraktEp]) -> list[int]:
+    """Trakt day minus Bangumi day for each dated episode of a fit."""
+    out = []
+    for n in fit.checks:
+        te, be = eps[n], cand.main[n - fit.offset]
+        if te.aired is not None and be.airdate is not None:
+            out.append((te.aired - be.airdate).days)
+    return out
+
+
+def _rescheduled(
+    cand: Candidate, fit: Fit, fits: Sequence[Fit], eps: Mapping[int, TraktEp]
+) -> Fit | None:
+    """Another fit that pairs more of the same episodes, every one the same days off.
+
+    Then the numbering may be right and Trakt's dates a streaming schedule (web releases
+    run days or weeks from the TV date, matching.md); the fit the dates pick would mark
+    every episode one or more off, so neither can be trusted.
+    """
+    agreed = {n for n, check in fit.checks.items() if check is DateCheck.AGREE}
+    for other in fits:
+        if other.offset == fit.offset or other.agree or other.dated < 2:
+            continue
+        if (other.dated, len(other.checks)) <= (fit.agree, len(fit.checks)):
+            continue
+        if not agreed <= other.checks.keys():
+            continue
+        offsets = _day_offsets(cand, other, eps)
+        if max(offsets) - min(offsets) <= 2 * TOLERANCE_DAYS:
+            return other
+    return None
+
+
+def _why_rescheduled(cand: Candidate, fit: Fit, shifted: Fit, eps: Mapping[int, TraktEp]) -> str:
+    offsets = sorted(_day_offsets(cand, shifted, eps))
+    days = offsets[len(offsets) // 2]
+    moved = shifted.offset - fit.offset
+    return (
+        f"air dates match only with every episode moved {abs(moved)} place(s) from its "
+        f"number, and with the numbers kept every date is {days:+d} days off: a streaming "
+        "schedule? (left alone rather than mark every episode one off)"
+    )
 
 
 def _tally(fit: Fit) -> str:

@@ -17,6 +17,8 @@ from trakt_sync.models import Resolution, ResolutionStatus
 from trakt_sync.overrides import map_add_command
 from trakt_sync.placement import confidence
 
+SEASON_NS = "matcher.season"  # cache namespace of SeasonPlan.to_json(), by show|season|version
+
 
 @dataclass
 class Segment:
@@ -100,6 +102,16 @@ class SeasonPlan:
             skip_all=data.get("skip_all"),
             trakt_days={int(k): v for k, v in data["trakt_days"].items()},
         )
+
+
+def plan_subject_ids(data: Any) -> set[int]:
+    """The subjects a cached plan (``SeasonPlan.to_json()``) places plays on."""
+    segments = data.get("segments") if isinstance(data, dict) else None
+    return {
+        int(seg["subject_id"])
+        for seg in segments or []
+        if isinstance(seg, dict) and isinstance(seg.get("subject_id"), int)
+    }
 
 
 def _from_segment(

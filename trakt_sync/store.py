@@ -201,6 +201,20 @@ class Store:
                 (namespace, key, json.dumps(value), _now()),
             )
 
+    def cached_items(self, namespace: str) -> list[tuple[str, Any]]:
+        rows = self.db.execute(
+            "SELECT key, value FROM cache WHERE namespace = ?", (namespace,)
+        ).fetchall()
+        return [(row["key"], json.loads(row["value"])) for row in rows]
+
+    def drop_cached(self, namespace: str, keys: Iterable[str]) -> int:
+        with self.transaction() as db:
+            cursor = db.executemany(
+                "DELETE FROM cache WHERE namespace = ? AND key = ?",
+                [(namespace, key) for key in keys],
+            )
+        return max(cursor.rowcount, 0)
+
     def cache_age(self, namespace: str, key: str) -> str | None:
         row = self.db.execute(
             "SELECT updated_at FROM cache WHERE namespace = ? AND key = ?", (namespace, key)

@@ -12,7 +12,15 @@ from typing import Annotated
 import typer
 
 from trakt_sync import __version__
-from trakt_sync.cli import auth_cmd, config_cmd, daemon_cmd, map_cmd, status_cmd, sync_cmd
+from trakt_sync.cli import (
+    auth_cmd,
+    config_cmd,
+    daemon_cmd,
+    explain_cmd,
+    map_cmd,
+    status_cmd,
+    sync_cmd,
+)
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_FAILED, TraktSyncError
 from trakt_sync.redact import RedactingFilter, redact_text
@@ -40,6 +48,7 @@ app.command("sync")(sync_cmd.sync)
 app.command("status")(status_cmd.status)
 app.command("unmatched")(status_cmd.unmatched)
 app.command("daemon")(daemon_cmd.daemon)
+app.command("explain")(explain_cmd.explain)
 
 
 def _version(value: bool) -> None:

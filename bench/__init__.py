@@ -1,0 +1,1 @@
+"""Benchmarks run by ``make bench`` / ``make soak`` (not part of ``make test``)."""
