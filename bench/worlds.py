@@ -29,6 +29,7 @@ import trakt_sync.fakes
 from trakt_sync.airdate import JST, parse_day
 from trakt_sync.bangumi_data import BangumiDataIndex, DataSubject, TmdbKey, build_index
 from trakt_sync.errors import NotFound
+from trakt_sync.fakes.world import excerpt_episode_lists
 from trakt_sync.matcher import Matcher, subject_titles
 from trakt_sync.models import (
     SUBJECT_ANIME,
@@ -321,25 +322,7 @@ def sample_index() -> BangumiDataIndex:
 
 @cache
 def real_episode_lists() -> dict[int, list[dict[str, Any]]]:
-    """The excerpt's episode rows as v0 Episode dicts (``ep`` = its ``ep_derived``)."""
-    raw = json.loads((DATA_DIR / "bangumi-episodes-excerpt.json").read_text())
-    lists: dict[int, list[dict[str, Any]]] = {}
-    for subject in raw["subjects"]:
-        sid = subject["bangumi_id"]
-        lists[sid] = [
-            {
-                "id": e["ep_id"],
-                "type": e["type"],
-                "name": e["name"],
-                "name_cn": "",
-                "sort": e["sort"],
-                "ep": e.get("ep_derived", 0),
-                "airdate": e["airdate"],
-                "subject_id": sid,
-            }
-            for e in subject["eps"]
-        ]
-    return lists
+    return excerpt_episode_lists()
 
 
 @cache

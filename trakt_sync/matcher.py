@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from trakt_sync.airdate import DateCheck, broadcast_day, compare_days, parse_day
 from trakt_sync.bangumi_data import BangumiDataIndex, TmdbKey
 from trakt_sync.errors import NotFound
+from trakt_sync.lookups import BangumiReader, TraktReader
 from trakt_sync.models import (
     EP_MAIN,
     EP_SP,
@@ -70,26 +71,6 @@ FILM_DATE_TOLERANCE = timedelta(days=366)
 MAX_WALK_STEPS = 4
 MAX_SEARCH_KEYWORDS = 3
 MAX_SEARCH_CANDIDATES = 5
-
-
-class BangumiReader(Protocol):
-    def get_subject(self, subject_id: int) -> dict[str, Any]: ...
-    def get_episodes(self, subject_id: int) -> list[dict[str, Any]]: ...
-    def get_related_subjects(self, subject_id: int) -> list[dict[str, Any]]: ...
-    def search_subjects(
-        self,
-        keyword: str,
-        *,
-        subject_types: list[int] | None = None,
-        air_date: list[str] | None = None,
-        limit: int = 20,
-    ) -> list[dict[str, Any]]: ...
-
-
-class TraktReader(Protocol):
-    def get_season_episodes(self, show_id: int | str, season: int) -> list[dict[str, Any]]: ...
-    def get_show_aliases(self, show_id: int | str) -> list[dict[str, Any]]: ...
-    def get_show_translations(self, show_id: int | str, language: str) -> list[dict[str, Any]]: ...
 
 
 class MatchCache(Protocol):

@@ -22,6 +22,7 @@ from typing import Any
 from trakt_sync.airdate import JST
 from trakt_sync.bangumi_data import BangumiDataIndex, build_index
 from trakt_sync.errors import NotFound
+from trakt_sync.fakes.world import excerpt_episode_lists
 from trakt_sync.matcher import Matcher
 from trakt_sync.models import TraktEpisode, TraktIds, TraktShow
 from trakt_sync.overrides import Override
@@ -49,25 +50,7 @@ def sample_index() -> BangumiDataIndex:
 
 @cache
 def real_episodes() -> dict[int, list[dict[str, Any]]]:
-    """The excerpt's legacy ``eps`` rows as v0 Episode dicts (``ep`` = ep_derived)."""
-    raw = json.loads(data_file("bangumi-episodes-excerpt.json").read_text())
-    lists: dict[int, list[dict[str, Any]]] = {}
-    for subject in raw["subjects"]:
-        sid = subject["bangumi_id"]
-        lists[sid] = [
-            {
-                "id": e["ep_id"],
-                "type": e["type"],
-                "name": e["name"],
-                "name_cn": "",
-                "sort": e["sort"],
-                "ep": e.get("ep_derived", 0),
-                "airdate": e["airdate"],
-                "subject_id": sid,
-            }
-            for e in subject["eps"]
-        ]
-    return lists
+    return excerpt_episode_lists()
 
 
 PLATFORMS = {"tv": "TV", "movie": "剧场版", "ova": "OVA", "web": "WEB"}

@@ -44,6 +44,29 @@ World = dict[str, Any]
 WORLDS_DIR = Path(__file__).parent / "worlds"
 DATA_DIR = Path(__file__).parent / "data"
 BANGUMI_DATA_SAMPLE = DATA_DIR / "bangumi-data-sample.json"
+BANGUMI_EPISODES_EXCERPT = DATA_DIR / "bangumi-episodes-excerpt.json"
+
+
+def excerpt_episode_lists() -> dict[int, list[dict[str, Any]]]:
+    """The vendored real episode lists as v0 Episode dicts (``ep`` = the excerpt's
+    ``ep_derived``), by subject id."""
+    raw = json.loads(BANGUMI_EPISODES_EXCERPT.read_text(encoding="utf-8"))
+    return {
+        subject["bangumi_id"]: [
+            {
+                "id": e["ep_id"],
+                "type": e["type"],
+                "name": e["name"],
+                "name_cn": "",
+                "sort": e["sort"],
+                "ep": e.get("ep_derived", 0),
+                "airdate": e["airdate"],
+                "subject_id": subject["bangumi_id"],
+            }
+            for e in subject["eps"]
+        ]
+        for subject in raw["subjects"]
+    }
 
 
 class WorldError(ValueError):
