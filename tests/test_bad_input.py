@@ -74,3 +74,22 @@ def test_verbose_shows_the_traceback(cli, tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("TRAKT_SYNC_HOME", str(blocker / "state"))
     result = cli("-v", "status")
     assert result.code == 1 and "Traceback" in result.err
+
+
+def test_a_refused_user_agent_during_sync_stops_the_run_as_a_config_error(
+    logged_in: Sandbox,
+    cli,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import sqlite3
+
+    monkeypatch.setenv("TRAKT_SYNC_BANGUMI__USER_AGENT", "python-requests/2.31")
+    result = cli("sync")
+    assert result.code == 78
+    assert "bangumi.user_agent" in result.err
+    db = sqlite3.connect(logged_in.home / "default.sqlite3")
+    failed = db.execute("SELECT count(*) FROM plays WHERE state = 'failed'").fetchone()[0]
+    db.close()
+    assert failed == 0  # nothing is blamed on the plays; they wait for the fix
+    monkeypatch.delenv("TRAKT_SYNC_BANGUMI__USER_AGENT")
+    assert cli("sync").code == 0

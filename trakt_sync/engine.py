@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from trakt_sync.bangumi import COLLECTION_PAGE, EpisodesNotOfSubject
 from trakt_sync.errors import (
+    AccessDenied,
     ApiError,
     Interrupted,
     NeedsAuth,
@@ -240,9 +241,9 @@ class SyncEngine:
             self._checkpoint()
             try:
                 results = self._resolve_group(resolver, key, members)
-            except (ApiError, ServiceUnavailable) as exc:
-                if isinstance(exc, TryLater):
-                    raise
+            except AccessDenied:
+                raise  # a configuration problem, not this show's: stop the run
+            except ApiError as exc:
                 self.store.mark_failed([m.play.history_id for m in members], str(exc))
                 report.counts["failed"] += len(members)
                 continue
@@ -289,9 +290,9 @@ class SyncEngine:
                 continue
             try:
                 self._execute(plan)
-            except (ApiError, ServiceUnavailable) as exc:
-                if isinstance(exc, TryLater):
-                    raise
+            except AccessDenied:
+                raise
+            except ApiError as exc:
                 log.warning("subject %s: %s", subject_id, exc)
                 if isinstance(exc, EpisodesNotOfSubject):
                     self._forget_episodes(subject_id)
