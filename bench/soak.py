@@ -275,6 +275,7 @@ def cli_env(home: Path, trakt: FakeTrakt, bangumi: FakeBangumi, cdn: FakeDataCDN
         TRAKT_SYNC_TRAKT__AUTH_URL=trakt.url,
         TRAKT_SYNC_BANGUMI__API_URL=bangumi.url,
         TRAKT_SYNC_MATCHING__BANGUMI_DATA_URL=cdn.data_url,
+        TRAKT_SYNC_MATCHING__ID_TABLE_URL=cdn.id_table_url,
         TRAKT_SYNC_HTTP__TIMEOUT=f"{HTTP_TIMEOUT:g}",
         TRAKT_SYNC_HTTP__BACKOFF_BASE="0.05",
         TRAKT_SYNC_HTTP__RETRY_BUDGET="3",

@@ -19,7 +19,7 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -30,6 +30,7 @@ from trakt_sync.airdate import JST, parse_day
 from trakt_sync.bangumi_data import BangumiDataIndex, DataSubject, TmdbKey, build_index
 from trakt_sync.errors import NotFound
 from trakt_sync.fakes.world import excerpt_episode_lists
+from trakt_sync.id_table import IdTable, TableRow
 from trakt_sync.matcher import Matcher, subject_titles
 from trakt_sync.models import (
     SUBJECT_ANIME,
@@ -93,6 +94,7 @@ CLASSES = (
     CaseClass("hard/tmdb-extras", None, "episodes TMDB lists and Bangumi does not"),
     CaseClass("hard/streaming-shift", None, "web-first schedules a week or more off: abstain"),
     CaseClass("hard/wrong-keys", None, "stale season keys; keys naming the wrong subject"),
+    CaseClass("hard/id-table", None, "only the id table links it (TMDB/TVDB/IMDb); some wrong"),
 )
 CLASS_NAMES = tuple(c.name for c in CLASSES)
 
@@ -292,10 +294,12 @@ class World:
     trakt: BenchTrakt = field(default_factory=BenchTrakt)
     requests: list[Request] = field(default_factory=list)
     include_live_action: bool = False
+    id_table: IdTable | None = None
 
     def matcher(self) -> Matcher:
         return Matcher(
             index=lambda: self.index,
+            id_table=lambda: self.id_table,
             bangumi=self.bangumi,
             trakt=self.trakt,
             cache=MemoryCache(),
@@ -1346,7 +1350,55 @@ class Builder:
         self.build_streaming_shift()
         self.build_wrong_keys()
         self.build_non_anime()
+        self.build_id_table()
         return self.worlds
+
+    def build_id_table(self) -> None:
+        """Shows bangumi-data has no key for, linked only by the further id table: by a
+        season-level TMDB key, a TVDB id, an (episode-level) IMDb id, or a TMDB key that
+        names another show's subject airing days or a week apart (must not be marked)."""
+        offsets = (3, -7, 364)
+        for k, (subject, key) in enumerate(self.single_subject_items()[1::3]):
+            assert subject.begin is not None
+            variant = k % 4
+            catalogue = self.base.fork()
+            index = reindex(self.index, f"x{subject.id}", unlink=[subject.id])
+            season = key.season if key.season is not None else self._plain_season(subject)
+            target, day = subject.id, subject.begin
+            if variant == 3:
+                target = self.new_sid()
+                listed = mains(catalogue.episodes[subject.id])
+                days = [
+                    date.fromisoformat(e["airdate"]) + timedelta(days=offsets[k % 3])
+                    for e in listed
+                ]
+                catalogue.add(
+                    subject_dict(target, f"別の作品 {target}", days[0]),
+                    episode_rows(target, days),
+                )
+                day = days[0]
+            row = TableRow(target, subject.title, f"{day.year:04d}-{day.month:02d}")
+            ids: dict[str, Any] = {}
+            if variant in (0, 3):
+                row = replace(row, tmdb=TmdbKey("tv", key.id, season))
+            elif variant == 1:
+                row = replace(row, tvdb=900000 + subject.id)
+                ids = {"tmdb": None, "tvdb": 900000 + subject.id}
+            else:
+                row = replace(row, imdb=f"tt9{subject.id:07d}")
+                ids = {"tmdb": None, "imdb": f"tt9{subject.id:07d}"}
+            table = IdTable(f"bench-{subject.id}", [row])
+            world = self.world(
+                f"id table {subject.title}", index, catalogue=catalogue, id_table=table
+            )
+            show = self.show(
+                world,
+                subject.en[0] if subject.en else subject.title,
+                key.id,
+                original_title=subject.title,
+            )
+            show = replace(show, ids=replace(show.ids, **ids))
+            self.season(world, "hard/id-table", show, season, self.entries(catalogue, subject.id))
 
 
 def _rel(catalogue: Catalogue, sid: int) -> dict[str, Any]:

@@ -25,6 +25,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("TRAKT_SYNC_HOME", str(home))
     monkeypatch.setenv("TRAKT_SYNC_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("TRAKT_SYNC_SECRETS__BACKEND", "file")
+    # No test may reach the public id table; the sandbox points it at the fake CDN.
+    monkeypatch.setenv("TRAKT_SYNC_MATCHING__ID_TABLE_URL", "")
     yield home
 
 
@@ -83,6 +85,7 @@ def sandbox(demo_world, isolated_env: Path, monkeypatch: pytest.MonkeyPatch):  #
             "TRAKT_SYNC_TRAKT__AUTH_URL": trakt.url,
             "TRAKT_SYNC_BANGUMI__API_URL": bangumi.url,
             "TRAKT_SYNC_MATCHING__BANGUMI_DATA_URL": cdn.data_url,
+            "TRAKT_SYNC_MATCHING__ID_TABLE_URL": cdn.id_table_url,
             "TRAKT_SYNC_HTTP__BACKOFF_BASE": "0.01",
             "TRAKT_SYNC_HTTP__RETRY_BUDGET": "5",
         }

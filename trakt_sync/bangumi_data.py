@@ -7,23 +7,18 @@ rebuilt only when the source changes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
-import tempfile
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from trakt_sync.airdate import broadcast_day
-from trakt_sync.errors import ConfigError, ServiceUnavailable
+from trakt_sync.datacache import CachedIndexSource, source_version, write_atomic
+from trakt_sync.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -162,10 +157,6 @@ class BangumiDataIndex:
         return cls(data["version"], subjects, links)
 
 
-def source_version(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
 def build_index(raw: bytes) -> BangumiDataIndex:
     """Index a bangumi-data ``dist/data.json`` document; raises ValueError if it is not one."""
     try:
@@ -202,21 +193,9 @@ def build_index(raw: bytes) -> BangumiDataIndex:
     return BangumiDataIndex(source_version(raw), subjects, links)
 
 
-def _write_atomic(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_index(index: BangumiDataIndex, path: Path) -> None:
     payload = json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":"))
-    _write_atomic(Path(path), payload.encode())
+    write_atomic(Path(path), payload.encode())
 
 
 def load_index(path: Path) -> BangumiDataIndex:
@@ -228,147 +207,24 @@ def load_index(path: Path) -> BangumiDataIndex:
         raise ValueError(f"corrupt bangumi-data index {path}: {exc}") from None
 
 
-class BangumiDataSource:
+class BangumiDataSource(CachedIndexSource[BangumiDataIndex]):
     """Where the index comes from: a local file, or a cached, revalidated download."""
 
-    def __init__(
-        self,
-        url: str,
-        local_path: Path | str | None,
-        cache_dir: Path | str,
-        refresh_interval_s: float,
-        http: httpx.Client,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.url = url
-        self.local_path = Path(local_path) if local_path else None
-        self.cache_dir = Path(cache_dir)
-        self.refresh_interval_s = refresh_interval_s
-        self.http = http
-        self.clock = clock
-        self._index: BangumiDataIndex | None = None
+    label = "bangumi-data"
+    stem = "bangumi-data"
+    index_format = INDEX_FORMAT
 
-    def index(self) -> BangumiDataIndex:
-        if self._index is None:
-            self._index = self._from_local() if self.local_path else self._from_url()
-        return self._index
+    def build(self, raw: bytes) -> BangumiDataIndex:
+        return build_index(raw)
 
-    # -- local file -------------------------------------------------------------------
+    def save(self, index: BangumiDataIndex, path: Path) -> None:
+        save_index(index, path)
 
-    def _from_local(self) -> BangumiDataIndex:
-        assert self.local_path is not None
-        try:
-            stat = self.local_path.stat()
-        except OSError as exc:
-            raise ConfigError(f"cannot read bangumi-data file {self.local_path}: {exc}") from None
-        stamp = {
-            "path": str(self.local_path.resolve()),
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-            "format": INDEX_FORMAT,
-        }
-        meta = self._read_meta()
-        if all(meta.get(k) == v for k, v in stamp.items()):
-            try:
-                cached = load_index(self.cache_dir / INDEX_FILE)
-            except (OSError, ValueError):
-                pass
-            else:
-                if cached.version == meta.get("version"):
-                    return cached
-        try:
-            index = build_index(self.local_path.read_bytes())
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot use bangumi-data file {self.local_path}: {exc}") from None
-        save_index(index, self.cache_dir / INDEX_FILE)
-        self._write_meta({**stamp, "version": index.version})
-        return index
+    def load(self, path: Path) -> BangumiDataIndex:
+        return load_index(path)
 
-    # -- download ---------------------------------------------------------------------
-
-    def _from_url(self) -> BangumiDataIndex:
-        meta = self._read_meta()
-        if meta.get("url") != self.url:
-            meta = {}
-        cached = self._load_cached_index() if meta.get("version") else None
-        if cached is not None and cached.version != meta.get("version"):
-            cached = None
-        now = self.clock()
-        checked_at = float(meta.get("checked_at") or 0.0)
-        if cached is not None and 0 <= now - checked_at < self.refresh_interval_s:
-            return cached
-
-        headers = {}
-        if cached is not None:
-            if meta.get("etag"):
-                headers["If-None-Match"] = meta["etag"]
-            if meta.get("last_modified"):
-                headers["If-Modified-Since"] = meta["last_modified"]
-        try:
-            response = self.http.get(self.url, headers=headers, follow_redirects=True)
-        except httpx.HTTPError as exc:
-            return self._refresh_failed(cached, f"{type(exc).__name__}: {exc}")
-
-        if response.status_code == 304 and cached is not None:
-            self._write_meta({**meta, "checked_at": now})
-            return cached
-        if response.status_code != 200:
-            return self._refresh_failed(cached, f"HTTP {response.status_code}")
-
-        raw = response.content
-        validators = {
-            "url": self.url,
-            "etag": response.headers.get("ETag"),
-            "last_modified": response.headers.get("Last-Modified"),
-            "checked_at": now,
-            "format": INDEX_FORMAT,
-        }
-        version = source_version(raw)
-        if cached is not None and cached.version == version:
-            self._write_meta({**validators, "version": version})
-            return cached
-        try:
-            index = build_index(raw)
-        except ValueError as exc:
-            return self._refresh_failed(cached, str(exc))
-        _write_atomic(self.cache_dir / SOURCE_FILE, raw)
-        save_index(index, self.cache_dir / INDEX_FILE)
-        self._write_meta({**validators, "version": index.version})
-        log.info("bangumi-data updated to %s (%d subjects)", index.version, len(index))
-        return index
-
-    def _refresh_failed(self, cached: BangumiDataIndex | None, why: str) -> BangumiDataIndex:
-        if cached is not None:
-            log.warning(
-                "bangumi-data refresh from %s failed (%s); using the cached copy", self.url, why
-            )
-            return cached
+    def unavailable(self, why: str) -> BangumiDataIndex:
         raise ServiceUnavailable(
             f"cannot download bangumi-data from {self.url} ({why}); try again later "
             "or set matching.bangumi_data_path to a local copy of dist/data.json"
         )
-
-    # -- cache files ------------------------------------------------------------------
-
-    def _load_cached_index(self) -> BangumiDataIndex | None:
-        try:
-            return load_index(self.cache_dir / INDEX_FILE)
-        except (OSError, ValueError):
-            pass
-        # The compact format may have changed with an upgrade: rebuild from the kept source.
-        try:
-            index = build_index((self.cache_dir / SOURCE_FILE).read_bytes())
-        except (OSError, ValueError):
-            return None
-        save_index(index, self.cache_dir / INDEX_FILE)
-        return index
-
-    def _read_meta(self) -> dict[str, Any]:
-        try:
-            meta = json.loads((self.cache_dir / META_FILE).read_text())
-        except (OSError, ValueError):
-            return {}
-        return meta if isinstance(meta, dict) else {}
-
-    def _write_meta(self, meta: dict[str, Any]) -> None:
-        _write_atomic(self.cache_dir / META_FILE, json.dumps(meta, indent=1).encode())

@@ -26,6 +26,8 @@ DEFAULT_PROFILE = "default"
 ENV_PREFIX = "TRAKT_SYNC_"
 # The npm package's dist/data.json as published on a public CDN (bangumi-data, CC BY 4.0).
 DEFAULT_BANGUMI_DATA_URL = "https://cdn.jsdelivr.net/npm/bangumi-data@0.3/dist/data.json"
+# Rhilip/BangumiExtLinker's anime_map.json (CC BY 4.0): TMDB/TVDB/IMDb links, weaker evidence.
+DEFAULT_ID_TABLE_URL = "https://rhilip.github.io/BangumiExtLinker/data/anime_map.json"
 DEFAULT_USER_AGENT = f"trakt-sync/trakt-sync/{__version__} ({PROJECT_URL})"
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -119,10 +121,18 @@ class SyncSettings(_Section):
 class MatchingSettings(_Section):
     bangumi_data_url: str = DEFAULT_BANGUMI_DATA_URL
     bangumi_data_path: Path | None = None
+    # A further id table (empty URL and no path: not used).
+    id_table_url: str = DEFAULT_ID_TABLE_URL
+    id_table_path: Path | None = None
     refresh_interval: float = 86400.0
     min_confidence: float = Field(default=0.8, ge=0.0, le=1.0)
 
     _urls = field_validator("bangumi_data_url")(_check_url)
+
+    @field_validator("id_table_url")
+    @classmethod
+    def _optional_url(cls, value: str) -> str:
+        return _check_url(value) if value.strip() else ""
 
     @field_validator("refresh_interval", mode="before")
     @classmethod

@@ -80,6 +80,7 @@ def main() -> int:
             TRAKT_SYNC_TRAKT__AUTH_URL=trakt.url,
             TRAKT_SYNC_BANGUMI__API_URL=bangumi.url,
             TRAKT_SYNC_MATCHING__BANGUMI_DATA_URL=cdn.data_url,
+            TRAKT_SYNC_MATCHING__ID_TABLE_URL=cdn.id_table_url,
         )
         print(f"Sandbox: Trakt {trakt.url} · Bangumi {bangumi.url} · bangumi-data {cdn.url}")
         print(f"State directory: {home}")

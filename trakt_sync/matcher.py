@@ -1,10 +1,11 @@
 """Resolve Trakt plays to Bangumi subjects and episodes — precision first.
 
 Sources, strongest first: manual overrides; bangumi-data TMDB keys (an ``/episode/E`` key
-says where a subject starts, a plain ``tv/N`` only that it belongs to the show); the
-franchise chain on Bangumi (续集/前传); a title search whose hits must be confirmed by air
-dates. Every position is checked against Bangumi air dates, and anything below
-``min_confidence`` is left unmatched with its candidates (matching.md).
+says where a subject starts, a plain ``tv/N`` only that it belongs to the show); where
+bangumi-data has no key, a further id table's TMDB/TVDB/IMDb links (weaker: always placed
+and confirmed by air dates); the franchise chain on Bangumi (续集/前传); a title search
+whose hits must be confirmed by air dates. Every position is checked against Bangumi air
+dates, and anything below ``min_confidence`` is left unmatched with its candidates (matching.md).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 from trakt_sync.airdate import DateCheck, broadcast_day, compare_days, parse_day
 from trakt_sync.bangumi_data import BangumiDataIndex, TmdbKey
 from trakt_sync.errors import NotFound
+from trakt_sync.id_table import IdTable
 from trakt_sync.lookups import BangumiReader, TraktReader
 from trakt_sync.models import (
     EP_MAIN,
@@ -43,6 +45,7 @@ from trakt_sync.placement import (
     PRIOR_ANCHORED,
     PRIOR_FLOATING,
     PRIOR_FRANCHISE,
+    PRIOR_ID_TABLE,
     PRIOR_OVERRIDE,
     PRIOR_SEARCH,
     BgmEp,
@@ -71,6 +74,9 @@ FILM_DATE_TOLERANCE = timedelta(days=366)
 MAX_WALK_STEPS = 4
 MAX_SEARCH_KEYWORDS = 3
 MAX_SEARCH_CANDIDATES = 5
+# Id-table links without a start (other seasons, TVDB, IMDb): the latest few that began
+# before the season ended are placed by air date.
+MAX_TABLE_FLOATING = 4
 
 
 class MatchCache(Protocol):
@@ -116,9 +122,13 @@ class Matcher:
         include_live_action: bool = False,
         clock: Callable[[], float] = time.time,
         recheck_unmatched: bool = False,
+        id_table: Callable[[], IdTable | None] | None = None,
     ) -> None:
         self._load_index = index
         self._index_value: BangumiDataIndex | None = None
+        self._load_id_table = id_table
+        self._id_table_value: IdTable | None = None
+        self._id_table_loaded = id_table is None
         self._bangumi = bangumi
         self._trakt = trakt
         self._cache = cache
@@ -139,12 +149,22 @@ class Matcher:
         return self._index_value
 
     @property
+    def id_table(self) -> IdTable | None:
+        """The further id table (loaded on first use), or None without one."""
+        if not self._id_table_loaded:
+            assert self._load_id_table is not None
+            self._id_table_value = self._load_id_table()
+            self._id_table_loaded = True
+        return self._id_table_value
+
+    @property
     def version(self) -> str:
-        """Matcher revision + bangumi-data version + overrides fingerprint (loads the index)."""
+        """Matcher revision + bangumi-data version (+ id table version) + overrides
+        fingerprint (loads the index and the table)."""
         if self._version is None:
-            self._version = (
-                f"{MATCHER_REVISION}.{self.index.version}.{fingerprint(self._overrides)}"
-            )
+            table = self.id_table
+            data = self.index.version + (f"+{table.version}" if table is not None else "")
+            self._version = f"{MATCHER_REVISION}.{data}.{fingerprint(self._overrides)}"
         return self._version
 
     @property
@@ -175,6 +195,8 @@ class Matcher:
             path = "specials: season 0 keys, air dates and titles"
         elif links:
             path = "bangumi-data TMDB keys, placed by air date, then the franchise walk"
+        elif any(s.source == "id-table" for s in (plan.segments if plan else [])):
+            path = "id table links (weaker), confirmed by air dates, then the franchise walk"
         else:
             path = "title search confirmed by air dates, then the franchise walk"
         segments = plan.segments if plan is not None else []
@@ -324,8 +346,10 @@ class Matcher:
         }
         if links:
             self._place_by_ids(plan, show, season, wanted, links)
-        else:
-            self._place_by_search(plan, show, season, wanted)
+            return plan
+        rejected: list[tuple[int, str, str]] = []
+        if not self._place_by_table(plan, show, season, wanted, rejected):
+            self._place_by_search(plan, show, season, wanted, rejected)
         return plan
 
     def _in_scope(self, genres: Iterable[str]) -> bool:
@@ -529,6 +553,116 @@ class Matcher:
             real_id, name, "bangumi-data", prior, episodes, anchor, SUBJECT_ANIME, evidence
         )
 
+    # -- the further id table (weaker evidence) ----------------------------------------
+
+    def _place_by_table(
+        self,
+        plan: SeasonPlan,
+        show: TraktShow,
+        season: int,
+        eps: dict[int, TraktEp],
+        rejected: list[tuple[int, str, str]],
+    ) -> bool:
+        """Place the season on the table's links; False (and the rejections in
+        ``rejected``) when none of them is confirmed, so a title search can follow."""
+        candidates = self._table_candidates(show, season, eps, rejected)
+        if not candidates:
+            return False
+        placement = place(candidates, eps)
+        if not placement.assigned:
+            rejected += [(c.subject_id, c.name, why) for c, why in placement.rejected]
+            rejected += [(c.subject_id, c.name, "ambiguous") for c, _ in placement.fits]
+            return False
+        self._walk(placement, eps)
+        self._write_placement(
+            plan,
+            show,
+            season,
+            eps,
+            placement,
+            rejected,
+            none_found=f"no Bangumi subject confirmed for {show.title!r} season {season} "
+            "from the id table",
+        )
+        return True
+
+    def _table_candidates(
+        self,
+        show: TraktShow,
+        season: int,
+        eps: Mapping[int, TraktEp],
+        rejected: list[tuple[int, str, str]],
+    ) -> list[Candidate]:
+        table = self.id_table
+        if table is None:
+            return []
+        links: dict[int, tuple[int | None, str]] = {}
+        if show.ids.tmdb is not None:
+            for tkey, sid in table.tv(show.ids.tmdb):
+                if tkey.season == 0:
+                    continue
+                if tkey.season == season:
+                    links[sid] = (tkey.episode or 1, f"id table {tkey} → {sid}")
+                else:
+                    links.setdefault(sid, (None, f"id table {tkey} → {sid}; placed by air date"))
+        if not links:  # TVDB and IMDb ids are show (or episode) level: placed by air date
+            by_other: list[tuple[str, list[int]]] = []
+            if show.ids.tvdb is not None:
+                by_other.append((f"tvdb {show.ids.tvdb}", table.tvdb(show.ids.tvdb)))
+            if show.ids.imdb:
+                by_other.append((f"imdb {show.ids.imdb}", table.imdb(show.ids.imdb)))
+            for label, sids in by_other:
+                for sid in sids:
+                    links.setdefault(sid, (None, f"id table {label} → {sid}; placed by air date"))
+        dated = [te.aired for te in eps.values() if te.aired]
+        floating = []
+        for sid, (anchor, _) in links.items():
+            if anchor is not None:
+                continue
+            row = table.subject(sid)
+            begin = row.begin if row is not None else None
+            if not dated or (begin is not None and begin > max(dated) + WINDOW_SLACK):
+                continue  # nothing to place it by, or it began after this season
+            floating.append((begin or date.min, sid))
+        keep = {sid for sid, (anchor, _) in links.items() if anchor is not None}
+        keep |= {sid for _, sid in sorted(floating, reverse=True)[:MAX_TABLE_FLOATING]}
+        candidates = []
+        for sid in sorted(keep):
+            anchor, note = links[sid]
+            row = table.subject(sid)
+            name = row.name if row is not None and row.name else str(sid)
+            subject = self._subject(sid)
+            if subject is None or subject.get("type") != SUBJECT_ANIME:
+                rejected.append((sid, name, "Bangumi has no anime subject with this id"))
+                continue
+            name = str(subject.get("name") or name)
+            if subject.get("platform") in FILM_PLATFORMS or is_compilation(
+                *subject_titles(subject)
+            ):
+                rejected.append((sid, name, "a film or compilation, not a TV season"))
+                continue
+            listed = self._episodes(sid)
+            if listed is None:
+                rejected.append((sid, name, "Bangumi no longer has this subject"))
+                continue
+            real_id, episodes = listed
+            evidence = [note] + (
+                [f"subject {sid} was merged into {real_id}"] if real_id != sid else []
+            )
+            candidates.append(
+                Candidate(
+                    real_id,
+                    name,
+                    "id-table",
+                    PRIOR_ID_TABLE,
+                    episodes,
+                    anchor,
+                    SUBJECT_ANIME,
+                    evidence,
+                )
+            )
+        return candidates
+
     # -- franchise walk -----------------------------------------------------------------
 
     def _walk(self, placement: Placement, eps: Mapping[int, TraktEp]) -> None:
@@ -606,11 +740,16 @@ class Matcher:
     # -- title search -------------------------------------------------------------------
 
     def _place_by_search(
-        self, plan: SeasonPlan, show: TraktShow, season: int, eps: dict[int, TraktEp]
+        self,
+        plan: SeasonPlan,
+        show: TraktShow,
+        season: int,
+        eps: dict[int, TraktEp],
+        rejected: list[tuple[int, str, str]] | None = None,
     ) -> None:
         titles = self._show_titles(show)
         dated = sorted(te.aired for te in eps.values() if te.aired)
-        rejected: list[tuple[int, str, str]] = []
+        rejected = rejected if rejected is not None else []
         candidates: list[Candidate] = []
         hits = self._search_hits(titles, dated, rejected)
         for subject, match in hits[:MAX_SEARCH_CANDIDATES]:
@@ -1020,7 +1159,33 @@ class Matcher:
                 f"({', '.join(movie.genres) or 'none'}) are not anime/donghua/animation; "
                 f"add `{map_add_command(key)}` if it belongs on Bangumi"
             )
-        return self._film_by_search(movie, key, released)
+        return self._film_by_table(movie, released) or self._film_by_search(movie, key, released)
+
+    def _film_by_table(self, movie: TraktMovie, released: date | None) -> Resolution | None:
+        """A film the id table links by TMDB or IMDb id, confirmed by its release date;
+        None (a title search follows) when the table does not confirm exactly one."""
+        table = self.id_table
+        if table is None or released is None:
+            return None
+        sids = table.movie(movie.ids.tmdb) if movie.ids.tmdb is not None else []
+        how = f"movie/{movie.ids.tmdb}"
+        if not sids and movie.ids.imdb:
+            sids, how = table.imdb(movie.ids.imdb), f"imdb {movie.ids.imdb}"
+        matches = []
+        for sid in dict.fromkeys(sids):
+            subject = self._subject(sid)
+            if subject is None or subject.get("type") not in self._subject_types:
+                continue
+            if subject.get("platform") == "TV" and int(subject.get("eps") or 0) != 1:
+                continue  # a TV series, not a film
+            day = parse_day(subject.get("date"))
+            if day is not None and abs(released - day) <= FILM_DATE_TOLERANCE:
+                note = f"id table {how} → {sid}"
+                matches.append((subject, [note, f"released {released} / Bangumi {day}"]))
+        if len(matches) != 1:
+            return None
+        subject, evidence = matches[0]
+        return self._film_match(subject, 0.85, "id-table", evidence)
 
     def _film_by_ids(
         self, movie: TraktMovie, key: str, ids: list[int], released: date | None

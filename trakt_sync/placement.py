@@ -26,6 +26,9 @@ PRIOR_OVERRIDE = 1.0
 PRIOR_ANCHORED = 0.85  # bangumi-data key that says where the subject starts
 PRIOR_FLOATING = 0.75  # bangumi-data key without a start (plain tv/N, other season)
 PRIOR_FRANCHISE = 0.7  # reached along 续集/前传 relations
+# A link from a further id table (BangumiExtLinker): weaker than bangumi-data, so it
+# scores >= 0.8 only when an episode's own air date agrees (or its fit's dates and numbers).
+PRIOR_ID_TABLE = 0.7
 PRIOR_SEARCH = 0.65  # title search, title verified
 
 
@@ -96,7 +99,7 @@ def parse_episodes(raw: Iterable[Mapping[str, Any]]) -> list[BgmEp]:
 class Candidate:
     subject_id: int
     name: str
-    source: str  # bangumi-data | franchise | search
+    source: str  # bangumi-data | id-table | franchise | search
     prior: float
     episodes: list[BgmEp]
     anchor: int | None = None  # Trakt number of the subject's ep 1, from an id key

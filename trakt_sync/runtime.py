@@ -32,6 +32,7 @@ from trakt_sync.trakt_auth import TraktOAuth, TraktSession
 
 if TYPE_CHECKING:
     from trakt_sync.bangumi_data import BangumiDataIndex
+    from trakt_sync.id_table import IdTable
 
 log = logging.getLogger(__name__)
 
@@ -183,12 +184,36 @@ class Runtime:
             )
             return source.index()
 
+    def _id_table(self) -> IdTable | None:
+        """The further id table, or None when it is turned off or cannot be had."""
+        from trakt_sync.id_table import IdTableSource
+
+        matching = self.settings.matching
+        if not matching.id_table_url and not matching.id_table_path:
+            return None
+        http = httpx.Client(
+            headers={"User-Agent": self.user_agent},
+            timeout=self.settings.http.timeout,
+            transport=self.transport,
+            follow_redirects=True,
+        )
+        with http:
+            source = IdTableSource(
+                matching.id_table_url,
+                matching.id_table_path,
+                self.paths.cache_dir / "id-table",
+                matching.refresh_interval,
+                http,
+            )
+            return source.table()
+
     def resolver(self, recheck_unmatched: bool = False) -> Resolver:
         from trakt_sync.matcher import Matcher
         from trakt_sync.overrides import Override
 
         return Matcher(
             index=self._bangumi_data_index,
+            id_table=self._id_table,
             bangumi=CachedBangumi(self.bangumi, self.store, fresh_search=recheck_unmatched),
             trakt=CachedTrakt(self.trakt, self.store),
             cache=self.store,

@@ -5,7 +5,7 @@ Real HTTP over loopback (stdlib ``ThreadingHTTPServer``), behaviour per
 """
 
 from trakt_sync.fakes.bangumi import FakeBangumi
-from trakt_sync.fakes.cdn import DATA_PATH, FakeDataCDN
+from trakt_sync.fakes.cdn import DATA_PATH, ID_TABLE_PATH, FakeDataCDN
 from trakt_sync.fakes.server import FakeServer, Request, Response
 from trakt_sync.fakes.trakt import FakeTrakt
 from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE, World, WorldError, load_world
@@ -13,6 +13,7 @@ from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE, World, WorldError, load_
 __all__ = [
     "BANGUMI_DATA_SAMPLE",
     "DATA_PATH",
+    "ID_TABLE_PATH",
     "FakeBangumi",
     "FakeDataCDN",
     "FakeServer",

@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             "bangumi": bangumi.url,
             "cdn": cdn.url,
             "bangumi_data": cdn.data_url,
+            "id_table": cdn.id_table_url,
             "trakt_client_id": trakt.client_id,
             "trakt_client_secret": trakt.client_secret,
             "bangumi_tokens": {u["username"]: u["token"] for u in world["bangumi"]["users"]},

@@ -44,6 +44,7 @@ World = dict[str, Any]
 WORLDS_DIR = Path(__file__).parent / "worlds"
 DATA_DIR = Path(__file__).parent / "data"
 BANGUMI_DATA_SAMPLE = DATA_DIR / "bangumi-data-sample.json"
+ANIME_MAP_EXCERPT = DATA_DIR / "anime-map-excerpt.json"
 BANGUMI_EPISODES_EXCERPT = DATA_DIR / "bangumi-episodes-excerpt.json"
 
 

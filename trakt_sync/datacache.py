@@ -1,0 +1,231 @@
+"""A downloaded public data file kept as a compact index on disk (bangumi-data, id tables).
+
+The source is either a local file (re-indexed when its size or mtime changes) or a URL:
+downloaded once, cached, revalidated with a conditional request (``If-None-Match`` /
+``If-Modified-Since``) at most once per refresh interval, and used offline from the cache
+when the refresh fails. Subclasses say how to build, save and load their index and what
+happens when there is no copy at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
+
+import httpx
+
+from trakt_sync.errors import ConfigError
+
+
+class CompactIndex(Protocol):
+    @property
+    def version(self) -> str: ...
+
+    def __len__(self) -> int: ...
+
+
+IndexT = TypeVar("IndexT", bound=CompactIndex)
+
+
+def source_version(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class CachedIndexSource(ABC, Generic[IndexT]):
+    """Where an index comes from: a local file, or a cached, revalidated download.
+
+    Cache files in ``cache_dir``: ``<stem>.json`` (the downloaded source, kept to rebuild
+    the index after a format change), ``<stem>-index.json`` and ``<stem>-meta.json``.
+    """
+
+    label: str  # for messages: "bangumi-data"
+    stem: str  # cache file names
+    index_format: int
+    path_setting: str  # the setting that names a local copy, for error messages
+
+    def __init__(
+        self,
+        url: str,
+        local_path: Path | str | None,
+        cache_dir: Path | str,
+        refresh_interval_s: float,
+        http: httpx.Client,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.url = url
+        self.local_path = Path(local_path) if local_path else None
+        self.cache_dir = Path(cache_dir)
+        self.refresh_interval_s = refresh_interval_s
+        self.http = http
+        self.clock = clock
+        self._index: IndexT | None = None
+        self.log = logging.getLogger(type(self).__module__)
+
+    # -- what subclasses provide ------------------------------------------------------
+
+    @abstractmethod
+    def build(self, raw: bytes) -> IndexT:
+        """Index a source document; raises ValueError if it is not one."""
+
+    @abstractmethod
+    def save(self, index: IndexT, path: Path) -> None: ...
+
+    @abstractmethod
+    def load(self, path: Path) -> IndexT:
+        """Raises OSError / ValueError when missing, corrupt or of another format."""
+
+    @abstractmethod
+    def unavailable(self, why: str) -> IndexT:
+        """No copy at all and the download failed: raise, or return a stand-in."""
+
+    # -- cache file names -------------------------------------------------------------
+
+    @property
+    def index_file(self) -> Path:
+        return self.cache_dir / f"{self.stem}-index.json"
+
+    @property
+    def source_file(self) -> Path:
+        return self.cache_dir / f"{self.stem}.json"
+
+    @property
+    def meta_file(self) -> Path:
+        return self.cache_dir / f"{self.stem}-meta.json"
+
+    # -- the index --------------------------------------------------------------------
+
+    def index(self) -> IndexT:
+        if self._index is None:
+            self._index = self._from_local() if self.local_path else self._from_url()
+        return self._index
+
+    def _from_local(self) -> IndexT:
+        assert self.local_path is not None
+        try:
+            stat = self.local_path.stat()
+        except OSError as exc:
+            raise ConfigError(f"cannot read {self.label} file {self.local_path}: {exc}") from None
+        stamp = {
+            "path": str(self.local_path.resolve()),
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "format": self.index_format,
+        }
+        meta = self._read_meta()
+        if all(meta.get(k) == v for k, v in stamp.items()):
+            try:
+                cached = self.load(self.index_file)
+            except (OSError, ValueError):
+                pass
+            else:
+                if cached.version == meta.get("version"):
+                    return cached
+        try:
+            index = self.build(self.local_path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot use {self.label} file {self.local_path}: {exc}") from None
+        self.save(index, self.index_file)
+        self._write_meta({**stamp, "version": index.version})
+        return index
+
+    def _from_url(self) -> IndexT:
+        meta = self._read_meta()
+        if meta.get("url") != self.url:
+            meta = {}
+        cached = self._load_cached_index() if meta.get("version") else None
+        if cached is not None and cached.version != meta.get("version"):
+            cached = None
+        now = self.clock()
+        checked_at = float(meta.get("checked_at") or 0.0)
+        if cached is not None and 0 <= now - checked_at < self.refresh_interval_s:
+            return cached
+
+        headers = {}
+        if cached is not None:
+            if meta.get("etag"):
+                headers["If-None-Match"] = meta["etag"]
+            if meta.get("last_modified"):
+                headers["If-Modified-Since"] = meta["last_modified"]
+        try:
+            response = self.http.get(self.url, headers=headers, follow_redirects=True)
+        except httpx.HTTPError as exc:
+            return self._refresh_failed(cached, f"{type(exc).__name__}: {exc}")
+
+        if response.status_code == 304 and cached is not None:
+            self._write_meta({**meta, "checked_at": now})
+            return cached
+        if response.status_code != 200:
+            return self._refresh_failed(cached, f"HTTP {response.status_code}")
+
+        raw = response.content
+        validators = {
+            "url": self.url,
+            "etag": response.headers.get("ETag"),
+            "last_modified": response.headers.get("Last-Modified"),
+            "checked_at": now,
+            "format": self.index_format,
+        }
+        version = source_version(raw)
+        if cached is not None and cached.version == version:
+            self._write_meta({**validators, "version": version})
+            return cached
+        try:
+            index = self.build(raw)
+        except ValueError as exc:
+            return self._refresh_failed(cached, str(exc))
+        write_atomic(self.source_file, raw)
+        self.save(index, self.index_file)
+        self._write_meta({**validators, "version": index.version})
+        self.log.info("%s updated to %s (%d subjects)", self.label, index.version, len(index))
+        return index
+
+    def _refresh_failed(self, cached: IndexT | None, why: str) -> IndexT:
+        if cached is not None:
+            self.log.warning(
+                "%s refresh from %s failed (%s); using the cached copy", self.label, self.url, why
+            )
+            return cached
+        return self.unavailable(why)
+
+    def _load_cached_index(self) -> IndexT | None:
+        try:
+            return self.load(self.index_file)
+        except (OSError, ValueError):
+            pass
+        # The compact format may have changed with an upgrade: rebuild from the kept source.
+        try:
+            index = self.build(self.source_file.read_bytes())
+        except (OSError, ValueError):
+            return None
+        self.save(index, self.index_file)
+        return index
+
+    def _read_meta(self) -> dict[str, Any]:
+        try:
+            meta = json.loads(self.meta_file.read_text())
+        except (OSError, ValueError):
+            return {}
+        return meta if isinstance(meta, dict) else {}
+
+    def _write_meta(self, meta: dict[str, Any]) -> None:
+        write_atomic(self.meta_file, json.dumps(meta, indent=1).encode())
