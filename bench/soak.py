@@ -35,6 +35,7 @@ from typing import Any
 
 from trakt_sync.fakes.bangumi import FakeBangumi
 from trakt_sync.fakes.cdn import FakeDataCDN
+from trakt_sync.fakes.sandbox import sandbox_env
 from trakt_sync.fakes.trakt import FakeTrakt
 from trakt_sync.fakes.world import (
     BANGUMI_DATA_SAMPLE,
@@ -269,13 +270,7 @@ def cli_env(home: Path, trakt: FakeTrakt, bangumi: FakeBangumi, cdn: FakeDataCDN
         TRAKT_SYNC_HOME=str(home),
         TRAKT_SYNC_CONFIG=str(home / "config.toml"),
         TRAKT_SYNC_SECRETS__BACKEND="file",
-        TRAKT_SYNC_TRAKT__CLIENT_ID=trakt.client_id,
-        TRAKT_SYNC_TRAKT__CLIENT_SECRET=trakt.client_secret,
-        TRAKT_SYNC_TRAKT__API_URL=trakt.url,
-        TRAKT_SYNC_TRAKT__AUTH_URL=trakt.url,
-        TRAKT_SYNC_BANGUMI__API_URL=bangumi.url,
-        TRAKT_SYNC_MATCHING__BANGUMI_DATA_URL=cdn.data_url,
-        TRAKT_SYNC_MATCHING__ID_TABLE_URL=cdn.id_table_url,
+        **sandbox_env(trakt, bangumi, cdn),
         TRAKT_SYNC_HTTP__TIMEOUT=f"{HTTP_TIMEOUT:g}",
         TRAKT_SYNC_HTTP__BACKOFF_BASE="0.05",
         TRAKT_SYNC_HTTP__RETRY_BUDGET="3",

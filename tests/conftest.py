@@ -12,6 +12,7 @@ import pytest
 
 from trakt_sync.cli.app import main
 from trakt_sync.fakes.fixtures import demo_world, fake_bangumi, fake_cdn, fake_trakt
+from trakt_sync.fakes.sandbox import sandbox_env
 
 __all__ = ["demo_world", "fake_bangumi", "fake_cdn", "fake_trakt"]
 
@@ -79,13 +80,7 @@ def sandbox(demo_world, isolated_env: Path, monkeypatch: pytest.MonkeyPatch):  #
         FakeDataCDN(BANGUMI_DATA_SAMPLE) as cdn,
     ):
         env = {
-            "TRAKT_SYNC_TRAKT__CLIENT_ID": trakt.client_id,
-            "TRAKT_SYNC_TRAKT__CLIENT_SECRET": trakt.client_secret,
-            "TRAKT_SYNC_TRAKT__API_URL": trakt.url,
-            "TRAKT_SYNC_TRAKT__AUTH_URL": trakt.url,
-            "TRAKT_SYNC_BANGUMI__API_URL": bangumi.url,
-            "TRAKT_SYNC_MATCHING__BANGUMI_DATA_URL": cdn.data_url,
-            "TRAKT_SYNC_MATCHING__ID_TABLE_URL": cdn.id_table_url,
+            **sandbox_env(trakt, bangumi, cdn),
             "TRAKT_SYNC_HTTP__BACKOFF_BASE": "0.01",
             "TRAKT_SYNC_HTTP__RETRY_BUDGET": "5",
         }

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from trakt_sync.fakes.bangumi import FakeBangumi
 from trakt_sync.fakes.cdn import FakeDataCDN
+from trakt_sync.fakes.sandbox import sandbox_env
 from trakt_sync.fakes.trakt import FakeTrakt
 from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE, load_world
 
@@ -74,13 +75,7 @@ def main() -> int:
             TRAKT_SYNC_HOME=home,
             TRAKT_SYNC_CONFIG=str(Path(home) / "config.toml"),
             TRAKT_SYNC_SECRETS__BACKEND="file",
-            TRAKT_SYNC_TRAKT__CLIENT_ID=trakt.client_id,
-            TRAKT_SYNC_TRAKT__CLIENT_SECRET=trakt.client_secret,
-            TRAKT_SYNC_TRAKT__API_URL=trakt.url,
-            TRAKT_SYNC_TRAKT__AUTH_URL=trakt.url,
-            TRAKT_SYNC_BANGUMI__API_URL=bangumi.url,
-            TRAKT_SYNC_MATCHING__BANGUMI_DATA_URL=cdn.data_url,
-            TRAKT_SYNC_MATCHING__ID_TABLE_URL=cdn.id_table_url,
+            **sandbox_env(trakt, bangumi, cdn),
         )
         print(f"Sandbox: Trakt {trakt.url} · Bangumi {bangumi.url} · bangumi-data {cdn.url}")
         print(f"State directory: {home}")

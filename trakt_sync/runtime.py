@@ -164,17 +164,20 @@ class Runtime:
 
     # -- matching and the engine ----------------------------------------------------------
 
-    def _bangumi_data_index(self) -> BangumiDataIndex:
-        from trakt_sync.bangumi_data import BangumiDataSource
-
-        matching = self.settings.matching
-        http = httpx.Client(
+    def _data_http(self) -> httpx.Client:
+        """A plain client for downloading public data files (not counted as API requests)."""
+        return httpx.Client(
             headers={"User-Agent": self.user_agent},
             timeout=self.settings.http.timeout,
             transport=self.transport,
             follow_redirects=True,
         )
-        with http:
+
+    def _bangumi_data_index(self) -> BangumiDataIndex:
+        from trakt_sync.bangumi_data import BangumiDataSource
+
+        matching = self.settings.matching
+        with self._data_http() as http:
             source = BangumiDataSource(
                 matching.bangumi_data_url,
                 matching.bangumi_data_path,
@@ -191,13 +194,7 @@ class Runtime:
         matching = self.settings.matching
         if not matching.id_table_url and not matching.id_table_path:
             return None
-        http = httpx.Client(
-            headers={"User-Agent": self.user_agent},
-            timeout=self.settings.http.timeout,
-            transport=self.transport,
-            follow_redirects=True,
-        )
-        with http:
+        with self._data_http() as http:
             source = IdTableSource(
                 matching.id_table_url,
                 matching.id_table_path,
