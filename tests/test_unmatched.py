@@ -11,41 +11,18 @@ import pytest
 
 from tests.conftest import Sandbox
 from trakt_sync.fakes.world import (
-    add_episode_play,
-    add_season,
-    add_show,
-    add_subject,
-    trakt_weekly_episodes,
-    weekly_episodes,
+    UNFINDABLE_SHOW,
+    UNFINDABLE_SUBJECT,
+    add_unfindable_anime,
 )
 
-MYSTERY_TRAKT, MYSTERY_SUBJECT = 777001, 900777
+MYSTERY_TRAKT, MYSTERY_SUBJECT = UNFINDABLE_SHOW, UNFINDABLE_SUBJECT
 
 
 @pytest.fixture
 def mystery_world(demo_world: dict[str, Any]) -> dict[str, Any]:
     """An anime that no id source knows and whose title Bangumi search cannot find."""
-    show = add_show(
-        demo_world,
-        trakt_id=MYSTERY_TRAKT,
-        title="Mystery Anime Nobody Indexed",
-        year=2024,
-        tmdb=990001,
-        slug="mystery-anime",
-    )
-    add_season(show, 1, trakt_weekly_episodes(8800001, "2024-01-06T15:00:00.000Z", 12))
-    for n in (1, 2):
-        add_episode_play(
-            demo_world, 9870000000 + n, f"2025-03-0{n}T12:00:00.000Z", MYSTERY_TRAKT, 1, n
-        )
-    # The subject exists on Bangumi under a title the Trakt one does not resemble.
-    add_subject(
-        demo_world,
-        subject_id=MYSTERY_SUBJECT,
-        name="謎のアニメ",
-        date="2024-01-06",
-        episodes=weekly_episodes(9907770, "2024-01-06", 12),
-    )
+    add_unfindable_anime(demo_world, played=(1, 2))
     return demo_world
 
 

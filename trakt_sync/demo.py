@@ -21,17 +21,12 @@ from trakt_sync.fakes.sandbox import sandbox_env
 from trakt_sync.fakes.trakt import FakeTrakt
 from trakt_sync.fakes.world import (
     BANGUMI_DATA_SAMPLE,
-    World,
-    add_episode_play,
-    add_season,
-    add_show,
-    add_subject,
+    UNFINDABLE_SHOW,
+    UNFINDABLE_SUBJECT,
+    add_unfindable_anime,
     load_world,
-    trakt_weekly_episodes,
-    weekly_episodes,
 )
 
-DEMO_UNMATCHED_SHOW, DEMO_UNMATCHED_SUBJECT = 777001, 900777
 COLLECTION_NAMES = {
     1: "想看 wish",
     2: "看过 done",
@@ -72,31 +67,9 @@ def _show_profile(bangumi: FakeBangumi, username: str) -> None:
         )
 
 
-def _add_an_unfindable_show(world: World) -> None:
-    """An anime no id source knows, on Bangumi under a title Trakt's does not resemble:
-    it ends unmatched, and the demo fixes it with one `map add`."""
-    show = add_show(
-        world,
-        trakt_id=DEMO_UNMATCHED_SHOW,
-        title="Mystery Anime Nobody Indexed",
-        year=2024,
-        tmdb=990001,
-        slug="mystery-anime",
-    )
-    add_season(show, 1, trakt_weekly_episodes(8800001, "2024-01-06T15:00:00.000Z", 12))
-    add_episode_play(world, 9870000001, "2025-03-01T12:00:00.000Z", DEMO_UNMATCHED_SHOW, 1, 1)
-    add_subject(
-        world,
-        subject_id=DEMO_UNMATCHED_SUBJECT,
-        name="謎のアニメ",
-        date="2024-01-06",
-        episodes=weekly_episodes(9907770, "2024-01-06", 12),
-    )
-
-
 def main() -> int:
     world = load_world("demo")
-    _add_an_unfindable_show(world)
+    add_unfindable_anime(world)  # ends unmatched; the demo fixes it with one `map add`
     user = world["bangumi"]["users"][0]
     with (
         tempfile.TemporaryDirectory(prefix="trakt-sync-demo-") as home,
@@ -135,7 +108,7 @@ def main() -> int:
         _run(env, "unmatched")
         _step("Why, and the one-command fix")
         _run(env, "explain", "mystery-anime", "--season", "1", "--episode", "1")
-        _run(env, "map", "add", f"trakt:{DEMO_UNMATCHED_SHOW}", "S1", str(DEMO_UNMATCHED_SUBJECT))
+        _run(env, "map", "add", f"trakt:{UNFINDABLE_SHOW}", "S1", str(UNFINDABLE_SUBJECT))
         code = _run(env, "sync") or code
         _show_profile(bangumi, user["username"])
     return code

@@ -486,3 +486,31 @@ def add_collection(
 def _slugify(text: str) -> str:
     out = "".join(c.lower() if c.isalnum() and c.isascii() else "-" for c in text)
     return "-".join(part for part in out.split("-") if part) or "item"
+
+
+UNFINDABLE_SHOW, UNFINDABLE_SUBJECT = 777001, 900777
+
+
+def add_unfindable_anime(world: World, played: Iterable[int] = (1,)) -> None:
+    """An anime no id source knows, on Bangumi under a title Trakt's does not resemble, with
+    plays of the given season-1 episodes: it stays unmatched until a `map add`."""
+    show = add_show(
+        world,
+        trakt_id=UNFINDABLE_SHOW,
+        title="Mystery Anime Nobody Indexed",
+        year=2024,
+        tmdb=990001,
+        slug="mystery-anime",
+    )
+    add_season(show, 1, trakt_weekly_episodes(8800001, "2024-01-06T15:00:00.000Z", 12))
+    for n in played:
+        add_episode_play(
+            world, 9870000000 + n, f"2025-03-{n:02d}T12:00:00.000Z", UNFINDABLE_SHOW, 1, n
+        )
+    add_subject(
+        world,
+        subject_id=UNFINDABLE_SUBJECT,
+        name="謎のアニメ",
+        date="2024-01-06",
+        episodes=weekly_episodes(9907770, "2024-01-06", 12),
+    )
