@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import trakt_sync.fakes
-from trakt_sync.airdate import JST, parse_day
-from trakt_sync.bangumi_data import BangumiDataIndex, DataSubject, TmdbKey, build_index
 from trakt_sync.errors import NotFound
 from trakt_sync.fakes.world import excerpt_episode_lists
-from trakt_sync.id_table import IdTable, TableRow
-from trakt_sync.matcher import Matcher, subject_titles
+from trakt_sync.matching.airdate import JST, parse_day
+from trakt_sync.matching.bangumi_data import BangumiDataIndex, DataSubject, TmdbKey, build_index
+from trakt_sync.matching.context import subject_titles
+from trakt_sync.matching.id_table import IdTable, TableRow
+from trakt_sync.matching.matcher import Matcher
+from trakt_sync.matching.titles import normalize
 from trakt_sync.models import (
     SUBJECT_ANIME,
     SUBJECT_BOOK,
@@ -41,7 +43,6 @@ from trakt_sync.models import (
     TraktMovie,
     TraktShow,
 )
-from trakt_sync.titles import normalize
 
 DATA_DIR = Path(trakt_sync.fakes.__file__).parent / "data"
 DEFAULT_SEED = 20260524

@@ -27,7 +27,6 @@ from trakt_sync.errors import (
     TraktSyncError,
     TryLater,
 )
-from trakt_sync.lookups import EPISODES_NS
 from trakt_sync.models import (
     EP_MAIN,
     SUBJECT_ANIME,
@@ -37,7 +36,6 @@ from trakt_sync.models import (
     TraktShow,
 )
 from trakt_sync.planner import SubjectPlan, plan_subject
-from trakt_sync.segments import SEASON_NS, plan_subject_ids
 from trakt_sync.store import Store, StoredPlay
 from trakt_sync.timeutil import iso_z, parse_instant
 from trakt_sync.trakt_items import play_from_history
@@ -48,7 +46,7 @@ HISTORY_KINDS = ("episodes", "movies")
 
 
 class Resolver(Protocol):
-    """The matcher's face towards the engine (see matcher.Matcher)."""
+    """The matcher's face towards the engine (see matching.matcher.Matcher)."""
 
     @property
     def version(self) -> str: ...
@@ -56,6 +54,7 @@ class Resolver(Protocol):
         self, show: TraktShow, season: int, episodes: Sequence[TraktEpisode]
     ) -> list[Resolution]: ...
     def resolve_movie(self, movie: TraktMovie) -> Resolution: ...
+    def forget_subject(self, subject_id: int) -> int: ...
 
 
 class HistorySource(Protocol):
@@ -345,16 +344,10 @@ class SyncEngine:
             self.bangumi.set_collection(plan.subject_id, plan.collect_after)
 
     def _forget_episodes(self, subject_id: int) -> None:
-        """Bangumi re-created the subject's episodes: drop its cached episode list and every
-        cached season plan placing plays on it, so the retry of the failed plays reads them
-        afresh instead of resolving to the same dead episode ids."""
-        stale = [
-            key
-            for key, plan in self.store.cached_items(SEASON_NS)
-            if subject_id in plan_subject_ids(plan)
-        ]
-        dropped = self.store.drop_cached(SEASON_NS, stale)
-        dropped += self.store.drop_cached(EPISODES_NS, [str(subject_id)])
+        """Bangumi re-created the subject's episodes: the matcher drops what it cached about
+        them, so the retry of the failed plays reads them afresh instead of resolving to the
+        same dead episode ids."""
+        dropped = self._make_resolver(False).forget_subject(subject_id)
         log.info("subject %s: dropped %d cached look-up(s) to re-read them", subject_id, dropped)
 
     def _collection_types(self, username: str, subjects: dict[int, int]) -> dict[int, int | None]:

@@ -19,10 +19,10 @@ import httpx
 
 from trakt_sync.bangumi import BangumiClient, bangumi_headers
 from trakt_sync.config import Settings
-from trakt_sync.engine import ProgressFn, Resolver, SyncEngine
+from trakt_sync.engine import ProgressFn, SyncEngine
 from trakt_sync.errors import NeedsAuth
 from trakt_sync.httpclient import Pacer, RequestCounter, RetryBudget
-from trakt_sync.lookups import CachedBangumi, CachedTrakt
+from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
 from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.store import Store
@@ -31,8 +31,9 @@ from trakt_sync.trakt import TraktClient, trakt_headers
 from trakt_sync.trakt_auth import TraktOAuth, TraktSession
 
 if TYPE_CHECKING:
-    from trakt_sync.bangumi_data import BangumiDataIndex
-    from trakt_sync.id_table import IdTable
+    from trakt_sync.matching.bangumi_data import BangumiDataIndex
+    from trakt_sync.matching.id_table import IdTable
+    from trakt_sync.matching.matcher import Matcher
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +175,7 @@ class Runtime:
         )
 
     def _bangumi_data_index(self) -> BangumiDataIndex:
-        from trakt_sync.bangumi_data import BangumiDataSource
+        from trakt_sync.matching.bangumi_data import BangumiDataSource
 
         matching = self.settings.matching
         with self._data_http() as http:
@@ -189,7 +190,7 @@ class Runtime:
 
     def _id_table(self) -> IdTable | None:
         """The further id table, or None when it is turned off or cannot be had."""
-        from trakt_sync.id_table import IdTableSource
+        from trakt_sync.matching.id_table import IdTableSource
 
         matching = self.settings.matching
         if not matching.id_table_url and not matching.id_table_path:
@@ -204,9 +205,9 @@ class Runtime:
             )
             return source.table()
 
-    def resolver(self, recheck_unmatched: bool = False) -> Resolver:
-        from trakt_sync.matcher import Matcher
-        from trakt_sync.overrides import Override
+    def resolver(self, recheck_unmatched: bool = False) -> Matcher:
+        from trakt_sync.matching.matcher import Matcher
+        from trakt_sync.matching.overrides import Override
 
         return Matcher(
             index=self._bangumi_data_index,

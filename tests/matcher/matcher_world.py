@@ -19,13 +19,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from trakt_sync.airdate import JST
-from trakt_sync.bangumi_data import BangumiDataIndex, build_index
 from trakt_sync.errors import NotFound
 from trakt_sync.fakes.world import excerpt_episode_lists
-from trakt_sync.matcher import Matcher
+from trakt_sync.matching.airdate import JST
+from trakt_sync.matching.bangumi_data import BangumiDataIndex, build_index
+from trakt_sync.matching.matcher import Matcher
+from trakt_sync.matching.overrides import Override
 from trakt_sync.models import TraktEpisode, TraktIds, TraktShow
-from trakt_sync.overrides import Override
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIRS = (ROOT / "trakt_sync" / "fakes" / "data", Path(__file__).parent / "data")

@@ -11,14 +11,14 @@ import httpx
 import pytest
 from matcher_world import sample_bytes
 
-from trakt_sync.bangumi_data import (
+from trakt_sync.errors import ConfigError, ServiceUnavailable
+from trakt_sync.matching.bangumi_data import (
     BangumiDataSource,
     TmdbKey,
     build_index,
     load_index,
     save_index,
 )
-from trakt_sync.errors import ConfigError, ServiceUnavailable
 
 URL = "https://cdn.example/npm/bangumi-data@0.3/dist/data.json"
 
@@ -144,7 +144,7 @@ def test_offline_with_a_cache_warns_and_carries_on(
     cdn.down = True
     clock.now += 7200
 
-    with caplog.at_level(logging.WARNING, logger="trakt_sync.bangumi_data"):
+    with caplog.at_level(logging.WARNING, logger="trakt_sync.matching.bangumi_data"):
         index = source(cdn, clock, tmp_path).index()
 
     assert index.version == cached.version

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from matcher_world import data_file
 
-from trakt_sync.bangumi_data import TmdbKey
 from trakt_sync.errors import ConfigError
-from trakt_sync.id_table import IdTableSource, build_table, load_table, save_table
+from trakt_sync.matching.bangumi_data import TmdbKey
+from trakt_sync.matching.id_table import IdTableSource, build_table, load_table, save_table
 
 URL = "https://tables.example/BangumiExtLinker/data/anime_map.json"
 

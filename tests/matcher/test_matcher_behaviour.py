@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from matcher_world import World, played, real_episodes, show, trakt_season, weekly
 
-from trakt_sync.matcher import MATCHER_REVISION
+from trakt_sync.matching.matcher import MATCHER_REVISION
+from trakt_sync.matching.overrides import Override
 from trakt_sync.models import ResolutionStatus
-from trakt_sync.overrides import Override
 
 MATCHED = ResolutionStatus.MATCHED
 UNMATCHED = ResolutionStatus.UNMATCHED

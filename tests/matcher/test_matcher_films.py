@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from matcher_world import World
 
+from trakt_sync.matching.overrides import Override
 from trakt_sync.models import ResolutionStatus, TraktIds, TraktMovie
-from trakt_sync.overrides import Override
 
 MATCHED = ResolutionStatus.MATCHED
 UNMATCHED = ResolutionStatus.UNMATCHED

@@ -17,7 +17,7 @@ from matcher_world import (
     weekly,
 )
 
-from trakt_sync.bangumi_data import build_index
+from trakt_sync.matching.bangumi_data import build_index
 from trakt_sync.models import EP_SP, Resolution, ResolutionStatus
 
 MATCHED = ResolutionStatus.MATCHED

@@ -18,8 +18,8 @@ from matcher_world import (
     weekly,
 )
 
-from trakt_sync.bangumi_data import BangumiDataIndex
-from trakt_sync.id_table import IdTable, build_table
+from trakt_sync.matching.bangumi_data import BangumiDataIndex
+from trakt_sync.matching.id_table import IdTable, build_table
 from trakt_sync.models import ResolutionStatus, TraktIds, TraktMovie, TraktShow
 
 MATCHED = ResolutionStatus.MATCHED

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from trakt_sync.models import TraktIds
-from trakt_sync.overrides import (
+from trakt_sync.matching.overrides import (
     Override,
     best_override,
     fingerprint,
     map_add_command,
     parse_episode_spec,
 )
+from trakt_sync.models import TraktIds
 
 
 @pytest.mark.parametrize(

@@ -6,15 +6,15 @@ from datetime import UTC, date, datetime
 
 from matcher_world import real_episodes
 
-from trakt_sync.airdate import DateCheck, broadcast_day, compare_days
-from trakt_sync.placement import (
+from trakt_sync.matching.airdate import DateCheck, broadcast_day, compare_days
+from trakt_sync.matching.placement import (
     Candidate,
     TraktEp,
     choose_fit,
     confidence,
     parse_episodes,
 )
-from trakt_sync.titles import is_compilation, title_match
+from trakt_sync.matching.titles import is_compilation, title_match
 
 
 def test_late_night_slots_belong_to_the_previous_broadcast_day() -> None:

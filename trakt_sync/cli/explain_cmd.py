@@ -14,11 +14,6 @@ import typer
 
 from trakt_sync.cli.output import JsonOption, emit_json
 from trakt_sync.cli.state import CliState
-from trakt_sync.errors import NotFound
-from trakt_sync.lookups import CachedTrakt
-from trakt_sync.matcher import Matcher
-from trakt_sync.runtime import Runtime
-from trakt_sync.trakt_items import episode_from_api, show_from_api
 
 _TRAKT_URL = re.compile(r"trakt\.tv/shows/([a-z0-9-]+)(?:/seasons/(\d+)(?:/episodes/(\d+))?)?")
 _REF = re.compile(r"^(?:trakt:(\d+)|slug:([a-z0-9-]+)|([a-z0-9-]+))$")
@@ -63,65 +58,12 @@ def explain(
         raise typer.BadParameter("--episode needs --season")
     state: CliState = ctx.obj
     with state.runtime() as rt:
-        data = explain_data(rt, ref, season, episode)
+        data = rt.resolver().explain(rt.trakt, ref, season, episode)
     if as_json:
         emit_json(data)
     else:
         for line in explain_lines(data):
             typer.echo(line)
-
-
-def explain_data(rt: Runtime, ref: str, season: int | None, episode: int | None) -> dict[str, Any]:
-    try:
-        show = show_from_api(rt.trakt.get_show(ref))
-    except NotFound:
-        raise NotFound(
-            f"Trakt has no show {ref!r}: give a Trakt show id, slug or trakt.tv/shows/… URL"
-        ) from None
-    trakt_id: int | str = show.ids.trakt if show.ids.trakt is not None else ref
-    seasons = [season] if season is not None else _season_numbers(rt, trakt_id)
-    reader = CachedTrakt(rt.trakt, rt.store)
-    matcher = rt.resolver()
-    assert isinstance(matcher, Matcher)
-    traces = []
-    for number in seasons:
-        try:
-            rows = reader.get_season_episodes(trakt_id, number)
-        except NotFound:
-            raise NotFound(f"Trakt has no season {number} of {show.title!r}") from None
-        episodes = []
-        for row in rows:
-            try:
-                episodes.append(episode_from_api({**row, "season": number}))
-            except (KeyError, TypeError, ValueError):
-                continue
-        if episode is not None:
-            episodes = [e for e in episodes if e.number == episode]
-            if not episodes:
-                raise NotFound(f"Trakt has no episode S{number}E{episode} of {show.title!r}")
-        traces.append(matcher.explain_season(show, number, episodes))
-    return {
-        "show": {
-            "title": show.title,
-            "original_title": show.original_title,
-            "year": show.year,
-            "genres": list(show.genres),
-            "ids": {
-                "trakt": show.ids.trakt,
-                "slug": show.ids.slug,
-                "tmdb": show.ids.tmdb,
-                "tvdb": show.ids.tvdb,
-                "imdb": show.ids.imdb,
-            },
-        },
-        "seasons": traces,
-    }
-
-
-def _season_numbers(rt: Runtime, trakt_id: int | str) -> list[int]:
-    data, _ = rt.trakt.get_json(f"/shows/{trakt_id}/seasons")
-    numbers = {int(s["number"]) for s in data if isinstance(s, dict) and "number" in s}
-    return sorted(numbers, key=lambda n: (n == 0, n))  # specials last
 
 
 def explain_lines(data: dict[str, Any]) -> list[str]:

@@ -14,7 +14,7 @@ import typer
 from trakt_sync.cli.output import JsonOption, emit_json
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import ConfigError
-from trakt_sync.overrides import Override
+from trakt_sync.matching.overrides import Override
 from trakt_sync.store import Store
 
 app = typer.Typer(

@@ -17,8 +17,8 @@ from datetime import date as Day
 from pathlib import Path
 from typing import Any
 
-from trakt_sync.bangumi_data import TmdbKey
-from trakt_sync.datacache import CachedIndexSource, source_version, write_atomic
+from trakt_sync.matching.bangumi_data import TmdbKey
+from trakt_sync.matching.datacache import CachedIndexSource, source_version, write_atomic
 
 log = logging.getLogger(__name__)
 

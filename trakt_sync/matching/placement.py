@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from trakt_sync.airdate import TOLERANCE_DAYS, DateCheck, compare_days, parse_day
+from trakt_sync.matching.airdate import TOLERANCE_DAYS, DateCheck, compare_days, parse_day
 from trakt_sync.models import EP_MAIN
 
 # Share of dated episodes that must agree before a fit counts as confirmed (honue's 70%).
@@ -271,6 +271,15 @@ class Placement:
     contested: dict[int, list[tuple[Candidate, Fit]]] = field(default_factory=dict)
     rejected: list[tuple[Candidate, str]] = field(default_factory=list)
     fits: list[tuple[Candidate, Fit]] = field(default_factory=list)
+
+    def merged(self, more: Placement) -> Placement:
+        """This placement with ``more`` (placed on episodes this one left) added."""
+        return Placement(
+            assigned={**self.assigned, **more.assigned},
+            contested=dict(self.contested),
+            rejected=self.rejected + more.rejected,
+            fits=self.fits + more.fits,
+        )
 
 
 def place(candidates: Sequence[Candidate], eps: Mapping[int, TraktEp]) -> Placement:

@@ -16,9 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from trakt_sync.airdate import broadcast_day
-from trakt_sync.datacache import CachedIndexSource, source_version, write_atomic
 from trakt_sync.errors import ServiceUnavailable
+from trakt_sync.matching.airdate import broadcast_day
+from trakt_sync.matching.datacache import CachedIndexSource, source_version, write_atomic
 
 log = logging.getLogger(__name__)
 

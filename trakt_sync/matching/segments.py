@@ -8,14 +8,15 @@ resolved, so a changed ``min_confidence`` applies at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from trakt_sync.airdate import DateCheck, compare_days, parse_day
+from trakt_sync.matching.airdate import DateCheck, compare_days, parse_day
+from trakt_sync.matching.overrides import map_add_command
+from trakt_sync.matching.placement import PRIOR_FLOATING, Placement, TraktEp, confidence
 from trakt_sync.models import Resolution, ResolutionStatus
-from trakt_sync.overrides import map_add_command
-from trakt_sync.placement import confidence
 
 SEASON_NS = "matcher.season"  # cache namespace of SeasonPlan.to_json(), by show|season|version
 
@@ -54,6 +55,14 @@ class Segment:
 
 
 @dataclass
+class Found:
+    """What one evidence source decided for (part of) a season."""
+
+    segments: list[Segment] = field(default_factory=list)
+    unmatched: dict[int, dict[str, Any]] = field(default_factory=dict)  # n → reason, candidates
+
+
+@dataclass
 class SeasonPlan:
     built_at: float
     segments: list[Segment] = field(default_factory=list)
@@ -80,6 +89,10 @@ class SeasonPlan:
             entry = self.unmatched[n]
             return Resolution.unmatched(entry["reason"], list(entry.get("candidates", [])))
         return None
+
+    def add(self, found: Found) -> None:
+        self.segments.extend(found.segments)
+        self.unmatched.update(found.unmatched)
 
     def _day(self, n: int) -> date | None:
         return parse_day(self.trakt_days.get(n))
@@ -150,3 +163,124 @@ def _from_segment(
         confidence=score,
         evidence=evidence,
     )
+
+
+def candidate_row(subject_id: int, name: str, score: float, why: str) -> dict[str, Any]:
+    return {"subject_id": subject_id, "name": name, "score": round(score, 2), "why_rejected": why}
+
+
+def found_from_placement(
+    key: str,
+    season: int,
+    eps: Mapping[int, TraktEp],
+    placement: Placement,
+    rejected: Sequence[tuple[int, str, str]],
+    *,
+    none_found: str,
+) -> Found:
+    """Runs of episodes placed on one subject become segments; every episode left over gets
+    its reason and the candidates turned down (rejected before placing, or by it)."""
+    found = Found()
+    run: list[int] = []
+    for n in sorted(eps):
+        current = placement.assigned.get(n)
+        if run and (
+            current is None
+            or current[0] is not placement.assigned[run[-1]][0]
+            or current[1] is not placement.assigned[run[-1]][1]
+        ):
+            found.segments.append(_segment(season, run, placement))
+            run = []
+        if current is not None:
+            run.append(n)
+    if run:
+        found.segments.append(_segment(season, run, placement))
+
+    rows = [candidate_row(sid, name, 0, why) for sid, name, why in rejected]
+    rows += [candidate_row(c.subject_id, c.name, 0, why) for c, why in placement.rejected]
+    left = sorted(n for n in eps if n not in placement.assigned)
+    for n in left:
+        claim = placement.contested.get(n)
+        if claim:
+            names = ", ".join(f"{c.name} ({c.subject_id})" for c, _ in claim)
+            hint = map_add_command(key, season, n, n)
+            reason = (
+                f"S{season}E{n} fits {len(claim)} Bangumi subjects equally ({names}); "
+                f"pick one with `{hint}`"
+            )
+            rows_n = [candidate_row(c.subject_id, c.name, c.prior, "ambiguous") for c, _ in claim]
+            found.unmatched[n] = {"reason": reason, "candidates": rows_n}
+        elif placement.fits:
+            # a trailing run of episodes likely belongs to one more subject: offer a range
+            trailing = n > max(placement.assigned, default=0)
+            hint = map_add_command(key, season, n, None if trailing else n)
+            reason = (
+                f"S{season}E{n} lies outside the Bangumi subjects found for this season "
+                f"and no sequel or prequel fits it; add one with `{hint}`"
+            )
+            found.unmatched[n] = {"reason": reason, "candidates": rows}
+        else:
+            hint = map_add_command(key, season)
+            detail = ": no candidate could be confirmed (see candidates)" if rows else ""
+            reason = f"{none_found}{detail}; add one with `{hint}`"
+            found.unmatched[n] = {"reason": reason, "candidates": rows}
+    return found
+
+
+_NUMBERING = {
+    "ep": "ep equals the TMDB episode number",
+    "sort": "sort continues the TMDB numbering",
+    "abs": "sort equals Trakt's absolute number",
+}
+
+
+def _segment(season: int, run: list[int], placement: Placement) -> Segment:
+    cand, fit = placement.assigned[run[0]]
+    evidence = list(cand.evidence)
+    span = f"S{season}{_span(run)}"
+    eps_span = f"ep {run[0] - fit.offset}-{run[-1] - fit.offset}"
+    evidence.append(f"{span} ↔ {eps_span}: {fit.agree}/{fit.dated} air dates agree")
+    if fit.numbering:
+        evidence.append(f"numbering: Bangumi {_NUMBERING[fit.numbering]}")
+    prior = cand.prior
+    if fit.replaced:
+        evidence.append(f"id start E{cand.anchor} overruled by air dates")
+        prior = min(prior, PRIOR_FLOATING)
+    eps = {}
+    for n in run:
+        e = cand.main[n - fit.offset]
+        eps[n - fit.offset] = [e.id, e.airdate.isoformat() if e.airdate else "", e.label]
+    return Segment(
+        subject_id=cand.subject_id,
+        subject_type=cand.subject_type,
+        name=cand.name,
+        source=cand.source,
+        offset=fit.offset,
+        first=run[0],
+        last=run[-1],
+        prior=prior,
+        agree=fit.agree,
+        disagree=fit.disagree,
+        numbering=fit.numbering,
+        evidence=evidence,
+        eps=eps,
+    )
+
+
+def _span(numbers: Iterable[int]) -> str:
+    ordered = sorted(numbers)
+    if not ordered:
+        return ""
+    return f"E{ordered[0]}" + (f"-E{ordered[-1]}" if ordered[-1] != ordered[0] else "")
+
+
+def resolution_to_json(res: Resolution) -> dict[str, Any]:
+    data = asdict(res)
+    data["status"] = res.status.value
+    return data
+
+
+def resolution_from_json(data: Mapping[str, Any]) -> Resolution:
+    fields = {k: v for k, v in data.items() if k != "built_at"}
+    fields["status"] = ResolutionStatus(fields["status"])
+    return Resolution(**fields)

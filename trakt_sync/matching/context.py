@@ -1,0 +1,245 @@
+"""What every evidence source shares: the id indexes, Bangumi look-ups memoised for the
+run, candidate vetting, the search window and the limits that keep requests few."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from trakt_sync.errors import NotFound
+from trakt_sync.matching.airdate import parse_day
+from trakt_sync.matching.bangumi_data import BangumiDataIndex
+from trakt_sync.matching.id_table import IdTable
+from trakt_sync.matching.lookups import BangumiReader, TraktReader
+from trakt_sync.matching.placement import BgmEp, parse_episodes
+from trakt_sync.matching.titles import is_compilation, normalize, title_match
+from trakt_sync.models import SUBJECT_ANIME, SUBJECT_REAL, TraktShow
+
+ANIME_GENRES = frozenset({"anime", "donghua", "animation"})
+FILM_PLATFORMS = frozenset({"剧场版", "劇場版", "movie"})
+# bangumi-data air windows are padded by this much when picking subjects for a season.
+WINDOW_SLACK = timedelta(days=7)
+# Festival premieres vs theatrical release: a film's dates may differ by up to a year.
+FILM_DATE_TOLERANCE = timedelta(days=366)
+MAX_WALK_STEPS = 4
+MAX_SEARCH_KEYWORDS = 3
+MAX_SEARCH_CANDIDATES = 5
+# Id-table links without a start (other seasons, TVDB, IMDb): the latest few that began
+# before the season ended are placed by air date.
+MAX_TABLE_FLOATING = 4
+
+GONE = "Bangumi no longer has this subject"
+NOT_ANIME = "Bangumi has no anime subject with this id"
+NOT_A_SEASON = "a film or compilation, not a TV season"
+
+# (subject id, name, why) of a subject put forward and turned down
+Rejection = tuple[int, str, str]
+Listed = tuple[int, list[BgmEp]]  # (subject id after merges, episodes)
+
+
+@dataclass(frozen=True)
+class SeasonQuery:
+    """One (show, season) being matched; ``key`` is ``show_key(show.ids)``."""
+
+    show: TraktShow
+    season: int
+    key: str
+
+
+def subject_titles(subject: Mapping[str, Any]) -> list[str]:
+    """name, name_cn and the infobox aliases (``别名``/``中文名``) of a v0 Subject."""
+    titles = [str(subject.get("name") or ""), str(subject.get("name_cn") or "")]
+    for entry in subject.get("infobox") or []:
+        if entry.get("key") not in ("别名", "中文名", "英文名", "日文名"):
+            continue
+        value = entry.get("value")
+        if isinstance(value, str):
+            titles.append(value)
+        elif isinstance(value, list):
+            titles.extend(str(v.get("v")) for v in value if isinstance(v, dict) and v.get("v"))
+    return [t for t in titles if t]
+
+
+def merged_note(sid: int, real_id: int) -> list[str]:
+    return [f"subject {sid} was merged into {real_id}"] if real_id != sid else []
+
+
+def is_tv_series(subject: Mapping[str, Any]) -> bool:
+    """TMDB lists some TV specials as films (matching.md): one-episode TV subjects are not."""
+    return subject.get("platform") == "TV" and int(subject.get("eps") or 0) != 1
+
+
+def pad(window: tuple[date, date], days: int) -> tuple[date, date]:
+    return (window[0] - timedelta(days=days), window[1] + timedelta(days=days))
+
+
+class MatchContext:
+    def __init__(
+        self,
+        *,
+        index: Callable[[], BangumiDataIndex],
+        id_table: Callable[[], IdTable | None] | None,
+        bangumi: BangumiReader,
+        trakt: TraktReader,
+        min_confidence: float,
+        include_live_action: bool,
+    ) -> None:
+        self._load_index = index
+        self._index_value: BangumiDataIndex | None = None
+        self._load_id_table = id_table
+        self._id_table_value: IdTable | None = None
+        self._id_table_loaded = id_table is None
+        self.bangumi = bangumi
+        self.trakt = trakt
+        self.min_confidence = min_confidence
+        self.include_live_action = include_live_action
+        self._subjects: dict[int, dict[str, Any] | None] = {}
+        self._episode_lists: dict[int, Listed | None] = {}
+
+    @property
+    def index(self) -> BangumiDataIndex:
+        if self._index_value is None:
+            self._index_value = self._load_index()
+        return self._index_value
+
+    @property
+    def id_table(self) -> IdTable | None:
+        """The further id table (loaded on first use), or None without one."""
+        if not self._id_table_loaded:
+            assert self._load_id_table is not None
+            self._id_table_value = self._load_id_table()
+            self._id_table_loaded = True
+        return self._id_table_value
+
+    @property
+    def subject_types(self) -> list[int]:
+        return [SUBJECT_ANIME, SUBJECT_REAL] if self.include_live_action else [SUBJECT_ANIME]
+
+    def in_scope(self, genres: Iterable[str]) -> bool:
+        return self.include_live_action or any(g.lower() in ANIME_GENRES for g in genres)
+
+    # -- Bangumi look-ups (memoised for the run) ----------------------------------------
+
+    def subject(self, sid: int) -> dict[str, Any] | None:
+        if sid not in self._subjects:
+            try:
+                self._subjects[sid] = self.bangumi.get_subject(sid)
+            except NotFound:
+                self._subjects[sid] = None
+        return self._subjects[sid]
+
+    def episodes(self, sid: int) -> Listed | None:
+        """(subject id after merges, episodes) or None when the subject is gone."""
+        if sid not in self._episode_lists:
+            try:
+                listed: Listed | None = (sid, parse_episodes(self.bangumi.get_episodes(sid)))
+            except NotFound:
+                # A merged subject answers 302 on /subjects/{id}; follow it to the target.
+                subject = self.subject(sid)
+                target = int(subject["id"]) if subject else None
+                listed = None
+                if target is not None and target != sid:
+                    inner = self.episodes(target)
+                    listed = (target, inner[1]) if inner else None
+            self._episode_lists[sid] = listed
+        return self._episode_lists[sid]
+
+    def forget(self, sid: int) -> None:
+        self._subjects.pop(sid, None)
+        self._episode_lists.pop(sid, None)
+
+    def name(self, sid: int) -> str:
+        data = self.index.subject(sid)
+        return data.title if data else str(sid)
+
+    # -- vetting --------------------------------------------------------------------------
+
+    def vet(self, sid: int, *, season_subject: bool) -> Listed | str:
+        """The episodes of a subject put forward for a TV season, or why it cannot carry one.
+
+        With ``season_subject`` the subject itself is read first and must be an anime
+        that is neither a film nor a compilation (id-table links and 续集 relations point
+        at those too); bangumi-data keys and search hits were vetted before."""
+        if season_subject:
+            subject = self.subject(sid)
+            if subject is None or subject.get("type") != SUBJECT_ANIME:
+                return NOT_ANIME
+            if subject.get("platform") in FILM_PLATFORMS or is_compilation(
+                *subject_titles(subject)
+            ):
+                return NOT_A_SEASON
+        listed = self.episodes(sid)
+        return GONE if listed is None else listed
+
+    def overlaps(self, sid: int, window: tuple[date, date]) -> bool:
+        """False when bangumi-data says the subject aired wholly outside ``window``."""
+        subject = self.index.subject(sid)
+        if subject is None:
+            return True
+        begins_late = subject.begin is not None and subject.begin > window[1]
+        ended_early = subject.end is not None and subject.end < window[0]
+        return not (begins_late or ended_early)
+
+    # -- title search ---------------------------------------------------------------------
+
+    def search(self, keyword: str, window: tuple[date, date] | None) -> list[dict[str, Any]]:
+        """Bangumi subjects of the allowed types for a keyword, first aired within ``window``."""
+        air_date = [f">={window[0].isoformat()}", f"<={window[1].isoformat()}"] if window else None
+        return self.bangumi.search_subjects(
+            keyword, subject_types=self.subject_types, air_date=air_date, limit=10
+        )
+
+    def search_reject(
+        self,
+        subject: Mapping[str, Any],
+        titles: list[str],
+        window: tuple[date, date] | None,
+        *,
+        film: bool,
+    ) -> str:
+        """Why a search hit cannot be the show (or film) searched for; "" when it may be."""
+        stype = subject.get("type")
+        if stype == SUBJECT_REAL and not self.include_live_action:
+            return "live-action (Bangumi type 6); enable include_live_action to allow it"
+        if stype not in self.subject_types:
+            return f"not an anime (Bangumi type {stype})"
+        names = subject_titles(subject)
+        if is_compilation(*names) and not (film and is_compilation(*titles)):
+            return "compilation/re-edit: it re-airs episodes of another subject"
+        if not film and subject.get("platform") in FILM_PLATFORMS:
+            return "a film, not a TV season"
+        if film and is_tv_series(subject):
+            return "a TV series, not a film"
+        if title_match(titles, names) is None:
+            return "title differs"
+        day = parse_day(subject.get("date"))
+        if window is not None and day is not None and not window[0] <= day <= window[1]:
+            return f"first aired {day}, outside {window[0]}..{window[1]}"
+        return ""
+
+    def show_titles(self, show: TraktShow) -> list[str]:
+        """Original title, Japanese/Chinese aliases and translations, then the Trakt title."""
+        trakt_id = show.ids.trakt if show.ids.trakt is not None else show.ids.slug
+        titles = [show.original_title or ""]
+        if trakt_id is not None:
+            try:
+                aliases = self.trakt.get_show_aliases(trakt_id)
+            except NotFound:
+                aliases = []
+            order = {"jp": 0, "cn": 1, "tw": 2, "hk": 3}
+            aliases = sorted(aliases, key=lambda a: order.get(str(a.get("country")), 9))
+            titles += [str(a.get("title") or "") for a in aliases if a.get("country") in order]
+            for language in ("ja", "zh"):
+                try:
+                    found = self.trakt.get_show_translations(trakt_id, language)
+                except NotFound:
+                    found = []
+                titles += [str(t.get("title") or "") for t in found]
+        titles.append(show.title)
+        unique: dict[str, str] = {}
+        for title in titles:
+            if normalize(title) and normalize(title) not in unique:
+                unique[normalize(title)] = title
+        return list(unique.values())

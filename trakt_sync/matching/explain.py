@@ -1,0 +1,140 @@
+"""What ``trakt-sync explain`` shows: how a show's seasons resolve, built afresh (no cached
+plan is read or written), with the sources tried, segments, evidence and, for unmatched
+episodes, the candidates and why each was turned down. JSON-ready data; the CLI prints it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from trakt_sync.errors import NotFound
+from trakt_sync.matching.context import MAX_SEARCH_KEYWORDS
+from trakt_sync.matching.overrides import best_override, show_key
+from trakt_sync.matching.segments import resolution_to_json
+from trakt_sync.models import TraktEpisode, TraktShow
+from trakt_sync.trakt_items import episode_from_api, show_from_api
+
+if TYPE_CHECKING:
+    from trakt_sync.matching.matcher import Matcher
+
+
+class ShowSource(Protocol):
+    """The Trakt client: a show and its list of seasons."""
+
+    def get_show(self, show_id: int | str) -> dict[str, Any]: ...
+    def get_json(self, path: str) -> tuple[Any, Any]: ...
+
+
+def explain_show(
+    matcher: Matcher, trakt: ShowSource, ref: str, season: int | None, episode: int | None
+) -> dict[str, Any]:
+    try:
+        show = show_from_api(trakt.get_show(ref))
+    except NotFound:
+        raise NotFound(
+            f"Trakt has no show {ref!r}: give a Trakt show id, slug or trakt.tv/shows/… URL"
+        ) from None
+    trakt_id: int | str = show.ids.trakt if show.ids.trakt is not None else ref
+    seasons = [season] if season is not None else _season_numbers(trakt, trakt_id)
+    reader = matcher.context.trakt
+    traces = []
+    for number in seasons:
+        try:
+            rows = reader.get_season_episodes(trakt_id, number)
+        except NotFound:
+            raise NotFound(f"Trakt has no season {number} of {show.title!r}") from None
+        episodes = []
+        for row in rows:
+            try:
+                episodes.append(episode_from_api({**row, "season": number}))
+            except (KeyError, TypeError, ValueError):
+                continue
+        if episode is not None:
+            episodes = [e for e in episodes if e.number == episode]
+            if not episodes:
+                raise NotFound(f"Trakt has no episode S{number}E{episode} of {show.title!r}")
+        traces.append(explain_season(matcher, show, number, episodes))
+    return {
+        "show": {
+            "title": show.title,
+            "original_title": show.original_title,
+            "year": show.year,
+            "genres": list(show.genres),
+            "ids": {
+                "trakt": show.ids.trakt,
+                "slug": show.ids.slug,
+                "tmdb": show.ids.tmdb,
+                "tvdb": show.ids.tvdb,
+                "imdb": show.ids.imdb,
+            },
+        },
+        "seasons": traces,
+    }
+
+
+def _season_numbers(trakt: ShowSource, trakt_id: int | str) -> list[int]:
+    data, _ = trakt.get_json(f"/shows/{trakt_id}/seasons")
+    numbers = {int(s["number"]) for s in data if isinstance(s, dict) and "number" in s}
+    return sorted(numbers, key=lambda n: (n == 0, n))  # specials last
+
+
+def explain_season(
+    matcher: Matcher, show: TraktShow, season: int, episodes: Sequence[TraktEpisode]
+) -> dict[str, Any]:
+    """What ``resolve_season`` decides for the episodes, and the sources it tried."""
+    ctx = matcher.context
+    overrides = matcher.show_overrides(show)
+    links = ctx.index.tv(show.ids.tmdb) if show.ids.tmdb is not None else []
+    plan, results = matcher.season_plan(show, season, episodes, fresh=True)
+    automatic = [ep for ep in episodes if best_override(overrides, season, ep.number) is None]
+    if plan is None or not automatic:
+        path = "overrides only"
+    elif plan.skip_all is not None:
+        path = "none: out of scope"
+    elif season == 0:
+        path = "specials: season 0 keys, air dates and titles"
+    elif links:
+        path = "bangumi-data TMDB keys, placed by air date, then the franchise walk"
+    elif any(s.source == "id-table" for s in (plan.segments if plan else [])):
+        path = "id table links (weaker), confirmed by air dates, then the franchise walk"
+    else:
+        path = "title search confirmed by air dates, then the franchise walk"
+    segments = plan.segments if plan is not None else []
+    episodes_out = []
+    for ep, res in zip(episodes, results, strict=True):
+        row = {"number": ep.number, **resolution_to_json(res), "episode_label": None}
+        seg = next((s for s in segments if s.covers(ep.number)), None)
+        if seg is not None and res.episode_id is not None:
+            row["episode_label"] = seg.eps[ep.number - seg.offset][2]
+        episodes_out.append(row)
+    return {
+        "show": show_key(show.ids),
+        "season": season,
+        "matcher_version": matcher.version,
+        "overrides": [o.describe() for o in overrides],
+        "bangumi_data": [
+            {"key": str(k), "subject_id": sid, "title": ctx.name(sid)} for k, sid in links
+        ],
+        "path": path,
+        "search_titles": ctx.show_titles(show)[:MAX_SEARCH_KEYWORDS]
+        if path.startswith("title search")
+        else [],
+        "skipped": plan.skip_all if plan is not None else None,
+        "segments": [
+            {
+                "subject_id": s.subject_id,
+                "name": s.name,
+                "source": s.source,
+                "first": s.first,
+                "last": s.last,
+                "offset": s.offset,
+                "agree": s.agree,
+                "disagree": s.disagree,
+                "numbering": s.numbering,
+                "evidence": s.evidence,
+            }
+            for s in segments
+        ],
+        "episodes": episodes_out,
+    }

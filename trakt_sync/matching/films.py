@@ -1,0 +1,169 @@
+"""Films: an override, a bangumi-data ``movie/N`` key, the id table, or a title search,
+each confirmed by the release date (festival premieres allowed a year off)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from trakt_sync.matching.airdate import parse_day
+from trakt_sync.matching.context import (
+    FILM_DATE_TOLERANCE,
+    MatchContext,
+    is_tv_series,
+    subject_titles,
+)
+from trakt_sync.matching.overrides import Override, map_add_command
+from trakt_sync.matching.placement import PRIOR_OVERRIDE
+from trakt_sync.matching.segments import candidate_row
+from trakt_sync.matching.titles import title_match
+from trakt_sync.models import SUBJECT_ANIME, Resolution, ResolutionStatus, TraktMovie
+
+
+def resolve_film(
+    ctx: MatchContext, movie: TraktMovie, key: str, overrides: Sequence[Override]
+) -> Resolution:
+    """``key``: ``movie_key(movie.ids)``; ``overrides``: the film overrides that match it."""
+    if overrides:
+        override = overrides[-1]
+        if override.ignore:
+            return Resolution.skipped(f"ignored by {override.describe()}")
+        assert override.subject_id is not None
+        subject = ctx.subject(override.subject_id)
+        if subject is None:
+            return Resolution.unmatched(
+                f"{override.describe()}: Bangumi has no subject {override.subject_id}; "
+                "fix the override"
+            )
+        return _match(ctx, subject, PRIOR_OVERRIDE, "override", [override.describe()])
+
+    released = parse_day(movie.released) or (
+        date(movie.year, 7, 1) if movie.year else None  # mid-year: ±1 year still holds
+    )
+    ids = ctx.index.movie(movie.ids.tmdb) if movie.ids.tmdb is not None else []
+    if ids:
+        return _by_ids(ctx, movie, key, ids, released)
+    if not ctx.in_scope(movie.genres):
+        return Resolution.skipped(
+            f"not anime: no id source knows {movie.title!r} and its Trakt genres "
+            f"({', '.join(movie.genres) or 'none'}) are not anime/donghua/animation; "
+            f"add `{map_add_command(key)}` if it belongs on Bangumi"
+        )
+    return _by_table(ctx, movie, released) or _by_search(ctx, movie, key, released)
+
+
+def _by_table(ctx: MatchContext, movie: TraktMovie, released: date | None) -> Resolution | None:
+    """A film the id table links by TMDB or IMDb id, confirmed by its release date;
+    None (a title search follows) when the table does not confirm exactly one."""
+    table = ctx.id_table
+    if table is None or released is None:
+        return None
+    sids = table.movie(movie.ids.tmdb) if movie.ids.tmdb is not None else []
+    how = f"movie/{movie.ids.tmdb}"
+    if not sids and movie.ids.imdb:
+        sids, how = table.imdb(movie.ids.imdb), f"imdb {movie.ids.imdb}"
+    matches = []
+    for sid in dict.fromkeys(sids):
+        subject = ctx.subject(sid)
+        if subject is None or subject.get("type") not in ctx.subject_types:
+            continue
+        if is_tv_series(subject):
+            continue
+        day = parse_day(subject.get("date"))
+        if day is not None and abs(released - day) <= FILM_DATE_TOLERANCE:
+            note = f"id table {how} → {sid}"
+            matches.append((subject, [note, f"released {released} / Bangumi {day}"]))
+    if len(matches) != 1:
+        return None
+    subject, evidence = matches[0]
+    return _match(ctx, subject, 0.85, "id-table", evidence)
+
+
+def _by_ids(
+    ctx: MatchContext, movie: TraktMovie, key: str, ids: list[int], released: date | None
+) -> Resolution:
+    rows = []
+    matches = []
+    for sid in ids:
+        subject = ctx.subject(sid)
+        if subject is None:
+            rows.append(candidate_row(sid, ctx.name(sid), 0, "Bangumi no longer has it"))
+            continue
+        day = parse_day(subject.get("date"))
+        note = f"bangumi-data movie/{movie.ids.tmdb} → {sid}"
+        if released is None or day is None:
+            matches.append((0.85, subject, [note, "no release date to compare"]))
+        elif abs(released - day) <= FILM_DATE_TOLERANCE:
+            matches.append((0.95, subject, [note, f"released {released} / Bangumi {day}"]))
+        else:
+            why = f"release dates too far apart: Trakt {released} / Bangumi {day}"
+            rows.append(candidate_row(sid, str(subject.get("name") or sid), 0.3, why))
+    if len(matches) == 1:
+        score, subject, evidence = matches[0]
+        return _match(ctx, subject, score, "bangumi-data", evidence)
+    rows += [
+        candidate_row(int(s["id"]), str(s.get("name") or s["id"]), sc, "several subjects fit")
+        for sc, s, _ in matches
+    ]
+    return Resolution.unmatched(
+        f"bangumi-data links TMDB movie/{movie.ids.tmdb} to {', '.join(map(str, ids))} "
+        f"but none could be confirmed; if one is right, add `{map_add_command(key)}`",
+        rows,
+    )
+
+
+def _by_search(ctx: MatchContext, movie: TraktMovie, key: str, released: date | None) -> Resolution:
+    titles = list(dict.fromkeys(t for t in (movie.original_title, movie.title) if t))
+    window = (released - FILM_DATE_TOLERANCE, released + FILM_DATE_TOLERANCE) if released else None
+    rows = []
+    matches: dict[int, tuple[float, dict[str, Any], list[str]]] = {}
+    for keyword in titles:
+        for subject in ctx.search(keyword, window):
+            sid = subject.get("id")
+            if not isinstance(sid, int) or sid in matches:
+                continue
+            name = str(subject.get("name") or sid)
+            why = ctx.search_reject(subject, titles, window, film=True)
+            if not why and (released is None or parse_day(subject.get("date")) is None):
+                why = "no release date to confirm the title match"
+            if why:
+                rows.append(candidate_row(sid, name, 0, why))
+                continue
+            exact = title_match(titles, subject_titles(subject)) == "exact"
+            score = 0.85 if exact else 0.7
+            note = f"title search: {name!r} ({'exact' if exact else 'partial'} title match)"
+            matches[sid] = (score, subject, [note, f"released {released} / {subject.get('date')}"])
+    good = [m for m in matches.values() if m[0] >= ctx.min_confidence]
+    if len(good) == 1:
+        score, subject, evidence = good[0]
+        return _match(ctx, subject, score, "search", evidence)
+    rows += [
+        candidate_row(int(s["id"]), str(s.get("name")), sc, "ambiguous" if good else "weak")
+        for sc, s, _ in matches.values()
+    ]
+    unique = {r["subject_id"]: r for r in rows}
+    return Resolution.unmatched(
+        f"no Bangumi film confirmed for {movie.title!r} ({movie.year}); "
+        f"add one with `{map_add_command(key)}`",
+        list(unique.values()),
+    )
+
+
+def _match(
+    ctx: MatchContext, subject: Mapping[str, Any], score: float, source: str, evidence: list[str]
+) -> Resolution:
+    if score < ctx.min_confidence:
+        return Resolution.unmatched(
+            f"film match {subject.get('name')!r} scored {score:.2f}",
+            [candidate_row(int(subject["id"]), str(subject.get("name")), score, "weak")],
+        )
+    return Resolution(
+        ResolutionStatus.MATCHED,
+        subject_id=int(subject["id"]),
+        subject_type=int(subject.get("type") or SUBJECT_ANIME),
+        is_movie=True,
+        source=source,
+        confidence=score,
+        evidence=evidence,
+    )

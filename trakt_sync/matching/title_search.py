@@ -1,0 +1,89 @@
+"""Title search, where no id source knows the show: hits must match a title, first air
+within the season's window and be confirmed by the air dates of their episodes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from trakt_sync.matching.context import (
+    MAX_SEARCH_CANDIDATES,
+    MAX_SEARCH_KEYWORDS,
+    WINDOW_SLACK,
+    MatchContext,
+    Rejection,
+    SeasonQuery,
+    subject_titles,
+)
+from trakt_sync.matching.franchise import walk
+from trakt_sync.matching.placement import PRIOR_SEARCH, Candidate, TraktEp, place
+from trakt_sync.matching.segments import Found, found_from_placement
+from trakt_sync.matching.titles import title_match
+from trakt_sync.models import SUBJECT_ANIME
+
+
+def place_by_search(
+    ctx: MatchContext,
+    q: SeasonQuery,
+    eps: dict[int, TraktEp],
+    rejected_before: Sequence[Rejection] = (),
+) -> Found:
+    """``rejected_before``: candidates an earlier source turned down, reported with ours."""
+    titles = ctx.show_titles(q.show)
+    dated = sorted(te.aired for te in eps.values() if te.aired)
+    hits, rejected = _search_hits(ctx, titles, dated)
+    rejected = [*rejected_before, *rejected]
+    candidates: list[Candidate] = []
+    for subject, match in hits[:MAX_SEARCH_CANDIDATES]:
+        sid = int(subject["id"])
+        name = str(subject.get("name") or sid)
+        listed = ctx.vet(sid, season_subject=False)
+        if isinstance(listed, str):
+            rejected.append((sid, name, listed))
+            continue
+        prior = PRIOR_SEARCH if match == "exact" else PRIOR_SEARCH - 0.05
+        note = f"title search: {name!r} ({match} title match)"
+        stype = int(subject.get("type") or SUBJECT_ANIME)
+        candidates.append(
+            Candidate(listed[0], name, "search", prior, listed[1], None, stype, [note])
+        )
+    placement = walk(ctx, place(candidates, eps), eps)
+    searched = ", ".join(repr(t) for t in titles[:MAX_SEARCH_KEYWORDS]) or repr(q.show.title)
+    return found_from_placement(
+        q.key,
+        q.season,
+        eps,
+        placement,
+        rejected,
+        none_found=f"no Bangumi subject confirmed for {q.show.title!r} season {q.season} "
+        f"(TMDB id not in bangumi-data; searched {searched})",
+    )
+
+
+def _search_hits(
+    ctx: MatchContext, titles: list[str], dated: list[date]
+) -> tuple[list[tuple[dict[str, Any], str]], list[Rejection]]:
+    """Title-verified anime subjects whose first air date falls in the season's window
+    (exact title matches first), and the hits turned down."""
+    window = (dated[0] - timedelta(days=30), dated[-1] + WINDOW_SLACK) if dated else None
+    found: dict[int, tuple[dict[str, Any], str]] = {}
+    rejected: list[Rejection] = []
+    seen: set[int] = set()
+    for keyword in titles[:MAX_SEARCH_KEYWORDS]:
+        for subject in ctx.search(keyword, window):
+            sid = subject.get("id")
+            if not isinstance(sid, int) or sid in seen:
+                continue
+            seen.add(sid)
+            name = str(subject.get("name") or sid)
+            why = ctx.search_reject(subject, titles, window, film=False)
+            if why:
+                rejected.append((sid, name, why))
+                continue
+            match = title_match(titles, subject_titles(subject))
+            assert match is not None
+            found[sid] = (subject, match)
+        if any(match == "exact" for _, match in found.values()):
+            break  # every search is a request: stop once a title matches exactly
+    return sorted(found.values(), key=lambda hit: hit[1] != "exact"), rejected
