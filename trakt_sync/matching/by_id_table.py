@@ -91,7 +91,7 @@ def _candidates(
         row = table.subject(sid)
         name = row.name if row is not None and row.name else str(sid)
         listed = ctx.vet(sid, season_subject=True)
-        if listed != NOT_ANIME:
+        if listed != NOT_ANIME:  # Bangumi has it as an anime: its own name is better
             subject = ctx.subject(sid)
             assert subject is not None
             name = str(subject.get("name") or name)
