@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from matcher_world import sample_bytes
 
 from trakt_sync.bangumi_data import (
     BangumiDataSource,
@@ -19,6 +18,7 @@ from trakt_sync.bangumi_data import (
     save_index,
 )
 from trakt_sync.errors import ConfigError, ServiceUnavailable
+from trakt_sync.fakes.memory import sample_bytes
 
 URL = "https://cdn.example/npm/bangumi-data@0.3/dist/data.json"
 
