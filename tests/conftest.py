@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from trakt_sync.cli.app import main
-from trakt_sync.fakes.fixtures import demo_world, fake_bangumi, fake_cdn, fake_trakt
+from trakt_sync.fakes.bangumi import FakeBangumi
+from trakt_sync.fakes.cdn import FakeDataCDN
 from trakt_sync.fakes.sandbox import sandbox_env
-
-__all__ = ["demo_world", "fake_bangumi", "fake_cdn", "fake_trakt"]
+from trakt_sync.fakes.trakt import FakeTrakt
+from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE, World, load_world
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +30,30 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     # No test may reach the public id table; the sandbox points it at the fake CDN.
     monkeypatch.setenv("TRAKT_SYNC_MATCHING__ID_TABLE_URL", "")
     yield home
+
+
+@pytest.fixture
+def demo_world() -> World:
+    """A fresh copy of ``worlds/demo.json`` (safe to mutate before starting fakes)."""
+    return load_world("demo")
+
+
+@pytest.fixture
+def fake_trakt(demo_world: World) -> Iterator[FakeTrakt]:
+    with FakeTrakt(demo_world) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_bangumi(demo_world: World) -> Iterator[FakeBangumi]:
+    with FakeBangumi(demo_world) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_cdn() -> Iterator[FakeDataCDN]:
+    with FakeDataCDN(BANGUMI_DATA_SAMPLE) as fake:
+        yield fake
 
 
 @dataclass
@@ -69,11 +94,6 @@ class Sandbox:
 
 @pytest.fixture
 def sandbox(demo_world, isolated_env: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    from trakt_sync.fakes.bangumi import FakeBangumi
-    from trakt_sync.fakes.cdn import FakeDataCDN
-    from trakt_sync.fakes.trakt import FakeTrakt
-    from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE
-
     with (
         FakeTrakt(demo_world, device_interval=0) as trakt,
         FakeBangumi(demo_world) as bangumi,

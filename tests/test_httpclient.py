@@ -3,27 +3,15 @@
 import httpx
 import pytest
 
+from tests.helpers import Clock
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.errors import RateLimited, ServiceUnavailable
 from trakt_sync.httpclient import Pacer, RequestCounter, RetryBudget
 from trakt_sync.trakt import TraktClient
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def test_pacer_never_allows_more_than_the_limit_in_any_window() -> None:
-    clock = FakeClock()
+    clock = Clock()
     pacer = Pacer(3, 10.0, clock=clock, sleep=clock.sleep)
     sent = []
     for _ in range(7):
