@@ -280,6 +280,7 @@ def reindex(
 # == time ================================================================================
 
 # Late-night JST slots ("25:05" = 01:05 the next morning, still the earlier broadcast day).
+SLOTS: tuple[str, ...]
 SLOTS = ("21:54", "22:30", "23:00", "23:30", "24:00", "24:30", "25:05", "25:28", "25:58")
 SLOTS += ("26:25", "27:00", "28:30")
 
@@ -509,7 +510,7 @@ class Builder:
         if shift is None:
             shift = rng.choices((0, 1, -1), (0.7, 0.15, 0.15))[0]
         numbers = list(numbers or range(1, len(entries) + 1))
-        rows = []
+        rows: list[dict[str, Any]] = []
         for n, (day, _) in zip(numbers, entries, strict=True):
             # single episodes a day off, in seasons not already a day off as a whole
             jitter = rng.choice((1, -1)) if shift == 0 and rng.random() < 0.1 else 0
@@ -1097,8 +1098,8 @@ class Builder:
         world = self.world("streaming SPY +7")
         show = self.franchise_show(world, 120089)
         rows = self.layout_entries(world.bangumi.catalogue, 120089, 1)
-        moved = [(day + timedelta(days=7) if day else None, NO_MARK) for day, _ in rows]
-        self.season(world, "hard/streaming-shift", show, 1, moved, shift=0)
+        late = [(day + timedelta(days=7) if day else None, NO_MARK) for day, _ in rows]
+        self.season(world, "hard/streaming-shift", show, 1, late, shift=0)
 
     def build_wrong_keys(self) -> None:
         # TMDB once had SPY×FAMILY's second cour as season 2; bangumi-data still says so.

@@ -6,7 +6,6 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -64,7 +63,7 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def cli(capsys: pytest.CaptureFixture[str]):
     """Run ``trakt-sync ARGS`` in-process through the real entry point."""
 
     def run(*args: str) -> CliResult:
@@ -85,15 +84,15 @@ def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
 class Sandbox:
     """Running fakes of Trakt, Bangumi and the bangumi-data CDN, with env pointing at them."""
 
-    trakt: Any
-    bangumi: Any
-    cdn: Any
+    trakt: FakeTrakt
+    bangumi: FakeBangumi
+    cdn: FakeDataCDN
     home: Path
     bangumi_token: str = "bgm-demo-token"
 
 
 @pytest.fixture
-def sandbox(demo_world, isolated_env: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def sandbox(demo_world, isolated_env: Path, monkeypatch: pytest.MonkeyPatch):
     with (
         FakeTrakt(demo_world, device_interval=0) as trakt,
         FakeBangumi(demo_world) as bangumi,
@@ -110,7 +109,7 @@ def sandbox(demo_world, isolated_env: Path, monkeypatch: pytest.MonkeyPatch):  #
 
 
 @pytest.fixture
-def logged_in(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> Sandbox:  # type: ignore[no-untyped-def]
+def logged_in(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     """A sandbox where `auth` and `auth bangumi --with-token` have succeeded."""
     import io
 

@@ -94,7 +94,7 @@ def _final_state(sandbox: Sandbox) -> dict[int, tuple[int, frozenset[int]]]:
 @pytest.mark.parametrize(
     ("name", "fake_name", "fault", "method", "path"), KILL_POINTS, ids=[k[0] for k in KILL_POINTS]
 )
-def test_sigkill_then_rerun_reaches_the_uninterrupted_state(  # type: ignore[no-untyped-def]
+def test_sigkill_then_rerun_reaches_the_uninterrupted_state(
     logged_in: Sandbox, monkeypatch: pytest.MonkeyPatch, name, fake_name, fault, method, path
 ) -> None:
     monkeypatch.setenv("TRAKT_SYNC_SYNC__PAGE_LIMIT", "4")  # several history pages

@@ -175,7 +175,7 @@ def test_two_profiles_sync_independently_and_a_revoked_token_stops_only_its_prof
     two_users: dict[str, Any],
     sandbox: Sandbox,
     cli,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import io
@@ -219,7 +219,7 @@ def test_status_all_lists_every_profile_with_next_run_and_heartbeat(
     two_users: dict[str, Any],
     sandbox: Sandbox,
     cli,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
 ) -> None:
     import json
 

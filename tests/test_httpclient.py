@@ -1,5 +1,7 @@
 """Shared HTTP plumbing: pacing, bounded retries, error mapping (unit level, MockTransport)."""
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
@@ -23,7 +25,7 @@ def test_pacer_never_allows_more_than_the_limit_in_any_window() -> None:
     assert clock.slept  # it had to wait
 
 
-def client(cls, handler, budget=None, sleeps=None):  # type: ignore[no-untyped-def]
+def client(cls, handler, budget=None, sleeps=None):
     kwargs = {"session": None} if cls is TraktClient else {}
     return cls(
         "http://api.test",
@@ -103,7 +105,7 @@ def test_truncated_json_is_retried_like_a_server_fault() -> None:
 
 
 def test_transport_errors_are_retried() -> None:
-    answers = iter(
+    answers: Iterator[Exception | httpx.Response] = iter(
         [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.Response(200, json={})]
     )
 
