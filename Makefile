@@ -19,7 +19,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check trakt_sync tests bench
 	$(BIN)/ruff format --check trakt_sync tests bench
-	$(BIN)/mypy trakt_sync
+	$(BIN)/mypy trakt_sync tests bench
 
 demo: $(STAMP)
 	$(BIN)/python -m trakt_sync.demo

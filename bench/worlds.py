@@ -20,16 +20,25 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import trakt_sync.fakes
-from trakt_sync.errors import NotFound
+from trakt_sync.fakes.memory import (
+    Catalogue,
+    MemoryBangumi,
+    MemoryCache,
+    MemoryTrakt,
+    Search,
+    aired_at,
+    episode_rows,
+    sample_bytes,
+    sample_index,
+    weekly_days,
+)
 from trakt_sync.fakes.world import excerpt_episode_lists
-from trakt_sync.matching.airdate import JST, parse_day
-from trakt_sync.matching.bangumi_data import BangumiDataIndex, DataSubject, TmdbKey, build_index
+from trakt_sync.matching.airdate import parse_day
+from trakt_sync.matching.bangumi_data import BangumiDataIndex, DataSubject, TmdbKey
 from trakt_sync.matching.context import subject_titles
 from trakt_sync.matching.id_table import IdTable, TableRow
 from trakt_sync.matching.matcher import Matcher
@@ -44,7 +53,6 @@ from trakt_sync.models import (
     TraktShow,
 )
 
-DATA_DIR = Path(trakt_sync.fakes.__file__).parent / "data"
 DEFAULT_SEED = 20260524
 
 
@@ -131,87 +139,24 @@ Request = ShowRequest | MovieRequest
 # == doubles =============================================================================
 
 
-class Catalogue:
-    """Bangumi's side of a world: v0 subjects, episode lists, relations."""
-
-    def __init__(self) -> None:
-        self.subjects: dict[int, dict[str, Any]] = {}
-        self.episodes: dict[int, list[dict[str, Any]]] = {}
-        self.relations: dict[int, list[dict[str, Any]]] = defaultdict(list)
-
-    def fork(self) -> Catalogue:
-        other = Catalogue()
-        other.subjects = dict(self.subjects)
-        other.episodes = dict(self.episodes)
-        other.relations = defaultdict(list, {k: list(v) for k, v in self.relations.items()})
-        return other
-
-    def add(self, subject: dict[str, Any], episodes: list[dict[str, Any]]) -> None:
-        self.subjects[subject["id"]] = subject
-        self.episodes[subject["id"]] = episodes
-
-    def relate(self, a: int, b: int, relation: str, back: str | None = None) -> None:
-        for src, dst, rel in ((a, b, relation), (b, a, back)):
-            if rel is None:
-                continue
-            target = self.subjects[dst]
-            self.relations[src].append(
-                {
-                    "id": dst,
-                    "type": target["type"],
-                    "name": target["name"],
-                    "name_cn": target.get("name_cn", ""),
-                    "relation": rel,
-                }
-            )
-
-
 def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
-class BenchBangumi:
-    """api.bgm.tv v0 reads over a catalogue. Search is fuzzy like Meilisearch; with
-    ``honour_filters=False`` it also ignores the type and date filters (a worst case the
-    matcher must survive by checking every hit itself)."""
+def fuzzy_search(catalogue: Catalogue, *, honour_filters: bool = True) -> Search:
+    """Search over a catalogue, fuzzy like Meilisearch; with ``honour_filters=False`` it also
+    ignores the type and date filters (a worst case the matcher must survive by checking
+    every hit itself)."""
 
-    def __init__(self, catalogue: Catalogue, *, honour_filters: bool = True) -> None:
-        self.catalogue = catalogue
-        self.honour_filters = honour_filters
-        self.calls: Counter[str] = Counter()
-
-    def get_subject(self, subject_id: int) -> dict[str, Any]:
-        self.calls["bangumi.subject"] += 1
-        subject = self.catalogue.subjects.get(subject_id)
-        if subject is None:
-            raise NotFound(f"subject {subject_id}", status=404)
-        return dict(subject)
-
-    def get_episodes(self, subject_id: int) -> list[dict[str, Any]]:
-        self.calls["bangumi.episodes"] += 1
-        if subject_id not in self.catalogue.episodes:
-            raise NotFound(f"episodes of {subject_id}", status=404)
-        return [dict(e) for e in self.catalogue.episodes[subject_id]]
-
-    def get_related_subjects(self, subject_id: int) -> list[dict[str, Any]]:
-        self.calls["bangumi.related"] += 1
-        return [dict(r) for r in self.catalogue.relations.get(subject_id, [])]
-
-    def search_subjects(
-        self,
-        keyword: str,
-        *,
-        subject_types: list[int] | None = None,
-        air_date: list[str] | None = None,
-        limit: int = 20,
+    def search(
+        keyword: str, subject_types: list[int] | None, air_date: list[str] | None
     ) -> list[dict[str, Any]]:
-        self.calls["bangumi.search"] += 1
         key = normalize(keyword)
         if not key:
             return []
         scored = []
-        for subject in self.catalogue.subjects.values():
-            if self.honour_filters and not _passes(subject, subject_types, air_date):
+        for subject in catalogue.subjects.values():
+            if honour_filters and not _passes(subject, subject_types, air_date):
                 continue
             best = 0.0
             for title in subject_titles(subject):
@@ -230,7 +175,9 @@ class BenchBangumi:
             if best:
                 scored.append((-best, subject["id"], subject))
         scored.sort(key=lambda row: row[:2])
-        return [dict(s) for _, _, s in scored[:limit]]
+        return [s for _, _, s in scored]
+
+    return search
 
 
 def _passes(subject: dict[str, Any], types: list[int] | None, air_date: list[str] | None) -> bool:
@@ -248,51 +195,14 @@ def _passes(subject: dict[str, Any], types: list[int] | None, air_date: list[str
     return True
 
 
-class BenchTrakt:
-    def __init__(self) -> None:
-        self.seasons: dict[tuple[int, int], list[dict[str, Any]]] = {}
-        self.aliases: dict[int, list[dict[str, Any]]] = {}
-        self.translations: dict[tuple[int, str], list[dict[str, Any]]] = {}
-        self.calls: Counter[str] = Counter()
-
-    def get_season_episodes(self, show_id: int | str, season: int) -> list[dict[str, Any]]:
-        self.calls["trakt.season"] += 1
-        rows = self.seasons.get((int(show_id), season))
-        if rows is None:
-            raise NotFound(f"season {season} of {show_id}", status=404)
-        return [dict(r) for r in rows]
-
-    def get_show_aliases(self, show_id: int | str) -> list[dict[str, Any]]:
-        self.calls["trakt.aliases"] += 1
-        return list(self.aliases.get(int(show_id), []))
-
-    def get_show_translations(self, show_id: int | str, language: str) -> list[dict[str, Any]]:
-        self.calls["trakt.translations"] += 1
-        return list(self.translations.get((int(show_id), language), []))
-
-
-class MemoryCache:
-    """The store's cache as JSON text, so cached plans must survive a round trip."""
-
-    def __init__(self) -> None:
-        self.data: dict[tuple[str, str], str] = {}
-
-    def get(self, namespace: str, key: str) -> Any | None:
-        value = self.data.get((namespace, key))
-        return None if value is None else json.loads(value)
-
-    def put(self, namespace: str, key: str, value: Any) -> None:
-        self.data[(namespace, key)] = json.dumps(value)
-
-
 @dataclass
 class World:
     """One user's view: an index, Bangumi and Trakt as they answer, and the plays to resolve."""
 
     name: str
     index: BangumiDataIndex
-    bangumi: BenchBangumi
-    trakt: BenchTrakt = field(default_factory=BenchTrakt)
+    bangumi: MemoryBangumi
+    trakt: MemoryTrakt = field(default_factory=MemoryTrakt)
     requests: list[Request] = field(default_factory=list)
     include_live_action: bool = False
     id_table: IdTable | None = None
@@ -309,20 +219,10 @@ class World:
         )
 
     def calls(self) -> Counter[str]:
-        return self.bangumi.calls + self.trakt.calls
+        return self.bangumi.tally() + self.trakt.tally()
 
 
 # == vendored data =======================================================================
-
-
-@cache
-def sample_bytes() -> bytes:
-    return (DATA_DIR / "bangumi-data-sample.json").read_bytes()
-
-
-@cache
-def sample_index() -> BangumiDataIndex:
-    return build_index(sample_bytes())
 
 
 @cache
@@ -381,42 +281,9 @@ def reindex(
 # == time ================================================================================
 
 # Late-night JST slots ("25:05" = 01:05 the next morning, still the earlier broadcast day).
+SLOTS: tuple[str, ...]
 SLOTS = ("21:54", "22:30", "23:00", "23:30", "24:00", "24:30", "25:05", "25:28", "25:58")
 SLOTS += ("26:25", "27:00", "28:30")
-
-
-def aired_at(day: date, slot: str, shift_days: int = 0) -> str:
-    hours, minutes = (int(x) for x in slot.split(":"))
-    start = datetime.combine(day + timedelta(days=shift_days), time(0), JST)
-    instant = (start + timedelta(hours=hours, minutes=minutes)).astimezone(UTC)
-    return instant.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def weekly_days(first: date, count: int, every: int = 7) -> list[date]:
-    return [first + timedelta(days=every * k) for k in range(count)]
-
-
-def episode_rows(
-    sid: int,
-    days: Sequence[date],
-    *,
-    sort_start: int = 1,
-    names: Sequence[str] | None = None,
-) -> list[dict[str, Any]]:
-    """Main episodes with ids ``sid * 10000 + ep``."""
-    return [
-        {
-            "id": sid * 10000 + k,
-            "type": 0,
-            "name": names[k - 1] if names else "",
-            "name_cn": "",
-            "sort": sort_start + k - 1,
-            "ep": k,
-            "airdate": day.isoformat(),
-            "subject_id": sid,
-        }
-        for k, day in enumerate(days, start=1)
-    ]
 
 
 def mains(episodes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -580,7 +447,10 @@ class Builder:
         honour = kw.pop("honour_filters", self.rng.random() < 0.5)
         catalogue = kw.pop("catalogue", None) or self.base.fork()
         world = World(
-            name, index or self.index, BenchBangumi(catalogue, honour_filters=honour), **kw
+            name,
+            index or self.index,
+            MemoryBangumi(catalogue, search=fuzzy_search(catalogue, honour_filters=honour)),
+            **kw,
         )
         self.worlds.append(world)
         return world
@@ -641,7 +511,7 @@ class Builder:
         if shift is None:
             shift = rng.choices((0, 1, -1), (0.7, 0.15, 0.15))[0]
         numbers = list(numbers or range(1, len(entries) + 1))
-        rows = []
+        rows: list[dict[str, Any]] = []
         for n, (day, _) in zip(numbers, entries, strict=True):
             # single episodes a day off, in seasons not already a day off as a whole
             jitter = rng.choice((1, -1)) if shift == 0 and rng.random() < 0.1 else 0
@@ -1229,8 +1099,8 @@ class Builder:
         world = self.world("streaming SPY +7")
         show = self.franchise_show(world, 120089)
         rows = self.layout_entries(world.bangumi.catalogue, 120089, 1)
-        moved = [(day + timedelta(days=7) if day else None, NO_MARK) for day, _ in rows]
-        self.season(world, "hard/streaming-shift", show, 1, moved, shift=0)
+        late = [(day + timedelta(days=7) if day else None, NO_MARK) for day, _ in rows]
+        self.season(world, "hard/streaming-shift", show, 1, late, shift=0)
 
     def build_wrong_keys(self) -> None:
         # TMDB once had SPY×FAMILY's second cour as season 2; bangumi-data still says so.

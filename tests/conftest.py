@@ -6,15 +6,15 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from trakt_sync.cli.app import main
-from trakt_sync.fakes.fixtures import demo_world, fake_bangumi, fake_cdn, fake_trakt
+from trakt_sync.fakes.bangumi import FakeBangumi
+from trakt_sync.fakes.cdn import FakeDataCDN
 from trakt_sync.fakes.sandbox import sandbox_env
-
-__all__ = ["demo_world", "fake_bangumi", "fake_cdn", "fake_trakt"]
+from trakt_sync.fakes.trakt import FakeTrakt
+from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE, World, load_world
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +31,30 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     yield home
 
 
+@pytest.fixture
+def demo_world() -> World:
+    """A fresh copy of ``worlds/demo.json`` (safe to mutate before starting fakes)."""
+    return load_world("demo")
+
+
+@pytest.fixture
+def fake_trakt(demo_world: World) -> Iterator[FakeTrakt]:
+    with FakeTrakt(demo_world) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_bangumi(demo_world: World) -> Iterator[FakeBangumi]:
+    with FakeBangumi(demo_world) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_cdn() -> Iterator[FakeDataCDN]:
+    with FakeDataCDN(BANGUMI_DATA_SAMPLE) as fake:
+        yield fake
+
+
 @dataclass
 class CliResult:
     code: int
@@ -39,7 +63,7 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def cli(capsys: pytest.CaptureFixture[str]):
     """Run ``trakt-sync ARGS`` in-process through the real entry point."""
 
     def run(*args: str) -> CliResult:
@@ -60,20 +84,15 @@ def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
 class Sandbox:
     """Running fakes of Trakt, Bangumi and the bangumi-data CDN, with env pointing at them."""
 
-    trakt: Any
-    bangumi: Any
-    cdn: Any
+    trakt: FakeTrakt
+    bangumi: FakeBangumi
+    cdn: FakeDataCDN
     home: Path
     bangumi_token: str = "bgm-demo-token"
 
 
 @pytest.fixture
-def sandbox(demo_world, isolated_env: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    from trakt_sync.fakes.bangumi import FakeBangumi
-    from trakt_sync.fakes.cdn import FakeDataCDN
-    from trakt_sync.fakes.trakt import FakeTrakt
-    from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE
-
+def sandbox(demo_world, isolated_env: Path, monkeypatch: pytest.MonkeyPatch):
     with (
         FakeTrakt(demo_world, device_interval=0) as trakt,
         FakeBangumi(demo_world) as bangumi,
@@ -90,7 +109,7 @@ def sandbox(demo_world, isolated_env: Path, monkeypatch: pytest.MonkeyPatch):  #
 
 
 @pytest.fixture
-def logged_in(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> Sandbox:  # type: ignore[no-untyped-def]
+def logged_in(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     """A sandbox where `auth` and `auth bangumi --with-token` have succeeded."""
     import io
 

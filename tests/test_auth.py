@@ -12,7 +12,7 @@ from tests.conftest import Sandbox
 
 def test_device_flow_pending_then_success_stores_tokens_and_prints_username(
     sandbox: Sandbox, cli
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sandbox.trakt.device_script = ["pending", "pending", "approve"]
     result = cli("auth")
     assert result.code == 0, result.err
@@ -39,7 +39,7 @@ def test_device_flow_pending_then_success_stores_tokens_and_prints_username(
 )
 def test_device_flow_failures_exit_77_with_distinct_messages(
     sandbox: Sandbox, cli, outcome: str, message: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sandbox.trakt.device_script = ["pending", outcome]
     result = cli("auth")
     assert result.code == 77
@@ -49,7 +49,7 @@ def test_device_flow_failures_exit_77_with_distinct_messages(
 
 def test_slow_down_makes_polling_slower(
     sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     waits: list[float] = []
     monkeypatch.setattr("trakt_sync.trakt_auth.time.sleep", waits.append)
     sandbox.trakt.device_script = ["slow_down", "approve"]
@@ -59,7 +59,7 @@ def test_slow_down_makes_polling_slower(
 
 def test_auth_without_client_id_is_a_config_error(
     sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.delenv("TRAKT_SYNC_TRAKT__CLIENT_ID")
     result = cli("auth")
     assert result.code == 78 and "trakt.client_id" in result.err
@@ -67,7 +67,7 @@ def test_auth_without_client_id_is_a_config_error(
 
 def test_bangumi_token_from_stdin_is_verified_and_status_shows_both(
     sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert cli("auth").code == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("bgm-demo-token\n"))
     result = cli("auth", "bangumi", "--with-token")
@@ -89,7 +89,7 @@ def test_bangumi_token_from_stdin_is_verified_and_status_shows_both(
 
 def test_bad_bangumi_token_is_reported_as_a_token_problem(
     sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("wrong-token-value\n"))
     result = cli("auth", "bangumi", "--with-token")
     assert result.code == 77
@@ -99,7 +99,7 @@ def test_bad_bangumi_token_is_reported_as_a_token_problem(
 
 def test_rejected_user_agent_is_not_reported_as_a_token_problem(
     sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("TRAKT_SYNC_BANGUMI__USER_AGENT", "python-requests/2.31")
     monkeypatch.setattr("sys.stdin", io.StringIO("bgm-demo-token\n"))
     result = cli("auth", "bangumi", "--with-token")
@@ -110,7 +110,7 @@ def test_rejected_user_agent_is_not_reported_as_a_token_problem(
 
 def test_bangumi_prompt_refuses_a_non_terminal_stdin(
     sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     result = cli("auth", "bangumi")
     assert result.code == 2 and "--with-token" in result.err
@@ -118,7 +118,7 @@ def test_bangumi_prompt_refuses_a_non_terminal_stdin(
 
 def test_env_bangumi_token_works_without_storing(
     sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("TRAKT_SYNC_BANGUMI__TOKEN", "bgm-demo-token")
     data = json.loads(cli("auth", "status", "--json").out)
     assert data["bangumi"]["authenticated"] is True
@@ -127,7 +127,7 @@ def test_env_bangumi_token_works_without_storing(
     )
 
 
-def test_logout_revokes_at_trakt_and_deletes_locally(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_logout_revokes_at_trakt_and_deletes_locally(logged_in: Sandbox, cli) -> None:
     result = cli("auth", "logout")
     assert result.code == 0
     assert logged_in.trakt.count("^/oauth/revoke$") == 1
@@ -135,7 +135,7 @@ def test_logout_revokes_at_trakt_and_deletes_locally(logged_in: Sandbox, cli) ->
     assert not data["trakt"]["authenticated"] and not data["bangumi"]["authenticated"]
 
 
-def test_token_file_with_loose_permissions_is_refused(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_token_file_with_loose_permissions_is_refused(logged_in: Sandbox, cli) -> None:
     token_file = logged_in.home / "tokens.json"
     os.chmod(token_file, 0o644)
     result = cli("status")

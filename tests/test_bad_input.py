@@ -15,7 +15,7 @@ def one_line(err: str) -> str:
     return lines[0]
 
 
-def test_unwritable_state_dir(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_unwritable_state_dir(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     monkeypatch.setenv("TRAKT_SYNC_HOME", str(blocker / "state"))
@@ -25,7 +25,7 @@ def test_unwritable_state_dir(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "state directory" in line and "TRAKT_SYNC_HOME" in line
 
 
-def test_trakt_account_locked_asks_to_contact_support(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_trakt_account_locked_asks_to_contact_support(logged_in: Sandbox, cli) -> None:
     logged_in.trakt.inject(
         "GET",
         "^/sync/last_activities$",
@@ -38,7 +38,7 @@ def test_trakt_account_locked_asks_to_contact_support(logged_in: Sandbox, cli) -
     assert "Traceback" not in result.err
 
 
-def test_unapproved_trakt_app_is_a_config_problem(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_unapproved_trakt_app_is_a_config_problem(logged_in: Sandbox, cli) -> None:
     logged_in.trakt.inject("GET", "^/sync/last_activities$", status=403)
     result = cli("sync")
     assert result.code == 78
@@ -47,14 +47,14 @@ def test_unapproved_trakt_app_is_a_config_problem(logged_in: Sandbox, cli) -> No
 
 def test_wrong_client_id_is_reported_at_login(
     sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("TRAKT_SYNC_TRAKT__CLIENT_ID", "not-the-app")
     result = cli("auth")
     assert result.code in (77, 78)
     assert "Traceback" not in result.err
 
 
-def test_newer_database_is_refused_from_the_cli(cli, isolated_env: Path) -> None:  # type: ignore[no-untyped-def]
+def test_newer_database_is_refused_from_the_cli(cli, isolated_env: Path) -> None:
     import sqlite3
 
     from trakt_sync.store import SCHEMA_VERSION
@@ -68,7 +68,7 @@ def test_newer_database_is_refused_from_the_cli(cli, isolated_env: Path) -> None
     assert "newer trakt-sync" in one_line(result.err)
 
 
-def test_verbose_shows_the_traceback(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_verbose_shows_the_traceback(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     monkeypatch.setenv("TRAKT_SYNC_HOME", str(blocker / "state"))
@@ -79,7 +79,7 @@ def test_verbose_shows_the_traceback(cli, tmp_path: Path, monkeypatch: pytest.Mo
 def test_a_refused_user_agent_during_sync_stops_the_run_as_a_config_error(
     logged_in: Sandbox,
     cli,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import sqlite3
 

@@ -71,7 +71,7 @@ BAD = [
 
 
 @pytest.mark.parametrize(("text", "expected"), BAD)
-def test_config_errors_exit_78_naming_file_key_and_reason(  # type: ignore[no-untyped-def]
+def test_config_errors_exit_78_naming_file_key_and_reason(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, expected: str
 ) -> None:
     monkeypatch.delenv("TRAKT_SYNC_SECRETS__BACKEND")  # the env would win over the file
@@ -84,19 +84,19 @@ def test_config_errors_exit_78_naming_file_key_and_reason(  # type: ignore[no-un
     assert "Traceback" not in result.err
 
 
-def test_bad_env_value_names_the_variable(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_bad_env_value_names_the_variable(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRAKT_SYNC_SYNC__SCHEDULE", "not cron")
     result = cli("status")
     assert result.code == 78
     assert "TRAKT_SYNC_SYNC__SCHEDULE" in result.err and "sync.schedule" in result.err
 
 
-def test_unknown_profile_exits_78(cli) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_profile_exits_78(cli) -> None:
     result = cli("--profile", "nobody", "status")
     assert result.code == 78 and "unknown profile 'nobody'" in result.err
 
 
-def test_config_init_writes_example_and_refuses_to_overwrite(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_config_init_writes_example_and_refuses_to_overwrite(cli, tmp_path: Path) -> None:
     target = tmp_path / "config.toml"
     assert cli("config", "init").code == 0
     assert "[trakt]" in target.read_text()
@@ -105,13 +105,13 @@ def test_config_init_writes_example_and_refuses_to_overwrite(cli, tmp_path: Path
     assert cli("config", "init", "--force").code == 0
 
 
-def test_config_path_follows_flag_then_env(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_config_path_follows_flag_then_env(cli, tmp_path: Path) -> None:
     assert cli("config", "path").out.strip() == str(tmp_path / "config.toml")
     other = tmp_path / "other.toml"
     assert cli("--config", str(other), "config", "path").out.strip() == str(other)
 
 
-def test_config_show_redacts_secrets(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_config_show_redacts_secrets(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(
         tmp_path / "config.toml", '[trakt]\nclient_id = "cid"\nclient_secret = "s3cret-value-123"\n'
     )

@@ -4,17 +4,18 @@ Bangumi state as an uninterrupted run, with no play lost or duplicated and no wr
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
 from typing import Any
 
 import pytest
 
 from tests.conftest import Sandbox
+from tests.helpers import wait_until
 from tests.test_sync import BOCCHI, SPY_COUR2, YOUR_NAME, subject_episodes
 
 # (name, which fake, fault to inject, the request whose arrival triggers the kill)
@@ -64,13 +65,12 @@ def _start_sync() -> subprocess.Popen[bytes]:
     )
 
 
-def _wait_for(fake: Any, method: str, path: str, nth: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if fake.count(path, method=method) >= nth:
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{method} {path} was never requested {nth} time(s)")
+def _trigger_seen(fake: Any, method: str, path: str, nth: int, *, landed: bool) -> bool:
+    """The ``nth`` matching request has arrived (and, if ``landed``, has been handled: its
+    write is done and only the answer is being held back)."""
+    pattern = re.compile(path)
+    seen = [r for r in fake.requests if r.method == method and pattern.search(r.path)]
+    return len(seen) >= nth and (not landed or seen[nth - 1].status is not None)
 
 
 def _landed_writes(sandbox: Sandbox) -> tuple[Counter[int], Counter[tuple[str, int]]]:
@@ -94,7 +94,7 @@ def _final_state(sandbox: Sandbox) -> dict[int, tuple[int, frozenset[int]]]:
 @pytest.mark.parametrize(
     ("name", "fake_name", "fault", "method", "path"), KILL_POINTS, ids=[k[0] for k in KILL_POINTS]
 )
-def test_sigkill_then_rerun_reaches_the_uninterrupted_state(  # type: ignore[no-untyped-def]
+def test_sigkill_then_rerun_reaches_the_uninterrupted_state(
     logged_in: Sandbox, monkeypatch: pytest.MonkeyPatch, name, fake_name, fault, method, path
 ) -> None:
     monkeypatch.setenv("TRAKT_SYNC_SYNC__PAGE_LIMIT", "4")  # several history pages
@@ -107,8 +107,12 @@ def test_sigkill_then_rerun_reaches_the_uninterrupted_state(  # type: ignore[no-
 
     proc = _start_sync()
     try:
-        _wait_for(fake, method, path, nth)
-        time.sleep(0.2)  # let a delay_after write land
+        landed = bool(fault.get("delay_after"))
+        wait_until(
+            lambda: _trigger_seen(fake, method, path, nth, landed=landed),
+            timeout=60,
+            what=f"{method} {path} #{nth}" + (" to land" if landed else ""),
+        )
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=10) == -signal.SIGKILL
     finally:

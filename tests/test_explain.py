@@ -15,7 +15,7 @@ SPY_COUR1, SPY_COUR2 = 329906, 373267
 PROJECT_APPLE = 1124319  # Bangumi episode id of SPY×FAMILY ep 13 (cour 2, ep 1)
 
 
-def explain_json(cli, *args: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def explain_json(cli, *args: str) -> dict[str, Any]:
     result = cli("explain", *args, "--json")
     assert result.code == 0, result.err
     return dict(json.loads(result.out))
@@ -24,6 +24,7 @@ def explain_json(cli, *args: str) -> dict[str, Any]:  # type: ignore[no-untyped-
 def add_spy_special(sandbox: Sandbox) -> None:
     """TMDB S0E1 of SPY×FAMILY: aired the day of Bangumi's SP (sort 0), another title."""
     spy = sandbox.trakt.catalog.show("spy-x-family")
+    assert spy is not None
     spy["seasons"].append(
         {
             "number": 0,
@@ -40,7 +41,7 @@ def add_spy_special(sandbox: Sandbox) -> None:
     )
 
 
-def test_one_episode_shows_subject_sources_segments_and_evidence(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_one_episode_shows_subject_sources_segments_and_evidence(logged_in: Sandbox, cli) -> None:
     result = cli("explain", "spy-x-family", "--season", "1", "--episode", "13")
 
     assert result.code == 0, result.err
@@ -63,7 +64,7 @@ def test_one_episode_shows_subject_sources_segments_and_evidence(logged_in: Sand
     assert result.err == ""
 
 
-def test_json_is_one_document_with_every_part_of_the_trace(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_json_is_one_document_with_every_part_of_the_trace(logged_in: Sandbox, cli) -> None:
     data = explain_json(cli, "https://trakt.tv/shows/spy-x-family/seasons/1/episodes/13")
 
     assert data["show"]["ids"]["tmdb"] == 120089
@@ -86,7 +87,7 @@ def test_json_is_one_document_with_every_part_of_the_trace(logged_in: Sandbox, c
 
 def test_unmatched_episode_lists_candidates_and_why_each_was_rejected(
     logged_in: Sandbox,
-    cli,  # type: ignore[no-untyped-def]
+    cli,
 ) -> None:
     add_spy_special(logged_in)
 
@@ -100,7 +101,7 @@ def test_unmatched_episode_lists_candidates_and_why_each_was_rejected(
     assert "path: specials" in result.out
 
 
-def test_whole_show_explains_every_season_specials_last(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_whole_show_explains_every_season_specials_last(logged_in: Sandbox, cli) -> None:
     add_spy_special(logged_in)
 
     data = explain_json(cli, "spy-x-family")
@@ -111,7 +112,7 @@ def test_whole_show_explains_every_season_specials_last(logged_in: Sandbox, cli)
     assert all(e["status"] == "matched" for e in season1["episodes"])
 
 
-def test_a_show_out_of_scope_says_why_without_asking_bangumi(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_show_out_of_scope_says_why_without_asking_bangumi(logged_in: Sandbox, cli) -> None:
     data = explain_json(cli, "breaking-bad", "--season", "1")
 
     (season,) = data["seasons"]
@@ -121,7 +122,7 @@ def test_a_show_out_of_scope_says_why_without_asking_bangumi(logged_in: Sandbox,
     assert logged_in.bangumi.requests == []
 
 
-def test_explain_is_read_only(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_explain_is_read_only(logged_in: Sandbox, cli) -> None:
     assert cli("explain", "spy-x-family").code == 0
 
     assert logged_in.bangumi.writes == []
@@ -130,7 +131,7 @@ def test_explain_is_read_only(logged_in: Sandbox, cli) -> None:  # type: ignore[
     assert status["last_run"] is None and sum(status["items"].values()) == 0
 
 
-def test_unknown_show_season_or_episode_is_a_one_line_error(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_show_season_or_episode_is_a_one_line_error(logged_in: Sandbox, cli) -> None:
     result = cli("explain", "no-such-show")
     assert result.code == 1
     assert result.out == ""

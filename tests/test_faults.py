@@ -225,7 +225,7 @@ def play_states(sandbox: Sandbox) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
-def test_fault_then_clean_run(logged_in: Sandbox, cli, monkeypatch, fault: Fault) -> None:  # type: ignore[no-untyped-def]
+def test_fault_then_clean_run(logged_in: Sandbox, cli, monkeypatch, fault: Fault) -> None:
     for name, value in fault.env.items():
         monkeypatch.setenv(name, value)
     getattr(logged_in, fault.fake).inject(**fault.inject)

@@ -82,7 +82,7 @@ def bocchi_merged(demo_world: dict[str, Any]) -> dict[str, Any]:
 def test_a_merged_subject_is_followed_to_its_new_id_and_nothing_lands_on_the_old_one(
     bocchi_merged: dict[str, Any],
     logged_in: Sandbox,
-    cli,  # type: ignore[no-untyped-def]
+    cli,
 ) -> None:
     """The matcher follows the merge: the episode list of 328609 is gone (404), so it looks
     the subject up, follows the 302 to 520001, places the twelve plays on 520001's episodes
@@ -164,7 +164,7 @@ def cached_subjects(sandbox: Sandbox) -> dict[str, set[int]]:
 
 def test_episode_ids_rejected_as_not_of_their_subject_fail_the_play_then_a_later_run_recovers(
     logged_in: Sandbox,
-    cli,  # type: ignore[no-untyped-def]
+    cli,
 ) -> None:
     """The store caches each subject's episode list (`bgm:episodes`) and the matcher its
     season plans (`matcher.season`, episode ids included), both for good once the subject

@@ -1,29 +1,19 @@
 """Shared HTTP plumbing: pacing, bounded retries, error mapping (unit level, MockTransport)."""
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
+from tests.helpers import Clock
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.errors import RateLimited, ServiceUnavailable
 from trakt_sync.httpclient import Pacer, RequestCounter, RetryBudget
 from trakt_sync.trakt import TraktClient
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def test_pacer_never_allows_more_than_the_limit_in_any_window() -> None:
-    clock = FakeClock()
+    clock = Clock()
     pacer = Pacer(3, 10.0, clock=clock, sleep=clock.sleep)
     sent = []
     for _ in range(7):
@@ -35,7 +25,7 @@ def test_pacer_never_allows_more_than_the_limit_in_any_window() -> None:
     assert clock.slept  # it had to wait
 
 
-def client(cls, handler, budget=None, sleeps=None):  # type: ignore[no-untyped-def]
+def client(cls, handler, budget=None, sleeps=None):
     kwargs = {"session": None} if cls is TraktClient else {}
     return cls(
         "http://api.test",
@@ -115,7 +105,7 @@ def test_truncated_json_is_retried_like_a_server_fault() -> None:
 
 
 def test_transport_errors_are_retried() -> None:
-    answers = iter(
+    answers: Iterator[Exception | httpx.Response] = iter(
         [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.Response(200, json={})]
     )
 

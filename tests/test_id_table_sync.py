@@ -12,7 +12,7 @@ from tests.conftest import Sandbox
 from trakt_sync.fakes.cdn import ID_TABLE_PATH
 
 
-def test_sync_downloads_the_table_from_the_configured_url_once(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_sync_downloads_the_table_from_the_configured_url_once(logged_in: Sandbox, cli) -> None:
     result = cli("sync", "--json")
     assert result.code == 0, result.out
     assert logged_in.cdn.count(ID_TABLE_PATH) == 1
@@ -22,7 +22,7 @@ def test_sync_downloads_the_table_from_the_configured_url_once(logged_in: Sandbo
 
 def test_unreachable_table_without_a_cache_only_warns(
     logged_in: Sandbox,
-    cli,  # type: ignore[no-untyped-def]
+    cli,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -9,7 +9,7 @@ from trakt_sync.fakes.webhook import FakeWebhook
 
 
 @pytest.fixture
-def webhook(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def webhook(monkeypatch: pytest.MonkeyPatch):
     with FakeWebhook() as hook:
         monkeypatch.setenv("TRAKT_SYNC_NOTIFY__WEBHOOK_URL", hook.url)
         yield hook
@@ -18,7 +18,7 @@ def webhook(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 def test_a_rejected_token_notifies_once_and_without_secrets(
     logged_in: Sandbox,
     webhook: FakeWebhook,
-    cli,  # type: ignore[no-untyped-def]
+    cli,
 ) -> None:
     tokens = json.loads((logged_in.home / "tokens.json").read_text())["profiles"]["default"]
     logged_in.trakt.expire_access_tokens()
@@ -38,14 +38,14 @@ def test_a_rejected_token_notifies_once_and_without_secrets(
         assert secret not in raw
 
 
-def test_a_successful_run_sends_nothing(logged_in: Sandbox, webhook: FakeWebhook, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_successful_run_sends_nothing(logged_in: Sandbox, webhook: FakeWebhook, cli) -> None:
     assert cli("sync").code == 0
     assert webhook.payloads == []
 
 
 def test_a_failing_service_notifies_run_failed(
     logged_in: Sandbox, webhook: FakeWebhook, cli
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     logged_in.trakt.inject("GET", "^/sync/last_activities$", status=503, times=50)
     assert cli("sync").code == 75
     assert [p["event"] for p in webhook.payloads] == ["run_failed"]

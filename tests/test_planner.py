@@ -12,7 +12,7 @@ from trakt_sync.planner import plan_subject
 MAIN = [101, 102, 103]
 
 
-def plan(watched, current=None, marks=None, main=MAIN, movie=False, complete=True):  # type: ignore[no-untyped-def]
+def plan(watched, current=None, marks=None, main=MAIN, movie=False, complete=True):
     return plan_subject(
         7,
         is_movie=movie,

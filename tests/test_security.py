@@ -24,7 +24,7 @@ def assert_clean(text: str, secrets: list[str]) -> None:
         assert secret not in text
 
 
-def test_debug_logs_and_json_carry_no_token(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_debug_logs_and_json_carry_no_token(logged_in: Sandbox, cli) -> None:
     secrets = secrets_of(logged_in)
     logged_in.trakt.expire_access_tokens()  # exercise the refresh path too
     result = cli("-vv", "sync", "--json")
@@ -38,11 +38,11 @@ def test_debug_logs_and_json_carry_no_token(logged_in: Sandbox, cli) -> None:  #
 
 def test_a_traceback_is_shown_with_v_but_redacted(
     logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     secrets = secrets_of(logged_in)
     bangumi_token = secrets[2]
 
-    def explode(self, subject_id, collection_type):  # type: ignore[no-untyped-def]
+    def explode(self, subject_id, collection_type):
         raise RuntimeError(f"boom with Authorization: Bearer {bangumi_token}")
 
     monkeypatch.setattr("trakt_sync.bangumi.BangumiClient.set_collection", explode)
@@ -54,7 +54,7 @@ def test_a_traceback_is_shown_with_v_but_redacted(
     assert_clean(quiet.err + verbose.err, secrets)
 
 
-def test_the_database_holds_no_secret(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_holds_no_secret(logged_in: Sandbox, cli) -> None:
     assert cli("sync").code == 0
     secrets = secrets_of(logged_in)
     for path in Path(logged_in.home).glob("default.sqlite3*"):

@@ -21,12 +21,12 @@ def marked(sandbox: Sandbox, subject_id: int) -> set[int]:
     return {eid for eid, mark in (entry or {}).get("episodes", {}).items() if mark == 2}
 
 
-def sync_json(cli, *args: str) -> tuple[int, dict[str, Any]]:  # type: ignore[no-untyped-def]
+def sync_json(cli, *args: str) -> tuple[int, dict[str, Any]]:
     result = cli("sync", "--json", *args)
     return result.code, json.loads(result.out)
 
 
-def test_first_sync_marks_exactly_the_expected_episodes_and_films(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_first_sync_marks_exactly_the_expected_episodes_and_films(logged_in: Sandbox, cli) -> None:
     code, report = sync_json(cli)
     assert code == 0, report
     spy = subject_episodes(logged_in, SPY_COUR2)
@@ -50,7 +50,7 @@ def test_first_sync_marks_exactly_the_expected_episodes_and_films(logged_in: San
 
 def test_second_sync_with_nothing_new_costs_one_trakt_request_and_no_bangumi_request(
     logged_in: Sandbox, cli
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert sync_json(cli)[0] == 0
     for fake in (logged_in.trakt, logged_in.bangumi, logged_in.cdn):
         fake.reset_log()
@@ -63,7 +63,7 @@ def test_second_sync_with_nothing_new_costs_one_trakt_request_and_no_bangumi_req
     assert report["fetched"] == 0 and report["marked"] == 0
 
 
-def test_plays_added_later_are_the_only_ones_fetched_and_marked(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_plays_added_later_are_the_only_ones_fetched_and_marked(logged_in: Sandbox, cli) -> None:
     assert sync_json(cli)[0] == 0
     logged_in.trakt.add_play(show=185614, season=1, number=16)
     logged_in.bangumi.reset_log()
@@ -80,7 +80,7 @@ def test_plays_added_later_are_the_only_ones_fetched_and_marked(logged_in: Sandb
 
 def test_dry_run_writes_nothing_and_the_real_run_applies_exactly_its_plan(
     logged_in: Sandbox, cli
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     code, dry = sync_json(cli, "--dry-run")
     assert code == 0 and dry["dry_run"] is True
     assert logged_in.bangumi.writes == []
@@ -95,7 +95,7 @@ def test_dry_run_writes_nothing_and_the_real_run_applies_exactly_its_plan(
         assert marked(logged_in, subject_id) == set(plan["episodes_to_mark"])
 
 
-def test_dry_run_prints_the_plan_per_subject(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_prints_the_plan_per_subject(logged_in: Sandbox, cli) -> None:
     result = cli("sync", "--dry-run")
     assert result.code == 0
     assert f"subject/{BOCCHI}" in result.out and "想看" in result.out
@@ -105,7 +105,7 @@ def test_dry_run_prints_the_plan_per_subject(logged_in: Sandbox, cli) -> None:  
 
 def test_episodes_already_marked_are_not_sent_and_done_is_never_moved_back(
     logged_in: Sandbox, cli
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     spy = subject_episodes(logged_in, SPY_COUR2)
     logged_in.bangumi.set_collection("demo", SPY_COUR2, 2, episodes={spy[13]: 2})
     code, report = sync_json(cli)
@@ -123,13 +123,13 @@ def test_episodes_already_marked_are_not_sent_and_done_is_never_moved_back(
     assert posts == []
 
 
-def test_quiet_sync_prints_nothing_on_success(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_quiet_sync_prints_nothing_on_success(logged_in: Sandbox, cli) -> None:
     result = cli("-q", "sync")
     assert result.code == 0
     assert result.out == "" and result.err == ""
 
 
-def test_status_reports_last_run_and_item_counts(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_status_reports_last_run_and_item_counts(logged_in: Sandbox, cli) -> None:
     assert cli("sync").code == 0
     data = json.loads(cli("status", "--json").out)
     assert data["profile"] == "default"
@@ -139,17 +139,17 @@ def test_status_reports_last_run_and_item_counts(logged_in: Sandbox, cli) -> Non
     assert cli("status", "--check").code == 0
 
 
-def test_status_check_fails_when_no_sync_ran(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_status_check_fails_when_no_sync_ran(logged_in: Sandbox, cli) -> None:
     result = cli("status", "--check")
     assert result.code == 1 and "no sync has run yet" in result.err
 
 
-def test_sync_without_login_exits_77(sandbox: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_sync_without_login_exits_77(sandbox: Sandbox, cli) -> None:
     result = cli("sync")
     assert result.code == 77 and "trakt-sync auth" in result.err
 
 
-def test_json_output_is_one_document_even_when_the_lock_is_held(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_json_output_is_one_document_even_when_the_lock_is_held(logged_in: Sandbox, cli) -> None:
     from filelock import FileLock
 
     with FileLock(str(logged_in.home / "default.lock")):
@@ -159,7 +159,7 @@ def test_json_output_is_one_document_even_when_the_lock_is_held(logged_in: Sandb
     assert "another sync" in result.err
 
 
-def test_expired_access_token_is_refreshed_once_and_rotated(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_expired_access_token_is_refreshed_once_and_rotated(logged_in: Sandbox, cli) -> None:
     before = json.loads((logged_in.home / "tokens.json").read_text())["profiles"]["default"]
     logged_in.trakt.expire_access_tokens()
     code, _ = sync_json(cli)
@@ -170,7 +170,7 @@ def test_expired_access_token_is_refreshed_once_and_rotated(logged_in: Sandbox, 
     assert after["trakt"]["username"] == "demo-user"
 
 
-def test_rejected_refresh_exits_77_asking_for_auth(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_rejected_refresh_exits_77_asking_for_auth(logged_in: Sandbox, cli) -> None:
     logged_in.trakt.expire_access_tokens()
     logged_in.trakt.revoke_refresh_tokens()
     result = cli("sync")

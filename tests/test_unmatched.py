@@ -26,7 +26,7 @@ def mystery_world(demo_world: dict[str, Any]) -> dict[str, Any]:
     return demo_world
 
 
-def login(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def login(sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch) -> None:
     assert cli("auth").code == 0
     monkeypatch.setattr("sys.stdin", io.StringIO(sandbox.bangumi_token + "\n"))
     assert cli("auth", "bangumi", "--with-token").code == 0
@@ -36,7 +36,7 @@ def test_unmatched_plays_have_a_reason_and_are_not_searched_again(
     mystery_world: dict[str, Any],
     sandbox: Sandbox,
     cli,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     login(sandbox, cli, monkeypatch)
     first = cli("sync", "--json")
@@ -64,7 +64,7 @@ def test_map_add_makes_the_next_sync_resolve_the_play(
     mystery_world: dict[str, Any],
     sandbox: Sandbox,
     cli,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     login(sandbox, cli, monkeypatch)
     assert cli("sync").code == 0
@@ -80,7 +80,7 @@ def test_map_add_makes_the_next_sync_resolve_the_play(
     assert json.loads(cli("unmatched", "--json").out) == []
 
 
-def test_map_export_and_import_round_trip(sandbox: Sandbox, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_map_export_and_import_round_trip(sandbox: Sandbox, cli, tmp_path) -> None:
     assert cli("map", "add", "slug:spy-x-family", "S1E13-E25", "373267").code == 0
     assert cli("map", "add", "movie:tmdb:155", "ignore").code == 0
     for name in ("maps.toml", "maps.json"):
@@ -92,12 +92,12 @@ def test_map_export_and_import_round_trip(sandbox: Sandbox, cli, tmp_path) -> No
         assert {o["show"] for o in listed} == {"slug:spy-x-family", "movie:tmdb:155"}
 
 
-def test_map_add_rejects_a_bad_spec(sandbox: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_map_add_rejects_a_bad_spec(sandbox: Sandbox, cli) -> None:
     result = cli("map", "add", "trakt:1", "season one", "5")
     assert result.code == 2 and "S1E13" in result.err
 
 
-def test_since_bounds_the_first_fetch(logged_in: Sandbox, cli) -> None:  # type: ignore[no-untyped-def]
+def test_since_bounds_the_first_fetch(logged_in: Sandbox, cli) -> None:
     code, report = None, None
     result = cli("sync", "--json", "--since", "2025-02-01")
     code, report = result.code, json.loads(result.out)

@@ -1,4 +1,5 @@
-"""In-memory doubles for the matcher's readers and cache, fed from real bangumi-data.
+"""Matcher scenarios over the shared in-memory readers (:mod:`trakt_sync.fakes.memory`),
+fed from real bangumi-data.
 
 (A module with a unique name rather than conftest.py, so tests can import it.)
 
@@ -11,18 +12,26 @@ weekly episode lists starting on the bangumi-data begin date, and Trakt seasons 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from trakt_sync.errors import NotFound
+from trakt_sync.fakes import memory
+from trakt_sync.fakes.memory import (
+    Catalogue,
+    MemoryBangumi,
+    MemoryCache,
+    MemoryTrakt,
+    episode_rows,
+    sample_index,
+    scripted,
+    weekly_days,
+)
 from trakt_sync.fakes.world import excerpt_episode_lists
-from trakt_sync.matching.airdate import JST
-from trakt_sync.matching.bangumi_data import BangumiDataIndex, build_index
+from trakt_sync.matching.bangumi_data import BangumiDataIndex
 from trakt_sync.matching.matcher import Matcher
 from trakt_sync.matching.overrides import Override
 from trakt_sync.models import TraktEpisode, TraktIds, TraktShow
@@ -36,16 +45,6 @@ def data_file(name: str) -> Path:
         if (folder / name).is_file():
             return folder / name
     raise FileNotFoundError(f"{name} not found in {[str(d) for d in DATA_DIRS]}")
-
-
-@cache
-def sample_bytes() -> bytes:
-    return data_file("bangumi-data-sample.json").read_bytes()
-
-
-@cache
-def sample_index() -> BangumiDataIndex:
-    return build_index(sample_bytes())
 
 
 @cache
@@ -87,30 +86,13 @@ def weekly(
     every_days: int = 7,
 ) -> list[dict[str, Any]]:
     """A synthetic main-episode list: ids ``subject_id * 10000 + ep``."""
-    first = start or begin_day(subject_id)
-    return [
-        {
-            "id": subject_id * 10000 + k,
-            "type": 0,
-            "name": "",
-            "name_cn": "",
-            "sort": sort_start + k - 1,
-            "ep": k,
-            "airdate": (first + timedelta(days=every_days * (k - 1))).isoformat(),
-            "subject_id": subject_id,
-        }
-        for k in range(1, count + 1)
-    ]
+    days = weekly_days(start or begin_day(subject_id), count, every_days)
+    return episode_rows(subject_id, days, sort_start=sort_start)
 
 
 def aired_at(day: str | date, slot: str = "24:30") -> str:
     """A JST schedule slot (``25:05`` = 01:05 next morning) as Trakt's UTC instant."""
-    hours, minutes = (int(x) for x in slot.split(":"))
-    base = datetime.combine(
-        date.fromisoformat(day) if isinstance(day, str) else day, datetime.min.time(), JST
-    )
-    instant = (base + timedelta(hours=hours, minutes=minutes)).astimezone(UTC)
-    return instant.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return memory.aired_at(date.fromisoformat(day) if isinstance(day, str) else day, slot)
 
 
 def trakt_season(
@@ -165,109 +147,23 @@ def played(
     return out
 
 
-class FakeBangumi:
-    """Answers like api.bgm.tv v0 would, from dicts; records every call.
-
-    ``search_subjects`` deliberately ignores its filters (it records them instead), so
-    tests show the matcher rejects unwanted hits itself.
-    """
-
-    def __init__(
-        self,
-        *,
-        subjects: dict[int, dict[str, Any]] | None = None,
-        episodes: dict[int, list[dict[str, Any]]] | None = None,
-        relations: dict[int, list[dict[str, Any]]] | None = None,
-        search: dict[str, list[dict[str, Any]]] | None = None,
-        merged: dict[int, int] | None = None,
-        known: Callable[[int], dict[str, Any] | None] | None = None,
-    ) -> None:
-        self.subjects = subjects or {}
-        self.known = known or subject_from_sample
-        self.episodes = episodes or {}
-        self.relations = relations or {}
-        self.search = search or {}
-        self.merged = merged or {}
-        self.calls: list[tuple[Any, ...]] = []
-
-    def get_subject(self, subject_id: int) -> dict[str, Any]:
-        self.calls.append(("subject", subject_id))
-        target = self.merged.get(subject_id, subject_id)
-        subject = self.subjects.get(target) or self.known(target)
-        if subject is None:
-            raise NotFound(f"subject {subject_id}", status=404)
-        return dict(subject)
-
-    def get_episodes(self, subject_id: int) -> list[dict[str, Any]]:
-        self.calls.append(("episodes", subject_id))
-        if subject_id not in self.episodes:
-            raise NotFound(f"episodes of {subject_id}", status=404)
-        return [dict(e) for e in self.episodes[subject_id]]
-
-    def get_related_subjects(self, subject_id: int) -> list[dict[str, Any]]:
-        self.calls.append(("relations", subject_id))
-        return list(self.relations.get(subject_id, []))
-
-    def search_subjects(
-        self,
-        keyword: str,
-        *,
-        subject_types: list[int] | None = None,
-        air_date: list[str] | None = None,
-        limit: int = 20,
-    ) -> list[dict[str, Any]]:
-        self.calls.append(("search", keyword, tuple(subject_types or ()), tuple(air_date or ())))
-        return [dict(s) for s in self.search.get(keyword, [])][:limit]
-
-
-class FakeTrakt:
-    def __init__(
-        self,
-        *,
-        seasons: dict[tuple[int | str, int], list[dict[str, Any]]] | None = None,
-        aliases: dict[int | str, list[dict[str, Any]]] | None = None,
-        translations: dict[tuple[int | str, str], list[dict[str, Any]]] | None = None,
-    ) -> None:
-        self.seasons = seasons or {}
-        self.aliases = aliases or {}
-        self.translations = translations or {}
-        self.calls: list[tuple[Any, ...]] = []
-
-    def get_season_episodes(self, show_id: int | str, season: int) -> list[dict[str, Any]]:
-        self.calls.append(("season", show_id, season))
-        if (show_id, season) not in self.seasons:
-            raise NotFound(f"season {season} of {show_id}", status=404)
-        return [dict(e) for e in self.seasons[(show_id, season)]]
-
-    def get_show_aliases(self, show_id: int | str) -> list[dict[str, Any]]:
-        self.calls.append(("aliases", show_id))
-        return list(self.aliases.get(show_id, []))
-
-    def get_show_translations(self, show_id: int | str, language: str) -> list[dict[str, Any]]:
-        self.calls.append(("translations", show_id, language))
-        return list(self.translations.get((show_id, language), []))
-
-
-class DictCache:
-    def __init__(self) -> None:
-        self.data: dict[tuple[str, str], Any] = {}
-
-    def get(self, namespace: str, key: str) -> Any | None:
-        value = self.data.get((namespace, key))
-        # Stored as JSON by the real store: prove the values survive the round trip.
-        return None if value is None else json.loads(value)
-
-    def put(self, namespace: str, key: str, value: Any) -> None:
-        self.data[(namespace, key)] = json.dumps(value)
-
-
 @dataclass
 class World:
-    bangumi: FakeBangumi = field(default_factory=FakeBangumi)
-    trakt: FakeTrakt = field(default_factory=FakeTrakt)
-    cache: DictCache = field(default_factory=DictCache)
+    """Bangumi's catalogue (subjects the sample knows answer without being added), scripted
+    search ``hits`` per keyword (filters ignored), Trakt, the cache, and a counted index."""
+
+    catalogue: Catalogue = field(default_factory=Catalogue)
+    hits: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    trakt: MemoryTrakt = field(default_factory=MemoryTrakt)
+    cache: MemoryCache = field(default_factory=MemoryCache)
     index: Callable[[], BangumiDataIndex] = sample_index
     index_loads: int = 0
+    bangumi: MemoryBangumi = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bangumi = MemoryBangumi(
+            self.catalogue, search=scripted(self.hits), fallback=subject_from_sample
+        )
 
     def matcher(self, overrides: Iterable[Override] = (), **kw: Any) -> Matcher:
         def load() -> BangumiDataIndex:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from matcher_world import sample_bytes
 
+from tests.helpers import Cdn, Clock
 from trakt_sync.errors import ConfigError, ServiceUnavailable
+from trakt_sync.fakes.memory import sample_bytes
 from trakt_sync.matching.bangumi_data import (
     BangumiDataSource,
     TmdbKey,
@@ -71,37 +72,13 @@ def test_build_rejects_a_document_that_is_not_bangumi_data() -> None:
         build_index(b'{"hello": 1}')
 
 
-class Cdn:
-    """A CDN that honours If-None-Match; ``down`` makes every request fail."""
-
-    def __init__(self, body: bytes) -> None:
-        self.body, self.etag, self.down = body, '"v1"', False
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.down:
-            raise httpx.ConnectError("offline", request=request)
-        if request.headers.get("If-None-Match") == self.etag:
-            return httpx.Response(304)
-        return httpx.Response(200, content=self.body, headers={"ETag": self.etag})
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def source(cdn: Cdn, clock: Clock, cache_dir: Path, local: Path | None = None) -> BangumiDataSource:
     http = httpx.Client(transport=httpx.MockTransport(cdn))
     return BangumiDataSource(URL, local, cache_dir, 3600, http, clock=clock)
 
 
 def test_download_then_revalidate_at_most_once_per_interval(tmp_path: Path) -> None:
-    cdn, clock = Cdn(sample_bytes()), Clock()
+    cdn, clock = Cdn(sample_bytes()), Clock(1_000_000.0)
 
     first = source(cdn, clock, tmp_path).index()
     assert len(cdn.requests) == 1 and "If-None-Match" not in cdn.requests[0].headers
@@ -122,7 +99,7 @@ def test_download_then_revalidate_at_most_once_per_interval(tmp_path: Path) -> N
 
 
 def test_changed_source_is_rebuilt(tmp_path: Path) -> None:
-    cdn, clock = Cdn(sample_bytes()), Clock()
+    cdn, clock = Cdn(sample_bytes()), Clock(1_000_000.0)
     old = source(cdn, clock, tmp_path).index()
 
     data = json.loads(sample_bytes())
@@ -139,7 +116,7 @@ def test_changed_source_is_rebuilt(tmp_path: Path) -> None:
 def test_offline_with_a_cache_warns_and_carries_on(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    cdn, clock = Cdn(sample_bytes()), Clock()
+    cdn, clock = Cdn(sample_bytes()), Clock(1_000_000.0)
     cached = source(cdn, clock, tmp_path).index()
     cdn.down = True
     clock.now += 7200
@@ -155,13 +132,13 @@ def test_offline_without_a_cache_is_a_try_later_error(tmp_path: Path) -> None:
     cdn = Cdn(sample_bytes())
     cdn.down = True
     with pytest.raises(ServiceUnavailable, match="bangumi_data_path"):
-        source(cdn, Clock(), tmp_path).index()
+        source(cdn, Clock(1_000_000.0), tmp_path).index()
 
 
 def test_local_file_is_used_without_http_and_reindexed_only_when_it_changes(
     tmp_path: Path,
 ) -> None:
-    cdn, clock = Cdn(b"unused"), Clock()
+    cdn, clock = Cdn(b"unused"), Clock(1_000_000.0)
     local = tmp_path / "data.json"
     local.write_bytes(sample_bytes())
     cache_dir = tmp_path / "cache"
@@ -183,4 +160,4 @@ def test_local_file_is_used_without_http_and_reindexed_only_when_it_changes(
 
 def test_missing_local_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read bangumi-data"):
-        source(Cdn(b""), Clock(), tmp_path, tmp_path / "nope.json").index()
+        source(Cdn(b""), Clock(1_000_000.0), tmp_path, tmp_path / "nope.json").index()

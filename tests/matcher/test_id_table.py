@@ -11,6 +11,7 @@ import httpx
 import pytest
 from matcher_world import data_file
 
+from tests.helpers import Cdn, Clock
 from trakt_sync.errors import ConfigError
 from trakt_sync.matching.bangumi_data import TmdbKey
 from trakt_sync.matching.id_table import IdTableSource, build_table, load_table, save_table
@@ -84,37 +85,13 @@ def test_compact_index_round_trips_and_versions_follow_the_source(tmp_path: Path
     assert build_table(json.dumps(rows[:-1]).encode()).version != table.version
 
 
-class Cdn:
-    """A server that honours If-None-Match; ``down`` makes every request fail."""
-
-    def __init__(self, body: bytes) -> None:
-        self.body, self.etag, self.down = body, '"t1"', False
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.down:
-            raise httpx.ConnectError("offline", request=request)
-        if request.headers.get("If-None-Match") == self.etag:
-            return httpx.Response(304)
-        return httpx.Response(200, content=self.body, headers={"ETag": self.etag})
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 2_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def source(cdn: Cdn, clock: Clock, cache_dir: Path, local: Path | None = None) -> IdTableSource:
     http = httpx.Client(transport=httpx.MockTransport(cdn))
     return IdTableSource(URL, local, cache_dir, 3600, http, clock=clock)
 
 
 def test_download_then_revalidate_at_most_once_per_interval(tmp_path: Path) -> None:
-    cdn, clock = Cdn(table_bytes()), Clock()
+    cdn, clock = Cdn(table_bytes(), etag='"t1"'), Clock(2_000_000.0)
 
     first = source(cdn, clock, tmp_path).table()
     assert first is not None and first.tvdb(405920) == [329906, 373267, 411427]
@@ -134,7 +111,7 @@ def test_download_then_revalidate_at_most_once_per_interval(tmp_path: Path) -> N
 
 
 def test_changed_table_is_rebuilt(tmp_path: Path) -> None:
-    cdn, clock = Cdn(table_bytes()), Clock()
+    cdn, clock = Cdn(table_bytes(), etag='"t1"'), Clock(2_000_000.0)
     old = source(cdn, clock, tmp_path).table()
 
     rows = [r for r in json.loads(table_bytes()) if r["bgm_id"] != "373267"]
@@ -147,7 +124,7 @@ def test_changed_table_is_rebuilt(tmp_path: Path) -> None:
 
 
 def test_offline_with_a_cache_uses_it(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    cdn, clock = Cdn(table_bytes()), Clock()
+    cdn, clock = Cdn(table_bytes(), etag='"t1"'), Clock(2_000_000.0)
     cached = source(cdn, clock, tmp_path).table()
     cdn.down = True
     clock.now += 7200
@@ -162,18 +139,18 @@ def test_offline_with_a_cache_uses_it(tmp_path: Path, caplog: pytest.LogCaptureF
 def test_offline_without_a_cache_warns_and_answers_none(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    cdn = Cdn(table_bytes())
+    cdn = Cdn(table_bytes(), etag='"t1"')
     cdn.down = True
     with caplog.at_level(logging.WARNING):
-        assert source(cdn, Clock(), tmp_path).table() is None
+        assert source(cdn, Clock(2_000_000.0), tmp_path).table() is None
     assert "matching without it" in caplog.text
 
 
 def test_a_broken_download_without_a_cache_answers_none(tmp_path: Path) -> None:
     cdn = Cdn(b"<html>rate limited</html>")
-    assert source(cdn, Clock(), tmp_path).table() is None
+    assert source(cdn, Clock(2_000_000.0), tmp_path).table() is None
     cdn.body = table_bytes()
-    assert source(cdn, Clock(), tmp_path).table() is not None  # tried again next time
+    assert source(cdn, Clock(2_000_000.0), tmp_path).table() is not None  # tried again next time
 
 
 def test_local_file_is_used_without_http(tmp_path: Path) -> None:
@@ -181,9 +158,9 @@ def test_local_file_is_used_without_http(tmp_path: Path) -> None:
     local = tmp_path / "anime_map.json"
     local.write_bytes(table_bytes())
 
-    table = source(cdn, Clock(), tmp_path / "cache", local).table()
+    table = source(cdn, Clock(2_000_000.0), tmp_path / "cache", local).table()
 
     assert table is not None and table.imdb("tt13706018") == [329906]
     assert cdn.requests == []
     with pytest.raises(ConfigError, match="cannot read id table"):
-        source(cdn, Clock(), tmp_path / "cache", tmp_path / "nope.json").table()
+        source(cdn, Clock(2_000_000.0), tmp_path / "cache", tmp_path / "nope.json").table()

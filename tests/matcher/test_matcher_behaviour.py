@@ -16,7 +16,7 @@ SPY = show(1501, 120089, "SPY x FAMILY")
 
 def spy_world(world: World) -> list[dict]:
     cour1, cour2 = weekly(329906, 12), real_episodes()[373267]
-    world.bangumi.episodes.update({329906: cour1, 373267: cour2})
+    world.catalogue.episodes.update({329906: cour1, 373267: cour2})
     rows = trakt_season(1, [cour1, cour2], slot="23:00")
     world.trakt.seasons[(1501, 1)] = rows
     return rows
@@ -117,10 +117,10 @@ def test_below_min_confidence_becomes_unmatched_with_the_candidate(world: World)
 
 def test_merged_subject_is_followed_to_its_target(world: World) -> None:
     rows = spy_world(world)
-    moved = world.bangumi.episodes.pop(373267)
-    world.bangumi.episodes[999001] = [{**e, "subject_id": 999001} for e in moved]
-    world.bangumi.subjects[999001] = {"id": 999001, "type": 2, "name": "SPY×FAMILY 第2クール"}
-    world.bangumi.merged[373267] = 999001
+    moved = world.catalogue.episodes.pop(373267)
+    world.catalogue.episodes[999001] = [{**e, "subject_id": 999001} for e in moved]
+    world.catalogue.subjects[999001] = {"id": 999001, "type": 2, "name": "SPY×FAMILY 第2クール"}
+    world.catalogue.merged[373267] = 999001
 
     (result,) = world.matcher().resolve_season(SPY, 1, played(rows, 13))
 

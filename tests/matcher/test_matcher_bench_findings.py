@@ -33,7 +33,7 @@ def test_a_week_late_streaming_schedule_marks_nothing_instead_of_every_episode_o
 ) -> None:
     # Before: dates put S1E1 on ep 2, S1E2 on ep 3, ... and marked them all at 0.85.
     listed = weekly(328609, 12)
-    world.bangumi.episodes[328609] = listed
+    world.catalogue.episodes[328609] = listed
     for days, trakt_id in ((7, 2001), (-7, 2004), (14, 2005)):
         rows = shifted(trakt_season(1, [listed], slot="24:00"), days)
         world.trakt.seasons[(trakt_id, 1)] = rows
@@ -50,7 +50,7 @@ def test_a_week_late_streaming_schedule_marks_nothing_instead_of_every_episode_o
 
 def test_a_streaming_schedule_on_a_multi_cour_season_marks_neither_cour(world: World) -> None:
     cour1, cour2 = weekly(329906, 12), weekly(373267, 13, sort_start=13)
-    world.bangumi.episodes.update({329906: cour1, 373267: cour2})
+    world.catalogue.episodes.update({329906: cour1, 373267: cour2})
     rows = shifted(trakt_season(1, [cour1, cour2], slot="23:00"), 7)
     world.trakt.seasons[(2002, 1)] = rows
 
@@ -64,7 +64,7 @@ def test_air_dates_still_overrule_an_id_start_when_no_uniform_shift_explains_the
 ) -> None:
     # Bangumi lists a prologue as ep 1 a week before TMDB's E1: E1-E12 are ep 2-13.
     listed = weekly(328609, 13, start=date(2022, 10, 1))
-    world.bangumi.episodes[328609] = listed
+    world.catalogue.episodes[328609] = listed
     rows = trakt_season(1, [listed[1:]], slot="24:00")
     world.trakt.seasons[(2001, 1)] = rows
 
@@ -91,7 +91,7 @@ TSUZUMI = {
 
 
 def test_a_one_episode_tv_special_is_found_by_a_film_title_search(world: World) -> None:
-    world.bangumi.search["鬼滅の刃 鼓屋敷編"] = [TSUZUMI]
+    world.hits["鬼滅の刃 鼓屋敷編"] = [TSUZUMI]
     special = TraktMovie(
         ids=TraktIds(trakt=3001, tmdb=99999001),  # TMDB id unknown to bangumi-data
         title="Demon Slayer: Tsuzumi Mansion Arc",
@@ -107,7 +107,7 @@ def test_a_one_episode_tv_special_is_found_by_a_film_title_search(world: World) 
 
 
 def test_a_tv_series_is_still_no_film(world: World) -> None:
-    world.bangumi.search["鬼滅の刃 鼓屋敷編"] = [{**TSUZUMI, "eps": 26}]
+    world.hits["鬼滅の刃 鼓屋敷編"] = [{**TSUZUMI, "eps": 26}]
     special = TraktMovie(
         ids=TraktIds(trakt=3002, tmdb=99999002),
         title="Demon Slayer",
@@ -129,7 +129,7 @@ def test_a_tv_series_is_still_no_film(world: World) -> None:
 def test_special_continuing_its_start_key_by_number_and_date_is_matched(world: World) -> None:
     # tv/1429/season/0/episode/7 → 80993 (the 3-part OAD): S0E8 and S0E9 are its ep 2 and 3.
     days = [date(2013, 12, 9), date(2014, 4, 9), date(2014, 8, 8)]
-    world.bangumi.episodes[80993] = [
+    world.catalogue.episodes[80993] = [
         {**e, "airdate": d.isoformat()} for e, d in zip(weekly(80993, 3), days, strict=True)
     ]
     rows = [

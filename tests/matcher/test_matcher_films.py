@@ -58,7 +58,7 @@ def test_festival_premiere_a_year_before_release_is_tolerated(world: World) -> N
 
 def test_film_unknown_to_bangumi_data_is_found_by_exact_title_and_date(world: World) -> None:
     silent_voice = film(240000, 378064, "A Silent Voice", "2016-09-17", original_title="聲の形")
-    world.bangumi.search["聲の形"] = [
+    world.hits["聲の形"] = [
         {"id": 424242, "type": 2, "name": "聲の形", "date": "2016-09-17", "platform": "剧场版"},
         {
             "id": 424243,
@@ -94,8 +94,8 @@ def test_compilation_film_only_matches_a_film_that_is_itself_a_compilation(
         "date": "2022-10-08",
         "platform": "TV",
     }
-    world.bangumi.search["ぼっち・ざ・ろっく！"] = [recap, tv]
-    world.bangumi.search["劇場総集編ぼっち・ざ・ろっく！ Re:"] = [recap]
+    world.hits["ぼっち・ざ・ろっく！"] = [recap, tv]
+    world.hits["劇場総集編ぼっち・ざ・ろっく！ Re:"] = [recap]
 
     by_show_title = film(250000, 9990001, "Bocchi the Rock!", "2024-06-07")
     by_show_title = TraktMovie(

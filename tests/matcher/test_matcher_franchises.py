@@ -11,12 +11,12 @@ from matcher_world import (
     begin_day,
     played,
     real_episodes,
-    sample_bytes,
     show,
     trakt_season,
     weekly,
 )
 
+from trakt_sync.fakes.memory import sample_bytes
 from trakt_sync.matching.bangumi_data import build_index
 from trakt_sync.models import EP_SP, Resolution, ResolutionStatus
 
@@ -40,7 +40,7 @@ def ids(results: list[Resolution]) -> list[tuple[int | None, int | None]]:
 def snk_world(world: World) -> list[dict]:
     season3 = weekly(217300, 12, sort_start=38)
     part2 = real_episodes()[263750]
-    world.bangumi.episodes.update({217300: season3, 263750: part2})
+    world.catalogue.episodes.update({217300: season3, 263750: part2})
     rows = trakt_season(3, [season3, part2], slot="24:10")
     world.trakt.seasons[(1420, 3)] = rows
     return rows
@@ -70,7 +70,7 @@ def test_snk_id_start_contradicted_by_air_dates_is_placed_by_date(world: World) 
     season3 = weekly(217300, 12, sort_start=38)
     part2 = real_episodes()[263750]
     recap = [{**season3[-1], "airdate": "2019-04-21"}]
-    world.bangumi.episodes.update({217300: season3, 263750: part2})
+    world.catalogue.episodes.update({217300: season3, 263750: part2})
     rows = trakt_season(3, [season3, recap, part2], slot="24:10")
     world.trakt.seasons[(1420, 3)] = rows
 
@@ -87,7 +87,7 @@ def test_snk_id_start_contradicted_by_air_dates_is_placed_by_date(world: World) 
 def test_snk_final_chapters_are_tmdb_specials_with_bangumi_data_keys(world: World) -> None:
     zenpen = weekly(376739, 1, sort_start=88)
     kouhen = weekly(415779, 1, sort_start=89)
-    world.bangumi.episodes.update({376739: zenpen, 415779: kouhen})
+    world.catalogue.episodes.update({376739: zenpen, 415779: kouhen})
     rows = [
         {**trakt_season(0, [zenpen], start=36, slot="24:25")[0]},
         {**trakt_season(0, [kouhen], start=37, slot="24:00")[0]},
@@ -102,7 +102,7 @@ def test_snk_final_chapters_are_tmdb_specials_with_bangumi_data_keys(world: Worl
 
 
 def test_season0_special_needs_air_date_and_title_of_an_sp_episode(world: World) -> None:
-    world.bangumi.episodes[55770] = real_episodes()[55770]
+    world.catalogue.episodes[55770] = real_episodes()[55770]
     recap = {
         "season": 0,
         "number": 5,
@@ -132,7 +132,7 @@ def test_spy_family_cour2_is_s1e13_and_skips_the_sort0_special(world: World) -> 
     cour1 = weekly(329906, 12)
     cour2 = real_episodes()[373267]
     assert cour2[0]["type"] == EP_SP and cour2[0]["sort"] == 0
-    world.bangumi.episodes.update({329906: cour1, 373267: cour2})
+    world.catalogue.episodes.update({329906: cour1, 373267: cour2})
     rows = trakt_season(1, [cour1, cour2], slot="23:00")
     world.trakt.seasons[(1501, 1)] = rows
 
@@ -151,8 +151,8 @@ def test_spy_family_cour2_is_s1e13_and_skips_the_sort0_special(world: World) -> 
 def test_spy_family_special_on_the_same_day_with_another_title_is_not_matched(
     world: World,
 ) -> None:
-    world.bangumi.episodes[373267] = real_episodes()[373267]
-    world.bangumi.episodes[329906] = weekly(329906, 12)
+    world.catalogue.episodes[373267] = real_episodes()[373267]
+    world.catalogue.episodes[329906] = weekly(329906, 12)
     rows = [
         {
             "season": 0,
@@ -183,7 +183,7 @@ def rezero_world(world: World) -> list[dict]:
         510728: weekly(510728, 8, sort_start=59),
         547888: weekly(547888, 11, sort_start=67),
     }
-    world.bangumi.episodes.update(lists)
+    world.catalogue.episodes.update(lists)
     rows = trakt_season(1, lists.values(), slot="25:05")
     world.trakt.seasons[(1602, 1)] = rows
     return rows
@@ -216,22 +216,22 @@ def test_rezero_next_cour_missing_from_bangumi_data_is_found_along_sequel_relati
     rows = rezero_world(world)
     dakkan_start = begin_day(547888) + timedelta(weeks=18)
     dakkan = weekly(633836, 4, start=dakkan_start, sort_start=78)
-    world.bangumi.episodes[633836] = dakkan
-    world.bangumi.subjects[633836] = {
+    world.catalogue.episodes[633836] = dakkan
+    world.catalogue.subjects[633836] = {
         "id": 633836,
         "type": 2,
         "name": "Re:ゼロから始める異世界生活 4th season 奪還編",
         "platform": "TV",
         "date": dakkan_start.isoformat(),
     }
-    world.bangumi.subjects[700001] = {
+    world.catalogue.subjects[700001] = {
         "id": 700001,
         "type": 2,
         "name": "Re:ゼロ 短編",
         "platform": "WEB",
     }
-    world.bangumi.episodes[700001] = weekly(700001, 4, start=dakkan_start)  # same days
-    world.bangumi.relations[547888] = [
+    world.catalogue.episodes[700001] = weekly(700001, 4, start=dakkan_start)  # same days
+    world.catalogue.relations[547888] = [
         {"id": 700001, "type": 2, "name": "Re:ゼロ 短編", "relation": "番外篇"},
         {
             "id": 296195,
@@ -267,7 +267,7 @@ def test_oshi_no_ko_cour2_starts_at_tmdb_e12(world: World) -> None:
         443428: weekly(443428, 13, sort_start=12),
         517057: weekly(517057, 11, sort_start=25),
     }
-    world.bangumi.episodes.update(lists)
+    world.catalogue.episodes.update(lists)
     rows = trakt_season(1, lists.values(), slot="23:00")
     world.trakt.seasons[(1703, 1)] = rows
 
@@ -287,7 +287,7 @@ def test_oshi_no_ko_cour2_starts_at_tmdb_e12(world: World) -> None:
 
 def one_piece_world(world: World) -> list[dict]:
     long_run = weekly(975, 1155)
-    world.bangumi.episodes[975] = long_run
+    world.catalogue.episodes[975] = long_run
     # TMDB season 22 = absolute 1089-1155 (anime-lists tmdbseason mapping)
     rows = trakt_season(22, [long_run[1088:]], slot="09:30", abs_start=1089)
     world.trakt.seasons[(1804, 22)] = rows
@@ -310,9 +310,9 @@ def test_one_piece_tmdb_arc_season_maps_by_absolute_number_onto_one_subject(
 
 
 def test_one_piece_newest_arc_split_off_as_its_own_subject(world: World) -> None:
-    world.bangumi.episodes[975] = weekly(975, 1155)
+    world.catalogue.episodes[975] = weekly(975, 1155)
     elbaf = weekly(602059, 10, sort_start=1156)
-    world.bangumi.episodes[602059] = elbaf
+    world.catalogue.episodes[602059] = elbaf
     rows = trakt_season(23, [elbaf], slot="23:15", abs_start=1156)
     world.trakt.seasons[(1804, 23)] = rows
 
@@ -339,8 +339,8 @@ def test_new_season_missing_from_bangumi_data_is_reached_from_the_previous_one(
     lagging = build_index(json.dumps(data).encode())
     world.index = lambda: lagging
     season3 = weekly(498378, 12)
-    world.bangumi.episodes[498378] = season3
-    world.bangumi.relations[411427] = [
+    world.catalogue.episodes[498378] = season3
+    world.catalogue.relations[411427] = [
         {"id": 329906, "type": 2, "name": "SPY×FAMILY", "relation": "前传"},
         {"id": 411428, "type": 2, "name": "劇場版 SPY×FAMILY CODE: White", "relation": "续集"},
         {"id": 498378, "type": 2, "name": "SPY×FAMILY Season 3", "relation": "续集"},
@@ -358,7 +358,7 @@ def test_new_season_missing_from_bangumi_data_is_reached_from_the_previous_one(
 
 def test_special_continuing_an_ova_key_is_only_suggested_on_its_air_date(world: World) -> None:
     oad = weekly(80993, 3, every_days=120)  # 進撃の巨人 OAD: key tv/1429/season/0/episode/7
-    world.bangumi.episodes[80993] = oad
+    world.catalogue.episodes[80993] = oad
     rows = trakt_season(0, [oad[1:2]], start=12, slot="12:00")
     rows[0]["original_title"] = "OAD 2"
     world.trakt.seasons[(1420, 0)] = rows
@@ -380,7 +380,7 @@ def test_plain_tmdb_key_of_a_sequel_is_placed_by_air_date_never_assumed(world: W
     komi = show(1905, 123876, "Komi Can't Communicate")
     second = weekly(363242, 12)
     first_dates = weekly(1, 12, start=begin_day(363242) - timedelta(weeks=26))
-    world.bangumi.episodes[363242] = second
+    world.catalogue.episodes[363242] = second
     season1 = trakt_season(1, [first_dates], slot="22:30")
     season2 = trakt_season(2, [second], slot="22:30")
     world.trakt.seasons.update({(1905, 1): season1, (1905, 2): season2})

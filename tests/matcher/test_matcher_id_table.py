@@ -48,7 +48,7 @@ def index_without_spy() -> BangumiDataIndex:
 @pytest.fixture
 def spy_world() -> World:
     world = World(index=index_without_spy)
-    world.bangumi.episodes[329906] = weekly(329906, 12)
+    world.catalogue.episodes[329906] = weekly(329906, 12)
     return world
 
 
@@ -127,7 +127,7 @@ def test_tvdb_or_imdb_link_works_for_a_show_without_a_tmdb_id(
 
 
 def test_bangumi_data_keys_win_and_the_table_is_not_consulted(world: World) -> None:
-    world.bangumi.episodes[329906] = weekly(329906, 12)
+    world.catalogue.episodes[329906] = weekly(329906, 12)
     rows = season_rows(world, 1606)
     spy = show(1606, SPY_TMDB, "SPY x FAMILY")
 

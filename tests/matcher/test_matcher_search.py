@@ -28,8 +28,8 @@ LULU_TV = {
 
 def lulu_world(world: World, search: list[dict[str, Any]]) -> list[dict]:
     listed = weekly(49282, 6)
-    world.bangumi.episodes[49282] = listed
-    world.bangumi.search["がんばれ！ルルロロ"] = search
+    world.catalogue.episodes[49282] = listed
+    world.hits["がんばれ！ルルロロ"] = search
     world.trakt.aliases[777] = [
         {"title": "Ganbare! Lulu Lolo", "country": "us"},
         {"title": "がんばれ！ルルロロ", "country": "jp"},
@@ -42,7 +42,7 @@ def lulu_world(world: World, search: list[dict[str, Any]]) -> list[dict]:
 def test_unknown_tmdb_id_is_matched_by_title_search_verified_by_air_dates(world: World) -> None:
     noise = {**LULU_TV, "id": 1, "name": "ルルロロ ふたりのおはなし", "name_cn": "", "infobox": []}
     rows = lulu_world(world, [noise, LULU_TV])
-    listed = world.bangumi.episodes[49282]
+    listed = world.catalogue.episodes[49282]
 
     results = world.matcher().resolve_season(LULU, 1, played(rows, 1, 6))
 
@@ -62,7 +62,7 @@ def test_two_subjects_that_both_fit_leave_the_episode_unmatched_with_candidates(
 ) -> None:
     web_version = {**LULU_TV, "id": 49283, "platform": "WEB"}
     rows = lulu_world(world, [LULU_TV, web_version])
-    world.bangumi.episodes[49283] = weekly(49283, 6, start=date(2013, 1, 16))
+    world.catalogue.episodes[49283] = weekly(49283, 6, start=date(2013, 1, 16))
 
     (result,) = world.matcher().resolve_season(LULU, 1, played(rows, 3))
 
@@ -95,8 +95,8 @@ def test_live_action_homonym_never_catches_an_anime(world: World) -> None:
         "date": "2007-01-11",
         "platform": "日剧",
     }
-    world.bangumi.search["のだめカンタービレ"] = [drama]
-    world.bangumi.episodes[5555] = drama_eps
+    world.hits["のだめカンタービレ"] = [drama]
+    world.catalogue.episodes[5555] = drama_eps
     rows = trakt_season(1, [drama_eps], slot="25:15")  # even the dates line up
     world.trakt.seasons[(888, 1)] = rows
 
@@ -117,8 +117,8 @@ def test_compilation_never_catches_tv_episodes_even_when_everything_else_fits(
 ) -> None:
     rezero_cut = show(999, 77777, "Re:Zero", "anime", original_title="Re:ゼロから始める異世界生活")
     listed = weekly(296195, 13)
-    world.bangumi.episodes[296195] = listed
-    world.bangumi.search["Re:ゼロから始める異世界生活"] = [
+    world.catalogue.episodes[296195] = listed
+    world.hits["Re:ゼロから始める異世界生活"] = [
         {
             "id": 296195,
             "type": 2,

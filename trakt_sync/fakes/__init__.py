@@ -2,6 +2,7 @@
 
 Real HTTP over loopback (stdlib ``ThreadingHTTPServer``), behaviour per
 ``api_contracts.md``. See :mod:`trakt_sync.fakes.world` for the world format.
+:mod:`trakt_sync.fakes.memory` has in-memory doubles of the matcher's readers (no HTTP).
 """
 
 from trakt_sync.fakes.bangumi import FakeBangumi

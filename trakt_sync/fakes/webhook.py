@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from trakt_sync.fakes.server import FakeServer, Request, Response, empty_response, json_response
 
 
@@ -14,5 +16,5 @@ class FakeWebhook(FakeServer):
         return empty_response(204)
 
     @property
-    def payloads(self) -> list[dict[str, object]]:
+    def payloads(self) -> list[dict[str, Any]]:
         return [r.json for r in self.requests if r.method == "POST" and r.json is not None]

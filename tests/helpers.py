@@ -1,0 +1,51 @@
+"""Small doubles shared by test files (fixtures live in ``conftest.py``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+
+
+class Cdn:
+    """An ``httpx.MockTransport`` handler serving one body that honours If-None-Match;
+    ``down`` makes every request fail as a connection error."""
+
+    def __init__(self, body: bytes, etag: str = '"v1"') -> None:
+        self.body, self.etag, self.down = body, etag, False
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.down:
+            raise httpx.ConnectError("offline", request=request)
+        if request.headers.get("If-None-Match") == self.etag:
+            return httpx.Response(304)
+        return httpx.Response(200, content=self.body, headers={"ETag": self.etag})
+
+
+class Clock:
+    """A monotonic/epoch clock the test moves by hand; ``sleep`` advances it and is recorded."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def wait_until(
+    condition: Callable[[], object], *, timeout: float = 10.0, what: str = "condition"
+) -> None:
+    """Poll ``condition`` until it is truthy; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.01)
