@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -114,11 +115,56 @@ def _setup_logging(state: CliState) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
+# The root's options, by whether they take a value: also accepted after the command.
+_GLOBAL_WITH_VALUE = ("--config", "--profile", "-p")
+_GLOBAL_FLAGS = ("--verbose", "--quiet", "--version")
+_SHORT_FLAGS = re.compile(r"^-[vq]+$")
+
+
+def _global_option(token: str) -> int:
+    """How many tokens a global option starting at ``token`` spans (0: not one)."""
+    if token in _GLOBAL_WITH_VALUE:
+        return 2
+    if token in _GLOBAL_FLAGS or _SHORT_FLAGS.match(token):
+        return 1
+    if token.startswith(tuple(f"{name}=" for name in _GLOBAL_WITH_VALUE if name[1] == "-")):
+        return 1
+    return 1 if token.startswith("-p") and not token.startswith("--") else 0
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move global options found after the command in front of it, where Click parses them.
+
+    ``status --check -q`` then means what ``-q status --check`` does. Nothing after
+    ``--`` moves.
+    """
+    index = 0
+    while index < len(argv) and argv[index].startswith("-") and argv[index] != "--":
+        index += max(_global_option(argv[index]), 1)
+    front, rest, others = list(argv[:index]), argv[index:], []
+    tail: list[str] = []
+    position = 0
+    while position < len(rest):
+        token = rest[position]
+        if token == "--":
+            tail = rest[position:]
+            break
+        span = _global_option(token)
+        if span:
+            front += rest[position : position + span]
+            position += span
+        else:
+            others.append(token)
+            position += 1
+    return front + others + tail
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; the one place where exceptions become messages and exit codes."""
     state = CliState()
+    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, obj=state, prog_name="trakt-sync")
+        app(args=args, obj=state, prog_name="trakt-sync")
     except TraktSyncError as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
