@@ -66,6 +66,29 @@ def interval(schedule: str, tz: tzinfo, now: datetime) -> timedelta:
     return next_fire(schedule, tz, first) - first
 
 
+def next_fires(schedule: str, tz: tzinfo, now: datetime, count: int) -> list[datetime]:
+    """The next ``count`` fire times after ``now``, in ``tz``."""
+    fires: list[datetime] = []
+    moment = now
+    for _ in range(count):
+        moment = next_fire(schedule, tz, moment)
+        fires.append(moment.astimezone(tz))
+    return fires
+
+
+def schedule_warnings(schedule: str) -> list[str]:
+    """Valid but probably not meant: croniter reads a sixth field as seconds, and last."""
+    fields = schedule.split()
+    if len(fields) == 6 and croniter(schedule).expanded[5] == ["*"]:
+        return [
+            f"{schedule!r} fires every second for a whole minute: croniter reads the sixth "
+            "field as seconds, after the day of the week (most cron tools put seconds first); "
+            f"to fire once in each such minute write {' '.join(fields[:5])!r} "
+            "or make the sixth field 0"
+        ]
+    return []
+
+
 def due(schedule: str, tz: tzinfo, last_fire: datetime, now: datetime) -> bool:
     """True when at least one fire time passed since ``last_fire`` (missed ones coalesce)."""
     return next_fire(schedule, tz, last_fire) <= now

@@ -32,24 +32,35 @@ Exit codes: 0 ok · 1 failed plays or unexpected error · 2 usage ·
 77 run `trakt-sync auth` · 78 fix the configuration.
 """
 
+EXAMPLES = """\
+\b
+Examples:
+  trakt-sync config check         validate the config file and every profile
+  trakt-sync sync --dry-run       show what a sync would change
+  trakt-sync status --check -q    a healthcheck (global options go anywhere)
+  trakt-sync -p partner sync      use another account pair
+"""
+
 app = typer.Typer(
     name="trakt-sync",
     help="Keep your Bangumi (bgm.tv) profile in step with what you watch on Trakt.\n\n"
     + EXIT_CODES_HELP,
+    epilog=EXAMPLES,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     add_completion=False,
     rich_markup_mode=None,
 )
-app.add_typer(auth_cmd.app, name="auth")
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(map_cmd.app, name="map")
-app.command("sync")(sync_cmd.sync)
-app.command("status")(status_cmd.status)
-app.command("unmatched")(status_cmd.unmatched)
-app.command("daemon")(daemon_cmd.daemon)
-app.command("explain")(explain_cmd.explain)
+# Short help given here so that the root listing shows whole sentences, not "...".
+app.add_typer(auth_cmd.app, name="auth", short_help="Log in to Trakt and Bangumi.")
+app.add_typer(config_cmd.app, name="config", short_help="Create, check and show the config file.")
+app.add_typer(map_cmd.app, name="map", short_help="Manual mappings from Trakt to Bangumi.")
+app.command("sync", short_help="Sync Trakt history to Bangumi once.")(sync_cmd.sync)
+app.command("status", short_help="Accounts, last run, play counts, next run.")(status_cmd.status)
+app.command("unmatched", short_help="Unmatched plays, with candidates.")(status_cmd.unmatched)
+app.command("daemon", short_help="Sync whenever the schedule fires.")(daemon_cmd.daemon)
+app.command("explain", short_help="How a show's episodes resolve to Bangumi.")(explain_cmd.explain)
 
 
 def _version(value: bool) -> None:
@@ -65,7 +76,8 @@ def root(
         Path | None,
         typer.Option(
             "--config",
-            help="Config file (default: $TRAKT_SYNC_CONFIG or the user config dir).",
+            help="Config file, which must exist (default: $TRAKT_SYNC_CONFIG or the user "
+            "config dir, either may be absent).",
             show_default=False,
         ),
     ] = None,
