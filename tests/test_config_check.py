@@ -120,3 +120,23 @@ def test_help_shows_whole_sentences_and_examples(cli) -> None:  # type: ignore[n
     assert "..." not in cli("config", "--help").out.split("Commands:")[1]
     for command in ("init", "show", "path", "check"):
         assert "Example:" in cli("config", command, "--help").out, command
+
+
+def test_the_system_zone_keeps_its_dst_rules(  # type: ignore[no-untyped-def]
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No sync.timezone: the fires follow the system's zone across the spring-forward
+    # night, not the offset in force when the command runs.
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    result = cli("config", "check")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert (
+        lines[1] == "profile default: sync.schedule '0 */6 * * *' (system time zone Europe/Berlin)"
+    )
+    assert [line[:30] for line in lines[2:4]] == [
+        "  Sun 2026-03-29 00:00 CET  in",
+        "  Sun 2026-03-29 06:00 CEST  i",
+    ]
+    data = json.loads(cli("config", "check", "--json").out)
+    assert data["profiles"][0]["next_fires"][1] == "2026-03-29T06:00:00+02:00"

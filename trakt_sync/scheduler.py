@@ -10,8 +10,9 @@ always strictly later than ``now``.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
@@ -20,6 +21,25 @@ def zone(name: str | None) -> tzinfo:
     """The configured IANA zone, else the system's local zone."""
     if name:
         return ZoneInfo(name)
+    return system_zone()
+
+
+def system_zone() -> tzinfo:
+    """The system's zone with its DST rules: ``$TZ`` or /etc/localtime, when they name one.
+
+    The offset in force now is only the fallback: it would put the fires after the
+    next DST change an hour off.
+    """
+    names = [os.environ.get("TZ", "").removeprefix(":")]
+    target = os.path.realpath("/etc/localtime")
+    if "/zoneinfo/" in target:
+        names.append(target.split("/zoneinfo/", 1)[1])
+    for name in names:
+        if name and not name.startswith("/"):
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
     local = datetime.now().astimezone().tzinfo
     assert local is not None
     return local

@@ -132,11 +132,11 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     names = ", ".join(profile["name"] for profile in data["profiles"])
     typer.echo(f"{where}: valid (profiles: {names})")
     for profile in data["profiles"]:
-        zone_name = profile["timezone"] or "system time zone"
+        tz = zone(profile["timezone"])
+        zone_name = profile["timezone"] or f"system time zone {getattr(tz, 'key', '')}".strip()
         typer.echo(
             f"profile {profile['name']}: sync.schedule {profile['schedule']!r} ({zone_name})"
         )
-        tz = zone(profile["timezone"])
         shape = (
             "%a %Y-%m-%d %H:%M:%S %Z"
             if len(profile["schedule"].split()) == 6
