@@ -122,3 +122,120 @@ def test_config_show_redacts_secrets(cli, tmp_path: Path, monkeypatch: pytest.Mo
         assert "s3cret-value-123" not in result.out + result.err
         assert "bgm-token-value-456" not in result.out + result.err
         assert "cid" in result.out
+
+
+# Issue 12, bug 2: a schedule that never fires is a config error found when the file loads.
+@pytest.mark.parametrize("command", [("status",), ("status", "--check"), ("daemon", "--once")])
+def test_a_schedule_that_never_fires_is_a_config_error(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    path = write(tmp_path / "config.toml", '[sync]\nschedule = "0 0 31 2 *"\n')
+    result = cli(*command)
+    assert result.code == 78, result.err
+    assert str(path) in result.err and "sync.schedule: never fires" in result.err
+    assert "Croniter" not in result.err
+
+
+def test_a_schedule_that_never_fires_is_refused_by_load_settings(tmp_path: Path) -> None:
+    from trakt_sync.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"sync\.schedule: never fires"):
+        load_settings(write(tmp_path / "c.toml", '[sync]\nschedule = "0 0 30 2 *"\n'))
+    # Rare is not never: 29 February comes every four years.
+    load_settings(write(tmp_path / "c.toml", '[sync]\nschedule = "0 0 29 2 *"\n'))
+
+
+# Issue 12, bug 4: the missing key is the one named.
+def test_missing_client_secret_is_named(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path / "config.toml", '[trakt]\nclient_id = "cid"\n')
+    result = cli("auth")
+    assert result.code == 78
+    assert "trakt.client_secret: not set" in result.err
+    assert "trakt.client_id: not set" not in result.err
+
+
+# Issue 12, bug 5: a file named explicitly must exist; the default path may be absent.
+def test_explicit_config_file_that_does_not_exist_is_78(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "nonexistent.toml"
+    for args in (("--config", str(missing), "status"), ("status", "--config", str(missing))):
+        result = cli(*args)
+        assert result.code == 78, result.err
+        assert str(missing) in result.err and "does not exist" in result.err
+    # Writing the file there is what `config init` is for; `config path` just names it.
+    assert cli("--config", str(missing), "config", "path").code == 0
+    assert cli("--config", str(missing), "config", "init").code == 0
+    assert cli("--config", str(missing), "status").code == 0
+
+
+def test_missing_file_at_the_default_location_is_fine(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRAKT_SYNC_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert cli("config", "path").out.strip() == str(tmp_path / "xdg" / "trakt-sync" / "config.toml")
+    assert cli("status").code == 0
+
+
+def test_missing_file_named_by_the_environment_is_fine(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The Docker image names /data/config.toml for everyone, and that file is optional there.
+    assert cli("config", "path").out.strip() == str(tmp_path / "config.toml")
+    assert cli("status").code == 0
+
+
+# Issue 12, bug 6: a file that is not UTF-8.
+def test_non_utf8_config_file_is_78_naming_the_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "config.toml"
+    path.write_bytes('[bangumi]\nuser_agent = "café"\n'.encode("latin-1"))
+    result = cli("status")
+    assert result.code == 78, result.err
+    assert str(path) in result.err and "UTF-8" in result.err
+    assert "unexpected error" not in result.err
+
+
+# Issue 12, bug 15: global options after the command, too.
+def test_global_options_are_accepted_after_the_command(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path / "other.toml", '[profiles.work.sync]\nschedule = "0 3 * * *"\n')
+    result = cli("status", "--json", "-q", "--config", str(tmp_path / "other.toml"), "-p", "work")
+    assert result.code == 0, result.err
+    assert '"profile": "work"' in result.out and '"schedule": "0 3 * * *"' in result.out
+    assert cli("config", "path", f"--config={tmp_path / 'x.toml'}").out.strip() == str(
+        tmp_path / "x.toml"
+    )
+    assert (
+        cli("status", "-vv", "--profile=work", "--config", str(tmp_path / "other.toml")).code == 0
+    )
+
+
+def test_hoisting_stops_at_a_double_dash() -> None:
+    from trakt_sync.cli.app import hoist_global_options
+
+    assert hoist_global_options(["status", "-q", "--", "-v"]) == ["-q", "status", "--", "-v"]
+    assert hoist_global_options(["--config", "sync", "status"]) == ["--config", "sync", "status"]
+    assert hoist_global_options(["map", "add", "-pwork", "1"]) == ["-pwork", "map", "add", "1"]
+
+
+# Issue 12, bug 16: every profile is validated when the file loads, keys with their full path.
+PROFILE_BAD = [
+    ('[profiles.work.sync]\nschedul = "0 3 * * *"\n', "profiles.work.sync.schedul: unknown key"),
+    ('[profiles.work.sync]\nschedule = "0 0 31 2 *"\n', "profiles.work.sync.schedule: never fires"),
+    ('[profiles.work.synk]\nschedule = "0 3 * * *"\n', "profiles.work.synk: unknown section"),
+    ("[profiles]\nwork = 3\n", "profiles.work: must be a table"),
+    ('[profile.work.sync]\nschedule = "0 3 * * *"\n', "did you mean profiles?"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PROFILE_BAD)
+def test_every_profile_is_validated_with_its_full_key_path(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, text: str, expected: str
+) -> None:
+    path = write(tmp_path / "config.toml", text)
+    result = cli("status")  # the default profile, not the broken one
+    assert result.code == 78, result.err
+    assert str(path) in result.err and expected in result.err
+
+
+def test_unknown_section_lists_profiles_among_the_known(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path / "config.toml", '[profile.x.sync]\nschedule = "0 3 * * *"\n')
+    result = cli("status")
+    assert "profile: unknown section" in result.err
+    assert "known: trakt, bangumi, secrets, sync, matching, http, notify, profiles)" in result.err

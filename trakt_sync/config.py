@@ -8,14 +8,16 @@ and the reason (exit 78).
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -65,6 +67,17 @@ class TraktSettings(_Section):
 
     _urls = field_validator("api_url", "auth_url")(_check_url)
 
+    def missing_app_keys(self) -> list[str]:
+        """The API app keys still empty, by their full names."""
+        return [
+            name
+            for name, value in (
+                ("trakt.client_id", self.client_id),
+                ("trakt.client_secret", self.client_secret.get_secret_value()),
+            )
+            if not value
+        ]
+
 
 class BangumiSettings(_Section):
     api_url: str = "https://api.bgm.tv"
@@ -99,6 +112,14 @@ class SyncSettings(_Section):
         fields = value.split()
         if len(fields) not in (5, 6) or not croniter.is_valid(value):
             raise ValueError(f"invalid cron expression {value!r} (5 fields, or 6 with seconds)")
+        # croniter gives up after decades without a match; a day that never exists
+        # (31 February) would otherwise surface at every `status` and in the daemon.
+        try:
+            croniter(value, datetime(2000, 1, 1)).get_next(datetime)
+        except CroniterBadDateError:
+            raise ValueError(
+                f"never fires: no date matches {value!r} (a day the month does not have?)"
+            ) from None
         return value
 
     @field_validator("timezone")
@@ -201,13 +222,22 @@ class _DictSource(PydanticBaseSettingsSource):
         return dict(self._data)
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """The file's data, ``{}`` when it does not exist."""
+def read_toml(path: Path, *, must_exist: bool = False) -> dict[str, Any]:
+    """The file's data; ``{}`` when it does not exist, unless it was named explicitly."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
+        if must_exist:
+            raise ConfigError(
+                f"{path}: does not exist (`trakt-sync config init` writes one)"
+            ) from None
         return {}
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except OSError as exc:
@@ -229,36 +259,44 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _for_profile(data: dict[str, Any], profile: str, path: Path) -> dict[str, Any]:
+def _unknown_section(key: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"{key}: unknown section ({hint}known: {', '.join(known)})"
+
+
+def _check_shape(data: dict[str, Any], path: Path) -> None:
+    """Sections and profiles that are not there to be validated by the settings model."""
+    unknown = [key for key in data if key not in (*SECTIONS, "profiles")]
+    if unknown:
+        raise ConfigError(f"{path}: {_unknown_section(unknown[0], (*SECTIONS, 'profiles'))}")
     profiles = data.get("profiles") or {}
     if not isinstance(profiles, dict):
         raise ConfigError(f"{path}: profiles: must be a table of [profiles.<name>] sections")
-    unknown = [key for key in data if key not in (*SECTIONS, "profiles")]
-    if unknown:
-        raise ConfigError(f"{path}: {unknown[0]}: unknown section (known: {', '.join(SECTIONS)})")
+    for name, sections in profiles.items():
+        if not isinstance(sections, dict):
+            raise ConfigError(f"{path}: profiles.{name}: must be a table of sections")
+        unknown = [key for key in sections if key not in SECTIONS]
+        if unknown:
+            raise ConfigError(f"{path}: profiles.{name}.{_unknown_section(unknown[0], SECTIONS)}")
+
+
+def _profile_data(data: dict[str, Any], profile: str) -> dict[str, Any]:
     base = {key: value for key, value in data.items() if key != "profiles"}
-    if profile == DEFAULT_PROFILE and profile not in profiles:
-        return base
-    if profile not in profiles:
-        known = ", ".join(profile_names(data))
-        raise ConfigError(f"{path}: unknown profile {profile!r} (defined: {known})")
-    return _merge(base, profiles[profile])
+    return _merge(base, (data.get("profiles") or {}).get(profile, {}))
 
 
-def _origin(loc: tuple[Any, ...], data: dict[str, Any], path: Path) -> str:
-    """Name where a bad value came from: the env var wins over the file, as in loading."""
-    env_name = ENV_PREFIX + "__".join(str(part) for part in loc).upper()
-    if env_name in os.environ:
-        return f"environment variable {env_name}"
-    return str(path)
+def _in_data(loc: tuple[Any, ...], data: Any) -> bool:
+    for part in loc:
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True
 
 
-def load_settings(
-    path: Path, profile: str = DEFAULT_PROFILE, overrides: dict[str, Any] | None = None
+def _validate(
+    data: dict[str, Any], overrides: dict[str, Any], profile: str, raw: dict[str, Any], path: Path
 ) -> Settings:
-    """Load, merge and validate; raise ConfigError with file, key and reason."""
-    data = _for_profile(read_toml(path), profile, path)
-
     # pydantic-settings fixes its sources per class, so the file's data is bound
     # through a one-off subclass rather than a global.
     class _Loaded(Settings):
@@ -274,7 +312,7 @@ def load_settings(
             return init_settings, env_settings, _DictSource(settings_cls, data)
 
     try:
-        return _Loaded(**(overrides or {}))
+        return _Loaded(**overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
@@ -282,4 +320,40 @@ def load_settings(
         reason = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             reason = "unknown key"
-        raise ConfigError(f"{_origin(loc, data, path)}: {key}: {reason}") from None
+        env_name = ENV_PREFIX + "__".join(str(part) for part in loc).upper()
+        # The env var wins over the file, as in loading.
+        if env_name in os.environ:
+            raise ConfigError(f"environment variable {env_name}: {key}: {reason}") from None
+        profile_raw = (raw.get("profiles") or {}).get(profile, {})
+        if _in_data(loc, profile_raw):
+            key = f"profiles.{profile}.{key}"
+        raise ConfigError(f"{path}: {key}: {reason}") from None
+
+
+def load_profiles(
+    path: Path, overrides: dict[str, Any] | None = None, *, must_exist: bool = False
+) -> dict[str, Settings]:
+    """Every profile of the file, validated: a typo in any profile is found at once.
+
+    Raises ConfigError naming the file (or env var), the full key path and the reason.
+    """
+    raw = read_toml(path, must_exist=must_exist)
+    _check_shape(raw, path)
+    return {
+        name: _validate(_profile_data(raw, name), overrides or {}, name, raw, path)
+        for name in profile_names(raw)
+    }
+
+
+def load_settings(
+    path: Path,
+    profile: str = DEFAULT_PROFILE,
+    overrides: dict[str, Any] | None = None,
+    *,
+    must_exist: bool = False,
+) -> Settings:
+    """One profile's settings, after validating the whole file."""
+    profiles = load_profiles(path, overrides, must_exist=must_exist)
+    if profile not in profiles:
+        raise ConfigError(f"{path}: unknown profile {profile!r} (defined: {', '.join(profiles)})")
+    return profiles[profile]

@@ -10,8 +10,9 @@ always strictly later than ``now``.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
@@ -20,6 +21,25 @@ def zone(name: str | None) -> tzinfo:
     """The configured IANA zone, else the system's local zone."""
     if name:
         return ZoneInfo(name)
+    return system_zone()
+
+
+def system_zone() -> tzinfo:
+    """The system's zone with its DST rules: ``$TZ`` or /etc/localtime, when they name one.
+
+    The offset in force now is only the fallback: it would put the fires after the
+    next DST change an hour off.
+    """
+    names = [os.environ.get("TZ", "").removeprefix(":")]
+    target = os.path.realpath("/etc/localtime")
+    if "/zoneinfo/" in target:
+        names.append(target.split("/zoneinfo/", 1)[1])
+    for name in names:
+        if name and not name.startswith("/"):
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
     local = datetime.now().astimezone().tzinfo
     assert local is not None
     return local
@@ -64,6 +84,29 @@ def interval(schedule: str, tz: tzinfo, now: datetime) -> timedelta:
     """The gap between the next two fires: what "twice the schedule interval" measures."""
     first = next_fire(schedule, tz, now)
     return next_fire(schedule, tz, first) - first
+
+
+def next_fires(schedule: str, tz: tzinfo, now: datetime, count: int) -> list[datetime]:
+    """The next ``count`` fire times after ``now``, in ``tz``."""
+    fires: list[datetime] = []
+    moment = now
+    for _ in range(count):
+        moment = next_fire(schedule, tz, moment)
+        fires.append(moment.astimezone(tz))
+    return fires
+
+
+def schedule_warnings(schedule: str) -> list[str]:
+    """Valid but probably not meant: croniter reads a sixth field as seconds, and last."""
+    fields = schedule.split()
+    if len(fields) == 6 and croniter(schedule).expanded[5] == ["*"]:
+        return [
+            f"{schedule!r} fires every second for a whole minute: croniter reads the sixth "
+            "field as seconds, after the day of the week (most cron tools put seconds first); "
+            f"to fire once in each such minute write {' '.join(fields[:5])!r} "
+            "or make the sixth field 0"
+        ]
+    return []
 
 
 def due(schedule: str, tz: tzinfo, last_fire: datetime, now: datetime) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -31,24 +32,35 @@ Exit codes: 0 ok · 1 failed plays or unexpected error · 2 usage ·
 77 run `trakt-sync auth` · 78 fix the configuration.
 """
 
+EXAMPLES = """\
+\b
+Examples:
+  trakt-sync config check         validate the config file and every profile
+  trakt-sync sync --dry-run       show what a sync would change
+  trakt-sync status --check -q    a healthcheck (global options go anywhere)
+  trakt-sync -p partner sync      use another account pair
+"""
+
 app = typer.Typer(
     name="trakt-sync",
     help="Keep your Bangumi (bgm.tv) profile in step with what you watch on Trakt.\n\n"
     + EXIT_CODES_HELP,
+    epilog=EXAMPLES,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     add_completion=False,
     rich_markup_mode=None,
 )
-app.add_typer(auth_cmd.app, name="auth")
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(map_cmd.app, name="map")
-app.command("sync")(sync_cmd.sync)
-app.command("status")(status_cmd.status)
-app.command("unmatched")(status_cmd.unmatched)
-app.command("daemon")(daemon_cmd.daemon)
-app.command("explain")(explain_cmd.explain)
+# Short help given here so that the root listing shows whole sentences, not "...".
+app.add_typer(auth_cmd.app, name="auth", short_help="Log in to Trakt and Bangumi.")
+app.add_typer(config_cmd.app, name="config", short_help="Create, check and show the config file.")
+app.add_typer(map_cmd.app, name="map", short_help="Manual mappings from Trakt to Bangumi.")
+app.command("sync", short_help="Sync Trakt history to Bangumi once.")(sync_cmd.sync)
+app.command("status", short_help="Accounts, last run, play counts, next run.")(status_cmd.status)
+app.command("unmatched", short_help="Unmatched plays, with candidates.")(status_cmd.unmatched)
+app.command("daemon", short_help="Sync whenever the schedule fires.")(daemon_cmd.daemon)
+app.command("explain", short_help="How a show's episodes resolve to Bangumi.")(explain_cmd.explain)
 
 
 def _version(value: bool) -> None:
@@ -64,7 +76,8 @@ def root(
         Path | None,
         typer.Option(
             "--config",
-            help="Config file (default: $TRAKT_SYNC_CONFIG or the user config dir).",
+            help="Config file, which must exist (default: $TRAKT_SYNC_CONFIG or the user "
+            "config dir, either may be absent).",
             show_default=False,
         ),
     ] = None,
@@ -114,11 +127,56 @@ def _setup_logging(state: CliState) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
+# The root's options, by whether they take a value: also accepted after the command.
+_GLOBAL_WITH_VALUE = ("--config", "--profile", "-p")
+_GLOBAL_FLAGS = ("--verbose", "--quiet", "--version")
+_SHORT_FLAGS = re.compile(r"^-[vq]+$")
+
+
+def _global_option(token: str) -> int:
+    """How many tokens a global option starting at ``token`` spans (0: not one)."""
+    if token in _GLOBAL_WITH_VALUE:
+        return 2
+    if token in _GLOBAL_FLAGS or _SHORT_FLAGS.match(token):
+        return 1
+    if token.startswith(tuple(f"{name}=" for name in _GLOBAL_WITH_VALUE if name[1] == "-")):
+        return 1
+    return 1 if token.startswith("-p") and not token.startswith("--") else 0
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move global options found after the command in front of it, where Click parses them.
+
+    ``status --check -q`` then means what ``-q status --check`` does. Nothing after
+    ``--`` moves.
+    """
+    index = 0
+    while index < len(argv) and argv[index].startswith("-") and argv[index] != "--":
+        index += max(_global_option(argv[index]), 1)
+    front, rest, others = list(argv[:index]), argv[index:], []
+    tail: list[str] = []
+    position = 0
+    while position < len(rest):
+        token = rest[position]
+        if token == "--":
+            tail = rest[position:]
+            break
+        span = _global_option(token)
+        if span:
+            front += rest[position : position + span]
+            position += span
+        else:
+            others.append(token)
+            position += 1
+    return front + others + tail
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; the one place where exceptions become messages and exit codes."""
     state = CliState()
+    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, obj=state, prog_name="trakt-sync")
+        app(args=args, obj=state, prog_name="trakt-sync")
     except TraktSyncError as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")

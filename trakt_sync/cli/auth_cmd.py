@@ -30,8 +30,9 @@ def trakt_login(ctx: typer.Context) -> None:
     state: CliState = ctx.obj
     with state.runtime() as rt:
         trakt = rt.settings.trakt
-        if not trakt.client_id or not trakt.client_secret.get_secret_value():
-            raise ConfigError(f"{rt.config_path}: trakt.client_id: not set; {TRAKT_APP_HINT}")
+        missing = trakt.missing_app_keys()
+        if missing:
+            raise ConfigError(f"{rt.config_path}: {missing[0]}: not set; {TRAKT_APP_HINT}")
         code = rt.trakt_oauth.device_code()
         note(
             f"To log in to Trakt, open {code.verification_url} and enter the code: {code.user_code}"

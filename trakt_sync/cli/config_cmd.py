@@ -1,25 +1,35 @@
-"""``trakt-sync config``: write the example, show the effective settings, print the path."""
+"""``trakt-sync config``: write the example, show or check the settings, print the path."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Any
 
 import tomli_w
 import typer
 
 from trakt_sync.cli.output import JsonOption, emit_json
 from trakt_sync.cli.state import CliState
-from trakt_sync.errors import ConfigError
+from trakt_sync.config import load_profiles
+from trakt_sync.errors import EXIT_CONFIG, ConfigError
+from trakt_sync.scheduler import next_fires, schedule_warnings, zone
+from trakt_sync.timeutil import utcnow
 
-app = typer.Typer(help="Create, inspect and locate the configuration file.", no_args_is_help=True)
+app = typer.Typer(
+    help="Create, check, inspect and locate the configuration file.", no_args_is_help=True
+)
 
 
 def example_text() -> str:
     return (resources.files("trakt_sync") / "data" / "config.example.toml").read_text("utf-8")
 
 
-@app.command("init")
+@app.command(
+    "init",
+    short_help="Write the documented example config file.",
+    epilog="Example:  trakt-sync --config ~/trakt-sync.toml config init",
+)
 def init(
     ctx: typer.Context,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
@@ -37,7 +47,11 @@ def init(
     typer.echo(f"Wrote {path}")
 
 
-@app.command("show")
+@app.command(
+    "show",
+    short_help="Print the effective settings, secrets redacted.",
+    epilog="Example:  trakt-sync -p partner config show --json",
+)
 def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Print the effective configuration (file + env + defaults), secrets redacted."""
     state: CliState = ctx.obj
@@ -53,8 +67,93 @@ def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     typer.echo(tomli_w.dumps(clean), nl=False)
 
 
-@app.command("path")
+@app.command(
+    "path",
+    short_help="Print the path of the config file in use.",
+    epilog='Example:  $EDITOR "$(trakt-sync config path)"',
+)
 def path(ctx: typer.Context) -> None:
     """Print the path of the configuration file in use."""
     state: CliState = ctx.obj
     typer.echo(str(state.config_path))
+
+
+FIRES_SHOWN = 5
+
+
+def check_data(state: CliState, now: datetime) -> dict[str, Any]:
+    """The file, whether it is valid, and each profile's next fire times and warnings."""
+    path = state.config_path
+    data: dict[str, Any] = {
+        "file": str(path),
+        "file_exists": path.exists(),
+        "valid": False,
+        "error": None,
+        "exit_code": EXIT_CONFIG,
+        "profiles": [],
+    }
+    try:
+        profiles = load_profiles(path, must_exist=state.config is not None)
+    except ConfigError as exc:
+        data["error"] = state.registry.redact(str(exc))
+        return data
+    for name, settings in profiles.items():
+        schedule, tz = settings.sync.schedule, zone(settings.sync.timezone)
+        data["profiles"].append(
+            {
+                "name": name,
+                "schedule": schedule,
+                "timezone": settings.sync.timezone,
+                "next_fires": [f.isoformat() for f in next_fires(schedule, tz, now, FIRES_SHOWN)],
+                "warnings": [f"sync.schedule: {w}" for w in schedule_warnings(schedule)],
+            }
+        )
+    data.update(valid=True, exit_code=0)
+    return data
+
+
+@app.command(
+    "check",
+    short_help="Validate the file and every profile; next fire times.",
+    epilog="Example:  trakt-sync --config /etc/trakt-sync.toml config check",
+)
+def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Validate the file and every profile; show each schedule's next five fire times."""
+    state: CliState = ctx.obj
+    now = utcnow()
+    data = check_data(state, now)
+    if as_json:
+        emit_json(data)
+    if data["error"]:
+        raise ConfigError(data["error"])
+    if as_json:
+        return
+    where = data["file"] if data["file_exists"] else f"no file at {data['file']}"
+    names = ", ".join(profile["name"] for profile in data["profiles"])
+    typer.echo(f"{where}: valid (profiles: {names})")
+    for profile in data["profiles"]:
+        tz = zone(profile["timezone"])
+        zone_name = profile["timezone"] or f"system time zone {getattr(tz, 'key', '')}".strip()
+        typer.echo(
+            f"profile {profile['name']}: sync.schedule {profile['schedule']!r} ({zone_name})"
+        )
+        shape = (
+            "%a %Y-%m-%d %H:%M:%S %Z"
+            if len(profile["schedule"].split()) == 6
+            else "%a %Y-%m-%d %H:%M %Z"
+        )
+        for fire in profile["next_fires"]:
+            moment = datetime.fromisoformat(fire).astimezone(tz)
+            typer.echo(f"  {moment.strftime(shape)}  {_until(moment - now)}")
+        for warning in profile["warnings"]:
+            typer.echo(f"  warning: {warning}")
+
+
+def _until(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return f"in {int(delta.total_seconds())} s"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min"]
+    return "in " + " ".join(part for part in parts if part)

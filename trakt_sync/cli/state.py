@@ -26,7 +26,10 @@ class CliState:
         return config_file(self.config)
 
     def settings(self, profile: str | None = None) -> Settings:
-        settings = load_settings(self.config_path, profile or self.profile)
+        # A file named by --config must exist; the env var's may not (Docker names one for all).
+        settings = load_settings(
+            self.config_path, profile or self.profile, must_exist=self.config is not None
+        )
         self.registry.add(settings.trakt.client_secret)
         self.registry.add(settings.bangumi.token)
         return settings
