@@ -53,7 +53,7 @@ def test_the_example_file_is_valid_and_documents_every_key() -> None:
 
     for section, model in Settings.model_fields.items():
         assert f"[{section}]" in text
-        for key in model.annotation.model_fields:  # type: ignore[union-attr]
+        for key in model.annotation.model_fields:
             assert key in text, f"{section}.{key} is not documented"
 
 
@@ -126,7 +126,7 @@ def test_config_show_redacts_secrets(cli, tmp_path: Path, monkeypatch: pytest.Mo
 
 # Issue 12, bug 2: a schedule that never fires is a config error found when the file loads.
 @pytest.mark.parametrize("command", [("status",), ("status", "--check"), ("daemon", "--once")])
-def test_a_schedule_that_never_fires_is_a_config_error(  # type: ignore[no-untyped-def]
+def test_a_schedule_that_never_fires_is_a_config_error(
     cli, tmp_path: Path, command: tuple[str, ...]
 ) -> None:
     path = write(tmp_path / "config.toml", '[sync]\nschedule = "0 0 31 2 *"\n')
@@ -146,7 +146,7 @@ def test_a_schedule_that_never_fires_is_refused_by_load_settings(tmp_path: Path)
 
 
 # Issue 12, bug 4: the missing key is the one named.
-def test_missing_client_secret_is_named(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_client_secret_is_named(cli, tmp_path: Path) -> None:
     write(tmp_path / "config.toml", '[trakt]\nclient_id = "cid"\n')
     result = cli("auth")
     assert result.code == 78
@@ -155,7 +155,7 @@ def test_missing_client_secret_is_named(cli, tmp_path: Path) -> None:  # type: i
 
 
 # Issue 12, bug 5: a file named explicitly must exist; the default path may be absent.
-def test_explicit_config_file_that_does_not_exist_is_78(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_explicit_config_file_that_does_not_exist_is_78(cli, tmp_path: Path) -> None:
     missing = tmp_path / "nonexistent.toml"
     for args in (("--config", str(missing), "status"), ("status", "--config", str(missing))):
         result = cli(*args)
@@ -167,7 +167,7 @@ def test_explicit_config_file_that_does_not_exist_is_78(cli, tmp_path: Path) -> 
     assert cli("--config", str(missing), "status").code == 0
 
 
-def test_missing_file_at_the_default_location_is_fine(  # type: ignore[no-untyped-def]
+def test_missing_file_at_the_default_location_is_fine(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("TRAKT_SYNC_CONFIG")
@@ -176,14 +176,14 @@ def test_missing_file_at_the_default_location_is_fine(  # type: ignore[no-untype
     assert cli("status").code == 0
 
 
-def test_missing_file_named_by_the_environment_is_fine(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_file_named_by_the_environment_is_fine(cli, tmp_path: Path) -> None:
     # The Docker image names /data/config.toml for everyone, and that file is optional there.
     assert cli("config", "path").out.strip() == str(tmp_path / "config.toml")
     assert cli("status").code == 0
 
 
 # Issue 12, bug 6: a file that is not UTF-8.
-def test_non_utf8_config_file_is_78_naming_the_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_non_utf8_config_file_is_78_naming_the_file(cli, tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_bytes('[bangumi]\nuser_agent = "café"\n'.encode("latin-1"))
     result = cli("status")
@@ -193,7 +193,7 @@ def test_non_utf8_config_file_is_78_naming_the_file(cli, tmp_path: Path) -> None
 
 
 # Issue 12, bug 15: global options after the command, too.
-def test_global_options_are_accepted_after_the_command(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_global_options_are_accepted_after_the_command(cli, tmp_path: Path) -> None:
     write(tmp_path / "other.toml", '[profiles.work.sync]\nschedule = "0 3 * * *"\n')
     result = cli("status", "--json", "-q", "--config", str(tmp_path / "other.toml"), "-p", "work")
     assert result.code == 0, result.err
@@ -225,7 +225,7 @@ PROFILE_BAD = [
 
 
 @pytest.mark.parametrize(("text", "expected"), PROFILE_BAD)
-def test_every_profile_is_validated_with_its_full_key_path(  # type: ignore[no-untyped-def]
+def test_every_profile_is_validated_with_its_full_key_path(
     cli, tmp_path: Path, text: str, expected: str
 ) -> None:
     path = write(tmp_path / "config.toml", text)
@@ -234,7 +234,7 @@ def test_every_profile_is_validated_with_its_full_key_path(  # type: ignore[no-u
     assert str(path) in result.err and expected in result.err
 
 
-def test_unknown_section_lists_profiles_among_the_known(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_section_lists_profiles_among_the_known(cli, tmp_path: Path) -> None:
     write(tmp_path / "config.toml", '[profile.x.sync]\nschedule = "0 3 * * *"\n')
     result = cli("status")
     assert "profile: unknown section" in result.err

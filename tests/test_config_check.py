@@ -19,14 +19,14 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def test_the_example_file_checks_valid(cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_example_file_checks_valid(cli) -> None:
     example = Path(__file__).parents[1] / "config.example.toml"
     result = cli("--config", str(example), "config", "check")
     assert result.code == 0, result.err
     assert result.out.startswith(f"{example}: valid (profiles: default)")
 
 
-def test_every_profile_with_its_next_five_fires_in_its_zone(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_profile_with_its_next_five_fires_in_its_zone(cli, tmp_path: Path) -> None:
     write(
         tmp_path / "config.toml",
         '[sync]\nschedule = "0 3 * * *"\ntimezone = "Europe/Berlin"\n'
@@ -53,7 +53,7 @@ def test_every_profile_with_its_next_five_fires_in_its_zone(cli, tmp_path: Path)
     assert len(partner["next_fires"]) == 5 and partner["warnings"] == []
 
 
-def test_six_fields_with_every_second_warn(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_six_fields_with_every_second_warn(cli, tmp_path: Path) -> None:
     write(tmp_path / "config.toml", '[sync]\nschedule = "*/2 * * * * *"\ntimezone = "UTC"\n')
     result = cli("config", "check")
     assert result.code == 0
@@ -79,7 +79,7 @@ def test_six_fields_with_every_second_warn(cli, tmp_path: Path) -> None:  # type
         (b"[sync]\nschedule = '\xe9'\n", "not UTF-8"),
     ],
 )
-def test_an_invalid_file_is_78_and_one_json_document(  # type: ignore[no-untyped-def]
+def test_an_invalid_file_is_78_and_one_json_document(
     cli, tmp_path: Path, text: str | bytes, expected: str
 ) -> None:
     path = tmp_path / "config.toml"
@@ -97,7 +97,7 @@ def test_an_invalid_file_is_78_and_one_json_document(  # type: ignore[no-untyped
     assert expected in data["error"] and str(path) in data["error"]
 
 
-def test_a_named_file_that_does_not_exist_is_78(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_named_file_that_does_not_exist_is_78(cli, tmp_path: Path) -> None:
     missing = tmp_path / "nope.toml"
     result = cli("config", "check", "--json", "--config", str(missing))
     assert result.code == 78
@@ -106,13 +106,13 @@ def test_a_named_file_that_does_not_exist_is_78(cli, tmp_path: Path) -> None:  #
     assert "does not exist" in data["error"]
 
 
-def test_no_file_at_the_usual_place_checks_defaults(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_no_file_at_the_usual_place_checks_defaults(cli, tmp_path: Path) -> None:
     result = cli("config", "check")
     assert result.code == 0
     assert result.out.startswith(f"no file at {tmp_path / 'config.toml'}: valid")
 
 
-def test_help_shows_whole_sentences_and_examples(cli) -> None:  # type: ignore[no-untyped-def]
+def test_help_shows_whole_sentences_and_examples(cli) -> None:
     root = cli("--help").out
     commands = root.split("Commands:")[1].split("Examples:")[0]
     assert "..." not in commands and "config check" in root.split("Examples:")[1]
@@ -122,7 +122,7 @@ def test_help_shows_whole_sentences_and_examples(cli) -> None:  # type: ignore[n
         assert "Example:" in cli("config", command, "--help").out, command
 
 
-def test_the_system_zone_keeps_its_dst_rules(  # type: ignore[no-untyped-def]
+def test_the_system_zone_keeps_its_dst_rules(
     cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No sync.timezone: the fires follow the system's zone across the spring-forward
