@@ -77,7 +77,9 @@ def plan_refetch(
     snapshot = {str(item.trakt_id): item.updated_at for item in watched}
     item_pages = sum(pages(expected.get(trakt_id, 0), page_limit) for trakt_id in changed)
     full_pages = pages(sum(expected.values()), page_limit)
-    if changed and full_pages < item_pages:
+    # On a tie the item histories read fewer plays, unless nothing is held yet (a first fetch).
+    first_fetch = not any(held.values())
+    if changed and (full_pages < item_pages or (full_pages == item_pages and first_fetch)):
         reason = (
             f"{len(changed)} changed item(s) would take {item_pages} history request(s), "
             f"the whole history {full_pages}"
