@@ -1,11 +1,11 @@
 """The sync: fetch Trakt history → save to SQLite → resolve → plan → apply to Bangumi.
 
 The database is the record of truth. Each fetched page is saved in one
-transaction and the history cursor only moves once a fetch completed, so a
-crash loses nothing. Bangumi writes are planned from Bangumi's own current state
-(collection and episode marks), so a re-run after a crash repeats no write that
-already landed; each subject's outcome is recorded together with its plays'
-state change.
+transaction and the baseline that says what changed on Trakt (last activities,
+the watched summary) only moves once a fetch completed, so a crash loses
+nothing. Bangumi writes are planned from Bangumi's own current state (collection
+and episode marks), so a re-run after a crash repeats no write that already
+landed; each subject's outcome is recorded together with its plays' state change.
 """
 
 from __future__ import annotations

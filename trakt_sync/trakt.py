@@ -90,7 +90,8 @@ class TraktClient(ApiClient):
 
     def watched(self, kind: str) -> Any:
         """``/sync/watched/{shows|movies}`` (A.9): plays and last_updated_at per item."""
-        data, _ = self._authed_get(f"/sync/watched/{kind}", {"extended": "noseasons"})
+        params = {"extended": "noseasons"} if kind == "shows" else None  # seasons: unused bulk
+        data, _ = self._authed_get(f"/sync/watched/{kind}", params)
         return data
 
     def history_pages(
