@@ -51,9 +51,11 @@ def test_the_example_file_is_valid_and_documents_every_key() -> None:
     text = example.read_text()
     from trakt_sync.config import Settings
 
-    for section, model in Settings.model_fields.items():
+    for section, field in Settings.model_fields.items():
         assert f"[{section}]" in text
-        for key in model.annotation.model_fields:
+        model = field.annotation
+        assert model is not None
+        for key in model.model_fields:
             assert key in text, f"{section}.{key} is not documented"
 
 

@@ -122,9 +122,7 @@ def test_help_shows_whole_sentences_and_examples(cli) -> None:
         assert "Example:" in cli("config", command, "--help").out, command
 
 
-def test_the_system_zone_keeps_its_dst_rules(
-    cli, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_system_zone_keeps_its_dst_rules(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     # No sync.timezone: the fires follow the system's zone across the spring-forward
     # night, not the offset in force when the command runs.
     monkeypatch.setenv("TZ", "Europe/Berlin")

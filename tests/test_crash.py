@@ -150,3 +150,51 @@ def test_sigkill_then_rerun_reaches_the_uninterrupted_state(
     states = dict(db.execute("SELECT state, count(*) FROM plays GROUP BY state").fetchall())
     assert states == {"synced": 16, "skipped": 3}
     assert db.execute("SELECT count(DISTINCT history_id) FROM plays").fetchone()[0] == 19
+
+
+def test_sigkill_in_the_middle_of_finding_backdated_plays_then_rerun_loses_nothing(
+    logged_in: Sandbox, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_backdated import add_backdated_plays, first_sync_without_some_plays
+
+    monkeypatch.setenv("TRAKT_SYNC_SYNC__PAGE_LIMIT", "3")  # changed shows' histories, paged
+    first_sync_without_some_plays(logged_in, cli)
+    expected = add_backdated_plays(logged_in)
+    landed_before = _landed_writes(logged_in)
+    bocchi_history = "^/sync/history/shows/190003$"
+    logged_in.trakt.inject("GET", bocchi_history)  # page 1 answers normally
+    logged_in.trakt.inject("GET", bocchi_history, delay=30)
+
+    proc = _start_sync()
+    try:
+        wait_until(
+            lambda: _trigger_seen(logged_in.trakt, "GET", bocchi_history, 2, landed=False),
+            timeout=30,
+            what="the second page of the changed show's history",
+        )
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    logged_in.trakt.clear_faults()
+    assert _landed_writes(logged_in) == landed_before  # killed before any Bangumi write
+
+    rerun = subprocess.run(
+        [sys.executable, "-m", "trakt_sync", "sync"],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    for subject_id, marked in expected.items():
+        assert _final_state(logged_in)[subject_id][1] == marked
+    assert _final_state(logged_in)[YOUR_NAME] == (2, frozenset())
+    episodes, collections = _landed_writes(logged_in)
+    assert max(episodes.values()) == 1, f"an episode mark was sent twice: {episodes}"
+    assert max(collections.values()) == 1, f"a collection write was repeated: {collections}"
+    db = sqlite3.connect(logged_in.home / "default.sqlite3")
+    states = dict(db.execute("SELECT state, count(*) FROM plays GROUP BY state").fetchall())
+    assert states == {"synced": 13 + 5, "skipped": 3}  # the first sync held 13 synced

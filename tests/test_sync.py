@@ -67,10 +67,17 @@ def test_plays_added_later_are_the_only_ones_fetched_and_marked(logged_in: Sandb
     assert sync_json(cli)[0] == 0
     logged_in.trakt.add_play(show=185614, season=1, number=16)
     logged_in.bangumi.reset_log()
+    logged_in.trakt.reset_log()
     code, report = sync_json(cli)
     assert code == 0
     assert report["new"] == 1 and report["marked"] == 1
-    assert report["fetched"] <= 2  # the new play, plus at most the overlap
+    # Only the changed show's history is read again (its four plays), nothing else.
+    assert report["fetched"] == 4
+    assert [r.path for r in logged_in.trakt.requests] == [
+        "/sync/last_activities",
+        "/sync/watched/shows",
+        "/sync/history/shows/185614",
+    ]
     spy = subject_episodes(logged_in, SPY_COUR2)
     assert marked(logged_in, SPY_COUR2) == {spy[13], spy[14], spy[15], spy[16]}
     patches = [w for w in logged_in.bangumi.writes if w.method == "PATCH"]

@@ -1,11 +1,11 @@
 """The sync: fetch Trakt history → save to SQLite → resolve → plan → apply to Bangumi.
 
 The database is the record of truth. Each fetched page is saved in one
-transaction and the history cursor only moves once a fetch completed, so a
-crash loses nothing. Bangumi writes are planned from Bangumi's own current state
-(collection and episode marks), so a re-run after a crash repeats no write that
-already landed; each subject's outcome is recorded together with its plays'
-state change.
+transaction and the baseline that says what changed on Trakt (last activities,
+the watched summary) only moves once a fetch completed, so a crash loses
+nothing. Bangumi writes are planned from Bangumi's own current state (collection
+and episode marks), so a re-run after a crash repeats no write that already
+landed; each subject's outcome is recorded together with its plays' state change.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -27,6 +28,7 @@ from trakt_sync.errors import (
     TraktSyncError,
     TryLater,
 )
+from trakt_sync.history_changes import mismatches, parse_watched, plan_refetch
 from trakt_sync.models import (
     EP_MAIN,
     SUBJECT_ANIME,
@@ -43,6 +45,8 @@ from trakt_sync.trakt_items import play_from_history
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 HISTORY_KINDS = ("episodes", "movies")
+# history kind → (its /sync/watched summary and per-item history path, media key, play kind)
+SUMMARIES = {"episodes": ("shows", "show", "episode"), "movies": ("movies", "movie", "movie")}
 
 
 class Resolver(Protocol):
@@ -59,10 +63,12 @@ class Resolver(Protocol):
 
 class HistorySource(Protocol):
     def last_activities(self) -> dict[str, Any]: ...
+    def watched(self, kind: str) -> Any: ...
     def history_pages(
         self,
         kind: str,
         *,
+        item_id: int | None = None,
         start_at: datetime | None = None,
         end_at: datetime | None = None,
         limit: int = 250,
@@ -91,7 +97,19 @@ class SyncOptions:
 class RunReport:
     counts: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(
-            ("fetched", "new", "synced", "marked", "already", "unmatched", "skipped", "failed"), 0
+            (
+                "fetched",
+                "new",
+                "synced",
+                "marked",
+                "already",
+                "unmatched",
+                "skipped",
+                "failed",
+                "removed",
+                "recovered",
+            ),
+            0,
         )
     )
     plans: list[tuple[SubjectPlan, str]] = field(default_factory=list)
@@ -138,10 +156,13 @@ class SyncEngine:
 
     def run(self, options: SyncOptions, run_id: int) -> RunReport:
         report = RunReport()
+        # A dry run takes every step of a real one, then rolls the local state back.
+        discard = self.store.discarding() if options.dry_run else nullcontext()
         try:
-            malformed = self.fetch(options, report)
-            self.resolve(options, report)
-            self.apply(options, report, run_id)
+            with discard:
+                malformed = self.fetch(options, report)
+                self.resolve(options, report)
+                self.apply(options, report, run_id)
             if malformed:
                 raise ServiceUnavailable(
                     f"Trakt sent {malformed} malformed history item(s) or empty page(s); "
@@ -167,36 +188,114 @@ class SyncEngine:
     def fetch(self, options: SyncOptions, report: RunReport) -> int:
         """Save new history; return how many items could not be read."""
         activities = self.trakt.last_activities()
+        reconcile = bool(self.store.get_state("reconcile"))  # set by the upgrade to schema 2
+        before = self._older_than_cursors() if reconcile else {}
         malformed_total = 0
         for kind in HISTORY_KINDS:
             seen = (activities.get(kind) or {}).get("watched_at")
-            forced = options.full or options.since is not None
-            if not forced and seen is not None and seen == self.store.get_state(f"activity:{kind}"):
-                continue
-            cursor = self.store.get_state(f"cursor:{kind}")
-            if options.since is not None:
-                start: datetime | None = options.since
-            elif options.full or cursor is None:
-                start = None
+            if options.full or options.since is not None:
+                malformed = self._fetch_window(kind, options, report)
+            elif reconcile or seen is None or seen != self.store.get_state(f"activity:{kind}"):
+                malformed = self._fetch_changes(kind, report)
             else:
-                # Bound inclusivity is unverified (A.8): overlap and dedupe by history id.
-                start = parse_instant(cursor) - self.overlap
-            newest, malformed = self._fetch_kind(kind, start, report)
+                continue
             malformed_total += malformed
-            if malformed:
-                continue  # keep the cursor so the bad items are asked for again
-            if newest is not None and (cursor is None or newest > cursor):
-                self.store.set_state(f"cursor:{kind}", newest)
-            if seen is not None:
+            if not malformed and seen is not None:
                 self.store.set_state(f"activity:{kind}", seen)
+        if reconcile and not malformed_total:
+            after = self._older_than_cursors()
+            report.counts["recovered"] = sum(after[k] - before[k] for k in before)
+            self.store.set_state("reconcile", False)
+            log.warning(
+                "checked the stored history against Trakt's counts once after the upgrade: "
+                "recovered %d play(s) that earlier versions missed",
+                report.counts["recovered"],
+            )
         return malformed_total
 
-    def _fetch_kind(
-        self, kind: str, start: datetime | None, report: RunReport
-    ) -> tuple[str | None, int]:
+    def _older_than_cursors(self) -> dict[str, int]:
+        """Plays held per kind that the old ``watched_at`` cursor could no longer fetch."""
+        counts = {}
+        for kind, play_kind in (("episodes", "episode"), ("movies", "movie")):
+            cursor = self.store.get_state(f"cursor:{kind}")
+            if cursor is not None:
+                bound = iso_z(parse_instant(cursor) - self.overlap)
+                counts[kind] = self.store.count_plays(play_kind, bound)
+        return counts
+
+    def _fetch_changes(self, kind: str, report: RunReport) -> int:
+        """Fetch whatever changed since the last complete fetch, whatever its watch date:
+        the changed shows' or films' whole history, or the kind's whole history where that
+        is fewer requests or the cheap evidence does not add up."""
+        summary, media, play_kind = SUMMARIES[kind]
+        try:
+            watched = parse_watched(media, self.trakt.watched(summary))
+        except ValueError as exc:
+            log.warning("Trakt's watched %s are unusable (%s); fetching all %s", summary, exc, kind)
+            return self._fetch_whole(kind, report)
+        refetch = plan_refetch(
+            watched,
+            self.store.held_counts(play_kind),
+            self.store.get_state(f"watched:{kind}"),
+            self.page_limit,
+        )
+        if refetch.full:
+            log.info("fetching the whole %s history: %s", kind, refetch.reason)
+            malformed = self._fetch_whole(kind, report)
+        else:
+            malformed = 0
+            for trakt_id in refetch.items:
+                pages = self.trakt.history_pages(summary, item_id=trakt_id, limit=self.page_limit)
+                _, bad, present = self._save_pages(pages, report)
+                malformed += bad
+                if not bad:
+                    report.counts["removed"] += self.store.mark_removed(
+                        play_kind, trakt_id, present
+                    )
+            wrong = mismatches(refetch, self.store.held_counts(play_kind))
+            if not malformed and wrong:
+                trakt_id, counted, held = wrong[0]
+                log.warning(
+                    "Trakt counts %d play(s) of %s %d but its history gave %d; "
+                    "fetching the whole %s history",
+                    counted,
+                    media,
+                    trakt_id,
+                    held,
+                    kind,
+                )
+                malformed = self._fetch_whole(kind, report)
+        if not malformed:
+            self.store.set_state(f"watched:{kind}", refetch.snapshot)
+        return malformed
+
+    def _fetch_whole(self, kind: str, report: RunReport) -> int:
+        pages = self.trakt.history_pages(kind, limit=self.page_limit)
+        _, malformed, present = self._save_pages(pages, report)
+        if not malformed:
+            report.counts["removed"] += self.store.mark_removed(SUMMARIES[kind][2], None, present)
+        return malformed
+
+    def _fetch_window(self, kind: str, options: SyncOptions, report: RunReport) -> int:
+        """``--full`` (everything) or ``--since`` (plays watched since then)."""
+        cursor = self.store.get_state(f"cursor:{kind}")
+        pages = self.trakt.history_pages(kind, start_at=options.since, limit=self.page_limit)
+        newest, malformed, present = self._save_pages(pages, report)
+        if malformed:
+            return malformed  # keep the cursor so the bad items are asked for again
+        if options.since is None:
+            report.counts["removed"] += self.store.mark_removed(SUMMARIES[kind][2], None, present)
+        if newest is not None and (cursor is None or newest > cursor):
+            self.store.set_state(f"cursor:{kind}", newest)
+        return 0
+
+    def _save_pages(self, pages: Any, report: RunReport) -> tuple[str | None, int, set[int]]:
+        """Save every page; return the newest watch time, how many items could not be read
+        and the history ids seen."""
         newest: str | None = None
         malformed = 0
-        for page, last in self.trakt.history_pages(kind, start_at=start, limit=self.page_limit):
+        present: set[int] = set()
+        for page, last in pages:
             self._checkpoint()
             if not page and not last:
                 # An empty page before the last one means items went missing in transit.
@@ -211,12 +310,13 @@ class SyncEngine:
                     log.warning("skipping a malformed Trakt history item (%s)", exc)
                     continue
                 parsed.append((play, item))
+                present.add(play.history_id)
                 stamp = iso_z(play.watched_at)
                 newest = stamp if newest is None or stamp > newest else newest
             report.counts["fetched"] += len(page)
             report.counts["new"] += self.store.save_plays(parsed)
             self.progress("fetch", report.counts["fetched"], report.counts["fetched"])
-        return newest, malformed
+        return newest, malformed, present
 
     # -- resolve --------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ class PlayState(StrEnum):
     UNMATCHED = "unmatched"
     SKIPPED = "skipped"
     FAILED = "failed"
+    REMOVED = "removed"  # deleted on Trakt: never sent, nothing un-marked on Bangumi
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,51 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
+    # 2: a 'removed' play state (a play deleted on Trakt). Installs that already hold plays
+    #    reconcile once against Trakt's counts: earlier versions lost backdated plays.
+    """
+    CREATE TABLE plays_v2 (
+        history_id     INTEGER PRIMARY KEY,
+        watched_at     TEXT NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('episode', 'movie')),
+        media_trakt    INTEGER,
+        media_slug     TEXT,
+        media_tmdb     INTEGER,
+        media_tvdb     INTEGER,
+        media_imdb     TEXT,
+        media_title    TEXT,
+        season         INTEGER,
+        number         INTEGER,
+        episode_trakt  INTEGER,
+        episode_tmdb   INTEGER,
+        episode_tvdb   INTEGER,
+        episode_imdb   TEXT,
+        episode_title  TEXT,
+        first_aired    TEXT,
+        item           TEXT NOT NULL,
+        state          TEXT NOT NULL DEFAULT 'pending'
+                       CHECK (state IN ('pending', 'synced', 'unmatched', 'skipped', 'failed',
+                                         'removed')),
+        reason         TEXT,
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        subject_id     INTEGER,
+        episode_id     INTEGER,
+        subject_type   INTEGER,
+        is_movie       INTEGER NOT NULL DEFAULT 0,
+        resolution     TEXT,
+        resolved_with  TEXT,
+        fetched_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        synced_run     INTEGER REFERENCES runs(id)
+    );
+    INSERT INTO plays_v2 SELECT * FROM plays;
+    DROP TABLE plays;
+    ALTER TABLE plays_v2 RENAME TO plays;
+    CREATE INDEX plays_state ON plays(state);
+    CREATE INDEX plays_show ON plays(media_trakt, season);
+    INSERT OR REPLACE INTO state(key, value)
+        SELECT 'reconcile', 'true' WHERE EXISTS (SELECT 1 FROM plays);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -148,6 +193,16 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        if self.db.in_transaction:  # inside discarding(): nest, to be rolled back with it
+            self.db.execute("SAVEPOINT nested")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK TO nested")
+                self.db.execute("RELEASE nested")
+                raise
+            self.db.execute("RELEASE nested")
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -155,6 +210,16 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    @contextmanager
+    def discarding(self) -> Iterator[None]:
+        """Everything written inside is rolled back at the end (a dry run leaves the local
+        state as it was while running the very same steps)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            self.db.execute("ROLLBACK")
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -263,7 +328,51 @@ class Store:
                     ),
                 )
                 new += cursor.rowcount
+                if not cursor.rowcount:
+                    # Trakt lists it again: it was not removed after all.
+                    db.execute(
+                        "UPDATE plays SET state = 'pending', subject_id = NULL, episode_id = NULL,"
+                        " updated_at = ? WHERE history_id = ? AND state = 'removed'",
+                        (now, play.history_id),
+                    )
         return new
+
+    def held_counts(self, kind: str) -> dict[int, int]:
+        """Plays held per show (``episode``) or film (``movie``) Trakt id, removed ones aside."""
+        rows = self.db.execute(
+            "SELECT media_trakt, count(*) AS n FROM plays WHERE kind = ? AND state != 'removed' "
+            "GROUP BY media_trakt",
+            (kind,),
+        ).fetchall()
+        return {row["media_trakt"]: row["n"] for row in rows}
+
+    def count_plays(self, kind: str, watched_before: str) -> int:
+        row = self.db.execute(
+            "SELECT count(*) FROM plays WHERE kind = ? AND watched_at < ? AND state != 'removed'",
+            (kind, watched_before),
+        ).fetchone()
+        return int(row[0])
+
+    def mark_removed(self, kind: str, media_trakt: int | None, present: set[int]) -> int:
+        """Record as removed every held play of the kind (of one show/film when
+        ``media_trakt`` is given) that Trakt's complete history no longer lists."""
+        where = "kind = ? AND state != 'removed'"
+        params: list[Any] = [kind]
+        if media_trakt is not None:
+            where += " AND media_trakt = ?"
+            params.append(media_trakt)
+        gone = [
+            row[0]
+            for row in self.db.execute(f"SELECT history_id FROM plays WHERE {where}", params)
+            if row[0] not in present
+        ]
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE plays SET state = 'removed', reason = 'removed on Trakt', "
+                "updated_at = ? WHERE history_id = ?",
+                [(_now(), hid) for hid in gone],
+            )
+        return len(gone)
 
     def plays(self, where: str = "1", params: tuple[Any, ...] = ()) -> list[StoredPlay]:
         rows = self.db.execute(
@@ -363,7 +472,8 @@ class Store:
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE plays SET state = 'pending', subject_id = NULL, episode_id = NULL, "
-                f"resolved_with = NULL, updated_at = ? WHERE state != 'synced' AND ({where})",
+                "resolved_with = NULL, updated_at = ? "
+                f"WHERE state NOT IN ('synced', 'removed') AND ({where})",
                 (_now(), *params),
             )
         return cursor.rowcount

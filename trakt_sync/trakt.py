@@ -88,26 +88,34 @@ class TraktClient(ApiClient):
         data, _ = self._authed_get("/sync/last_activities")
         return dict(data)
 
+    def watched(self, kind: str) -> Any:
+        """``/sync/watched/{shows|movies}`` (A.9): plays and last_updated_at per item."""
+        params = {"extended": "noseasons"} if kind == "shows" else None  # seasons: unused bulk
+        data, _ = self._authed_get(f"/sync/watched/{kind}", params)
+        return data
+
     def history_pages(
         self,
         kind: str,
         *,
+        item_id: int | None = None,
         start_at: datetime | None = None,
         end_at: datetime | None = None,
         limit: int = 250,
     ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
-        """Every page of ``/sync/history/{kind}`` (A.8), newest first, until the page count,
-        each with whether it is the last one."""
+        """Every page of ``/sync/history/{kind}[/{item_id}]`` (A.8), newest first, until the
+        page count, each with whether it is the last one."""
         params: dict[str, Any] = {"limit": limit, "extended": "full"}
         if start_at is not None:
             params["start_at"] = iso_z(start_at)
         if end_at is not None:
             params["end_at"] = iso_z(end_at)
+        path = f"/sync/history/{kind}" if item_id is None else f"/sync/history/{kind}/{item_id}"
         page = 1
         while True:
-            data, response = self._authed_get(f"/sync/history/{kind}", {**params, "page": page})
+            data, response = self._authed_get(path, {**params, "page": page})
             if not isinstance(data, list):
-                raise ServiceUnavailable(f"Trakt: /sync/history/{kind} did not return a list")
+                raise ServiceUnavailable(f"Trakt: {path} did not return a list")
             page_count = _int_header(response, "X-Pagination-Page-Count")
             # A.5: drive the loop from the page count for this limit, not from an empty page.
             last = page_count is None or page >= page_count

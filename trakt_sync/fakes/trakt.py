@@ -92,6 +92,23 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+def _item_key(play: Obj) -> tuple[str, int]:
+    return ("movie", play["movie"]) if play["type"] == "movie" else ("show", play["show"])
+
+
+def _watched_seasons(plays: list[Obj]) -> list[Obj]:
+    episodes: dict[tuple[int, int], list[str]] = {}
+    for play in plays:
+        episodes.setdefault((play["season"], play["number"]), []).append(play["watched_at"])
+    seasons: dict[int, list[Obj]] = {}
+    for (season, number), stamps in sorted(episodes.items()):
+        newest = iso(max(parse_instant(s) for s in stamps))
+        seasons.setdefault(season, []).append(
+            {"number": number, "plays": len(stamps), "last_watched_at": newest}
+        )
+    return [{"number": n, "episodes": eps} for n, eps in seasons.items()]
+
+
 class FakeTrakt(FakeServer):
     """Fake of ``api.trakt.tv`` + ``auth.trakt.tv``.
 
@@ -127,6 +144,12 @@ class FakeTrakt(FakeServer):
         self._by_refresh: dict[str, Token] = {}
         self._devices: dict[str, DeviceCode] = {}
         self._activities = self._initial_activities()
+        # (type, trakt id) -> when a play of that show/film was last *added* (contract A.9);
+        # the world's own plays count as added when they were watched.
+        self._updated: dict[tuple[str, int], datetime] = {}
+        for play in self.history:
+            key, stamp = _item_key(play), parse_instant(play["watched_at"])
+            self._updated[key] = max(stamp, self._updated.get(key, stamp))
         self._routes: list[tuple[str, re.Pattern[str], Handler, str]] = [
             ("POST", re.compile(r"/oauth/device/code"), self._device_code, "oauth"),
             ("POST", re.compile(r"/oauth/device/token"), self._device_token, "oauth"),
@@ -141,6 +164,14 @@ class FakeTrakt(FakeServer):
                 self._history,
                 "private",
             ),
+            (
+                "GET",
+                re.compile(r"/sync/watched/(?P<type>shows|movies)"),
+                self._watched,
+                "private",
+            ),
+            ("POST", re.compile(r"/_admin/plays"), self._admin_add, "admin"),
+            ("DELETE", re.compile(r"/_admin/plays/(?P<id>\d+)"), self._admin_remove, "admin"),
             ("GET", re.compile(r"/shows/(?P<id>[^/]+)"), self._show, "public"),
             ("GET", re.compile(r"/shows/(?P<id>[^/]+)/seasons"), self._seasons, "public"),
             (
@@ -234,10 +265,14 @@ class FakeTrakt(FakeServer):
                     "number": number,
                 }
             self.history.append(play)
-            self._bump("movies" if movie is not None else "episodes")
+            section = "movies" if movie is not None else "episodes"
+            self._bump(section)
+            # A.9: the item's last_updated_at is when the play was added, whatever its watched_at.
+            self._updated[_item_key(play)] = parse_instant(self._activities[section]["watched_at"])
             return dict(play)
 
     def remove_play(self, history_id: int) -> None:
+        """Drop a play: ``last_activities`` moves, the item's ``last_updated_at`` does not."""
         with self._lock:
             play = next(p for p in self.history if p["id"] == history_id)
             self.history.remove(play)
@@ -329,7 +364,7 @@ class FakeTrakt(FakeServer):
             ctype = (request.header("content-type") or "").split(";")[0].strip()
             if ctype != "application/json":  # contract A.2: 412 = use application/json
                 return _error(412, "precondition_failed", "use application/json content type")
-        if kind == "oauth":
+        if kind in ("oauth", "admin"):
             return None
         if request.header("trakt-api-key") != self.client_id:  # contract A.2 / C.1
             return _error(403, "forbidden", "invalid API key or unapproved app")
@@ -510,6 +545,57 @@ class FakeTrakt(FakeServer):
         page, headers = paginate(plays, request.query)
         full = "full" in request.query.get("extended", "").split(",")
         return json_response(200, [self._render_play(p, full) for p in page], headers)
+
+    def _watched(self, request: Request, match: re.Match[str]) -> Response:
+        """A.9: one entry per show/film with plays; ``?extended=noseasons`` drops ``seasons``."""
+        kind = "show" if match["type"] == "shows" else "movie"
+        grouped: dict[int, list[Obj]] = {}
+        for play in self.history:
+            if play["type"] == ("episode" if kind == "show" else "movie"):
+                grouped.setdefault(play[kind], []).append(play)
+        with_seasons = "noseasons" not in self._extended(request)
+        out = []
+        for item_id, plays in grouped.items():
+            entry: Obj = {
+                "plays": len(plays),
+                "last_watched_at": iso(max(parse_instant(p["watched_at"]) for p in plays)),
+                "last_updated_at": iso(self._updated[(kind, item_id)]),
+            }
+            if kind == "movie":
+                movie = self.catalog.movie_by_trakt(item_id)
+                assert movie is not None
+                entry["movie"] = self.catalog.render_movie(movie, False)
+            else:
+                show = self.catalog.show_by_trakt(item_id)
+                assert show is not None
+                entry["reset_at"] = None
+                entry["show"] = self.catalog.render_show(show, False, self.now())
+                if with_seasons:
+                    entry["seasons"] = _watched_seasons(plays)
+            out.append(entry)
+        out.sort(key=lambda e: e["last_watched_at"], reverse=True)
+        return json_response(200, out)
+
+    # -- admin (sandbox only: not part of Trakt) -------------------------------------------
+    def _admin_add(self, request: Request, _: re.Match[str]) -> Response:
+        """``POST /_admin/plays`` ``{"show", "season", "number" | "movie", "watched_at"?}``."""
+        body = request.json if isinstance(request.json, dict) else {}
+        fields = ("show", "season", "number", "movie", "watched_at", "history_id")
+        try:
+            if "watched_at" in body:
+                body["watched_at"] = iso(parse_instant(str(body["watched_at"])))
+            play = self.add_play(**{k: body[k] for k in fields if k in body})
+        except (KeyError, TypeError, ValueError) as exc:
+            return _error(422, "validation_failed", f"cannot add that play: {exc}")
+        return json_response(201, play)
+
+    def _admin_remove(self, request: Request, match: re.Match[str]) -> Response:
+        """``DELETE /_admin/plays/{history id}``."""
+        try:
+            self.remove_play(int(match["id"]))
+        except StopIteration:
+            return self._not_found(f"history id {match['id']}")
+        return empty_response(204)
 
     @staticmethod
     def _parse_end(value: str | None) -> datetime | None:
