@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from trakt_sync.errors import EXIT_FAILED, LockHeld, TraktSyncError
+from trakt_sync.errors import LockHeld, TraktSyncError
+from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.scheduler import next_fire, zone
 from trakt_sync.timeutil import iso_z, utcnow
 
@@ -72,13 +73,13 @@ class Daemon:
             code = self.sync_profile(name)
         except LockHeld as exc:
             log.warning("profile %s: skipped this tick: %s", name, exc)
-            return exc.exit_code
+            return exit_code(RunOutcome.of_error(exc), exc)
         except TraktSyncError as exc:
             log.error("profile %s: %s", name, exc)
-            return exc.exit_code
-        except Exception:
+            return exit_code(RunOutcome.of_error(exc), exc)
+        except Exception as exc:
             log.exception("profile %s: unexpected error during sync", name)
-            return EXIT_FAILED
+            return exit_code(RunOutcome.of_error(exc), exc)
         log.info("profile %s: sync finished with exit code %d", name, code)
         return code
 

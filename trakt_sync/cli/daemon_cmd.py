@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 
 from trakt_sync.cli.state import CliState
-from trakt_sync.cli.sync_cmd import summary_line
 from trakt_sync.config import profile_names, read_toml
 from trakt_sync.daemon import Daemon, ProfileSchedule
 from trakt_sync.engine import SyncOptions
@@ -45,8 +44,8 @@ def daemon(
 
     def sync_profile(name: str) -> int:
         with state.runtime(name) as rt:
-            result = run_sync(rt, SyncOptions(), should_stop=runner.stop.is_set)
-            log.info("profile %s: %s", name, summary_line(result))
+            result = run_sync(rt.sync_job(should_stop=runner.stop.is_set), SyncOptions())
+            log.info("profile %s: %s", name, result.summary())
         if result.report.message:
             log.warning("profile %s: %s", name, result.report.message)
         return result.exit_code
