@@ -21,6 +21,7 @@ from trakt_sync import accounts, reports
 from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.config import Settings
+from trakt_sync.daemon import ProfileSchedule, last_check
 from trakt_sync.engine import ProgressFn, Resolver, SyncEngine
 from trakt_sync.httpclient import RequestCounter, RetryBudget
 from trakt_sync.lookups import CachedBangumi, CachedTrakt
@@ -164,6 +165,13 @@ class Runtime:
             timezone=sync.timezone,
             heartbeat=self.paths.heartbeat_file,
             now=now,
+        )
+
+    def schedule(self) -> ProfileSchedule:
+        """The profile's schedule, as of its last finished run."""
+        sync = self.settings.sync
+        return ProfileSchedule(
+            self.profile, sync.schedule, sync.timezone, last_check(self.store.last_run())
         )
 
     def health_problem(self, report: dict[str, Any], now: datetime) -> str | None:
