@@ -98,7 +98,6 @@ class BangumiAccount:
 
     config_token: str | None  # ``bangumi.token`` (config or env) wins over the stored token
     tokens: TokenStore
-    state: StateStore
 
     def token(self) -> str | None:
         if self.config_token is not None:
@@ -106,7 +105,7 @@ class BangumiAccount:
         stored = self.tokens.load_bangumi()
         return stored.access_token if stored else None
 
-    def username(self, client: BangumiMe) -> str:
+    def username(self, client: BangumiMe, state: StateStore) -> str:
         """The account the token belongs to, asking ``/v0/me`` only once per token."""
         token = self.token()
         if token is None:
@@ -117,22 +116,27 @@ class BangumiAccount:
                 return stored.username
         # Remember the user of an env/config token by a fingerprint, never the token.
         fingerprint = hashlib.sha256(token.encode()).hexdigest()[:16]
-        known = self.state.get_state("bangumi_user")
+        known = state.get_state("bangumi_user")
         if known and known.get("fingerprint") == fingerprint:
             return str(known["username"])
         username = str(client.me()["username"])
-        self.state.set_state("bangumi_user", {"fingerprint": fingerprint, "username": username})
+        state.set_state("bangumi_user", {"fingerprint": fingerprint, "username": username})
         return username
 
 
 # -- both -------------------------------------------------------------------------------
 
 
-def auth_summary(profile: str, tokens: TokenStore, bangumi: BangumiAccount) -> dict[str, Any]:
-    """Who is logged in where, without any network request and never a token."""
+def auth_summary(
+    profile: str, tokens: TokenStore, bangumi: BangumiAccount, state: StateStore | None
+) -> dict[str, Any]:
+    """Who is logged in where, without any network request and never a token.
+
+    ``state`` is only read for a Bangumi token from the config (whose user a sync
+    remembered); pass None otherwise."""
     trakt = tokens.load_trakt()
     if bangumi.config_token is not None:
-        known = bangumi.state.get_state("bangumi_user") or {}
+        known = (state.get_state("bangumi_user") if state is not None else None) or {}
         bangumi_data: dict[str, Any] = {
             "authenticated": True,
             "username": known.get("username"),

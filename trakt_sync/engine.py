@@ -87,7 +87,7 @@ class EpisodeSource(Protocol):
 class Account(Protocol):
     """Whose Bangumi collection the run writes to (accounts.BangumiAccount)."""
 
-    def username(self, client: BangumiWriter) -> str: ...
+    def username(self, client: BangumiWriter, state: Store) -> str: ...
 
 
 @dataclass
@@ -285,7 +285,7 @@ class SyncEngine:
             by_subject[stored.subject_id].append(stored)
         if not by_subject:
             return
-        username = self.account.username(self.bangumi)
+        username = self.account.username(self.bangumi, self.store)
         kinds = {
             sid: members[0].subject_type or SUBJECT_ANIME for sid, members in by_subject.items()
         }

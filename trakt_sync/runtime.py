@@ -142,7 +142,6 @@ class Runtime:
         return BangumiAccount(
             config_token=token.get_secret_value() if token is not None else None,
             tokens=self.tokens,
-            state=self.store,
         )
 
     def trakt_login(self) -> TraktLogin:
@@ -154,7 +153,10 @@ class Runtime:
         return TraktLogin(self.trakt_oauth, self.trakt, self.tokens, self.secrets)
 
     def auth_summary(self) -> dict[str, Any]:
-        return accounts.auth_summary(self.profile, self.tokens, self.bangumi_account)
+        account = self.bangumi_account
+        # Only a token from the config needs the database (for its remembered user).
+        state = self.store if account.config_token is not None else None
+        return accounts.auth_summary(self.profile, self.tokens, account, state)
 
     def status_report(self, now: datetime) -> dict[str, Any]:
         sync = self.settings.sync
