@@ -49,7 +49,7 @@ _EXIT_CODES = {
     RunOutcome.TEMPFAIL: EXIT_TEMPFAIL,
     RunOutcome.NEEDS_AUTH: EXIT_NOPERM,
     RunOutcome.ERROR: EXIT_FAILED,
-    RunOutcome.RUNNING: EXIT_FAILED,
+    RunOutcome.RUNNING: EXIT_FAILED,  # never a finished run's; listed so every member has a code
 }
 
 
