@@ -20,6 +20,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check trakt_sync tests bench
 	$(BIN)/ruff format --check trakt_sync tests bench
 	$(BIN)/mypy trakt_sync tests bench
+	$(BIN)/lint-imports
 
 demo: $(STAMP)
 	$(BIN)/python -m trakt_sync.demo
@@ -33,4 +34,4 @@ soak: $(STAMP)
 	$(BIN)/python bench/soak.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -16,11 +16,12 @@ from trakt_sync.errors import (
     ServiceUnavailable,
     TraktSyncError,
 )
-from trakt_sync.httpclient import ApiClient, error_text
+from trakt_sync.httpclient import ApiClient, Pacer, error_text
 
 EPISODE_PAGE = 200  # B.6: the spec's maximum (the server allows 1000)
 COLLECTION_PAGE = 50  # B.7: maximum page of the user's collection list
 MARKS_PAGE = 1000  # B.8: maximum page of a subject's episode marks
+RATE_LIMIT = (2700, 600.0)  # B.1: 3000 requests per 10 minutes, kept with some headroom
 
 
 class EpisodesNotOfSubject(ApiError):
@@ -37,6 +38,22 @@ def bangumi_headers(user_agent: str, token: str | None) -> dict[str, str]:
 
 class BangumiClient(ApiClient):
     service = "bangumi"
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        user_agent: str,
+        token: str | None,
+        pacer: Pacer | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(
+            base_url,
+            headers=bangumi_headers(user_agent, token),
+            pacer=pacer or Pacer(*RATE_LIMIT),
+            **kw,
+        )
 
     def error_for(self, response: httpx.Response) -> TraktSyncError:
         status, text = response.status_code, error_text(response)
