@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"{len(seeds)} worlds, seeds {', '.join(map(str, seeds))}; {len(outcomes)} plays\n")
     print(report.pattern_table(outcomes))
+    print("\nthe same plays by what changed their own episode (a recap's earlier episodes: clean)")
+    print(report.pattern_table(outcomes, by_touch=True))
     print()
     print(report.path_table(outcomes))
     print("\ncalibration: every candidate the matcher scored, marked or not")

@@ -11,7 +11,8 @@ pre-air SPs) and the TMDB rows that cover it, with at most one *structural* patt
 
 ``shift_dates`` then adds the date patterns to untouched rows: ``null-date`` and
 ``day-early`` / ``day-late``. Every row carries the Bangumi episode it should become
-(or ``NO_MARK``) and the pattern that touched it (``clean`` when none did).
+(or ``NO_MARK``) and the pattern that touched the row itself (``clean`` when none did;
+the recap's earlier episodes stay ``clean``, for example). A season has one pattern.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class Row:
 class Part:
     episodes: list[dict[str, Any]]
     rows: list[Row]
+    structural: str | None = None  # the pattern applied (None when the part was too short)
 
 
 def _sort_text(sort: float) -> str:
@@ -195,7 +197,7 @@ def synth_part(
     if structural == "batch":
         batch_day = _batch_day(days, rng)
         rows = [replace(r, day=batch_day, pattern="batch") for r in rows]
-    return Part(mains + extras, rows)
+    return Part(mains + extras, rows, structural)
 
 
 def e_day(e: dict[str, Any]) -> date:

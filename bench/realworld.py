@@ -267,7 +267,8 @@ class SeasonCase:
     season: int
     plays: list[TraktEpisode]
     targets: list[Target]
-    patterns: list[str]
+    touched: list[str]  # the pattern that changed each play's own episode, or "clean"
+    pattern: str = "clean"  # the season's pattern
 
 
 @dataclass
@@ -491,11 +492,15 @@ class WorldBuilder:
                 )
                 self.catalogue.episodes[p.item.sid] = made.episodes
                 rows += made.rows
+                structural = made.structural if p is last else structural
                 running += p.count
                 chain.append(p)
+            applied = structural or "clean"
             if structural is None and pattern in ("null-date", "day-off"):
                 rows = patterns.shift_dates(rows, pattern, rng)
-            self.season(f"{first.title} (tv/{tmdb})", path, show, season, rows, slot)
+                applied = pattern
+            franchise = f"{first.title} (tv/{tmdb})"
+            self.season(franchise, path, show, season, rows, slot, applied)
         chain.sort(key=lambda p: (p.item.begin or date.min, p.start))
         for a, b in itertools.pairwise(chain):
             self.catalogue.relate(a.item.sid, b.item.sid, "续集", "前传")
@@ -524,6 +529,7 @@ class WorldBuilder:
         season: int,
         rows: Sequence[patterns.Row],
         slot: str,
+        pattern: str = "clean",
     ) -> None:
         listing: list[dict[str, Any]] = []
         for n, row in enumerate(rows, start=1):
@@ -560,6 +566,7 @@ class WorldBuilder:
                 plays,
                 [r.target for r in rows[:watched]],
                 [r.pattern for r in rows[:watched]],
+                pattern,
             )
         )
 

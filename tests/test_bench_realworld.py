@@ -30,7 +30,7 @@ def test_worlds_are_deterministic_for_a_seed_and_differ_between_seeds() -> None:
             (case.franchise, case.season, str(target), pattern)
             for w in found
             for case in w.seasons
-            for target, pattern in zip(case.targets, case.patterns, strict=True)
+            for target, pattern in zip(case.targets, case.touched, strict=True)
         ]
 
     assert labels(worlds(3)) == labels(worlds(3))
@@ -52,7 +52,7 @@ def test_every_target_is_an_episode_of_its_subject_and_every_play_is_listed() ->
                     assert target.subject is not None
                     ids = {e["id"] for e in episodes[target.subject]}
                     assert target.episode in ids
-            patterns_seen |= set(case.patterns)
+            patterns_seen |= {case.pattern, *case.touched}
             paths_seen.add(case.path)
             if case.path == "title-only":
                 assert case.show.ids.tmdb is not None
