@@ -15,8 +15,9 @@ A *franchise* is a TMDB show with its bangumi-data tv/web items. Each world draw
 - films (TMDB movie ↔ a Bangumi film with one main episode) and non-anime shows.
 
 Every play carries the Bangumi episode it should become, its pattern and its path.
-The doubles are the hand-built bench's (bench/worlds.py), reached only through
-``_doubles`` below; the Bangumi search is replaced by one that behaves like Bangumi's.
+The doubles are the hand-built bench's (bench/worlds.py: ``Catalogue``, ``BenchBangumi``,
+``BenchTrakt``, ``MemoryCache``), imported in one place below so a shared module can
+replace them; only the Bangumi search is overridden, to behave like Bangumi's.
 """
 
 from __future__ import annotations

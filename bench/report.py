@@ -8,6 +8,7 @@ none and was left alone. Recall = correct / plays with a target.
 Calibration counts every candidate the matcher scored, marked or not: a play's own
 confidence (marked, or an unmarked best guess whose reason names the episode), else the
 scored candidates it lists (checked at subject level, they name no episode).
+A film counts as marked only when the planner also marks its one main episode.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from dataclasses import dataclass, field
 
 from bench.patterns import Target
 from bench.realworld import RealWorld
-from trakt_sync.models import Resolution, ResolutionStatus
+from trakt_sync.models import COLLECTION_DONE, Resolution, ResolutionStatus
+from trakt_sync.planner import plan_subject
 
 PATTERN_ORDER = (
     "clean",
@@ -65,7 +67,21 @@ class Outcome:
 
     @property
     def film_episode_marked(self) -> bool:
-        return self.verdict == "correct" and self.result.episode_id == self.target.episode
+        """A rightly resolved film whose plan (the planner, as a sync would call it for a
+        film not yet collected) marks its main episode and collects it as 看过."""
+        if self.verdict != "correct" or self.target.episode is None:
+            return False
+        assert self.result.subject_id is not None
+        plan = plan_subject(
+            self.result.subject_id,
+            is_movie=self.result.is_movie,
+            watched=[(1, self.result.episode_id)],
+            current_type=None,
+            marks={},
+            main_episode_ids=[self.target.episode],
+        )
+        done = COLLECTION_DONE in (plan.collect_before, plan.collect_after)
+        return done and self.target.episode in plan.episodes_to_mark
 
     def scored(self) -> list[tuple[float, bool, bool]]:
         """(score, right, marked) for every candidate the matcher scored for this play."""
