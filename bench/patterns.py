@@ -113,12 +113,12 @@ def sp_target(e: dict[str, Any]) -> Target:
     return Target(e["subject_id"], e["id"], f"SP sort {_sort_text(e['sort'])}")
 
 
-def broadcast_days(begin: date, count: int, pause: int) -> list[date]:
-    """Weekly from ``begin``, ``pause`` weeks off after the middle episode."""
+def broadcast_days(begin: date, count: int, pause: int, every: int = 7) -> list[date]:
+    """Every ``every`` days from ``begin``, ``pause`` weeks off after the middle episode."""
     days, day = [], begin
     for ep in range(1, count + 1):
         days.append(day)
-        day += timedelta(days=7)
+        day += timedelta(days=every)
         if pause and ep == count // 2:
             day += timedelta(days=7 * pause)
     return days
@@ -134,15 +134,19 @@ def synth_part(
     *,
     latest: date | None = None,
     flexible: bool = True,
+    every: int = 7,
 ) -> Part:
     """Bangumi episodes of one subject and the TMDB rows for it (see module doc).
 
     A quarter of longer runs pause 1–3 weeks mid-season and a recap takes a week; the
     run still ends by ``latest`` (the item's end, or the next season's start): a
     ``flexible`` part (no id key fixes its length) loses episodes for it, a fixed one
-    skips the pause.
+    skips the pause. ``every`` 0 is a web drop (every episode one day), 1 a daily run:
+    they neither pause nor take structural patterns.
     """
-    pause = rng.choice((1, 2, 3)) if count >= 8 and rng.random() < 0.25 else 0
+    if every != 7:
+        structural = None
+    pause = rng.choice((1, 2, 3)) if every == 7 and count >= 8 and rng.random() < 0.25 else 0
     extra = pause + (structural == "recap")
     if latest is not None and begin + timedelta(days=7 * (count - 1 + extra)) > latest:
         if flexible:
@@ -153,7 +157,7 @@ def synth_part(
         structural = None
     if structural in ("premiere-tmdb", "premiere-bangumi") and count < 2:
         structural = None
-    days = broadcast_days(begin, count, pause)
+    days = broadcast_days(begin, count, pause, every)
     recap_at = rng.randint(2, count - 1) if structural == "recap" else None
     if recap_at is not None:  # the recap takes a week: later episodes air a week later
         days = days[: recap_at - 1] + [d + timedelta(days=7) for d in days[recap_at - 1 :]]
@@ -174,7 +178,7 @@ def synth_part(
         extras.append(recap_sp)
 
     rows: list[Row] = []
-    tag = structural or "clean"
+    tag = structural or ("web-drop" if every == 0 else "clean")
     if structural == "premiere-tmdb":  # TMDB splits the double-length ep 1 in two
         first = main_target(mains[0])
         rows += [Row(days[0], "Episode 1", first, tag), Row(days[0], "Episode 2", first, tag)]
@@ -192,7 +196,7 @@ def synth_part(
                 target = sp_target(recap_sp) if titled else NO_MARK
                 original = RECAP_NAME if titled else None
                 rows.append(Row(e_day(recap_sp), "Recap", target, tag, original))
-            touched = recap_at is not None and e["ep"] >= recap_at
+            touched = recap_at is None or e["ep"] >= recap_at
             rows.append(Row(e_day(e), "", main_target(e), tag if touched else "clean"))
     if structural == "batch":
         batch_day = _batch_day(days, rng)

@@ -125,11 +125,21 @@ def parse_items(raw: Sequence[dict[str, Any]]) -> list[Item]:
     return items
 
 
+def cadence(item: Item) -> int:
+    """Days between episodes: 7, or 1 for a run within one week, or 0 for a web series
+    released in one day (Bangumi gives every episode of a Netflix-style drop that day)."""
+    if item.begin is None or item.end is None or (item.end - item.begin).days >= 7:
+        return 7
+    return 0 if item.kind == "web" else 1
+
+
 def natural_count(item: Item) -> int:
     if item.kind == "movie" or item.begin is None:
         return 1
     if item.end is None:
         return 12
+    if item.kind in ("tv", "web") and cadence(item) != 7:
+        return 12 if cadence(item) == 0 else (item.end - item.begin).days + 1
     return max(1, min((item.end - item.begin).days // 7 + 1, 26))
 
 
@@ -471,6 +481,8 @@ class WorldBuilder:
             pattern = _pick(rng, patterns.SEASON_PATTERNS)
             last = parts[-1]
             structural = None
+            if cadence(last.item) != 7:
+                pattern = "clean"  # a run of days or one drop: no weekly pattern to break
             if pattern == "batch" and len(parts) == 1:
                 structural = "batch"
             elif pattern == "recap" and last.count >= 6:
@@ -490,6 +502,7 @@ class WorldBuilder:
                     rng,
                     latest=_latest(p.item, begins),
                     flexible=not p.fixed,
+                    every=cadence(p.item),
                 )
                 self.catalogue.episodes[p.item.sid] = made.episodes
                 rows += made.rows
@@ -497,6 +510,8 @@ class WorldBuilder:
                 running += p.count
                 chain.append(p)
             applied = structural or "clean"
+            if any(cadence(p.item) == 0 for p in parts):
+                applied = "web-drop"
             if structural is None and pattern in ("null-date", "day-off"):
                 rows = patterns.shift_dates(rows, pattern, rng)
                 applied = pattern

@@ -25,6 +25,7 @@ from trakt_sync.planner import plan_subject
 
 PATTERN_ORDER = (
     "clean",
+    "web-drop",
     "batch",
     "recap",
     "premiere-tmdb",
