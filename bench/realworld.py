@@ -171,7 +171,10 @@ def layout(entries: Sequence[tuple[Item, Key]], rng: random.Random) -> list[Plac
         else:
             last = placed[-1]
             season = last.season + 1
-            if rng.random() < P_CONTINUE_COUR or season in explicit:
+            # a later cour continues the season only once the previous one has ended
+            ended, begins = last.item.end, item.begin
+            after = ended is not None and begins is not None and ended < begins
+            if (after and rng.random() < P_CONTINUE_COUR) or season in explicit:
                 season = last.season
             start, fixed = 1, False
         if not fixed and by_season[season]:

@@ -188,6 +188,18 @@ def pattern_table(outcomes: Sequence[Outcome], *, by_touch: bool = False) -> str
     return "\n".join(lines)
 
 
+def world_lines(outcomes: Sequence[Outcome]) -> list[str]:
+    """One line per world: its seed, plays, recall and wrong marks."""
+    by_world: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        by_world[o.world].append(o)
+    lines = []
+    for name, rows in by_world.items():
+        t = tally(rows)
+        lines.append(f"{name}: {t.plays} plays, recall {_pct(t.recall)}, wrong {t.counts['wrong']}")
+    return lines
+
+
 def path_table(outcomes: Sequence[Outcome]) -> str:
     lines = [f"{'path':<22} {'plays':>6} {'correct':>8} {'wrong':>6} {'recall':>7}"]
     groups = {
