@@ -334,6 +334,15 @@ class Universe:
                         shows[key.id].append((item, key))
                 elif key.kind == "movie":
                     movies[key.id].append(item)
+        for tmdb, entries in shows.items():
+            # an item keyed twice to one show (tv/N and tv/N/season/1): its most specific key
+            best: dict[int, tuple[Item, Key]] = {}
+            for item, key in entries:
+                rank = (key.season is not None, key.episode is not None)
+                held = best.get(item.sid)
+                if held is None or rank > (held[1].season is not None, held[1].episode is not None):
+                    best[item.sid] = (item, key)
+            shows[tmdb] = list(best.values())
         self.franchises = {
             tmdb: sorted(entries, key=lambda e: (e[0].begin or date.min, e[0].sid))
             for tmdb, entries in shows.items()
@@ -405,6 +414,7 @@ class WorldBuilder:
         self.films: list[FilmCase] = []
         self.unlinked: set[int] = set()  # items whose TMDB keys this world removes
         self.slugged: set[int] = set()  # items whose plain keys get a slug suffix
+        self.used: set[int] = set()  # subjects whose episodes this world has written
 
     def draw(self, count: int) -> list[int]:
         rng, chosen = self.rng, list[int]()
@@ -460,8 +470,9 @@ class WorldBuilder:
     def franchise(self, tmdb: int) -> bool:
         rng = self.rng
         placed = layout(self.u.franchises[tmdb], rng)
-        if placed is None:
-            return False
+        if placed is None or any(p.item.sid in self.used for p in placed):
+            return False  # contradicting keys, or a subject another drawn show also has
+        self.used |= {p.item.sid for p in placed}
         path = "id"
         if rng.random() < P_TITLE_ONLY:
             path = "title-only"
