@@ -15,9 +15,8 @@ A *franchise* is a TMDB show with its bangumi-data tv/web items. Each world draw
 - films (TMDB movie ↔ a Bangumi film with one main episode) and non-anime shows.
 
 Every play carries the Bangumi episode it should become, its pattern and its path.
-The doubles are the hand-built bench's (bench/worlds.py: ``Catalogue``, ``BenchBangumi``,
-``BenchTrakt``, ``MemoryCache``), imported in one place below so a shared module can
-replace them; only the Bangumi search is overridden, to behave like Bangumi's.
+The readers are the shared in-memory doubles (trakt_sync/fakes/memory.py), with a search
+plugged in that behaves like Bangumi's.
 """
 
 from __future__ import annotations
@@ -36,11 +35,18 @@ from typing import Any
 
 from bench import patterns
 from bench.patterns import NO_MARK, Target
-from bench.worlds import SLOTS, BenchBangumi, BenchTrakt, Catalogue, MemoryCache, aired_at
+from bench.worlds import SLOTS
 from bench.worlds import subject_dict as _subject_dict
-from trakt_sync.airdate import broadcast_day, parse_day
-from trakt_sync.bangumi_data import BangumiDataIndex, build_index
-from trakt_sync.matcher import Matcher
+from trakt_sync.fakes.memory import (
+    Catalogue,
+    MemoryBangumi,
+    MemoryCache,
+    MemoryTrakt,
+    aired_at,
+)
+from trakt_sync.matching.airdate import broadcast_day, parse_day
+from trakt_sync.matching.bangumi_data import BangumiDataIndex, build_index
+from trakt_sync.matching.matcher import Matcher
 from trakt_sync.models import TraktEpisode, TraktIds, TraktMovie, TraktShow
 
 FRANCHISES_PER_WORLD = 30
@@ -208,24 +214,18 @@ def _fold(text: str) -> str:
     )
 
 
-class BangumiLikeSearch(BenchBangumi):
-    """The bench's Bangumi double with a search like api.bgm.tv's (Meilisearch): folded
+class BangumiLikeSearch:
+    """A search like api.bgm.tv's (Meilisearch), for :class:`MemoryBangumi`: folded
     substring match on names, exact names first; when the whole phrase finds nothing,
     trailing words are dropped one by one; filters honoured; at most 20 results."""
 
     def __init__(self, catalogue: Catalogue, titles: dict[int, tuple[str, ...]]) -> None:
-        super().__init__(catalogue, honour_filters=True)
+        self.catalogue = catalogue
         self.titles = titles
 
-    def search_subjects(
-        self,
-        keyword: str,
-        *,
-        subject_types: list[int] | None = None,
-        air_date: list[str] | None = None,
-        limit: int = 20,
+    def __call__(
+        self, keyword: str, subject_types: list[int] | None, air_date: list[str] | None
     ) -> list[dict[str, Any]]:
-        self.calls["bangumi.search"] += 1
         words = [w for w in re.split(r"\s+", keyword.strip()) if _fold(w)]
         lo = hi = None
         for bound in air_date or []:
@@ -237,7 +237,7 @@ class BangumiLikeSearch(BenchBangumi):
                 break
             found = self._find(key, subject_types, lo, hi)
             if found:
-                return [dict(self.catalogue.subjects[sid]) for sid in found[: min(limit, 20)]]
+                return [dict(self.catalogue.subjects[sid]) for sid in found[:20]]
         return []
 
     def _find(
@@ -297,8 +297,8 @@ class RealWorld:
     name: str
     seed: int
     index: BangumiDataIndex
-    bangumi: BenchBangumi
-    trakt: BenchTrakt = field(default_factory=BenchTrakt)
+    bangumi: MemoryBangumi
+    trakt: MemoryTrakt = field(default_factory=MemoryTrakt)
     seasons: list[SeasonCase] = field(default_factory=list)
     films: list[FilmCase] = field(default_factory=list)
 
@@ -409,7 +409,7 @@ class WorldBuilder:
         self.catalogue = Catalogue()
         self.catalogue.subjects = self.u.subjects  # read-only: shared by every world
         self.catalogue.episodes = dict(self.u.episodes)
-        self.trakt = BenchTrakt()
+        self.trakt = MemoryTrakt()
         self.seasons: list[SeasonCase] = []
         self.films: list[FilmCase] = []
         self.unlinked: set[int] = set()  # items whose TMDB keys this world removes
@@ -439,7 +439,7 @@ class WorldBuilder:
             f"world {self.seed}",
             self.seed,
             self.index(),
-            BangumiLikeSearch(self.catalogue, self.u.titles),
+            MemoryBangumi(self.catalogue, search=BangumiLikeSearch(self.catalogue, self.u.titles)),
             self.trakt,
             self.seasons,
             self.films,
