@@ -10,6 +10,7 @@ import httpx
 from trakt_sync.errors import (
     AccessDenied,
     ApiError,
+    EpisodesNotOfSubject,
     NeedsAuth,
     NotFound,
     RateLimited,
@@ -22,11 +23,6 @@ EPISODE_PAGE = 200  # B.6: the spec's maximum (the server allows 1000)
 COLLECTION_PAGE = 50  # B.7: maximum page of the user's collection list
 MARKS_PAGE = 1000  # B.8: maximum page of a subject's episode marks
 RATE_LIMIT = (2700, 600.0)  # B.1: 3000 requests per 10 minutes, kept with some headroom
-
-
-class EpisodesNotOfSubject(ApiError):
-    """400 "episode X is not episodes of subject Y" (B.8): the episode ids a write was
-    planned with are no longer the subject's own (Bangumi re-created its episodes)."""
 
 
 def bangumi_headers(user_agent: str, token: str | None) -> dict[str, str]:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from trakt_sync.bangumi import COLLECTION_PAGE, EpisodesNotOfSubject
 from trakt_sync.errors import (
     AccessDenied,
     ApiError,
+    EpisodesNotOfSubject,
     Interrupted,
     ServiceUnavailable,
     TraktSyncError,
@@ -469,13 +469,13 @@ class SyncEngine:
         return found
 
     def _types_from_list(self, username: str, wanted: set[int]) -> dict[int, int | None]:
-        """Page the anime collection list (50 subjects a request) while that is cheaper
-        than one look-up per subject still unknown; a fresh account costs one request."""
+        """Page the anime collection list while that is cheaper than one look-up per subject
+        still unknown; a fresh account costs one request."""
         found: dict[int, int | None] = {}
-        offset, total = 0, None
+        offset, total, page_size = 0, None, 1
         while missing := wanted - found.keys():
             if total is not None:
-                pages_left = -(-(total - offset) // COLLECTION_PAGE)
+                pages_left = -(-(total - offset) // page_size)
                 if pages_left <= 0:
                     found.update(dict.fromkeys(missing))  # the whole list was read
                     break
@@ -486,6 +486,7 @@ class SyncEngine:
             )
             if not rows and offset < total:
                 break  # a short list mid-way is not proof of absence: look the rest up singly
+            page_size = max(page_size, len(rows))  # the client asks for full pages
             for row in rows:
                 if int(row["subject_id"]) in wanted:
                     found[int(row["subject_id"])] = int(row["type"])
