@@ -268,7 +268,6 @@ def cli_env(home: Path, trakt: FakeTrakt, bangumi: FakeBangumi, cdn: FakeDataCDN
     env.update(
         NO_PROXY="127.0.0.1,localhost",
         TRAKT_SYNC_HOME=str(home),
-        TRAKT_SYNC_CONFIG=str(home / "config.toml"),
         TRAKT_SYNC_SECRETS__BACKEND="file",
         **sandbox_env(trakt, bangumi, cdn),
         TRAKT_SYNC_HTTP__TIMEOUT=f"{HTTP_TIMEOUT:g}",

@@ -23,8 +23,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
         if name.startswith("TRAKT_SYNC_") or name.endswith("_PROXY") or name.endswith("_proxy"):
             monkeypatch.delenv(name)
     home = tmp_path / "home"
+    home.mkdir()  # where a test writes the config file ($TRAKT_SYNC_HOME/config.toml)
     monkeypatch.setenv("TRAKT_SYNC_HOME", str(home))
-    monkeypatch.setenv("TRAKT_SYNC_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("TRAKT_SYNC_SECRETS__BACKEND", "file")
     # No test may reach the public id table; the sandbox points it at the fake CDN.
     monkeypatch.setenv("TRAKT_SYNC_MATCHING__ID_TABLE_URL", "")

@@ -59,7 +59,7 @@ def test_newer_database_is_refused_from_the_cli(cli, isolated_env: Path) -> None
 
     from trakt_sync.store import SCHEMA_VERSION
 
-    isolated_env.mkdir(parents=True)
+    isolated_env.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(isolated_env / "default.sqlite3")
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     db.close()

@@ -1,5 +1,6 @@
 """Configuration: precedence, profiles, and every error path → exit 78 with one clear line."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,7 @@ def test_config_errors_exit_78_naming_file_key_and_reason(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, expected: str
 ) -> None:
     monkeypatch.delenv("TRAKT_SYNC_SECRETS__BACKEND")  # the env would win over the file
-    path = write(tmp_path / "config.toml", text)
+    path = write(tmp_path / "home" / "config.toml", text)
     result = cli("status")
     assert result.code == 78
     lines = result.err.strip().splitlines()
@@ -99,7 +100,7 @@ def test_unknown_profile_exits_78(cli) -> None:
 
 
 def test_config_init_writes_example_and_refuses_to_overwrite(cli, tmp_path: Path) -> None:
-    target = tmp_path / "config.toml"
+    target = tmp_path / "home" / "config.toml"
     assert cli("config", "init").code == 0
     assert "[trakt]" in target.read_text()
     again = cli("config", "init")
@@ -108,14 +109,15 @@ def test_config_init_writes_example_and_refuses_to_overwrite(cli, tmp_path: Path
 
 
 def test_config_path_follows_flag_then_env(cli, tmp_path: Path) -> None:
-    assert cli("config", "path").out.strip() == str(tmp_path / "config.toml")
+    assert cli("config", "path").out.strip() == str(tmp_path / "home" / "config.toml")
     other = tmp_path / "other.toml"
     assert cli("--config", str(other), "config", "path").out.strip() == str(other)
 
 
 def test_config_show_redacts_secrets(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(
-        tmp_path / "config.toml", '[trakt]\nclient_id = "cid"\nclient_secret = "s3cret-value-123"\n'
+        tmp_path / "home" / "config.toml",
+        '[trakt]\nclient_id = "cid"\nclient_secret = "s3cret-value-123"\n',
     )
     monkeypatch.setenv("TRAKT_SYNC_BANGUMI__TOKEN", "bgm-token-value-456")
     for args in (("config", "show"), ("config", "show", "--json")):
@@ -131,7 +133,7 @@ def test_config_show_redacts_secrets(cli, tmp_path: Path, monkeypatch: pytest.Mo
 def test_a_schedule_that_never_fires_is_a_config_error(
     cli, tmp_path: Path, command: tuple[str, ...]
 ) -> None:
-    path = write(tmp_path / "config.toml", '[sync]\nschedule = "0 0 31 2 *"\n')
+    path = write(tmp_path / "home" / "config.toml", '[sync]\nschedule = "0 0 31 2 *"\n')
     result = cli(*command)
     assert result.code == 78, result.err
     assert str(path) in result.err and "sync.schedule: never fires" in result.err
@@ -149,7 +151,7 @@ def test_a_schedule_that_never_fires_is_refused_by_load_settings(tmp_path: Path)
 
 # Issue 12, bug 4: the missing key is the one named.
 def test_missing_client_secret_is_named(cli, tmp_path: Path) -> None:
-    write(tmp_path / "config.toml", '[trakt]\nclient_id = "cid"\n')
+    write(tmp_path / "home" / "config.toml", '[trakt]\nclient_id = "cid"\n')
     result = cli("auth")
     assert result.code == 78
     assert "trakt.client_secret: not set" in result.err
@@ -172,21 +174,32 @@ def test_explicit_config_file_that_does_not_exist_is_78(cli, tmp_path: Path) -> 
 def test_missing_file_at_the_default_location_is_fine(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("TRAKT_SYNC_CONFIG")
+    monkeypatch.delenv("TRAKT_SYNC_HOME")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     assert cli("config", "path").out.strip() == str(tmp_path / "xdg" / "trakt-sync" / "config.toml")
     assert cli("status").code == 0
 
 
-def test_missing_file_named_by_the_environment_is_fine(cli, tmp_path: Path) -> None:
-    # The Docker image names /data/config.toml for everyone, and that file is optional there.
-    assert cli("config", "path").out.strip() == str(tmp_path / "config.toml")
+def test_missing_file_in_trakt_sync_home_is_fine(cli) -> None:
+    # The Docker image keeps everything, an optional config.toml too, in TRAKT_SYNC_HOME=/data.
+    home = Path(os.environ["TRAKT_SYNC_HOME"])
+    assert cli("config", "path").out.strip() == str(home / "config.toml")
     assert cli("status").code == 0
+
+
+def test_missing_file_named_by_the_environment_is_78(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "nowhere" / "config.toml"
+    monkeypatch.setenv("TRAKT_SYNC_CONFIG", str(missing))
+    result = cli("status")
+    assert result.code == 78
+    assert str(missing) in result.err and "does not exist" in result.err
 
 
 # Issue 12, bug 6: a file that is not UTF-8.
 def test_non_utf8_config_file_is_78_naming_the_file(cli, tmp_path: Path) -> None:
-    path = tmp_path / "config.toml"
+    path = tmp_path / "home" / "config.toml"
     path.write_bytes('[bangumi]\nuser_agent = "café"\n'.encode("latin-1"))
     result = cli("status")
     assert result.code == 78, result.err
@@ -230,14 +243,14 @@ PROFILE_BAD = [
 def test_every_profile_is_validated_with_its_full_key_path(
     cli, tmp_path: Path, text: str, expected: str
 ) -> None:
-    path = write(tmp_path / "config.toml", text)
+    path = write(tmp_path / "home" / "config.toml", text)
     result = cli("status")  # the default profile, not the broken one
     assert result.code == 78, result.err
     assert str(path) in result.err and expected in result.err
 
 
 def test_unknown_section_lists_profiles_among_the_known(cli, tmp_path: Path) -> None:
-    write(tmp_path / "config.toml", '[profile.x.sync]\nschedule = "0 3 * * *"\n')
+    write(tmp_path / "home" / "config.toml", '[profile.x.sync]\nschedule = "0 3 * * *"\n')
     result = cli("status")
     assert "profile: unknown section" in result.err
     assert "known: trakt, bangumi, secrets, sync, matching, http, notify, profiles)" in result.err

@@ -28,14 +28,14 @@ def test_the_example_file_checks_valid(cli) -> None:
 
 def test_every_profile_with_its_next_five_fires_in_its_zone(cli, tmp_path: Path) -> None:
     write(
-        tmp_path / "config.toml",
+        tmp_path / "home" / "config.toml",
         '[sync]\nschedule = "0 3 * * *"\ntimezone = "Europe/Berlin"\n'
         '[profiles.partner.sync]\nschedule = "30 */12 * * *"\ntimezone = "Asia/Tokyo"\n',
     )
     result = cli("config", "check")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert lines[0] == f"{tmp_path / 'config.toml'}: valid (profiles: default, partner)"
+    assert lines[0] == f"{tmp_path / 'home' / 'config.toml'}: valid (profiles: default, partner)"
     assert lines[1] == "profile default: sync.schedule '0 3 * * *' (Europe/Berlin)"
     # 03:00 local time on both sides of the spring-forward night.
     assert lines[2].startswith("  Sun 2026-03-29 03:00 CEST")
@@ -54,7 +54,9 @@ def test_every_profile_with_its_next_five_fires_in_its_zone(cli, tmp_path: Path)
 
 
 def test_six_fields_with_every_second_warn(cli, tmp_path: Path) -> None:
-    write(tmp_path / "config.toml", '[sync]\nschedule = "*/2 * * * * *"\ntimezone = "UTC"\n')
+    write(
+        tmp_path / "home" / "config.toml", '[sync]\nschedule = "*/2 * * * * *"\ntimezone = "UTC"\n'
+    )
     result = cli("config", "check")
     assert result.code == 0
     assert "warning: sync.schedule: '*/2 * * * * *' fires every second for a whole minute" in (
@@ -64,7 +66,7 @@ def test_six_fields_with_every_second_warn(cli, tmp_path: Path) -> None:
     data = json.loads(cli("config", "check", "--json").out)
     assert "croniter reads the sixth field as seconds" in data["profiles"][0]["warnings"][0]
     # Seconds pinned: once a minute, no warning.
-    write(tmp_path / "config.toml", '[sync]\nschedule = "*/2 * * * * 0"\n')
+    write(tmp_path / "home" / "config.toml", '[sync]\nschedule = "*/2 * * * * 0"\n')
     assert "warning" not in cli("config", "check").out
 
 
@@ -82,7 +84,7 @@ def test_six_fields_with_every_second_warn(cli, tmp_path: Path) -> None:
 def test_an_invalid_file_is_78_and_one_json_document(
     cli, tmp_path: Path, text: str | bytes, expected: str
 ) -> None:
-    path = tmp_path / "config.toml"
+    path = tmp_path / "home" / "config.toml"
     if isinstance(text, bytes):
         path.write_bytes(text)
     else:
@@ -109,7 +111,7 @@ def test_a_named_file_that_does_not_exist_is_78(cli, tmp_path: Path) -> None:
 def test_no_file_at_the_usual_place_checks_defaults(cli, tmp_path: Path) -> None:
     result = cli("config", "check")
     assert result.code == 0
-    assert result.out.startswith(f"no file at {tmp_path / 'config.toml'}: valid")
+    assert result.out.startswith(f"no file at {tmp_path / 'home' / 'config.toml'}: valid")
 
 
 def test_help_shows_whole_sentences_and_examples(cli) -> None:

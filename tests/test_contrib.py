@@ -251,7 +251,8 @@ def test_dockerfile_base_user_state_and_default_command() -> None:
     env = dockerfile_env()
     assert env["TRAKT_SYNC_HOME"] == "/data"
     assert env["TRAKT_SYNC_SECRETS__BACKEND"] == "file"
-    assert env["TRAKT_SYNC_CONFIG"] == "/data/config.toml"
+    # /data/config.toml is read as $TRAKT_SYNC_HOME/config.toml, optional: no TRAKT_SYNC_CONFIG.
+    assert "TRAKT_SYNC_CONFIG" not in env
     assert env["PYTHONUNBUFFERED"] == "1"
     assert ("VOLUME", '["/data"]') in stage
     entrypoint = [exec_form(rest) for word, rest in stage if word == "ENTRYPOINT"]

@@ -180,7 +180,7 @@ def test_two_profiles_sync_independently_and_a_revoked_token_stops_only_its_prof
 ) -> None:
     import io
 
-    (tmp_path / "config.toml").write_text(
+    (tmp_path / "home" / "config.toml").write_text(
         '[profiles.partner.sync]\nschedule = "0 3 * * *"\n'
         '[profiles.broken.bangumi]\ntoken = "revoked-token"\n'
     )
@@ -223,7 +223,9 @@ def test_status_all_lists_every_profile_with_next_run_and_heartbeat(
 ) -> None:
     import json
 
-    (tmp_path / "config.toml").write_text('[profiles.partner.sync]\nschedule = "0 3 * * *"\n')
+    (tmp_path / "home" / "config.toml").write_text(
+        '[profiles.partner.sync]\nschedule = "0 3 * * *"\n'
+    )
     sandbox.trakt.device_script = ["approve"]
     assert cli("auth").code == 0
     assert cli("daemon", "--once", "--now").code == 77  # partner has no Bangumi token yet

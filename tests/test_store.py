@@ -90,7 +90,7 @@ def test_corrupt_file_is_reported_and_left_untouched(tmp_path: Path) -> None:
 
 
 def test_corrupt_database_exits_1_with_one_line(cli, isolated_env: Path) -> None:
-    isolated_env.mkdir(parents=True)
+    isolated_env.mkdir(parents=True, exist_ok=True)
     (isolated_env / "default.sqlite3").write_bytes(b"garbage" * 200)
     result = cli("status")
     assert result.code == 1

@@ -227,7 +227,7 @@ def read_toml(path: Path, *, must_exist: bool = False) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         if must_exist:
             raise ConfigError(
                 f"{path}: does not exist (`trakt-sync config init` writes one)"

@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
 from trakt_sync.fakes.bangumi import FakeBangumi
 from trakt_sync.fakes.cdn import FakeDataCDN
@@ -80,7 +79,6 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRAKT_SYNC_")}
         env.update(
             TRAKT_SYNC_HOME=home,
-            TRAKT_SYNC_CONFIG=str(Path(home) / "config.toml"),
             TRAKT_SYNC_SECRETS__BACKEND="file",
             **sandbox_env(trakt, bangumi, cdn),
         )

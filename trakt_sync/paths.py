@@ -21,12 +21,21 @@ ENV_CONFIG = "TRAKT_SYNC_CONFIG"
 
 
 def config_file(cli_path: Path | None = None) -> Path:
-    """``--config`` > ``TRAKT_SYNC_CONFIG`` > ``<user config dir>/trakt-sync/config.toml``."""
+    """``--config`` > ``TRAKT_SYNC_CONFIG`` > ``$TRAKT_SYNC_HOME/config.toml`` >
+    ``<user config dir>/trakt-sync/config.toml``."""
     if cli_path is not None:
         return cli_path.expanduser()
     if env := os.environ.get(ENV_CONFIG):
         return Path(env).expanduser()
+    if home := os.environ.get(ENV_HOME):
+        return Path(home).expanduser() / "config.toml"
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def config_named_explicitly(cli_path: Path | None = None) -> bool:
+    """A file the user named (``--config`` or ``TRAKT_SYNC_CONFIG``) must exist; a missing
+    file at a default place only means defaults and the environment."""
+    return cli_path is not None or bool(os.environ.get(ENV_CONFIG))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trakt_sync.config import DEFAULT_PROFILE, Settings, load_settings
-from trakt_sync.paths import config_file, state_paths
+from trakt_sync.paths import config_file, config_named_explicitly, state_paths
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.runtime import Runtime
 
@@ -26,9 +26,10 @@ class CliState:
         return config_file(self.config)
 
     def settings(self, profile: str | None = None) -> Settings:
-        # A file named by --config must exist; the env var's may not (Docker names one for all).
         settings = load_settings(
-            self.config_path, profile or self.profile, must_exist=self.config is not None
+            self.config_path,
+            profile or self.profile,
+            must_exist=config_named_explicitly(self.config),
         )
         self.registry.add(settings.trakt.client_secret)
         self.registry.add(settings.bangumi.token)
