@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.perf import bare_app_source, command_names, requests_by_route
+from bench.perf import PreparedTrakt, bare_app_source, command_names, requests_by_route
 from bench.perf_worlds import Expected, build_world
 from trakt_sync.fakes.bangumi import FakeBangumi
 from trakt_sync.fakes.trakt import FakeTrakt
@@ -63,3 +63,27 @@ def test_requests_are_counted_by_route() -> None:
 
         assert requests_by_route(trakt) == {"GET /shows/N/seasons/N": 2}
         assert requests_by_route(bangumi) == {"GET /v0/subjects/N": 1}
+
+
+def test_prepared_trakt_answers_history_pages_like_the_fake() -> None:
+    world, _ = build_world(600)
+    with FakeTrakt(world) as plain, PreparedTrakt(world) as prepared:
+        prepared.prepare()
+        for kind, page in (("episodes", 1), ("episodes", 3), ("movies", 1), ("episodes", 9)):
+            bodies = []
+            for fake in (plain, prepared):
+                token = fake.issue_token()["access_token"]
+                response = httpx.get(
+                    f"{fake.url}/sync/history/{kind}",
+                    params={"limit": 100, "page": page, "extended": "full"},
+                    headers={
+                        "trakt-api-key": fake.client_id,
+                        "trakt-api-version": "2",
+                        "Authorization": f"Bearer {token}",
+                    },
+                )
+                bodies.append((response.status_code, response.json(), response.headers))
+            (status, items, headers), (status2, items2, headers2) = bodies
+            assert (status, items) == (status2, items2) and status == 200
+            for name in ("X-Pagination-Page-Count", "X-Pagination-Item-Count"):
+                assert headers[name] == headers2[name]
