@@ -108,7 +108,7 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def median_child(children: list[Child]) -> dict[str, float]:
+def median_child(children: list[Child]) -> dict[str, Any]:
     return {
         "wall": statistics.median(c.wall for c in children),
         "cpu": statistics.median(c.cpu for c in children),
@@ -308,7 +308,8 @@ def table(results: dict[str, Any]) -> str:
         (
             "--help vs bare Typer (wall, median)",
             f"{h['trakt_sync']['wall']:.3f} s vs {h['bare_typer']['wall']:.3f} s "
-            f"= {h['ratio']:.2f} ×",
+            f"= {h['ratio']:.2f} × (CPU {h['trakt_sync']['cpu']:.3f} s vs "
+            f"{h['bare_typer']['cpu']:.3f} s)",
             f"≤ {HELP_RATIO} ×",
             _ok(h["ratio"] <= HELP_RATIO),
         )
@@ -433,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     m = results["machine"]
     print(
         f"\ntrakt-sync performance, {results['date']}, nproc {m['nproc']}, Python {m['python']}, "
-        f"{args.latency_ms:g} ms per request on the fakes\n"
+        f"{args.latency_ms:g} ms per request on the fakes, load average "
+        f"{m['load_avg'][0]:.1f} → {m['load_avg_end'][0]:.1f}\n"
     )
     print(table(results))
     print(f"\nfigures: {args.out}")

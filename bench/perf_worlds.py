@@ -140,7 +140,7 @@ def sample_franchises() -> tuple[list[_Franchise], list[tuple[int, dict[str, Any
             season = int(tv[2]) if tv[2] else None
             keyed[int(tv[1])].append((season, int(tv[3] or 1), item))
     franchises = []
-    for tmdb, keys in sorted(keyed.items()):
+    for show_tmdb, keys in sorted(keyed.items()):
         anchors: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
         plain = [item for season, _, item in keys if season is None]
         for season, episode, item in keys:
@@ -165,7 +165,7 @@ def sample_franchises() -> tuple[list[_Franchise], list[tuple[int, dict[str, Any
             first = seasons[min(seasons)][0]
             item = next(i for _, _, i in keys if int(_site(i, "bangumi") or 0) == first.sid)
             english = item.get("titleTranslate", {}).get("en") or [item["title"]]
-            franchises.append(_Franchise(tmdb, english[0].title(), item["title"], seasons))
+            franchises.append(_Franchise(show_tmdb, english[0].title(), item["title"], seasons))
     return franchises, films
 
 
