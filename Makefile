@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo bench bench-regression soak clean
+.PHONY: install test lint demo bench bench-regression bench-perf soak clean
 
 install: $(STAMP)
 
@@ -33,6 +33,11 @@ bench: $(STAMP)
 # The hand-built labelled worlds (bench/worlds.py): hard cases kept as regressions.
 bench-regression: $(STAMP)
 	$(BIN)/python bench/matching.py
+
+# Start-up, memory, wall and requests of the installed CLI on the fakes (issue 13; not part
+# of `make test`). ARGS='--sizes 1000 --runs 3' for a quick run.
+bench-perf: $(STAMP)
+	$(BIN)/python bench/perf.py $(ARGS)
 
 # The daemon against the fakes with random faults; reports lost plays, wrong marks, RSS.
 soak: $(STAMP)

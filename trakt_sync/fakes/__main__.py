@@ -25,12 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument("--port-file", type=Path, help="also write the URLs JSON here")
     serve.add_argument("--token-lifetime", type=int, default=86400)
+    serve.add_argument(
+        "--latency-ms", type=float, default=0.0, help="added to every request, like a network"
+    )
     args = parser.parse_args(argv)
 
     world = load_world(args.world)
     trakt = FakeTrakt(world, token_lifetime=args.token_lifetime).start()
     bangumi = FakeBangumi(world).start()
     cdn = FakeDataCDN(args.data).start()
+    for fake in (trakt, bangumi, cdn):
+        fake.latency = args.latency_ms / 1000
     try:
         urls = {
             "trakt": trakt.url,

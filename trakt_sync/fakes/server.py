@@ -2,7 +2,8 @@
 
 Each fake subclasses :class:`FakeServer` and implements :meth:`FakeServer.handle`, a pure
 ``Request -> Response`` function. Faults queued with :meth:`FakeServer.inject` are applied
-before normal handling, and every request (faulted or not) is logged.
+before normal handling, and every request (faulted or not) is logged. ``latency`` (seconds)
+is added to every request, as a network round trip would (the performance bench).
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ class FakeServer:
 
     name = "fake"
 
-    def __init__(self) -> None:
+    def __init__(self, *, latency: float = 0.0) -> None:
+        self.latency = latency
         self._lock = threading.RLock()  # guards the fake's state; handle() runs under it
         self._log_lock = threading.Lock()
         self._log: list[Request] = []
@@ -245,6 +247,8 @@ class FakeServer:
     def _dispatch(self, request: Request) -> tuple[Response | None, Fault | None]:
         """Return the response to send (None = reset the connection) and the applied fault."""
         self._record(request)
+        if self.latency:
+            self._stopping.wait(self.latency)
         fault = self._take_fault(request.method, request.path)
         if fault is not None:
             request.faulted = True

@@ -1,0 +1,446 @@
+"""Performance bench (`make bench-perf`, issue 13): the installed CLI against the fakes.
+
+For each world size (``bench/perf_worlds.py``: 1 k, 10 k, 50 k plays by default) the fakes
+of Trakt, Bangumi and the bangumi-data CDN run in this process with ``--latency-ms`` added
+to every request; ``trakt-sync auth`` and ``auth bangumi --with-token`` log in (not
+measured), then the real ``trakt-sync sync`` runs as a child process: the first sync once,
+the no-op sync ``--runs`` times (median). Of each child (through a small launcher, see
+:data:`LAUNCHER`): wall time, CPU (user + sys, from ``os.wait4``), peak RSS (``ru_maxrss``);
+the CPU the fakes spent meanwhile; requests per service counted by the fakes, against the
+floor of issue 13. Before that, ``trakt-sync --help`` and a bare Typer app with the same
+command names (generated into a temp dir) run alternately, ``--runs`` times each (median).
+
+Prints one table with the targets of issue 13 beside the figures and writes every figure
+to ``--out`` (JSON). Timings are compared here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as `python bench/perf.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.perf_worlds import BANGUMI_TOKEN, BANGUMI_USER, build_world
+from trakt_sync.fakes.bangumi import FakeBangumi
+from trakt_sync.fakes.cdn import FakeDataCDN
+from trakt_sync.fakes.sandbox import sandbox_env
+from trakt_sync.fakes.server import FakeServer, Request, Response, json_response
+from trakt_sync.fakes.trakt import FakeTrakt, paginate
+from trakt_sync.fakes.trakt_media import parse_instant
+from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CLI = BIN / "trakt-sync"
+DEFAULT_OUT = ROOT / "bench" / "perf-results.json"
+MIB = 1024  # ru_maxrss is in KiB on Linux
+
+# Issue 13's targets.
+HELP_RATIO = 1.3
+NOOP_WALL = 0.20
+FIRST_RSS_MIB = {10_000: 70, 50_000: 90}
+FIRST_WALL_50K = 5.0
+REQUEST_RATIO = 1.2
+
+
+@dataclass
+class Child:
+    """One finished child process."""
+
+    wall: float
+    cpu: float
+    rss_mib: float
+    code: int
+
+
+# Started fresh by this process, the launcher starts the measured command and reports its
+# rusage. Run directly from here, a child's ru_maxrss would include this process's RSS at
+# the fork (Linux keeps the pre-exec high-water mark), and this process holds the world.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - start
+with open(sys.argv[1], "w") as out:
+    json.dump([wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss,
+               os.waitstatus_to_exitcode(status)], out)
+"""
+
+
+def run_child(argv: list[str], env: dict[str, str], log: Path, stdin: str | None = None) -> Child:
+    """Run ``argv`` to completion; its wall time and its own rusage (``os.wait4``)."""
+    report = log.with_suffix(".rusage.json")
+    with log.open("ab") as out:
+        subprocess.run(
+            [sys.executable, "-c", LAUNCHER, str(report), *argv],
+            env=env,
+            input=stdin.encode() if stdin is not None else None,
+            stdin=subprocess.DEVNULL if stdin is None else None,
+            stdout=out,
+            stderr=out,
+            check=True,
+        )
+    wall, cpu, maxrss, code = json.loads(report.read_text(encoding="utf-8"))
+    return Child(wall=wall, cpu=cpu, rss_mib=maxrss / MIB, code=code)
+
+
+def _own_cpu() -> float:
+    """CPU time of this process: the fakes' threads, while a child runs."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def median_child(children: list[Child]) -> dict[str, Any]:
+    return {
+        "wall": statistics.median(c.wall for c in children),
+        "cpu": statistics.median(c.cpu for c in children),
+        "rss_mib": statistics.median(c.rss_mib for c in children),
+        "runs": len(children),
+        "codes": sorted({c.code for c in children}),
+    }
+
+
+# -- --help beside a bare Typer app --------------------------------------------------------
+
+NUMBER = re.compile(r"/\d+")
+COMMANDS_HEADING = re.compile(r"^\W*Commands\W*$")
+COMMAND_LINE = re.compile(r"^[\s│|]*([a-z][a-z0-9_-]*)(\s{2,}|\s*[│|]?\s*$)")
+
+
+def command_names(argv: list[str], env: dict[str, str]) -> list[str]:
+    """The command names a ``--help`` page lists (click's plain or Typer's Rich layout)."""
+    text = subprocess.run(
+        [*argv, "--help"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    names: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        if COMMANDS_HEADING.match(line.strip()):
+            inside = True
+            continue
+        if inside:
+            if not line.strip() or line.strip().startswith(("╰", "Options")):
+                if names:
+                    break
+                continue
+            match = COMMAND_LINE.match(line)
+            if match:
+                names.append(match[1])
+    return names
+
+
+def bare_app_source(tree: dict[str, list[str]]) -> str:
+    """A Typer app with the same command names and groups, doing nothing."""
+    lines = ["import typer", "", "app = typer.Typer(add_completion=False)", ""]
+    for i, (name, subcommands) in enumerate(tree.items()):
+        if subcommands:
+            lines += [f"g{i} = typer.Typer()", f"app.add_typer(g{i}, name={name!r})"]
+            for j, sub in enumerate(subcommands):
+                lines += [f"@g{i}.command({sub!r})", f"def c{i}_{j}() -> None:", "    pass", ""]
+        else:
+            lines += [f"@app.command({name!r})", f"def c{i}() -> None:", "    pass", ""]
+    lines += ["", 'if __name__ == "__main__":', "    app()", ""]
+    return "\n".join(lines)
+
+
+def bench_help(env: dict[str, str], runs: int, tmp: Path) -> dict[str, Any]:
+    tree = {name: command_names([str(CLI), name], env) for name in command_names([str(CLI)], env)}
+    bare = tmp / "bare_typer_app.py"
+    bare.write_text(bare_app_source(tree), encoding="utf-8")
+    ours, theirs = [], []
+    log = tmp / "help.log"
+    for _ in range(runs):  # alternated, so both see the same machine load
+        ours.append(run_child([str(CLI), "--help"], env, log))
+        theirs.append(run_child([sys.executable, str(bare), "--help"], env, log))
+    mine, base = median_child(ours), median_child(theirs)
+    return {
+        "commands": tree,
+        "trakt_sync": mine,
+        "bare_typer": base,
+        "ratio": mine["wall"] / base["wall"],
+    }
+
+
+# -- the fakes -----------------------------------------------------------------------------
+
+
+class PreparedTrakt(FakeTrakt):
+    """The Trakt fake with each whole-history listing filtered, sorted and rendered once
+    (:meth:`prepare`), not once per page: the world does not change during a bench run,
+    and at 50 k plays the fake's own per-page work would otherwise dwarf the client's."""
+
+    def __init__(self, world: dict[str, Any], **kw: Any) -> None:
+        super().__init__(world, **kw)
+        self._listings: dict[tuple[str, bool], list[dict[str, Any]]] = {}
+
+    def prepare(self) -> None:
+        for kind in ("episodes", "movies"):
+            self._listing(kind, full=True)
+
+    def _listing(self, kind: str, *, full: bool) -> list[dict[str, Any]]:
+        if (kind, full) not in self._listings:
+            plays = [p for p in self.history if self._history_matches(p, kind, None)]
+            plays.sort(key=lambda p: (parse_instant(p["watched_at"]), p["id"]), reverse=True)
+            self._listings[kind, full] = [self._render_play(p, full) for p in plays]
+        return self._listings[kind, full]
+
+    def _history(self, request: Request, match: re.Match[str]) -> Response:
+        query = request.query
+        if match["type"] not in ("episodes", "movies") or match["id"] or "start_at" in query:
+            return super()._history(request, match)
+        if "end_at" in query:
+            return super()._history(request, match)
+        full = "full" in query.get("extended", "").split(",")
+        page, headers = paginate(self._listing(match["type"], full=full), query)
+        return json_response(200, page, headers)
+
+
+# -- first and no-op syncs -----------------------------------------------------------------
+
+
+def requests_by_route(fake: FakeServer) -> dict[str, int]:
+    """Request counts by method and path with the numbers blanked (``GET /v0/episodes``)."""
+    routes = Counter(f"{r.method} {NUMBER.sub('/N', r.path)}" for r in fake.requests)
+    return dict(routes.most_common())
+
+
+def bench_size(
+    plays: int, *, runs: int, latency: float, env_base: dict[str, str], tmp: Path
+) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    world, expected = build_world(plays)
+    home = tmp / f"home-{plays}"
+    log = tmp / f"sync-{plays}.log"
+    with (
+        PreparedTrakt(world, device_interval=0) as trakt,
+        FakeBangumi(world) as bangumi,
+        FakeDataCDN(BANGUMI_DATA_SAMPLE) as cdn,
+    ):
+        fakes = {"trakt": trakt, "bangumi": bangumi, "cdn": cdn}
+        env = {
+            **env_base,
+            "TRAKT_SYNC_HOME": str(home),
+            "TRAKT_SYNC_CONFIG": str(home / "config.toml"),
+            "TRAKT_SYNC_SECRETS__BACKEND": "file",
+            **sandbox_env(trakt, bangumi, cdn),
+        }
+        trakt.prepare()
+        setup = time.perf_counter() - t0
+        for argv, stdin in ((["auth"], None), (["auth", "bangumi", "--with-token"], BANGUMI_TOKEN)):
+            done = run_child([str(CLI), *argv], env, log, stdin=stdin + "\n" if stdin else None)
+            if done.code:
+                raise SystemExit(f"trakt-sync {' '.join(argv)} failed ({done.code}); see {log}")
+        for fake in fakes.values():
+            fake.latency = latency
+            fake.reset_log()
+
+        fakes_cpu = _own_cpu()
+        first = run_child([str(CLI), "sync"], env, log)
+        fakes_cpu = _own_cpu() - fakes_cpu
+        if first.code:
+            tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+            print(f"first sync exited {first.code}:", *tail, sep="\n  ", file=sys.stderr)
+        first_requests = {name: fake.count() for name, fake in fakes.items()}
+        routes = {name: requests_by_route(fake) for name, fake in fakes.items()}
+        collected = bangumi.collection(BANGUMI_USER)
+        noops, noop_requests = [], []
+        for _ in range(runs):
+            for fake in fakes.values():
+                fake.reset_log()
+            noops.append(run_child([str(CLI), "sync"], env, log))
+            noop_requests.append({name: fake.count() for name, fake in fakes.items()})
+    floor = expected.floor()
+    total, total_floor = sum(first_requests.values()), sum(floor.values())
+    return {
+        "plays": plays,
+        "world": {
+            "episode_plays": expected.episode_plays,
+            "movie_plays": expected.movie_plays,
+            "subjects_expected": len(expected.subjects),
+            "subjects_collected_after": sum(1 for sid in collected if sid in expected.subjects),
+            "title_only_franchises": expected.title_only,
+            "setup_s": setup,
+        },
+        "first": {
+            **asdict(first),
+            "fakes_cpu": fakes_cpu,
+            "requests": first_requests,
+            "floor": floor,
+            "ratio": {
+                **{k: first_requests[k] / floor[k] for k in floor},
+                "total": total / total_floor,
+            },
+            "routes": routes,
+        },
+        "noop": {**median_child(noops), "requests": noop_requests[len(noop_requests) // 2]},
+    }
+
+
+# -- report --------------------------------------------------------------------------------
+
+
+def _ok(passed: bool) -> str:
+    return "ok" if passed else "MISS"
+
+
+def table(results: dict[str, Any]) -> str:
+    rows: list[tuple[str, str, str, str]] = []
+    h = results["help"]
+    rows.append(
+        (
+            "--help vs bare Typer (wall, median)",
+            f"{h['trakt_sync']['wall']:.3f} s vs {h['bare_typer']['wall']:.3f} s "
+            f"= {h['ratio']:.2f} × (CPU {h['trakt_sync']['cpu']:.3f} s vs "
+            f"{h['bare_typer']['cpu']:.3f} s)",
+            f"≤ {HELP_RATIO} ×",
+            _ok(h["ratio"] <= HELP_RATIO),
+        )
+    )
+    for size in results["sizes"]:
+        n, first, noop = size["plays"], size["first"], size["noop"]
+        k = f"{n // 1000} k" if n >= 1000 else str(n)
+        w = size["world"]
+        rows.append(
+            (
+                f"{k}: first sync wall / CPU",
+                f"{first['wall']:.2f} s / {first['cpu']:.2f} s (exit {first['code']}; "
+                f"fakes' CPU {first['fakes_cpu']:.1f} s)",
+                f"≤ {FIRST_WALL_50K} s wall" if n == 50_000 else "",
+                _ok(first["wall"] <= FIRST_WALL_50K) if n == 50_000 else "",
+            )
+        )
+        rss_target = FIRST_RSS_MIB.get(n)
+        rows.append(
+            (
+                f"{k}: first sync peak RSS",
+                f"{first['rss_mib']:.0f} MiB",
+                f"≤ {rss_target} MiB" if rss_target else "",
+                _ok(first["rss_mib"] <= rss_target) if rss_target else "",
+            )
+        )
+        req, floor = first["requests"], first["floor"]
+        rows.append(
+            (
+                f"{k}: first sync requests (floor)",
+                " · ".join(f"{s} {req[s]} ({floor[s]})" for s in floor)
+                + f" = {first['ratio']['total']:.2f} ×",
+                f"≤ {REQUEST_RATIO} × floor",
+                _ok(first["ratio"]["total"] <= REQUEST_RATIO),
+            )
+        )
+        rows.append(
+            (
+                f"{k}: subjects collected / expected",
+                f"{w['subjects_collected_after']} / {w['subjects_expected']}",
+                "",
+                "",
+            )
+        )
+        nreq = noop["requests"]
+        rows.append(
+            (
+                f"{k}: no-op sync wall / CPU / RSS (median)",
+                f"{noop['wall']:.3f} s / {noop['cpu']:.3f} s / {noop['rss_mib']:.0f} MiB, "
+                f"requests {' · '.join(f'{s} {nreq[s]}' for s in nreq)}",
+                f"≤ {NOOP_WALL:.2f} s wall",
+                _ok(noop["wall"] <= NOOP_WALL),
+            )
+        )
+    lines = [
+        "| what | measured | target | |",
+        "|---|---|---|---|",
+        *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows),
+    ]
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "load_avg": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/perf.py", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000,50000",
+        help="comma-separated numbers of plays (default 1000,10000,50000)",
+    )
+    parser.add_argument("--runs", type=int, default=7, help="runs of --help and the no-op sync")
+    parser.add_argument("--latency-ms", type=float, default=20.0, help="added to every request")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
+    args = parser.parse_args(argv)
+    if not CLI.exists():
+        raise SystemExit(f"{CLI} is missing: run `make install` first")
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    env_base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TRAKT_SYNC_") and not k.lower().endswith("_proxy")
+    }
+    env_base["TRAKT_SYNC_MATCHING__ID_TABLE_URL"] = ""  # overwritten by the sandbox env
+    tmp = Path(tempfile.mkdtemp(prefix="trakt-sync-perf-"))
+    started = datetime.now(UTC)
+    try:
+        print(f"--help ×{args.runs} each …", file=sys.stderr, flush=True)
+        results: dict[str, Any] = {
+            "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": machine(),
+            "latency_ms": args.latency_ms,
+            "runs": args.runs,
+            "help": bench_help({**env_base, "NO_COLOR": "1", "COLUMNS": "100"}, args.runs, tmp),
+            "sizes": [],
+        }
+        for plays in sizes:
+            print(f"{plays} plays: first sync, then {args.runs} no-op syncs …", file=sys.stderr)
+            results["sizes"].append(
+                bench_size(
+                    plays,
+                    runs=args.runs,
+                    latency=args.latency_ms / 1000,
+                    env_base=env_base,
+                    tmp=tmp,
+                )
+            )
+    finally:
+        keep = os.environ.get("PERF_KEEP_TMP")
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    results["machine"]["load_avg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    m = results["machine"]
+    print(
+        f"\ntrakt-sync performance, {results['date']}, nproc {m['nproc']}, Python {m['python']}, "
+        f"{args.latency_ms:g} ms per request on the fakes, load average "
+        f"{m['load_avg'][0]:.1f} → {m['load_avg_end'][0]:.1f}\n"
+    )
+    print(table(results))
+    print(f"\nfigures: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
