@@ -14,7 +14,7 @@ import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterBadDateError, croniter
@@ -369,12 +369,29 @@ def load_profiles(
 
     Raises ConfigError naming the file (or env var), the full key path and the reason.
     """
-    raw = read_toml(path, must_exist=must_exist)
+    return validate_profiles(read_toml(path, must_exist=must_exist), path, overrides)
+
+
+def validate_profiles(
+    raw: dict[str, Any], path: Path, overrides: dict[str, Any] | None = None
+) -> dict[str, Settings]:
+    """Every profile of the file's data ``raw`` (as if read from ``path``), validated."""
     _check_shape(raw, path)
     return {
         name: _validate(_profile_data(raw, name), overrides or {}, name, raw, path)
         for name in profile_names(raw)
     }
+
+
+def secret_keys() -> list[tuple[str, str]]:
+    """(section, key) of every secret setting: those typed SecretStr."""
+    return [
+        (section, key)
+        for section, field in Settings.model_fields.items()
+        if field.annotation is not None and hasattr(field.annotation, "model_fields")
+        for key, inner in field.annotation.model_fields.items()
+        if SecretStr in (inner.annotation, *get_args(inner.annotation))
+    ]
 
 
 def load_settings(
