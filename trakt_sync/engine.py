@@ -89,8 +89,6 @@ class BangumiWriter(Protocol):
 class PlaySink(Protocol):
     """Where plays go instead of Bangumi's API (sink.BangumiSyncerSink): one item per play."""
 
-    name: str
-
     def item(
         self, play: Play, subject_id: int | None, episode_id: int | None
     ) -> dict[str, Any]: ...

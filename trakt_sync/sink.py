@@ -189,8 +189,6 @@ class SeasonReader(Protocol):
 class BangumiSyncerSink:
     """Builds each play's item from cached metadata and sends it (engine.PlaySink)."""
 
-    name = "Bangumi-syncer"
-
     def __init__(
         self,
         client: BangumiSyncerClient,
