@@ -14,11 +14,19 @@ import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterBadDateError, croniter
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from trakt_sync import PROJECT_URL, __version__
@@ -182,6 +190,28 @@ class NotifySettings(_Section):
         return _check_url(value) if value else None
 
 
+class SinkSettings(_Section):
+    """Where plays go: Bangumi's API directly, or a Bangumi-syncer instance that matches and
+    marks them itself (its ``/Custom`` webhook)."""
+
+    kind: Literal["api", "bangumi-syncer"] = "api"
+    url: str | None = None
+    key: SecretStr | None = None
+    # Bangumi-syncer maps this name to a Bangumi account; default: the Trakt username.
+    user_name: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return _check_url(value) if value else None
+
+    @model_validator(mode="after")
+    def _url_when_syncer(self) -> SinkSettings:
+        if self.kind == "bangumi-syncer" and not self.url:
+            raise ValueError("url must be set when kind is 'bangumi-syncer'")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore", validate_default=True
@@ -194,6 +224,7 @@ class Settings(BaseSettings):
     matching: MatchingSettings = MatchingSettings()
     http: HttpSettings = HttpSettings()
     notify: NotifySettings = NotifySettings()
+    sink: SinkSettings = SinkSettings()
 
     def redacted(self) -> dict[str, Any]:
         """The effective settings as plain data with every secret replaced by a marker."""
@@ -202,6 +233,7 @@ class Settings(BaseSettings):
             "***" if self.trakt.client_secret.get_secret_value() else ""
         )
         data["bangumi"]["token"] = "***" if self.bangumi.token else None
+        data["sink"]["key"] = "***" if self.sink.key else None
         return data
 
 
@@ -337,12 +369,29 @@ def load_profiles(
 
     Raises ConfigError naming the file (or env var), the full key path and the reason.
     """
-    raw = read_toml(path, must_exist=must_exist)
+    return validate_profiles(read_toml(path, must_exist=must_exist), path, overrides)
+
+
+def validate_profiles(
+    raw: dict[str, Any], path: Path, overrides: dict[str, Any] | None = None
+) -> dict[str, Settings]:
+    """Every profile of the file's data ``raw`` (as if read from ``path``), validated."""
     _check_shape(raw, path)
     return {
         name: _validate(_profile_data(raw, name), overrides or {}, name, raw, path)
         for name in profile_names(raw)
     }
+
+
+def secret_keys() -> list[tuple[str, str]]:
+    """(section, key) of every secret setting: those typed SecretStr."""
+    return [
+        (section, key)
+        for section, field in Settings.model_fields.items()
+        if field.annotation is not None and hasattr(field.annotation, "model_fields")
+        for key, inner in field.annotation.model_fields.items()
+        if SecretStr in (inner.annotation, *get_args(inner.annotation))
+    ]
 
 
 def load_settings(

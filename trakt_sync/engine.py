@@ -30,6 +30,7 @@ from trakt_sync.history_changes import mismatches, parse_watched, plan_refetch
 from trakt_sync.models import (
     EP_MAIN,
     SUBJECT_ANIME,
+    Play,
     Resolution,
     TraktEpisode,
     TraktMovie,
@@ -85,6 +86,15 @@ class BangumiWriter(Protocol):
     def me(self) -> dict[str, Any]: ...
 
 
+class PlaySink(Protocol):
+    """Where plays go instead of Bangumi's API (sink.BangumiSyncerSink): one item per play."""
+
+    def item(
+        self, play: Play, subject_id: int | None, episode_id: int | None
+    ) -> dict[str, Any]: ...
+    def send(self, item: dict[str, Any]) -> None: ...
+
+
 class EpisodeSource(Protocol):
     def get_episodes(self, subject_id: int) -> list[dict[str, Any]]: ...
 
@@ -118,11 +128,14 @@ class RunReport:
                 "failed",
                 "removed",
                 "recovered",
+                "sent",
             ),
             0,
         )
     )
     plans: list[tuple[SubjectPlan, str]] = field(default_factory=list)
+    # With a sink: (history id, item) for each play sent or, in a dry run, to be sent.
+    sink_items: list[tuple[int, dict[str, Any]]] | None = None
     outcome: RunOutcome = RunOutcome.OK
     message: str | None = None
     error: TraktSyncError | None = None
@@ -147,6 +160,7 @@ class SyncEngine:
         resolver: Callable[[bool], Resolver],
         episodes: EpisodeSource,
         account: Account,
+        sink: PlaySink | None = None,
         complete_subjects: bool = True,
         history_overlap: float = 300.0,
         page_limit: int = 250,
@@ -157,6 +171,7 @@ class SyncEngine:
         self._make_resolver = resolver
         self.episodes = episodes
         self.account = account
+        self.sink = sink
         self.complete_subjects = complete_subjects
         self.overlap = timedelta(seconds=history_overlap)
         self.page_limit = page_limit
@@ -378,6 +393,9 @@ class SyncEngine:
     # -- plan + apply ---------------------------------------------------------------------
 
     def apply(self, options: SyncOptions, report: RunReport, run_id: int) -> None:
+        if self.sink is not None:
+            self._send_to_sink(self.sink, options, report, run_id)
+            return
         by_subject: dict[int, list[StoredPlay]] = defaultdict(list)
         for stored in self.store.plays_to_apply():
             assert stored.subject_id is not None
@@ -413,6 +431,36 @@ class SyncEngine:
                 plan.is_movie and plan.collect_before is not None
             )
             self.progress("apply", done, len(by_subject))
+
+    def _send_to_sink(
+        self, sink: PlaySink, options: SyncOptions, report: RunReport, run_id: int
+    ) -> None:
+        """Each new anime play, matched or not, goes to the sink as it is (the sink matches
+        and marks on its own); nothing is read from or written to the Bangumi collection.
+        A play is synced once the sink took it; a 5xx or no answer ends the run with the
+        rest pending (TryLater propagates); a refusal of that one play marks it failed."""
+        report.sink_items = []
+        todo = self.store.plays_to_send()
+        for done, stored in enumerate(todo, start=1):
+            self._checkpoint()
+            history_id = stored.play.history_id
+            item = sink.item(stored.play, stored.subject_id, stored.episode_id)
+            report.sink_items.append((history_id, item))
+            if options.dry_run:
+                continue
+            try:
+                sink.send(item)
+            except AccessDenied:
+                raise  # the sink refuses everything (a wrong key): keep the plays pending
+            except ApiError as exc:
+                log.warning("play %s: %s", history_id, exc)
+                self.store.mark_failed([history_id], str(exc))
+                report.counts["failed"] += 1
+                continue
+            self.store.mark_synced([history_id], run_id)
+            report.counts["synced"] += 1
+            report.counts["sent"] += 1
+            self.progress("send", done, len(todo))
 
     def _plan(self, subject_id: int, members: list[StoredPlay], current: int | None) -> SubjectPlan:
         is_movie = members[0].is_movie

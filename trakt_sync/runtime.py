@@ -23,11 +23,13 @@ from trakt_sync.bangumi import BangumiClient
 from trakt_sync.config import Settings
 from trakt_sync.daemon import ProfileSchedule, last_check
 from trakt_sync.engine import ProgressFn, SyncEngine
+from trakt_sync.errors import ConfigError
 from trakt_sync.httpclient import RequestCounter, RetryBudget
 from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
 from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
+from trakt_sync.sink import BangumiSyncerClient, BangumiSyncerSink
 from trakt_sync.store import Store
 from trakt_sync.syncjob import SyncJob
 from trakt_sync.tokens import TokenStore
@@ -55,6 +57,7 @@ class Runtime:
     def __post_init__(self) -> None:
         self.secrets.add(self.settings.trakt.client_secret)
         self.secrets.add(self.settings.bangumi.token)
+        self.secrets.add(self.settings.sink.key)
         http = self.settings.http
         self.budget = RetryBudget(
             total=http.retry_budget, backoff_base=http.backoff_base, max_retries=http.max_retries
@@ -134,6 +137,35 @@ class Runtime:
     @cached_property
     def cached_trakt(self) -> CachedTrakt:
         return CachedTrakt(self.trakt, self.store)
+
+    @cached_property
+    def sink(self) -> BangumiSyncerSink | None:
+        """Where plays go instead of Bangumi's API; None: the API (``sink.kind = "api"``)."""
+        sink = self.settings.sink
+        if sink.kind != "bangumi-syncer":
+            return None
+        assert sink.url is not None  # the settings insist on it
+        client = BangumiSyncerClient(
+            sink.url,
+            key=sink.key.get_secret_value() if sink.key else None,
+            user_agent=self.user_agent,
+            **self._client_kw(),
+        )
+        return BangumiSyncerSink(
+            client, bangumi=self.cached_bangumi, trakt=self.cached_trakt, user_name=self._sink_user
+        )
+
+    def _sink_user(self) -> str:
+        """``sink.user_name``, else the Trakt username remembered at login."""
+        if self.settings.sink.user_name:
+            return self.settings.sink.user_name
+        token = self.tokens.load_trakt()
+        if token is not None and token.username:
+            return token.username
+        raise ConfigError(
+            f"{self.config_path}: sink.user_name: not set and the Trakt username is unknown; "
+            "set it to the user name Bangumi-syncer expects"
+        )
 
     # -- accounts and reports -------------------------------------------------------------
 
@@ -249,6 +281,7 @@ class Runtime:
             resolver=self.resolver,
             episodes=self.cached_bangumi,
             account=self.bangumi_account,
+            sink=self.sink,
             complete_subjects=sync.complete_subjects,
             history_overlap=sync.history_overlap,
             page_limit=sync.page_limit,
@@ -281,7 +314,7 @@ class Runtime:
         )
 
     def close(self) -> None:
-        for name in ("trakt", "trakt_oauth", "bangumi"):
+        for name in ("trakt", "trakt_oauth", "bangumi", "sink"):
             client = self.__dict__.get(name)
             if client is not None:
                 client.close()

@@ -433,6 +433,11 @@ class Store:
     def plays_to_apply(self) -> list[StoredPlay]:
         return self._select("state = 'pending' AND subject_id IS NOT NULL")
 
+    def plays_to_send(self) -> list[StoredPlay]:
+        """What a sink receives: matched plays not yet synced and unmatched ones (the sink
+        matches on its own); skipped (not anime) and removed plays never."""
+        return self._select("(state = 'pending' AND subject_id IS NOT NULL) OR state = 'unmatched'")
+
     def record_resolutions(self, results: Iterable[tuple[int, Resolution]], version: str) -> None:
         """Store what the matcher said, in one transaction."""
         now = _now()

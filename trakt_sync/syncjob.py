@@ -32,6 +32,17 @@ class SyncResult:
         """One line for the terminal or the daemon's log."""
         c = self.report.counts
         verb = "planned" if self.dry_run else "synced"
+        if self.report.sink_items is not None:
+            sent = "to send" if self.dry_run else "sent"
+            return (
+                f"{verb}: fetched {c['fetched']} ({c['new']} new), "
+                f"{len(self.report.sink_items) if self.dry_run else c['sent']} {sent} to "
+                f"Bangumi-syncer, {c['unmatched']} unmatched, {c['skipped']} skipped, "
+                f"{c['failed']} failed; requests: Trakt {self.requests.get('trakt', 0)}, "
+                f"Bangumi {self.requests.get('bangumi', 0)}, "
+                f"Bangumi-syncer {self.requests.get('bangumi-syncer', 0)}; "
+                f"{self.duration_s:.1f}s"
+            )
         return (
             f"{verb}: fetched {c['fetched']} ({c['new']} new), marked {c['marked']}, "
             f"{c['already']} already marked, {c['unmatched']} unmatched, {c['skipped']} skipped, "
@@ -65,6 +76,9 @@ class SyncResult:
                 for plan, title in self.report.plans
             ],
         )
+        if self.report.sink_items is not None:
+            data["requests"]["bangumi-syncer"] = self.requests.get("bangumi-syncer", 0)
+            data["sink"] = [{"play": hid, **item} for hid, item in self.report.sink_items]
         return data
 
 

@@ -15,6 +15,7 @@ import typer
 from trakt_sync import __version__
 from trakt_sync.cli import (
     auth_cmd,
+    backup_cmd,
     config_cmd,
     daemon_cmd,
     explain_cmd,
@@ -61,6 +62,10 @@ app.command("status", short_help="Accounts, last run, play counts, next run.")(s
 app.command("unmatched", short_help="Unmatched plays, with candidates.")(status_cmd.unmatched)
 app.command("daemon", short_help="Sync whenever the schedule fires.")(daemon_cmd.daemon)
 app.command("explain", short_help="How a show's episodes resolve to Bangumi.")(explain_cmd.explain)
+app.command("export", short_help="Back up settings and overrides (no secrets).")(backup_cmd.export)
+app.command("import", short_help="Restore settings and overrides from `export`.")(
+    backup_cmd.import_
+)
 
 
 def _version(value: bool) -> None:

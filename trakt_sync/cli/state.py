@@ -33,6 +33,7 @@ class CliState:
         )
         self.registry.add(settings.trakt.client_secret)
         self.registry.add(settings.bangumi.token)
+        self.registry.add(settings.sink.key)
         return settings
 
     @contextmanager

@@ -13,6 +13,7 @@ from trakt_sync.cli.state import CliState
 from trakt_sync.engine import SyncOptions
 from trakt_sync.errors import TraktSyncError
 from trakt_sync.planner import COLLECTION_NAMES
+from trakt_sync.sink import describe_item
 from trakt_sync.syncjob import SyncResult, run_sync
 
 
@@ -80,6 +81,14 @@ def sync(
 
 def _print_plan(result: SyncResult) -> None:
     console = out_console()
+    if result.report.sink_items is not None:
+        if not result.report.sink_items:
+            console.print("Nothing to send to Bangumi-syncer.")
+        for history_id, item in result.report.sink_items:
+            console.print(
+                f"send to Bangumi-syncer: {describe_item(item)} [play {history_id}]", markup=False
+            )
+        return
     if not result.report.plans:
         console.print("Nothing to send to Bangumi.")
     for plan, title in result.report.plans:

@@ -1,4 +1,5 @@
-"""Offline fakes of Trakt, Bangumi and the bangumi-data CDN for tests and manual runs.
+"""Offline fakes of Trakt, Bangumi, the bangumi-data CDN and Bangumi-syncer for tests and
+manual runs.
 
 Real HTTP over loopback (stdlib ``ThreadingHTTPServer``), behaviour per
 ``api_contracts.md``. See :mod:`trakt_sync.fakes.world` for the world format.
@@ -6,6 +7,7 @@ Real HTTP over loopback (stdlib ``ThreadingHTTPServer``), behaviour per
 """
 
 from trakt_sync.fakes.bangumi import FakeBangumi
+from trakt_sync.fakes.bangumi_syncer import FakeBangumiSyncer
 from trakt_sync.fakes.cdn import DATA_PATH, ID_TABLE_PATH, FakeDataCDN
 from trakt_sync.fakes.server import FakeServer, Request, Response
 from trakt_sync.fakes.trakt import FakeTrakt
@@ -16,6 +18,7 @@ __all__ = [
     "DATA_PATH",
     "ID_TABLE_PATH",
     "FakeBangumi",
+    "FakeBangumiSyncer",
     "FakeDataCDN",
     "FakeServer",
     "FakeTrakt",

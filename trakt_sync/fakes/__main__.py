@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from trakt_sync.fakes.bangumi import FakeBangumi
+from trakt_sync.fakes.bangumi_syncer import FakeBangumiSyncer
 from trakt_sync.fakes.cdn import FakeDataCDN
 from trakt_sync.fakes.trakt import FakeTrakt
 from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE, load_world
@@ -18,7 +19,9 @@ from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE, load_world
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m trakt_sync.fakes")
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="start the Trakt, Bangumi and CDN fakes")
+    serve = commands.add_parser(
+        "serve", help="start the Trakt, Bangumi, CDN and Bangumi-syncer fakes"
+    )
     serve.add_argument("--world", default="demo", help="world name or JSON path")
     serve.add_argument(
         "--data", type=Path, default=BANGUMI_DATA_SAMPLE, help="bangumi-data JSON the CDN serves"
@@ -34,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     trakt = FakeTrakt(world, token_lifetime=args.token_lifetime).start()
     bangumi = FakeBangumi(world).start()
     cdn = FakeDataCDN(args.data).start()
-    for fake in (trakt, bangumi, cdn):
+    syncer = FakeBangumiSyncer().start()
+    for fake in (trakt, bangumi, cdn, syncer):
         fake.latency = args.latency_ms / 1000
     try:
         urls = {
@@ -43,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             "cdn": cdn.url,
             "bangumi_data": cdn.data_url,
             "id_table": cdn.id_table_url,
+            "bangumi_syncer": syncer.url,
             "trakt_client_id": trakt.client_id,
             "trakt_client_secret": trakt.client_secret,
             "bangumi_tokens": {u["username"]: u["token"] for u in world["bangumi"]["users"]},
@@ -56,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        for fake in (trakt, bangumi, cdn):
+        for fake in (trakt, bangumi, cdn, syncer):
             fake.stop()
     return 0
 

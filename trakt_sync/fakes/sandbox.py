@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from trakt_sync.fakes.bangumi import FakeBangumi
+from trakt_sync.fakes.bangumi_syncer import FakeBangumiSyncer
 from trakt_sync.fakes.cdn import FakeDataCDN
 from trakt_sync.fakes.trakt import FakeTrakt
 
@@ -19,3 +20,11 @@ def sandbox_env(trakt: FakeTrakt, bangumi: FakeBangumi, cdn: FakeDataCDN) -> dic
         "TRAKT_SYNC_MATCHING__BANGUMI_DATA_URL": cdn.data_url,
         "TRAKT_SYNC_MATCHING__ID_TABLE_URL": cdn.id_table_url,
     }
+
+
+def sink_env(syncer: FakeBangumiSyncer) -> dict[str, str]:
+    """``TRAKT_SYNC_SINK__*`` settings that send plays to a running fake Bangumi-syncer."""
+    env = {"TRAKT_SYNC_SINK__KIND": "bangumi-syncer", "TRAKT_SYNC_SINK__URL": syncer.url}
+    if syncer.key:
+        env["TRAKT_SYNC_SINK__KEY"] = syncer.key
+    return env
