@@ -124,22 +124,86 @@ def test_override_resets_only_the_plays_it_names(tmp_path: Path) -> None:
     assert store.reset_show_plays("slug", "spy-x-family", None) == 2
 
 
-def test_each_play_is_parsed_once_however_often_it_is_read(
+def _episode_item(history_id: int, show: int, season: int, number: int, day: int) -> dict[str, Any]:
+    return {
+        **ITEM,
+        "id": history_id,
+        "watched_at": f"2024-05-{day:02d}T12:00:00.000Z",
+        "show": {**ITEM["show"], "title": f"show {show}", "ids": {"trakt": show}},
+        "episode": {"season": season, "number": number, "title": f"e{number}", "ids": {}},
+    }
+
+
+def test_plays_are_resolved_group_by_group_each_show_parsed_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import trakt_sync.store as store_module
 
-    parsed: list[int] = []
-
-    def counting(item: dict[str, Any]) -> Play:
-        parsed.append(item["id"])
-        return play_from_history(item)
-
-    monkeypatch.setattr(store_module, "play_from_history", counting)
+    items = [
+        _episode_item(1, show=10, season=1, number=2, day=3),
+        _episode_item(2, show=20, season=1, number=1, day=1),
+        _episode_item(3, show=10, season=1, number=1, day=2),
+        _episode_item(4, show=10, season=2, number=1, day=4),
+        {
+            **ITEM,
+            "id": 5,
+            "watched_at": "2024-05-09T12:00:00.000Z",
+            "type": "movie",
+            "movie": {"title": "F", "ids": {"trakt": 7}},
+        },
+    ]
     store = Store(tmp_path / "s.sqlite3")
-    store.save_plays([(play_from_history(ITEM), ITEM)])
-    first = store.plays_to_resolve("v1", retry_unmatched=False, max_attempts=3)
-    store.record_resolutions([_matched(9001)], "v1")
-    again = store.plays_to_apply() + store.plays()
-    assert parsed == [9001]
-    assert all(p.play == first[0].play for p in again) and len(again) == 2
+    store.save_plays((play_from_history(item), item) for item in items)
+    store.record_resolutions([_matched(4)], "v1")  # resolved already: not asked again
+    shows: list[str] = []
+
+    def counting(data: dict[str, Any]) -> Any:
+        shows.append(data["title"])
+        return play_from_history(ITEM).show
+
+    monkeypatch.setattr(store_module, "show_from_api", counting)
+    selection = ("v1", False, 3)
+    keys = store.groups_to_resolve(*selection)
+    # in the order of each group's first play; one group per show season or film
+    assert [(k.kind, k.media_trakt, k.season, k.size) for k in keys] == [
+        ("episode", 20, 1, 1),
+        ("episode", 10, 1, 2),
+        ("movie", 7, None, 1),
+    ]
+    groups = [store.group_to_resolve(key, *selection) for key in keys]
+    assert [g.history_ids for g in groups] == [[2], [3, 1], [5]]
+    assert [e.number for e in groups[1].episodes] == [1, 2]
+    assert groups[2].movie is not None and groups[2].movie.title == "F"
+    assert shows == ["show 20", "show 10"]  # once per group, however many plays
+
+
+def test_plays_to_apply_are_read_per_subject_without_parsing_the_items(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trakt_sync.store as store_module
+
+    items = [_episode_item(n, show=10, season=1, number=n, day=n) for n in range(1, 6)]
+    store = Store(tmp_path / "s.sqlite3")
+    store.save_plays((play_from_history(item), item) for item in items)
+    store.record_resolutions(
+        [
+            (n, Resolution(ResolutionStatus.MATCHED, subject_id=sid, episode_id=n, subject_type=2))
+            for n, sid in ((1, 300), (2, 100), (3, 300), (4, 200), (5, 100))
+        ],
+        "v1",
+    )
+
+    def refuse(item: dict[str, Any]) -> Play:
+        raise AssertionError("a stored item was parsed")
+
+    monkeypatch.setattr(store_module, "play_from_history", refuse)
+    assert store.subjects_to_apply() == {100: 2, 200: 2, 300: 2}
+    batch = store.apply_batch([300, 100])
+    assert [(sid, [p.play.history_id for p in plays]) for sid, plays in batch] == [
+        (100, [2, 5]),
+        (300, [1, 3]),
+    ]
+    play = batch[0][1][0].play
+    assert play.show is not None and play.show.title == "show 10"
+    assert play.episode is not None and (play.episode.season, play.episode.number) == (1, 2)
+    assert [p.play.history_id for p in store.plays_to_apply()] == [2, 5, 4, 1, 3]

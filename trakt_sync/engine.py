@@ -11,8 +11,7 @@ landed; each subject's outcome is recorded together with its plays' state change
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,12 +37,13 @@ from trakt_sync.models import (
 )
 from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.planner import SubjectPlan, plan_subject
-from trakt_sync.store import Store, StoredPlay
+from trakt_sync.store import PlayGroup, Store, StoredPlay
 from trakt_sync.timeutil import iso_z, parse_instant
 from trakt_sync.trakt_items import play_from_history
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+APPLY_BATCH = 100  # subjects whose plays are read at once
 HISTORY_KINDS = ("episodes", "movies")
 # history kind → (its /sync/watched summary and per-item history path, media key, play kind)
 SUMMARIES = {"episodes": ("shows", "show", "episode"), "movies": ("movies", "movie", "movie")}
@@ -349,46 +349,37 @@ class SyncEngine:
             return  # nothing new: the matcher (and its data) need not even be loaded
         resolver = self._make_resolver(options.retry_unmatched)
         version = resolver.version
-        todo = self.store.plays_to_resolve(version, options.retry_unmatched, MAX_ATTEMPTS)
-        groups: dict[tuple[Any, ...], list[StoredPlay]] = defaultdict(list)
-        for stored in todo:
-            play = stored.play
-            if play.kind == "episode":
-                assert play.show is not None and play.episode is not None
-                groups[("show", play.show.ids.trakt, play.episode.season)].append(stored)
-            else:
-                assert play.movie is not None
-                groups[("movie", play.movie.ids.trakt, None)].append(stored)
+        # One show season (or film) at a time, read when its turn comes: memory stays flat
+        # however long the history.
+        selection = (version, options.retry_unmatched, MAX_ATTEMPTS)
+        keys = self.store.groups_to_resolve(*selection)
+        total = sum(key.size for key in keys)
         done = 0
-        for key, members in groups.items():
+        for key in keys:
             self._checkpoint()
+            group = self.store.group_to_resolve(key, *selection)
             try:
-                results = self._resolve_group(resolver, key, members)
+                results = self._resolve_group(resolver, group)
             except AccessDenied:
                 raise  # a configuration problem, not this show's: stop the run
             except ApiError as exc:
-                self.store.mark_failed([m.play.history_id for m in members], str(exc))
-                report.counts["failed"] += len(members)
+                self.store.mark_failed(group.history_ids, str(exc))
+                report.counts["failed"] += len(group.history_ids)
                 continue
             self.store.record_resolutions(results, version)
             for _, res in results:
                 if res.status.value in ("unmatched", "skipped"):
                     report.counts[res.status.value] += 1
-            done += len(members)
-            self.progress("resolve", done, len(todo))
+            done += len(group.history_ids)
+            self.progress("resolve", done, total)
 
-    def _resolve_group(
-        self, resolver: Resolver, key: tuple[Any, ...], members: list[StoredPlay]
-    ) -> list[tuple[int, Resolution]]:
-        first = members[0].play
-        if key[0] == "movie":
-            assert first.movie is not None
-            resolution = resolver.resolve_movie(first.movie)
-            return [(m.play.history_id, resolution) for m in members]
-        assert first.show is not None
-        episodes = [m.play.episode for m in members if m.play.episode is not None]
-        resolutions = resolver.resolve_season(first.show, key[2], episodes)
-        return [(m.play.history_id, r) for m, r in zip(members, resolutions, strict=True)]
+    def _resolve_group(self, resolver: Resolver, group: PlayGroup) -> list[tuple[int, Resolution]]:
+        if group.movie is not None:
+            resolution = resolver.resolve_movie(group.movie)
+            return [(history_id, resolution) for history_id in group.history_ids]
+        assert group.show is not None and group.key.season is not None
+        resolutions = resolver.resolve_season(group.show, group.key.season, group.episodes)
+        return list(zip(group.history_ids, resolutions, strict=True))
 
     # -- plan + apply ---------------------------------------------------------------------
 
@@ -396,18 +387,13 @@ class SyncEngine:
         if self.sink is not None:
             self._send_to_sink(self.sink, options, report, run_id)
             return
-        by_subject: dict[int, list[StoredPlay]] = defaultdict(list)
-        for stored in self.store.plays_to_apply():
-            assert stored.subject_id is not None
-            by_subject[stored.subject_id].append(stored)
-        if not by_subject:
+        subjects = self.store.subjects_to_apply()
+        if not subjects:
             return
         username = self.account.username(self.bangumi, self.store)
-        kinds = {
-            sid: members[0].subject_type or SUBJECT_ANIME for sid, members in by_subject.items()
-        }
+        kinds = {sid: kind or SUBJECT_ANIME for sid, kind in subjects.items()}
         collections = self._collection_types(username, kinds)
-        for done, (subject_id, members) in enumerate(sorted(by_subject.items()), start=1):
+        for done, (subject_id, members) in enumerate(self._apply_batches(subjects), start=1):
             self._checkpoint()
             plan = self._plan(subject_id, members, collections.get(subject_id))
             report.plans.append((plan, _title(members)))
@@ -430,7 +416,13 @@ class SyncEngine:
             report.counts["marked"] += len(plan.episodes_to_mark) + int(
                 plan.is_movie and plan.collect_before is not None
             )
-            self.progress("apply", done, len(by_subject))
+            self.progress("apply", done, len(subjects))
+
+    def _apply_batches(self, subjects: Iterable[int]) -> Iterator[tuple[int, list[StoredPlay]]]:
+        """Each subject's plays, read a bounded batch of subjects at a time."""
+        ordered = sorted(subjects)
+        for start in range(0, len(ordered), APPLY_BATCH):
+            yield from self.store.apply_batch(ordered[start : start + APPLY_BATCH])
 
     def _send_to_sink(
         self, sink: PlaySink, options: SyncOptions, report: RunReport, run_id: int

@@ -13,15 +13,29 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from trakt_sync.errors import StateError
-from trakt_sync.models import Play, PlayState, Resolution, ResolutionStatus
+from trakt_sync.models import (
+    Play,
+    PlayState,
+    Resolution,
+    ResolutionStatus,
+    TraktEpisode,
+    TraktIds,
+    TraktMovie,
+    TraktShow,
+)
 from trakt_sync.outcome import RunOutcome
-from trakt_sync.timeutil import iso_z, utcnow
-from trakt_sync.trakt_items import play_from_history
+from trakt_sync.timeutil import iso_z, parse_instant, utcnow
+from trakt_sync.trakt_items import (
+    episode_from_api,
+    movie_from_api,
+    play_from_history,
+    show_from_api,
+)
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: plays, runs, per-profile state, caches, overrides
@@ -155,6 +169,64 @@ class StoredPlay:
 
 
 @dataclass(frozen=True)
+class GroupKey:
+    """What the matcher resolves at once: one show's season, or one film."""
+
+    kind: str  # "episode" | "movie"
+    media_trakt: int | None
+    season: int | None
+    size: int
+
+
+@dataclass(frozen=True)
+class PlayGroup:
+    key: GroupKey
+    history_ids: list[int]
+    show: TraktShow | None = None
+    episodes: list[TraktEpisode] = field(default_factory=list)  # one per play, in order
+    movie: TraktMovie | None = None
+
+
+# Plays to resolve: pending ones not yet resolved, failed ones with attempts left, unmatched
+# ones resolved with other data or overrides. Parameters: max attempts, retry, version.
+_TO_RESOLVE = (
+    "(state = 'pending' AND subject_id IS NULL)"
+    " OR (state = 'failed' AND attempts < ?)"
+    " OR (state = 'unmatched' AND (? OR resolved_with IS NOT ?))"
+)
+
+
+def _play_of_columns(row: sqlite3.Row) -> Play:
+    ids = TraktIds(
+        row["media_trakt"],
+        row["media_slug"],
+        row["media_tmdb"],
+        row["media_tvdb"],
+        row["media_imdb"],
+    )
+    watched_at = parse_instant(row["watched_at"])
+    title = row["media_title"] or ""
+    if row["kind"] != "episode":
+        return Play(row["history_id"], watched_at, "movie", movie=TraktMovie(ids, title))
+    episode = TraktEpisode(
+        season=row["season"],
+        number=row["number"],
+        ids=TraktIds(
+            row["episode_trakt"],
+            None,
+            row["episode_tmdb"],
+            row["episode_tvdb"],
+            row["episode_imdb"],
+        ),
+        title=row["episode_title"],
+        first_aired=parse_instant(row["first_aired"]) if row["first_aired"] else None,
+    )
+    return Play(
+        row["history_id"], watched_at, "episode", show=TraktShow(ids, title), episode=episode
+    )
+
+
+@dataclass(frozen=True)
 class RunRecord:
     id: int
     started_at: str
@@ -179,9 +251,6 @@ class Store:
             if not path.exists():
                 # Private from the start; SQLite gives its -wal/-shm files the same mode.
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-            # history id → its parsed Trakt item; a saved item never changes, so each is
-            # parsed once however often the plays are read.
-            self._parsed: dict[int, Play] = {}
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA busy_timeout = 30000")
@@ -385,19 +454,13 @@ class Store:
     def plays(self) -> list[StoredPlay]:
         return self._select("1")
 
-    def _play(self, row: sqlite3.Row) -> Play:
-        play = self._parsed.get(row["history_id"])
-        if play is None:
-            play = self._parsed[row["history_id"]] = play_from_history(json.loads(row["item"]))
-        return play
-
     def _select(self, where: str, params: tuple[Any, ...] = ()) -> list[StoredPlay]:
         rows = self.db.execute(
             f"SELECT * FROM plays WHERE {where} ORDER BY watched_at, history_id", params
         ).fetchall()
         return [
             StoredPlay(
-                play=self._play(row),
+                play=play_from_history(json.loads(row["item"])),
                 state=PlayState(row["state"]),
                 reason=row["reason"],
                 attempts=row["attempts"],
@@ -414,11 +477,44 @@ class Store:
     ) -> list[StoredPlay]:
         """Pending plays not yet resolved, failed plays with attempts left, and unmatched
         plays whose resolution was made with other data or overrides."""
-        return self._select(
-            "(state = 'pending' AND subject_id IS NULL)"
-            " OR (state = 'failed' AND attempts < ?)"
-            " OR (state = 'unmatched' AND (? OR resolved_with IS NOT ?))",
+        return self._select(_TO_RESOLVE, (max_attempts, int(retry_unmatched), version))
+
+    def groups_to_resolve(
+        self, version: str, retry_unmatched: bool, max_attempts: int
+    ) -> list[GroupKey]:
+        """The (kind, Trakt id, season) of every group holding a play to resolve, in the
+        order of each group's first play, with its number of plays."""
+        rows = self.db.execute(
+            "SELECT kind, media_trakt, season, min(watched_at) AS first, history_id, "
+            f"count(*) AS n FROM plays WHERE {_TO_RESOLVE} "
+            "GROUP BY kind, media_trakt, season ORDER BY first, history_id",
             (max_attempts, int(retry_unmatched), version),
+        ).fetchall()
+        return [GroupKey(row["kind"], row["media_trakt"], row["season"], row["n"]) for row in rows]
+
+    def group_to_resolve(
+        self, key: GroupKey, version: str, retry_unmatched: bool, max_attempts: int
+    ) -> PlayGroup:
+        """One show season's (or film's) plays to resolve: the show or film parsed once,
+        of each play only its episode."""
+        part = "episode" if key.kind == "episode" else "movie"
+        rows = self.db.execute(
+            f"SELECT history_id, json_extract(item, '$.{part}') AS part FROM plays "
+            f"WHERE kind = ? AND media_trakt IS ? AND season IS ? AND ({_TO_RESOLVE}) "
+            "ORDER BY watched_at, history_id",
+            (key.kind, key.media_trakt, key.season, max_attempts, int(retry_unmatched), version),
+        ).fetchall()
+        ids = [row["history_id"] for row in rows]
+        if key.kind != "episode":
+            return PlayGroup(key, ids, movie=movie_from_api(json.loads(rows[0]["part"])))
+        media = self.db.execute(
+            "SELECT json_extract(item, '$.show') FROM plays WHERE history_id = ?", (ids[0],)
+        ).fetchone()[0]
+        return PlayGroup(
+            key,
+            ids,
+            show=show_from_api(json.loads(media)),
+            episodes=[episode_from_api(json.loads(row["part"])) for row in rows],
         )
 
     def needs_resolve(self, max_attempts: int) -> bool:
@@ -431,7 +527,51 @@ class Store:
         return row is not None
 
     def plays_to_apply(self) -> list[StoredPlay]:
-        return self._select("state = 'pending' AND subject_id IS NOT NULL")
+        return [p for _, plays in self.apply_batch(self.subjects_to_apply()) for p in plays]
+
+    def subjects_to_apply(self) -> dict[int, int | None]:
+        """Subject id → its subject type, of every subject with a matched play not synced."""
+        rows = self.db.execute(
+            "SELECT subject_id, subject_type FROM plays "
+            "WHERE state = 'pending' AND subject_id IS NOT NULL "
+            "GROUP BY subject_id ORDER BY subject_id"
+        ).fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def apply_batch(self, subject_ids: Iterable[int]) -> list[tuple[int, list[StoredPlay]]]:
+        """The matched plays not yet synced of these subjects, per subject in id order, each
+        play in watch order and read from its columns alone: ids, titles and numbers (the
+        Trakt item itself is not parsed; writing to Bangumi needs no more)."""
+        wanted = sorted(set(subject_ids))
+        if not wanted:
+            return []
+        marks = ",".join("?" * len(wanted))
+        rows = self.db.execute(
+            "SELECT history_id, watched_at, kind, media_trakt, media_slug, media_tmdb, "
+            "media_tvdb, media_imdb, media_title, season, number, episode_trakt, episode_tmdb, "
+            "episode_tvdb, episode_imdb, episode_title, first_aired, reason, attempts, "
+            "subject_id, episode_id, subject_type, is_movie FROM plays "
+            f"WHERE state = 'pending' AND subject_id IN ({marks}) "
+            "ORDER BY subject_id, watched_at, history_id",
+            wanted,
+        ).fetchall()
+        out: list[tuple[int, list[StoredPlay]]] = []
+        for row in rows:
+            if not out or out[-1][0] != row["subject_id"]:
+                out.append((row["subject_id"], []))
+            out[-1][1].append(
+                StoredPlay(
+                    play=_play_of_columns(row),
+                    state=PlayState.PENDING,
+                    reason=row["reason"],
+                    attempts=row["attempts"],
+                    subject_id=row["subject_id"],
+                    episode_id=row["episode_id"],
+                    subject_type=row["subject_type"],
+                    is_movie=bool(row["is_movie"]),
+                )
+            )
+        return out
 
     def plays_to_send(self) -> list[StoredPlay]:
         """What a sink receives: matched plays not yet synced and unmatched ones (the sink
