@@ -129,7 +129,7 @@ def _episode_item(history_id: int, show: int, season: int, number: int, day: int
         **ITEM,
         "id": history_id,
         "watched_at": f"2024-05-{day:02d}T12:00:00.000Z",
-        "show": {**ITEM["show"], "title": f"show {show}", "ids": {"trakt": show}},
+        "show": {"title": f"show {show}", "ids": {"trakt": show}},
         "episode": {"season": season, "number": number, "title": f"e{number}", "ids": {}},
     }
 
