@@ -207,3 +207,28 @@ def test_plays_to_apply_are_read_per_subject_without_parsing_the_items(
     assert play.show is not None and play.show.title == "show 10"
     assert play.episode is not None and (play.episode.season, play.episode.number) == (1, 2)
     assert [p.play.history_id for p in store.plays_to_apply()] == [2, 5, 4, 1, 3]
+
+
+def test_a_history_row_gives_the_columns_of_the_parsed_play(tmp_path: Path) -> None:
+    from trakt_sync.trakt_items import history_row
+
+    odd = {**ITEM, "id": 9002, "watched_at": "2024-05-01T14:00:00+02:00"}
+    movie = {**ITEM, "id": 9003, "type": "movie", "movie": {"title": "F", "ids": {"trakt": 7}}}
+    by_rows, by_plays = Store(tmp_path / "a.sqlite3"), Store(tmp_path / "b.sqlite3")
+    assert by_rows.save_rows((history_row(item), item) for item in (ITEM, odd, movie)) == 3
+    by_plays.save_plays((play_from_history(item), item) for item in (ITEM, odd, movie))
+
+    def columns(store: Store) -> list[dict[str, Any]]:
+        rows = store.db.execute("SELECT * FROM plays ORDER BY history_id")
+        return [
+            {k: v for k, v in dict(row).items() if k not in ("fetched_at", "updated_at")}
+            for row in rows
+        ]
+
+    assert columns(by_rows) == columns(by_plays)
+    assert [row[0] for row in by_rows.db.execute("SELECT watched_at FROM plays")] == [
+        "2024-05-01T12:00:00.000Z"
+    ] * 3
+    for bad in ({**ITEM, "type": "show"}, {**ITEM, "episode": {"season": 1}}, {"id": 1}):
+        with pytest.raises(ValueError):
+            history_row(bad)

@@ -39,7 +39,7 @@ from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.planner import SubjectPlan, plan_subject
 from trakt_sync.store import PlayGroup, Store, StoredPlay
 from trakt_sync.timeutil import iso_z, parse_instant
-from trakt_sync.trakt_items import play_from_history
+from trakt_sync.trakt_items import history_row
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -325,20 +325,20 @@ class SyncEngine:
                 # An empty page before the last one means items went missing in transit.
                 malformed += 1
                 log.warning("Trakt sent an empty history page before the last one")
-            parsed = []
+            rows = []
             for item in page:
                 try:
-                    play = play_from_history(item)
+                    row = history_row(item)
                 except ValueError as exc:
                     malformed += 1
                     log.warning("skipping a malformed Trakt history item (%s)", exc)
                     continue
-                parsed.append((play, item))
-                present.add(play.history_id)
-                stamp = iso_z(play.watched_at)
+                rows.append((row, item))
+                present.add(row[0])
+                stamp = row[1]
                 newest = stamp if newest is None or stamp > newest else newest
             report.counts["fetched"] += len(page)
-            report.counts["new"] += self.store.save_plays(parsed)
+            report.counts["new"] += self.store.save_rows(rows)
             self.progress("fetch", report.counts["fetched"], report.counts["fetched"])
         return newest, malformed, present
 

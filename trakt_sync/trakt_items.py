@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from trakt_sync.models import Play, TraktEpisode, TraktIds, TraktMovie, TraktShow
-from trakt_sync.timeutil import parse_instant
+from trakt_sync.timeutil import iso_z, parse_instant
+
+# The form Trakt sends and the store keeps: taken as it is, without a round trip.
+_CANONICAL_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
 def show_from_api(data: dict[str, Any]) -> TraktShow:
@@ -66,3 +70,60 @@ def _play(item: dict[str, Any]) -> Play:
     if kind == "movie":
         return Play(history_id, watched_at, "movie", movie=movie_from_api(item["movie"]))
     raise ValueError(f"unknown history item type {kind!r}")
+
+
+def history_row(item: dict[str, Any]) -> tuple[Any, ...]:
+    """A history item (A.8) as the store's play columns, from ``history_id`` to
+    ``first_aired`` (see ``Store.save_rows``), without building the models: the fetch
+    of a long history does this per item. Raises ValueError where ``play_from_history``
+    would."""
+    try:
+        return _row(item)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"malformed history item: {type(exc).__name__} {exc}") from None
+
+
+def _instant(value: str) -> str:
+    if _CANONICAL_INSTANT.fullmatch(value):
+        return value
+    return iso_z(parse_instant(value))
+
+
+def _row(item: dict[str, Any]) -> tuple[Any, ...]:
+    kind = item["type"]
+    watched_at = _instant(item["watched_at"])
+    history_id = int(item["id"])
+    episode: tuple[Any, ...]
+    if kind == "episode":
+        media, data = item["show"], item["episode"]
+        ids = data.get("ids") or {}
+        aired = data.get("first_aired")
+        episode = (
+            int(data["season"]),
+            int(data["number"]),
+            ids.get("trakt"),
+            ids.get("tmdb"),
+            ids.get("tvdb"),
+            ids.get("imdb"),
+            data.get("title"),
+            _instant(aired) if aired else None,
+        )
+    elif kind == "movie":
+        media = item["movie"]
+        episode = (None,) * 8
+    else:
+        raise ValueError(f"unknown history item type {kind!r}")
+    tuple(media.get("genres") or ())  # as play_from_history: unusable genres make it malformed
+    ids = media.get("ids") or {}
+    return (
+        history_id,
+        watched_at,
+        kind,
+        ids.get("trakt"),
+        ids.get("slug"),
+        ids.get("tmdb"),
+        ids.get("tvdb"),
+        ids.get("imdb"),
+        str(media.get("title") or ""),
+        *episode,
+    )
