@@ -232,3 +232,44 @@ def test_a_history_row_gives_the_columns_of_the_parsed_play(tmp_path: Path) -> N
     for bad in ({**ITEM, "type": "show"}, {**ITEM, "episode": {"season": 1}}, {"id": 1}):
         with pytest.raises(ValueError):
             history_row(bad)
+
+
+def test_a_season_comes_from_the_history_only_when_it_holds_the_whole_ended_show(
+    tmp_path: Path,
+) -> None:
+    def item(history_id: int, season: int, number: int, status: str = "ended") -> dict[str, Any]:
+        return {
+            **ITEM,
+            "id": history_id,
+            "show": {
+                "title": "S",
+                "ids": {"trakt": 1, "slug": "s"},
+                "status": status,
+                "aired_episodes": 3,
+            },
+            "episode": {
+                "season": season,
+                "number": number,
+                "number_abs": number + 10,
+                "first_aired": f"2022-10-0{number}T14:00:00.000Z",
+                "ids": {},
+            },
+        }
+
+    store = Store(tmp_path / "s.sqlite3")
+    save = store.save_plays
+    save([(play_from_history(i), i) for i in (item(1, 1, 1), item(2, 1, 2), item(3, 1, 2))])
+    assert store.history_season(1, 1) is None  # two of the three aired episodes played
+    save([(play_from_history(i), i) for i in (item(4, 2, 1), item(5, 0, 1))])
+    season = store.history_season(1, 1)
+    assert season is not None and [(e["number"], e["number_abs"]) for e in season] == [
+        (1, 11),
+        (2, 12),
+    ]
+    assert store.history_season("s", 1) == season  # by slug as well
+    assert store.history_season(1, 0) is None  # specials are not counted by Trakt
+    assert store.history_season(1, 3) is None  # nothing played there
+    airing = Store(tmp_path / "t.sqlite3")
+    rows = [item(n, 1, n, status="returning series") for n in (1, 2, 3)]
+    airing.save_plays([(play_from_history(i), i) for i in rows])
+    assert airing.history_season(1, 1) is None  # more may come

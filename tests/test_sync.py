@@ -183,3 +183,16 @@ def test_rejected_refresh_exits_77_asking_for_auth(logged_in: Sandbox, cli) -> N
     result = cli("sync")
     assert result.code == 77
     assert "run `trakt-sync auth`" in result.err
+
+
+def test_first_sync_reads_no_trakt_season_the_history_holds_in_full(
+    logged_in: Sandbox, cli
+) -> None:
+    code, report = sync_json(cli)
+    assert code == 0, report
+    seasons = [r.path for r in logged_in.trakt.requests if "/seasons/" in r.path]
+    # Bocchi (ended, all twelve episodes played) comes from the history items alone; SPY x
+    # FAMILY (three of 25 episodes played, still airing) needs its season read.
+    assert seasons == ["/shows/185614/seasons/1"]
+    bocchi = subject_episodes(logged_in, BOCCHI)
+    assert marked(logged_in, BOCCHI) == set(bocchi.values())

@@ -136,7 +136,7 @@ class Runtime:
 
     @cached_property
     def cached_trakt(self) -> CachedTrakt:
-        return CachedTrakt(self.trakt, self.store)
+        return CachedTrakt(self.trakt, self.store, history=self.store)
 
     @cached_property
     def sink(self) -> BangumiSyncerSink | None:

@@ -196,6 +196,9 @@ _TO_RESOLVE = (
 )
 
 
+_FINISHED = ("ended", "canceled")  # show statuses whose aired episodes are all there will be
+
+
 def _row_of_play(play: Play) -> tuple[Any, ...]:
     """A play's columns as ``trakt_items.history_row`` gives them."""
     media = play.show if play.kind == "episode" else play.movie
@@ -528,6 +531,37 @@ class Store:
             show=show_from_api(json.loads(media)),
             episodes=[episode_from_api(json.loads(row["part"])) for row in rows],
         )
+
+    def history_season(self, show_id: int | str, season: int) -> list[dict[str, Any]] | None:
+        """A season's episodes as Trakt lists them, from the history items alone, when the
+        history holds the whole show: it has ended and every episode it aired (Trakt's
+        ``aired_episodes``, specials aside) was played. None when a season read is needed."""
+        if season < 1:
+            return None  # aired_episodes does not count specials
+        column = "media_trakt" if isinstance(show_id, int) else "media_slug"
+        row = self.db.execute(
+            "SELECT json_extract(item, '$.show.aired_episodes') AS aired, "
+            "json_extract(item, '$.show.status') AS status FROM plays "
+            f"WHERE kind = 'episode' AND {column} = ? ORDER BY history_id DESC LIMIT 1",
+            (show_id,),
+        ).fetchone()
+        if row is None or row["status"] not in _FINISHED or not isinstance(row["aired"], int):
+            return None
+        (held,) = self.db.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT season, number FROM plays "
+            f"WHERE kind = 'episode' AND {column} = ? AND season > 0 "
+            "AND first_aired IS NOT NULL AND first_aired <= ?)",
+            (show_id, _now()),
+        ).fetchone()
+        if held != row["aired"]:
+            return None
+        rows = self.db.execute(
+            "SELECT number, json_extract(item, '$.episode') FROM plays "
+            f"WHERE kind = 'episode' AND {column} = ? AND season = ? "
+            "GROUP BY number ORDER BY number",
+            (show_id, season),
+        ).fetchall()
+        return [json.loads(row[1]) for row in rows] or None
 
     def needs_resolve(self, max_attempts: int) -> bool:
         """True when a pending play has no resolution yet or a failed one has attempts left."""

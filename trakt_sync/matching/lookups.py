@@ -138,12 +138,25 @@ class CachedBangumi(_Cached):
         )
 
 
+class HistorySeasons(Protocol):
+    """Seasons known in full from the user's own history (store.Store)."""
+
+    def history_season(self, show_id: int | str, season: int) -> list[dict[str, Any]] | None: ...
+
+
 class CachedTrakt(_Cached):
-    def __init__(self, client: TraktReader, cache: Cache, **kw: Any) -> None:
+    def __init__(
+        self, client: TraktReader, cache: Cache, history: HistorySeasons | None = None, **kw: Any
+    ) -> None:
         super().__init__(cache, **kw)
         self.client = client
+        self.history = history
 
     def get_season_episodes(self, show_id: int | str, season: int) -> list[dict[str, Any]]:
+        # A season whose every episode was played is in hand: no request, nothing cached.
+        known = self.history.history_season(show_id, season) if self.history else None
+        if known is not None:
+            return known
         return list(
             self._cached(
                 "trakt:season",
