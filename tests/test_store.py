@@ -273,3 +273,23 @@ def test_a_season_comes_from_the_history_only_when_it_holds_the_whole_ended_show
     rows = [item(n, 1, n, status="returning series") for n in (1, 2, 3)]
     airing.save_plays([(play_from_history(i), i) for i in rows])
     assert airing.history_season(1, 1) is None  # more may come
+
+
+def test_plays_to_send_come_in_bounded_batches_that_together_hold_every_play(
+    tmp_path: Path,
+) -> None:
+    items = [_episode_item(n, show=10, season=1, number=n, day=(n % 3) + 1) for n in range(1, 8)]
+    store = Store(tmp_path / "s.sqlite3")
+    store.save_plays((play_from_history(item), item) for item in items)
+    store.record_resolutions(
+        [(n, Resolution(ResolutionStatus.UNMATCHED, reason="r")) for n in range(1, 8)], "v1"
+    )
+    expected = [p.play.history_id for p in store.plays_to_send()]
+    run = store.start_run(dry_run=False)
+    seen = []
+    for batch in store.batches_to_send(size=2):
+        assert 1 <= len(batch) <= 2
+        seen += [p.play.history_id for p in batch]
+        store.mark_synced([batch[0].play.history_id], run)  # handled plays leave the selection
+    assert seen == expected and sorted(seen) == list(range(1, 8))
+    assert store.count_to_send() == 7 - 4

@@ -432,7 +432,8 @@ class SyncEngine:
         A play is synced once the sink took it; a 5xx or no answer ends the run with the
         rest pending (TryLater propagates); a refusal of that one play marks it failed."""
         report.sink_items = []
-        todo = self.store.plays_to_send()
+        total = self.store.count_to_send()
+        todo = (stored for batch in self.store.batches_to_send() for stored in batch)
         for done, stored in enumerate(todo, start=1):
             self._checkpoint()
             history_id = stored.play.history_id
@@ -452,7 +453,7 @@ class SyncEngine:
             self.store.mark_synced([history_id], run_id)
             report.counts["synced"] += 1
             report.counts["sent"] += 1
-            self.progress("send", done, len(todo))
+            self.progress("send", done, total)
 
     def _plan(self, subject_id: int, members: list[StoredPlay], current: int | None) -> SubjectPlan:
         is_movie = members[0].is_movie

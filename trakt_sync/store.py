@@ -199,6 +199,9 @@ _TO_RESOLVE = (
 _FINISHED = ("ended", "canceled")  # show statuses whose aired episodes are all there will be
 
 
+_TO_SEND = "(state = 'pending' AND subject_id IS NOT NULL) OR state = 'unmatched'"
+
+
 def _row_of_play(play: Play) -> tuple[Any, ...]:
     """A play's columns as ``trakt_items.history_row`` gives them."""
     media = play.show if play.kind == "episode" else play.movie
@@ -469,9 +472,12 @@ class Store:
     def plays(self) -> list[StoredPlay]:
         return self._select("1")
 
-    def _select(self, where: str, params: tuple[Any, ...] = ()) -> list[StoredPlay]:
+    def _select(
+        self, where: str, params: tuple[Any, ...] = (), limit: int = -1
+    ) -> list[StoredPlay]:
         rows = self.db.execute(
-            f"SELECT * FROM plays WHERE {where} ORDER BY watched_at, history_id", params
+            f"SELECT * FROM plays WHERE {where} ORDER BY watched_at, history_id LIMIT ?",
+            (*params, limit),
         ).fetchall()
         return [
             StoredPlay(
@@ -622,7 +628,21 @@ class Store:
     def plays_to_send(self) -> list[StoredPlay]:
         """What a sink receives: matched plays not yet synced and unmatched ones (the sink
         matches on its own); skipped (not anime) and removed plays never."""
-        return self._select("(state = 'pending' AND subject_id IS NOT NULL) OR state = 'unmatched'")
+        return [p for batch in self.batches_to_send() for p in batch]
+
+    def count_to_send(self) -> int:
+        return int(self.db.execute(f"SELECT count(*) FROM plays WHERE {_TO_SEND}").fetchone()[0])
+
+    def batches_to_send(self, size: int = 500) -> Iterator[list[StoredPlay]]:
+        """``plays_to_send`` a bounded batch at a time, each read after the one before was
+        handled (plays marked meanwhile are simply not seen again)."""
+        after: tuple[str, int] = ("", 0)
+        while batch := self._select(
+            f"({_TO_SEND}) AND (watched_at, history_id) > (?, ?)", after, size
+        ):
+            yield batch
+            last = batch[-1].play
+            after = (iso_z(last.watched_at), last.history_id)
 
     def record_resolutions(self, results: Iterable[tuple[int, Resolution]], version: str) -> None:
         """Store what the matcher said, in one transaction."""
