@@ -293,3 +293,19 @@ def test_plays_to_send_come_in_bounded_batches_that_together_hold_every_play(
         store.mark_synced([batch[0].play.history_id], run)  # handled plays leave the selection
     assert seen == expected and sorted(seen) == list(range(1, 8))
     assert store.count_to_send() == 7 - 4
+
+
+def test_few_commits_keeps_every_complete_transaction_even_when_an_error_ends_the_block(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    with pytest.raises(RuntimeError), store.few_commits(every=0) as commit:
+        store.put("ns", "a", 1)
+        commit()
+        store.put("ns", "b", 2)
+        with pytest.raises(sqlite3.IntegrityError), store.transaction() as db:
+            db.execute("INSERT INTO cache(namespace, key, value, updated_at) VALUES ('ns','c',3,0)")
+            db.execute("INSERT INTO cache(namespace, key, value, updated_at) VALUES ('ns','c',3,0)")
+        raise RuntimeError("stop")
+    other = Store(tmp_path / "s.sqlite3")  # another connection sees what was committed
+    assert sorted(other.cached_items("ns")) == [("a", 1), ("b", 2)]

@@ -355,23 +355,27 @@ class SyncEngine:
         keys = self.store.groups_to_resolve(*selection)
         total = sum(key.size for key in keys)
         done = 0
-        for key in keys:
-            self._checkpoint()
-            group = self.store.group_to_resolve(key, *selection)
-            try:
-                results = self._resolve_group(resolver, group)
-            except AccessDenied:
-                raise  # a configuration problem, not this show's: stop the run
-            except ApiError as exc:
-                self.store.mark_failed(group.history_ids, str(exc))
-                report.counts["failed"] += len(group.history_ids)
-                continue
-            self.store.record_resolutions(results, version)
-            for _, res in results:
-                if res.status.value in ("unmatched", "skipped"):
-                    report.counts[res.status.value] += 1
-            done += len(group.history_ids)
-            self.progress("resolve", done, total)
+        # Two small transactions per group (the matcher's cache, the plays' resolutions):
+        # committed together a few times a second rather than one by one.
+        with self.store.few_commits() as commit:
+            for key in keys:
+                self._checkpoint()
+                group = self.store.group_to_resolve(key, *selection)
+                try:
+                    results = self._resolve_group(resolver, group)
+                except AccessDenied:
+                    raise  # a configuration problem, not this show's: stop the run
+                except ApiError as exc:
+                    self.store.mark_failed(group.history_ids, str(exc))
+                    report.counts["failed"] += len(group.history_ids)
+                    continue
+                self.store.record_resolutions(results, version)
+                for _, res in results:
+                    if res.status.value in ("unmatched", "skipped"):
+                        report.counts[res.status.value] += 1
+                done += len(group.history_ids)
+                self.progress("resolve", done, total)
+                commit()
 
     def _resolve_group(self, resolver: Resolver, group: PlayGroup) -> list[tuple[int, Resolution]]:
         if group.movie is not None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,6 +324,30 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    @contextmanager
+    def few_commits(self, every: float = 0.25) -> Iterator[Callable[[], None]]:
+        """Many small transactions in few commits: each stays whole (a savepoint inside), and
+        what was written is committed when the returned function is called ``every`` seconds
+        or more after the last commit, and at the end, also when an error ends the block
+        (every transaction inside was complete on its own)."""
+        if self.db.in_transaction:  # inside discarding(): all of it is rolled back anyway
+            yield lambda: None
+            return
+        last = time.monotonic()
+
+        def tick() -> None:
+            nonlocal last
+            if time.monotonic() - last >= every:
+                self.db.execute("COMMIT")
+                self.db.execute("BEGIN IMMEDIATE")
+                last = time.monotonic()
+
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield tick
+        finally:
+            self.db.execute("COMMIT")
 
     @contextmanager
     def discarding(self) -> Iterator[None]:
