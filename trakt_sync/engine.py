@@ -361,6 +361,8 @@ class SyncEngine:
             for key in keys:
                 self._checkpoint()
                 group = self.store.group_to_resolve(key, *selection)
+                if not group.history_ids:
+                    continue
                 try:
                     results = self._resolve_group(resolver, group)
                 except AccessDenied:

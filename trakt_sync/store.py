@@ -551,6 +551,8 @@ class Store:
             (key.kind, key.media_trakt, key.season, max_attempts, int(retry_unmatched), version),
         ).fetchall()
         ids = [row["history_id"] for row in rows]
+        if not ids:
+            return PlayGroup(key, ids)  # resolved meanwhile (another process)
         if key.kind != "episode":
             return PlayGroup(key, ids, movie=movie_from_api(json.loads(rows[0]["part"])))
         media = self.db.execute(
@@ -672,37 +674,41 @@ class Store:
     def record_resolutions(self, results: Iterable[tuple[int, Resolution]], version: str) -> None:
         """Store what the matcher said, in one transaction."""
         now = _now()
-        with self.transaction() as db:
-            for history_id, res in results:
-                if res.status is ResolutionStatus.MATCHED:
-                    state, reason = PlayState.PENDING, None
-                elif res.status is ResolutionStatus.UNMATCHED:
-                    state, reason = PlayState.UNMATCHED, res.reason
-                else:
-                    state, reason = PlayState.SKIPPED, res.reason
-                detail = {
-                    "source": res.source,
-                    "confidence": res.confidence,
-                    "evidence": res.evidence,
-                    "candidates": res.candidates,
-                }
-                db.execute(
-                    "UPDATE plays SET state = ?, reason = ?, subject_id = ?, episode_id = ?, "
-                    "subject_type = ?, is_movie = ?, resolution = ?, resolved_with = ?, "
-                    "updated_at = ? WHERE history_id = ?",
-                    (
-                        state.value,
-                        reason,
-                        res.subject_id,
-                        res.episode_id,
-                        res.subject_type,
-                        int(res.is_movie),
-                        json.dumps(detail, ensure_ascii=False),
-                        version,
-                        now,
-                        history_id,
-                    ),
+        rows = []
+        for history_id, res in results:
+            if res.status is ResolutionStatus.MATCHED:
+                state, reason = PlayState.PENDING, None
+            elif res.status is ResolutionStatus.UNMATCHED:
+                state, reason = PlayState.UNMATCHED, res.reason
+            else:
+                state, reason = PlayState.SKIPPED, res.reason
+            detail = {
+                "source": res.source,
+                "confidence": res.confidence,
+                "evidence": res.evidence,
+                "candidates": res.candidates,
+            }
+            rows.append(
+                (
+                    state.value,
+                    reason,
+                    res.subject_id,
+                    res.episode_id,
+                    res.subject_type,
+                    int(res.is_movie),
+                    json.dumps(detail, ensure_ascii=False),
+                    version,
+                    now,
+                    history_id,
                 )
+            )
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE plays SET state = ?, reason = ?, subject_id = ?, episode_id = ?, "
+                "subject_type = ?, is_movie = ?, resolution = ?, resolved_with = ?, "
+                "updated_at = ? WHERE history_id = ?",
+                rows,
+            )
 
     def mark_synced(self, history_ids: Iterable[int], run_id: int) -> None:
         with self.transaction() as db:
