@@ -127,6 +127,20 @@ def test_env_bangumi_token_works_without_storing(
     )
 
 
+def test_env_bangumi_token_user_is_asked_once_and_remembered_without_the_token(
+    sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("auth").code == 0
+    monkeypatch.setenv("TRAKT_SYNC_BANGUMI__TOKEN", sandbox.bangumi_token)
+    before = json.loads(cli("auth", "status", "--json").out)["bangumi"]
+    assert before == {"authenticated": True, "username": None, "source": "config"}
+    assert cli("sync").code == 0
+    assert cli("sync", "--retry-unmatched").code == 0  # a run that reads the account again
+    assert sandbox.bangumi.count("^/v0/me$") == 1
+    after = json.loads(cli("auth", "status", "--json").out)["bangumi"]
+    assert after["username"] == "demo" and after["source"] == "config"
+
+
 def test_logout_revokes_at_trakt_and_deletes_locally(logged_in: Sandbox, cli) -> None:
     result = cli("auth", "logout")
     assert result.code == 0

@@ -26,10 +26,13 @@ def test_pacer_never_allows_more_than_the_limit_in_any_window() -> None:
 
 
 def client(cls, handler, budget=None, sleeps=None):
-    kwargs = {"session": None} if cls is TraktClient else {}
+    if cls is TraktClient:
+        kwargs = {"session": None, "client_id": "test-client"}
+    else:
+        kwargs = {"token": None}
     return cls(
         "http://api.test",
-        headers={"User-Agent": "test/1"},
+        user_agent="test/1",
         timeout=5,
         counter=RequestCounter(),
         budget=budget or RetryBudget(total=100, backoff_base=0.5),
@@ -37,6 +40,23 @@ def client(cls, handler, budget=None, sleeps=None):
         sleep=(sleeps.append if sleeps is not None else lambda s: None),
         **kwargs,
     )
+
+
+def test_each_client_sends_its_own_api_headers() -> None:
+    seen: list[httpx.Headers] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers)
+        return httpx.Response(200, json={})
+
+    client(TraktClient, handler).get_json("/users/settings")
+    trakt = seen.pop()
+    assert trakt["trakt-api-key"] == "test-client" and trakt["trakt-api-version"] == "2"
+    assert trakt["user-agent"] == "test/1"
+    client(BangumiClient, handler).get_json("/v0/me")
+    bangumi = seen.pop()
+    assert bangumi["user-agent"] == "test/1" and "authorization" not in bangumi
+    assert "trakt-api-key" not in bangumi
 
 
 def test_trakt_429_is_retried_after_retry_after_seconds() -> None:

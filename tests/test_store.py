@@ -2,11 +2,12 @@
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from trakt_sync.errors import StateError
-from trakt_sync.models import PlayState, Resolution, ResolutionStatus
+from trakt_sync.models import Play, PlayState, Resolution, ResolutionStatus
 from trakt_sync.store import SCHEMA_VERSION, Store
 from trakt_sync.trakt_items import play_from_history
 
@@ -95,3 +96,50 @@ def test_corrupt_database_exits_1_with_one_line(cli, isolated_env: Path) -> None
     assert result.code == 1
     assert "not a usable trakt-sync database" in result.err
     assert "Traceback" not in result.err
+
+
+def _matched(history_id: int) -> tuple[int, Resolution]:
+    return (
+        history_id,
+        Resolution(ResolutionStatus.MATCHED, subject_id=373267, episode_id=77, subject_type=2),
+    )
+
+
+def test_override_resets_only_the_plays_it_names(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    season2 = {**ITEM, "id": 9002, "episode": {**ITEM["episode"], "season": 2}}  # type: ignore[dict-item]
+    movie = {
+        "id": 9003,
+        "watched_at": "2024-05-02T12:00:00.000Z",
+        "type": "movie",
+        "movie": {"title": "Film", "year": 2020, "ids": {"trakt": 7, "tmdb": 70}},
+    }
+    store.save_plays([(play_from_history(i), i) for i in (ITEM, season2, movie)])
+    store.record_resolutions([_matched(9001), _matched(9002), _matched(9003)], "v1")
+    assert store.reset_show_plays("slug", "other-show", None) == 0
+    assert store.reset_show_plays("tmdb", 120089, 2) == 1
+    assert store.reset_movie_plays("tmdb", 120089) == 0  # a show's id never names a film
+    assert store.reset_movie_plays("trakt", 7) == 1
+    assert [p.play.history_id for p in store.plays_to_apply()] == [9001]
+    assert store.reset_show_plays("slug", "spy-x-family", None) == 2
+
+
+def test_each_play_is_parsed_once_however_often_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trakt_sync.store as store_module
+
+    parsed: list[int] = []
+
+    def counting(item: dict[str, Any]) -> Play:
+        parsed.append(item["id"])
+        return play_from_history(item)
+
+    monkeypatch.setattr(store_module, "play_from_history", counting)
+    store = Store(tmp_path / "s.sqlite3")
+    store.save_plays([(play_from_history(ITEM), ITEM)])
+    first = store.plays_to_resolve("v1", retry_unmatched=False, max_attempts=3)
+    store.record_resolutions([_matched(9001)], "v1")
+    again = store.plays_to_apply() + store.plays()
+    assert parsed == [9001]
+    assert all(p.play == first[0].play for p in again) and len(again) == 2

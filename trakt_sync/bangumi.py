@@ -10,22 +10,19 @@ import httpx
 from trakt_sync.errors import (
     AccessDenied,
     ApiError,
+    EpisodesNotOfSubject,
     NeedsAuth,
     NotFound,
     RateLimited,
     ServiceUnavailable,
     TraktSyncError,
 )
-from trakt_sync.httpclient import ApiClient, error_text
+from trakt_sync.httpclient import ApiClient, Pacer, error_text
 
 EPISODE_PAGE = 200  # B.6: the spec's maximum (the server allows 1000)
 COLLECTION_PAGE = 50  # B.7: maximum page of the user's collection list
 MARKS_PAGE = 1000  # B.8: maximum page of a subject's episode marks
-
-
-class EpisodesNotOfSubject(ApiError):
-    """400 "episode X is not episodes of subject Y" (B.8): the episode ids a write was
-    planned with are no longer the subject's own (Bangumi re-created its episodes)."""
+RATE_LIMIT = (2700, 600.0)  # B.1: 3000 requests per 10 minutes, kept with some headroom
 
 
 def bangumi_headers(user_agent: str, token: str | None) -> dict[str, str]:
@@ -37,6 +34,22 @@ def bangumi_headers(user_agent: str, token: str | None) -> dict[str, str]:
 
 class BangumiClient(ApiClient):
     service = "bangumi"
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        user_agent: str,
+        token: str | None,
+        pacer: Pacer | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(
+            base_url,
+            headers=bangumi_headers(user_agent, token),
+            pacer=pacer or Pacer(*RATE_LIMIT),
+            **kw,
+        )
 
     def error_for(self, response: httpx.Response) -> TraktSyncError:
         status, text = response.status_code, error_text(response)

@@ -14,12 +14,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from trakt_sync.errors import EXIT_FAILED, LockHeld, TraktSyncError
+from trakt_sync.errors import LockHeld, TraktSyncError
+from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.scheduler import next_fire, zone
-from trakt_sync.timeutil import iso_z, utcnow
+from trakt_sync.store import RunRecord
+from trakt_sync.timeutil import iso_z, parse_instant, utcnow
 
 log = logging.getLogger(__name__)
 CHUNK_SECONDS = 1.0
@@ -34,6 +36,14 @@ class ProfileSchedule:
 
     def next_fire(self) -> datetime:
         return next_fire(self.schedule, zone(self.timezone), self.last_check)
+
+
+def last_check(last_run: RunRecord | None) -> datetime:
+    """When the profile last synced; long ago if never, so its schedule is due: fires
+    missed since then (or before a first start) coalesce into one run now."""
+    if last_run is None or last_run.finished_at is None:
+        return datetime(2000, 1, 1, tzinfo=UTC)
+    return parse_instant(last_run.finished_at)
 
 
 @dataclass
@@ -72,13 +82,13 @@ class Daemon:
             code = self.sync_profile(name)
         except LockHeld as exc:
             log.warning("profile %s: skipped this tick: %s", name, exc)
-            return exc.exit_code
+            return exit_code(RunOutcome.of_error(exc), exc)
         except TraktSyncError as exc:
             log.error("profile %s: %s", name, exc)
-            return exc.exit_code
-        except Exception:
+            return exit_code(RunOutcome.of_error(exc), exc)
+        except Exception as exc:
             log.exception("profile %s: unexpected error during sync", name)
-            return EXIT_FAILED
+            return exit_code(RunOutcome.of_error(exc), exc)
         log.info("profile %s: sync finished with exit code %d", name, code)
         return code
 

@@ -18,15 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from trakt_sync.bangumi import COLLECTION_PAGE, EpisodesNotOfSubject
 from trakt_sync.errors import (
     AccessDenied,
     ApiError,
+    EpisodesNotOfSubject,
     Interrupted,
-    NeedsAuth,
     ServiceUnavailable,
     TraktSyncError,
-    TryLater,
 )
 from trakt_sync.history_changes import mismatches, parse_watched, plan_refetch
 from trakt_sync.models import (
@@ -37,6 +35,7 @@ from trakt_sync.models import (
     TraktMovie,
     TraktShow,
 )
+from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.planner import SubjectPlan, plan_subject
 from trakt_sync.store import Store, StoredPlay
 from trakt_sync.timeutil import iso_z, parse_instant
@@ -83,6 +82,17 @@ class BangumiWriter(Protocol):
     def episode_marks(self, subject_id: int) -> list[tuple[dict[str, Any], int]]: ...
     def set_collection(self, subject_id: int, collection_type: int) -> None: ...
     def mark_episodes(self, subject_id: int, episode_ids: list[int], mark: int = 2) -> None: ...
+    def me(self) -> dict[str, Any]: ...
+
+
+class EpisodeSource(Protocol):
+    def get_episodes(self, subject_id: int) -> list[dict[str, Any]]: ...
+
+
+class Account(Protocol):
+    """Whose Bangumi collection the run writes to (accounts.BangumiAccount)."""
+
+    def username(self, client: BangumiWriter, state: Store) -> str: ...
 
 
 @dataclass
@@ -113,9 +123,13 @@ class RunReport:
         )
     )
     plans: list[tuple[SubjectPlan, str]] = field(default_factory=list)
-    outcome: str = "ok"
+    outcome: RunOutcome = RunOutcome.OK
     message: str | None = None
     error: TraktSyncError | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.outcome, self.error)
 
 
 ProgressFn = Callable[[str, int, int], None]
@@ -128,9 +142,11 @@ class SyncEngine:
         trakt: HistorySource,
         bangumi: BangumiWriter,
         *,
-        resolver: Callable[[bool], Resolver],  # arg: look at cached "unmatched" answers again
-        episodes: Callable[[int], list[dict[str, Any]]],
-        bangumi_username: Callable[[], str],
+        # Built only when something needs resolving, as the matcher's data is slow to load;
+        # the argument says whether to look at cached "unmatched" answers again.
+        resolver: Callable[[bool], Resolver],
+        episodes: EpisodeSource,
+        account: Account,
         complete_subjects: bool = True,
         history_overlap: float = 300.0,
         page_limit: int = 250,
@@ -139,8 +155,8 @@ class SyncEngine:
     ) -> None:
         self.store, self.trakt, self.bangumi = store, trakt, bangumi
         self._make_resolver = resolver
-        self._episodes = episodes
-        self._username = bangumi_username
+        self.episodes = episodes
+        self.account = account
         self.complete_subjects = complete_subjects
         self.overlap = timedelta(seconds=history_overlap)
         self.page_limit = page_limit
@@ -171,16 +187,9 @@ class SyncEngine:
         except TraktSyncError as exc:
             report.error = exc
             report.message = str(exc)
-            if isinstance(exc, Interrupted):
-                report.outcome = "interrupted"
-            elif isinstance(exc, TryLater):
-                report.outcome = "tempfail"
-            elif isinstance(exc, NeedsAuth):
-                report.outcome = "needs_auth"
-            else:
-                report.outcome = "error"
-        if report.outcome == "ok" and report.counts["failed"]:
-            report.outcome = "failed"
+            report.outcome = RunOutcome.of_error(exc)
+        if report.outcome is RunOutcome.OK and report.counts["failed"]:
+            report.outcome = RunOutcome.FAILED
         return report
 
     # -- fetch ----------------------------------------------------------------------------
@@ -375,7 +384,7 @@ class SyncEngine:
             by_subject[stored.subject_id].append(stored)
         if not by_subject:
             return
-        username = self._username()
+        username = self.account.username(self.bangumi, self.store)
         kinds = {
             sid: members[0].subject_type or SUBJECT_ANIME for sid, members in by_subject.items()
         }
@@ -417,7 +426,7 @@ class SyncEngine:
                 marks[int(episode["id"])] = mark
                 episodes.append(episode)
         else:
-            episodes = self._episodes(subject_id)
+            episodes = self.episodes.get_episodes(subject_id)
         main_ids = [int(e["id"]) for e in episodes if e.get("type") == EP_MAIN]
         plan = plan_subject(
             subject_id,
@@ -461,13 +470,13 @@ class SyncEngine:
         return found
 
     def _types_from_list(self, username: str, wanted: set[int]) -> dict[int, int | None]:
-        """Page the anime collection list (50 subjects a request) while that is cheaper
-        than one look-up per subject still unknown; a fresh account costs one request."""
+        """Page the anime collection list while that is cheaper than one look-up per subject
+        still unknown; a fresh account costs one request."""
         found: dict[int, int | None] = {}
-        offset, total = 0, None
+        offset, total, page_size = 0, None, 1
         while missing := wanted - found.keys():
             if total is not None:
-                pages_left = -(-(total - offset) // COLLECTION_PAGE)
+                pages_left = -(-(total - offset) // page_size)
                 if pages_left <= 0:
                     found.update(dict.fromkeys(missing))  # the whole list was read
                     break
@@ -478,6 +487,7 @@ class SyncEngine:
             )
             if not rows and offset < total:
                 break  # a short list mid-way is not proof of absence: look the rest up singly
+            page_size = max(page_size, len(rows))  # the client asks for full pages
             for row in rows:
                 if int(row["subject_id"]) in wanted:
                     found[int(row["subject_id"])] = int(row["type"])

@@ -69,6 +69,11 @@ class ApiError(TraktSyncError):
         self.status = status
 
 
+class EpisodesNotOfSubject(ApiError):
+    """400 "episode X is not episodes of subject Y" (B.8): the episode ids a write was
+    planned with are no longer the subject's own (Bangumi re-created its episodes)."""
+
+
 class NotFound(ApiError):
     """404 from an API: for look-ups this usually means "no match"."""
 

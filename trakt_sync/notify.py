@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import httpx
 
 from trakt_sync.engine import RunReport
+from trakt_sync.outcome import RunOutcome
 from trakt_sync.timeutil import iso_z, parse_instant, utcnow
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,9 @@ class StateStore(Protocol):
 def events_for(report: RunReport) -> list[tuple[str, str]]:
     """(event, message) pairs worth telling someone about."""
     events = []
-    if report.outcome == "needs_auth":
+    if report.outcome is RunOutcome.NEEDS_AUTH:
         events.append(("needs_auth", report.message or "a token was rejected"))
-    elif report.outcome not in ("ok", "interrupted"):
+    elif report.outcome not in (RunOutcome.OK, RunOutcome.INTERRUPTED):
         events.append(("run_failed", report.message or f"the sync ended {report.outcome}"))
     if report.counts.get("unmatched"):
         events.append(

@@ -7,27 +7,31 @@ with nothing new never loads the matcher's data).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from trakt_sync.bangumi import BangumiClient, bangumi_headers
+from trakt_sync import accounts, reports
+from trakt_sync.accounts import BangumiAccount, TraktLogin
+from trakt_sync.bangumi import BangumiClient
 from trakt_sync.config import Settings
+from trakt_sync.daemon import ProfileSchedule, last_check
 from trakt_sync.engine import ProgressFn, SyncEngine
-from trakt_sync.errors import NeedsAuth
-from trakt_sync.httpclient import Pacer, RequestCounter, RetryBudget
+from trakt_sync.httpclient import RequestCounter, RetryBudget
 from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
+from trakt_sync.notify import Notifier
 from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.store import Store
-from trakt_sync.tokens import BangumiToken, TokenStore
-from trakt_sync.trakt import TraktClient, trakt_headers
+from trakt_sync.syncjob import SyncJob
+from trakt_sync.tokens import TokenStore
+from trakt_sync.trakt import TraktClient
 from trakt_sync.trakt_auth import TraktOAuth, TraktSession
 
 if TYPE_CHECKING:
@@ -36,10 +40,6 @@ if TYPE_CHECKING:
     from trakt_sync.matching.matcher import Matcher
 
 log = logging.getLogger(__name__)
-
-# Published limits (api_contracts.md A.4, B.1), kept with some headroom.
-TRAKT_GET_LIMIT = (900, 300.0)
-BANGUMI_LIMIT = (2700, 600.0)
 
 
 @dataclass
@@ -88,6 +88,10 @@ class Runtime:
             "transport": self.transport,
         }
 
+    @property
+    def user_agent(self) -> str:
+        return self.settings.bangumi.user_agent
+
     @cached_property
     def trakt_oauth(self) -> TraktOAuth:
         trakt = self.settings.trakt
@@ -95,7 +99,7 @@ class Runtime:
             trakt.auth_url,
             client_id=trakt.client_id,
             client_secret=trakt.client_secret.get_secret_value(),
-            headers=trakt_headers(trakt.client_id, self.user_agent),
+            user_agent=self.user_agent,
             **self._client_kw(),
         )
 
@@ -104,64 +108,75 @@ class Runtime:
         trakt = self.settings.trakt
         return TraktClient(
             trakt.api_url,
+            client_id=trakt.client_id,
+            user_agent=self.user_agent,
             session=TraktSession(self.trakt_oauth, self.tokens),
-            headers=trakt_headers(trakt.client_id, self.user_agent),
-            pacer=Pacer(*TRAKT_GET_LIMIT),
             **self._client_kw(),
         )
 
-    @property
-    def user_agent(self) -> str:
-        return self.settings.bangumi.user_agent
-
-    def bangumi_token(self) -> str | None:
-        """``bangumi.token`` (config or env) wins over the stored token."""
-        if self.settings.bangumi.token is not None:
-            return self.settings.bangumi.token.get_secret_value()
-        stored = self.tokens.load_bangumi()
-        return stored.access_token if stored else None
-
     def bangumi_client(self, token: str | None) -> BangumiClient:
+        """A client sending ``token``; the caller closes it."""
         return BangumiClient(
             self.settings.bangumi.api_url,
-            headers=bangumi_headers(self.user_agent, token),
-            pacer=Pacer(*BANGUMI_LIMIT),
+            user_agent=self.user_agent,
+            token=token,
             **self._client_kw(),
         )
 
     @cached_property
     def bangumi(self) -> BangumiClient:
-        return self.bangumi_client(self.bangumi_token())
+        return self.bangumi_client(self.bangumi_account.token())
 
-    def bangumi_username(self) -> str:
-        """The Bangumi account the token belongs to, asking ``/v0/me`` only once per token."""
-        token = self.bangumi_token()
-        if token is None:
-            raise NeedsAuth("not logged in to Bangumi; run `trakt-sync auth bangumi`")
-        if self.settings.bangumi.token is None:
-            stored = self.tokens.load_bangumi()
-            if stored and stored.username:
-                return stored.username
-        # Remember the user of an env/config token by a fingerprint, never the token.
-        fingerprint = hashlib.sha256(token.encode()).hexdigest()[:16]
-        known = self.store.get_state("bangumi_user")
-        if known and known.get("fingerprint") == fingerprint:
-            return str(known["username"])
-        username = str(self.bangumi.me()["username"])
-        self.store.set_state("bangumi_user", {"fingerprint": fingerprint, "username": username})
-        return username
+    @cached_property
+    def cached_bangumi(self) -> CachedBangumi:
+        return CachedBangumi(self.bangumi, self.store)
 
-    def save_bangumi_login(self, token: str) -> BangumiToken:
-        """Verify a Bangumi token with ``/v0/me`` and store it."""
-        self.secrets.add(token)
-        client = self.bangumi_client(token)
-        try:
-            me = client.me()
-        finally:
-            client.close()
-        saved = BangumiToken(access_token=token, username=str(me["username"]), user_id=me.get("id"))
-        self.tokens.save_bangumi(saved)
-        return saved
+    @cached_property
+    def cached_trakt(self) -> CachedTrakt:
+        return CachedTrakt(self.trakt, self.store)
+
+    # -- accounts and reports -------------------------------------------------------------
+
+    @cached_property
+    def bangumi_account(self) -> BangumiAccount:
+        token = self.settings.bangumi.token
+        return BangumiAccount(
+            config_token=token.get_secret_value() if token is not None else None,
+            tokens=self.tokens,
+        )
+
+    def trakt_login(self) -> TraktLogin:
+        """The device-code login; raises ConfigError when no Trakt API app is configured."""
+        accounts.require_trakt_app(self.settings.trakt.missing_app_keys(), self.config_path)
+        return TraktLogin(self.trakt_oauth, self.trakt, self.tokens, self.secrets)
+
+    def auth_summary(self) -> dict[str, Any]:
+        account = self.bangumi_account
+        # Only a token from the config needs the database (for its remembered user).
+        state = self.store if account.config_token is not None else None
+        return accounts.auth_summary(self.profile, self.tokens, account, state)
+
+    def status_report(self, now: datetime) -> dict[str, Any]:
+        sync = self.settings.sync
+        return reports.status_report(
+            accounts=self.auth_summary(),
+            store=self.store,
+            schedule=sync.schedule,
+            timezone=sync.timezone,
+            heartbeat=self.paths.heartbeat_file,
+            now=now,
+        )
+
+    def schedule(self) -> ProfileSchedule:
+        """The profile's schedule, as of its last finished run."""
+        sync = self.settings.sync
+        return ProfileSchedule(
+            self.profile, sync.schedule, sync.timezone, last_check(self.store.last_run())
+        )
+
+    def health_problem(self, report: dict[str, Any], now: datetime) -> str | None:
+        sync = self.settings.sync
+        return reports.health_problem(report, sync.schedule, sync.timezone, now)
 
     # -- matching and the engine ----------------------------------------------------------
 
@@ -209,11 +224,13 @@ class Runtime:
         from trakt_sync.matching.matcher import Matcher
         from trakt_sync.matching.overrides import Override
 
+        # One look-up cache per run; `--retry-unmatched` only changes how searches are answered.
+        self.cached_bangumi.fresh_search = recheck_unmatched
         return Matcher(
             index=self._bangumi_data_index,
             id_table=self._id_table,
-            bangumi=CachedBangumi(self.bangumi, self.store, fresh_search=recheck_unmatched),
-            trakt=CachedTrakt(self.trakt, self.store),
+            bangumi=self.cached_bangumi,
+            trakt=self.cached_trakt,
             cache=self.store,
             overrides=[Override.from_dict(spec) for spec in self.store.overrides()],
             min_confidence=self.settings.matching.min_confidence,
@@ -230,13 +247,37 @@ class Runtime:
             self.trakt,
             self.bangumi,
             resolver=self.resolver,
-            episodes=CachedBangumi(self.bangumi, self.store).get_episodes,
-            bangumi_username=self.bangumi_username,
+            episodes=self.cached_bangumi,
+            account=self.bangumi_account,
             complete_subjects=sync.complete_subjects,
             history_overlap=sync.history_overlap,
             page_limit=sync.page_limit,
             progress=progress,
             should_stop=should_stop or (lambda: False),
+        )
+
+    def sync_job(
+        self, progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None
+    ) -> SyncJob:
+        self.paths.ensure()
+        webhook = self.settings.notify.webhook_url
+        notifier = None
+        if webhook:
+            notifier = Notifier(
+                webhook,
+                self.profile,
+                self.store,
+                self.secrets.redact,
+                transport=self.transport,
+                user_agent=self.user_agent,
+            )
+        return SyncJob(
+            profile=self.profile,
+            lock_path=self.paths.lock(self.profile),
+            store=self.store,
+            engine=self.engine(progress, should_stop),
+            counter=self.counter,
+            notifier=notifier,
         )
 
     def close(self) -> None:

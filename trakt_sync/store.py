@@ -15,10 +15,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from trakt_sync.errors import StateError
 from trakt_sync.models import Play, PlayState, Resolution, ResolutionStatus
+from trakt_sync.outcome import RunOutcome
 from trakt_sync.timeutil import iso_z, utcnow
 from trakt_sync.trakt_items import play_from_history
 
@@ -136,6 +137,10 @@ MIGRATIONS: tuple[str, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+ShowIdKind = Literal["trakt", "tmdb", "slug"]
+MovieIdKind = Literal["trakt", "tmdb"]
+_ID_COLUMNS = {"trakt": "media_trakt", "tmdb": "media_tmdb", "slug": "media_slug"}
+
 
 @dataclass(frozen=True)
 class StoredPlay:
@@ -154,7 +159,7 @@ class RunRecord:
     id: int
     started_at: str
     finished_at: str | None
-    outcome: str
+    outcome: RunOutcome
     dry_run: bool
     message: str | None
     counts: dict[str, Any]
@@ -174,6 +179,9 @@ class Store:
             if not path.exists():
                 # Private from the start; SQLite gives its -wal/-shm files the same mode.
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            # history id → its parsed Trakt item; a saved item never changes, so each is
+            # parsed once however often the plays are read.
+            self._parsed: dict[int, Play] = {}
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA busy_timeout = 30000")
@@ -374,13 +382,22 @@ class Store:
             )
         return len(gone)
 
-    def plays(self, where: str = "1", params: tuple[Any, ...] = ()) -> list[StoredPlay]:
+    def plays(self) -> list[StoredPlay]:
+        return self._select("1")
+
+    def _play(self, row: sqlite3.Row) -> Play:
+        play = self._parsed.get(row["history_id"])
+        if play is None:
+            play = self._parsed[row["history_id"]] = play_from_history(json.loads(row["item"]))
+        return play
+
+    def _select(self, where: str, params: tuple[Any, ...] = ()) -> list[StoredPlay]:
         rows = self.db.execute(
             f"SELECT * FROM plays WHERE {where} ORDER BY watched_at, history_id", params
         ).fetchall()
         return [
             StoredPlay(
-                play=play_from_history(json.loads(row["item"])),
+                play=self._play(row),
                 state=PlayState(row["state"]),
                 reason=row["reason"],
                 attempts=row["attempts"],
@@ -397,7 +414,7 @@ class Store:
     ) -> list[StoredPlay]:
         """Pending plays not yet resolved, failed plays with attempts left, and unmatched
         plays whose resolution was made with other data or overrides."""
-        return self.plays(
+        return self._select(
             "(state = 'pending' AND subject_id IS NULL)"
             " OR (state = 'failed' AND attempts < ?)"
             " OR (state = 'unmatched' AND (? OR resolved_with IS NOT ?))",
@@ -414,7 +431,7 @@ class Store:
         return row is not None
 
     def plays_to_apply(self) -> list[StoredPlay]:
-        return self.plays("state = 'pending' AND subject_id IS NOT NULL")
+        return self._select("state = 'pending' AND subject_id IS NOT NULL")
 
     def record_resolutions(self, results: Iterable[tuple[int, Resolution]], version: str) -> None:
         """Store what the matcher said, in one transaction."""
@@ -467,8 +484,22 @@ class Store:
                 [(reason, _now(), hid) for hid in history_ids],
             )
 
-    def reset_resolutions(self, where: str, params: tuple[Any, ...] = ()) -> int:
-        """Send plays back to be resolved again (after an override changes)."""
+    def reset_show_plays(self, id_kind: ShowIdKind, show_id: int | str, season: int | None) -> int:
+        """Send a show's (or one season's) plays back to be resolved again; return how many."""
+        where = f"kind = 'episode' AND {_ID_COLUMNS[id_kind]} = ?"
+        params: tuple[Any, ...] = (show_id,)
+        if season is not None:
+            where += " AND season = ?"
+            params += (season,)
+        return self._reset_resolutions(where, params)
+
+    def reset_movie_plays(self, id_kind: MovieIdKind, movie_id: int) -> int:
+        """Send a film's plays back to be resolved again; return how many."""
+        return self._reset_resolutions(
+            f"kind = 'movie' AND {_ID_COLUMNS[id_kind]} = ?", (movie_id,)
+        )
+
+    def _reset_resolutions(self, where: str, params: tuple[Any, ...]) -> int:
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE plays SET state = 'pending', subject_id = NULL, episode_id = NULL, "
@@ -526,7 +557,7 @@ class Store:
     def finish_run(
         self,
         run_id: int,
-        outcome: str,
+        outcome: RunOutcome,
         counts: dict[str, Any],
         requests: dict[str, int],
         message: str | None = None,
@@ -537,7 +568,7 @@ class Store:
                 "requests_trakt = ?, requests_bangumi = ? WHERE id = ?",
                 (
                     _now(),
-                    outcome,
+                    outcome.value,
                     json.dumps(counts),
                     message,
                     requests.get("trakt", 0),
@@ -547,13 +578,10 @@ class Store:
             )
 
     def last_run(self, *, successful: bool = False, include_dry: bool = False) -> RunRecord | None:
-        where = "finished_at IS NOT NULL"
-        if successful:
-            where += " AND outcome = 'ok'"
-        if not include_dry:
-            where += " AND dry_run = 0"
         row = self.db.execute(
-            f"SELECT * FROM runs WHERE {where} ORDER BY id DESC LIMIT 1"
+            "SELECT * FROM runs WHERE finished_at IS NOT NULL AND (? OR outcome = ?) "
+            "AND (? OR dry_run = 0) ORDER BY id DESC LIMIT 1",
+            (int(not successful), RunOutcome.OK.value, int(include_dry)),
         ).fetchone()
         if row is None:
             return None
@@ -561,7 +589,7 @@ class Store:
             id=row["id"],
             started_at=row["started_at"],
             finished_at=row["finished_at"],
-            outcome=row["outcome"],
+            outcome=RunOutcome(row["outcome"]),
             dry_run=bool(row["dry_run"]),
             message=row["message"],
             counts=json.loads(row["counts"]),

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
-from trakt_sync.engine import ProgressFn, RunReport, SyncOptions
-from trakt_sync.errors import EXIT_FAILED, EXIT_OK, LockHeld
+from trakt_sync.engine import RunReport, SyncEngine, SyncOptions
+from trakt_sync.errors import LockHeld
+from trakt_sync.httpclient import RequestCounter
 from trakt_sync.notify import Notifier
-from trakt_sync.runtime import Runtime
+from trakt_sync.outcome import RunOutcome
+from trakt_sync.store import Store
 
 
 @dataclass
@@ -24,9 +26,18 @@ class SyncResult:
 
     @property
     def exit_code(self) -> int:
-        if self.report.error is not None:
-            return self.report.error.exit_code
-        return EXIT_FAILED if self.report.counts["failed"] else EXIT_OK
+        return self.report.exit_code
+
+    def summary(self) -> str:
+        """One line for the terminal or the daemon's log."""
+        c = self.report.counts
+        verb = "planned" if self.dry_run else "synced"
+        return (
+            f"{verb}: fetched {c['fetched']} ({c['new']} new), marked {c['marked']}, "
+            f"{c['already']} already marked, {c['unmatched']} unmatched, {c['skipped']} skipped, "
+            f"{c['failed']} failed; requests: Trakt {self.requests.get('trakt', 0)}, "
+            f"Bangumi {self.requests.get('bangumi', 0)}; {self.duration_s:.1f}s"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.report.counts)
@@ -57,45 +68,40 @@ class SyncResult:
         return data
 
 
-def profile_lock(rt: Runtime) -> FileLock:
-    rt.paths.ensure()
-    # fcntl-based: the kernel releases it when the process dies, so no stale lock.
-    return FileLock(str(rt.paths.lock(rt.profile)), timeout=0)
+@dataclass
+class SyncJob:
+    """What one run of one profile needs; ``runtime.Runtime.sync_job`` builds it."""
+
+    profile: str
+    lock_path: Path
+    store: Store
+    engine: SyncEngine
+    counter: RequestCounter
+    notifier: Notifier | None = None  # None: no webhook configured
 
 
-def run_sync(
-    rt: Runtime,
-    options: SyncOptions,
-    progress: ProgressFn | None = None,
-    should_stop: Callable[[], bool] | None = None,
-) -> SyncResult:
+def run_sync(job: SyncJob, options: SyncOptions) -> SyncResult:
     """Run one sync; raise LockHeld when another sync of the profile is running."""
-    lock = profile_lock(rt)
+    # fcntl-based: the kernel releases it when the process dies, so no stale lock.
+    lock = FileLock(str(job.lock_path), timeout=0)
     try:
         lock.acquire()
     except Timeout:
-        raise LockHeld(f"another sync of profile {rt.profile!r} is running") from None
+        raise LockHeld(f"another sync of profile {job.profile!r} is running") from None
     try:
         started = time.monotonic()
-        store = rt.store
+        store = job.store
         run_id = store.start_run(options.dry_run)
         try:
-            report = rt.engine(progress, should_stop).run(options, run_id)
+            report = job.engine.run(options, run_id)
         except BaseException as exc:
-            store.finish_run(run_id, "error", {}, rt.counter.counts, type(exc).__name__)
+            store.finish_run(run_id, RunOutcome.ERROR, {}, job.counter.counts, type(exc).__name__)
             raise
-        store.finish_run(run_id, report.outcome, report.counts, rt.counter.counts, report.message)
-        if rt.settings.notify.webhook_url and not options.dry_run:
-            Notifier(
-                rt.settings.notify.webhook_url,
-                rt.profile,
-                store,
-                rt.secrets.redact,
-                transport=rt.transport,
-                user_agent=rt.user_agent,
-            ).after_run(report)
+        store.finish_run(run_id, report.outcome, report.counts, job.counter.counts, report.message)
+        if job.notifier is not None and not options.dry_run:
+            job.notifier.after_run(report)
         return SyncResult(
-            report, options.dry_run, time.monotonic() - started, dict(rt.counter.counts)
+            report, options.dry_run, time.monotonic() - started, dict(job.counter.counts)
         )
     finally:
         lock.release()

@@ -17,31 +17,37 @@ from trakt_sync.errors import (
     ServiceUnavailable,
     TraktSyncError,
 )
-from trakt_sync.httpclient import ApiClient, error_text
+from trakt_sync.httpclient import ApiClient, Pacer, error_text
 from trakt_sync.timeutil import iso_z
-from trakt_sync.trakt_auth import TraktSession
+from trakt_sync.trakt_auth import TraktSession, trakt_headers
 
 DEFAULT_RETRY_AFTER = 10.0  # A.4: some 429s come without Retry-After
+GET_LIMIT = (900, 300.0)  # A.4: 1000 GETs per 5 minutes, kept with some headroom
 
 
 class TraktUnauthorized(NeedsAuth):
     """401: the access token is missing, expired or revoked."""
 
 
-def trakt_headers(client_id: str, user_agent: str) -> dict[str, str]:
-    return {
-        "Content-Type": "application/json",
-        "User-Agent": user_agent,
-        "trakt-api-key": client_id,
-        "trakt-api-version": "2",
-    }
-
-
 class TraktClient(ApiClient):
     service = "trakt"
 
-    def __init__(self, base_url: str, *, session: TraktSession | None, **kw: Any) -> None:
-        super().__init__(base_url, **kw)
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        client_id: str,
+        user_agent: str,
+        session: TraktSession | None,
+        pacer: Pacer | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(
+            base_url,
+            headers=trakt_headers(client_id, user_agent),
+            pacer=pacer or Pacer(*GET_LIMIT),
+            **kw,
+        )
         self.session = session
 
     def error_for(self, response: httpx.Response) -> TraktSyncError:

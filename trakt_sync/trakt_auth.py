@@ -31,6 +31,17 @@ log = logging.getLogger(__name__)
 OOB_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"
 SLOW_DOWN_STEP = 5.0  # RFC 8628 §3.5: add 5 s to the interval on slow_down
 
+
+def trakt_headers(client_id: str, user_agent: str) -> dict[str, str]:
+    """What every request to Trakt's API and auth hosts carries (A.2)."""
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": user_agent,
+        "trakt-api-key": client_id,
+        "trakt-api-version": "2",
+    }
+
+
 _POLL_ERRORS = {
     404: "Trakt does not know this device code (404); run `trakt-sync auth` again",
     409: "this device code was already used (409); run `trakt-sync auth` again",
@@ -68,8 +79,10 @@ def token_from_response(data: dict[str, Any], now: float, username: str | None) 
 class TraktOAuth(ApiClient):
     service = "trakt"
 
-    def __init__(self, base_url: str, *, client_id: str, client_secret: str, **kw: Any) -> None:
-        super().__init__(base_url, **kw)
+    def __init__(
+        self, base_url: str, *, client_id: str, client_secret: str, user_agent: str, **kw: Any
+    ) -> None:
+        super().__init__(base_url, headers=trakt_headers(client_id, user_agent), **kw)
         self.client_id, self.client_secret = client_id, client_secret
 
     def error_for(self, response: httpx.Response) -> TraktSyncError:

@@ -6,19 +6,16 @@ import logging
 import os
 import signal
 import sys
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
 from trakt_sync.cli.state import CliState
-from trakt_sync.cli.sync_cmd import summary_line
 from trakt_sync.config import profile_names, read_toml
-from trakt_sync.daemon import Daemon, ProfileSchedule
+from trakt_sync.daemon import Daemon
 from trakt_sync.engine import SyncOptions
 from trakt_sync.paths import state_paths
 from trakt_sync.syncjob import run_sync
-from trakt_sync.timeutil import parse_instant
 
 log = logging.getLogger("trakt_sync.daemon")
 
@@ -40,22 +37,19 @@ def daemon(
     names = [state.profile] if explicit else profile_names(read_toml(state.config_path))
     schedules = []
     for name in names:
-        settings = state.settings(name)  # validates every profile before the loop starts
-        schedules.append(ProfileSchedule(name, settings.sync.schedule, settings.sync.timezone))
+        with state.runtime(name) as rt:  # validates every profile before the loop starts
+            schedules.append(rt.schedule())
 
     def sync_profile(name: str) -> int:
         with state.runtime(name) as rt:
-            result = run_sync(rt, SyncOptions(), should_stop=runner.stop.is_set)
-            log.info("profile %s: %s", name, summary_line(result))
+            result = run_sync(rt.sync_job(should_stop=runner.stop.is_set), SyncOptions())
+            log.info("profile %s: %s", name, result.summary())
         if result.report.message:
             log.warning("profile %s: %s", name, result.report.message)
         return result.exit_code
 
     paths = state_paths().ensure()
     runner = Daemon(schedules, sync_profile, heartbeat=paths.heartbeat_file)
-    # Fires missed since each profile's last run (or a first start) coalesce into one run now.
-    for schedule in runner.profiles:
-        schedule.last_check = _last_finished(state, schedule.name)
     if once:
         codes = runner.run_due(everything=now)
         runner.beat()
@@ -73,12 +67,3 @@ def daemon(
     log.warning("daemon started for %s", ", ".join(f"{s.name} ({s.schedule})" for s in schedules))
     runner.run_forever()
     log.warning("daemon stopped")
-
-
-def _last_finished(state: CliState, name: str) -> datetime:
-    """When the profile last synced; long ago if never, so its schedule is due."""
-    with state.runtime(name) as rt:
-        last = rt.store.last_run()
-    if last is None or last.finished_at is None:
-        return datetime(2000, 1, 1, tzinfo=UTC)
-    return parse_instant(last.finished_at)

@@ -2,73 +2,34 @@
 
 from __future__ import annotations
 
-import json
-import re
-import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import tomli_w
 import typer
 
 from trakt_sync.cli.output import JsonOption, emit_json
 from trakt_sync.cli.state import CliState
-from trakt_sync.errors import ConfigError
+from trakt_sync.mapping_ops import (
+    add_override,
+    export_overrides,
+    import_overrides,
+    parse_override,
+    read_overrides,
+    remove_override,
+)
 from trakt_sync.matching.overrides import Override
-from trakt_sync.store import Store
 
 app = typer.Typer(
     help="Manual mappings: Trakt show/season/episodes or film → Bangumi subject, or ignore.",
     no_args_is_help=True,
 )
-_TRAKT_URL = re.compile(r"trakt\.tv/(shows|movies)/([a-z0-9-]+)")
-
-
-def normalise_key(value: str) -> str:
-    """Accept trakt:N, slug:x, tmdb:N, movie:trakt:N, movie:tmdb:N or a trakt.tv URL."""
-    match = _TRAKT_URL.search(value)
-    if match:
-        kind, slug = match.groups()
-        if kind == "movies":
-            raise typer.BadParameter("for a film use movie:trakt:N or movie:tmdb:N")
-        return f"slug:{slug}"
-    return value.strip()
 
 
 def _parse(show: str, args: list[str], start_ep: int) -> Override:
-    if not 1 <= len(args) <= 2:
-        raise typer.BadParameter("expected [EPISODES] SUBJECT_ID|ignore, e.g. S1E13-E25 373267")
-    target = args[-1]
-    spec = args[0] if len(args) == 2 else None
-    ignore = target.lower() == "ignore"
-    if not ignore and not target.isdigit():
-        raise typer.BadParameter(f"not a Bangumi subject id or 'ignore': {target!r}")
     try:
-        return Override.parse(
-            normalise_key(show),
-            spec,
-            None if ignore else int(target),
-            start_ep=start_ep,
-            ignore=ignore,
-        )
+        return parse_override(show, args, start_ep)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-
-
-def _reset_affected(store: Store, override: Override) -> int:
-    """Send the plays an override touches back to be resolved on the next sync."""
-    kind, _, value = override.show.partition(":")
-    if override.is_movie:
-        id_kind, _, number = value.partition(":")
-        column = "media_trakt" if id_kind == "trakt" else "media_tmdb"
-        return store.reset_resolutions(f"kind = 'movie' AND {column} = ?", (int(number),))
-    column = {"trakt": "media_trakt", "tmdb": "media_tmdb", "slug": "media_slug"}[kind]
-    where = f"kind = 'episode' AND {column} = ?"
-    params: tuple[Any, ...] = (value if kind == "slug" else int(value),)
-    if override.season is not None:
-        where += " AND season = ?"
-        params += (override.season,)
-    return store.reset_resolutions(where, params)
 
 
 @app.command("add")
@@ -98,8 +59,7 @@ def add(
     override = _parse(show, args, start_ep)
     state: CliState = ctx.obj
     with state.runtime() as rt:
-        added = rt.store.add_override(override.to_dict())
-        retried = _reset_affected(rt.store, override)
+        added, retried = add_override(rt.store, override)
     typer.echo(
         f"{'Added' if added else 'Already present'}: {override.describe()}"
         f" ({retried} play(s) will be resolved again on the next sync)"
@@ -132,9 +92,9 @@ def remove(
     override = _parse(show, args, start_ep)
     state: CliState = ctx.obj
     with state.runtime() as rt:
-        if not rt.store.remove_override(override.to_dict()):
-            raise typer.BadParameter(f"no such override: {override.describe()}")
-        retried = _reset_affected(rt.store, override)
+        retried = remove_override(rt.store, override)
+    if retried is None:
+        raise typer.BadParameter(f"no such override: {override.describe()}")
     typer.echo(f"Removed: {override.describe()} ({retried} play(s) will be resolved again)")
 
 
@@ -146,12 +106,8 @@ def export(
     """Write the overrides to a TOML or JSON file."""
     state: CliState = ctx.obj
     with state.runtime() as rt:
-        specs = rt.store.overrides()
-    if path.suffix == ".json":
-        path.write_text(json.dumps({"overrides": specs}, indent=2, ensure_ascii=False) + "\n")
-    else:
-        path.write_text(tomli_w.dumps({"overrides": specs}))
-    typer.echo(f"Wrote {len(specs)} override(s) to {path}")
+        written = export_overrides(rt.store, path)
+    typer.echo(f"Wrote {written} override(s) to {path}")
 
 
 @app.command("import")
@@ -160,15 +116,8 @@ def import_(
     path: Annotated[Path, typer.Argument(help="A .toml or .json file from `map export`.")],
 ) -> None:
     """Add the overrides from a TOML or JSON file."""
-    try:
-        raw = path.read_bytes()
-        data = json.loads(raw) if path.suffix == ".json" else tomllib.loads(raw.decode())
-        overrides = [Override.from_dict(spec) for spec in data.get("overrides", [])]
-    except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot import overrides: {exc}") from None
+    overrides = read_overrides(path)
     state: CliState = ctx.obj
     with state.runtime() as rt:
-        added = sum(rt.store.add_override(o.to_dict()) for o in overrides)
-        for override in overrides:
-            _reset_affected(rt.store, override)
+        added = import_overrides(rt.store, overrides)
     typer.echo(f"Imported {added} new override(s) from {path}")

@@ -50,13 +50,12 @@ def sync(
         with state.runtime() as rt:
             if sys.stderr.isatty() and not as_json and not state.quiet:
                 with err_console().status("syncing…") as status:
-                    result = run_sync(
-                        rt,
-                        options,
-                        lambda stage, done, total: status.update(f"{stage}: {done}/{total}"),
+                    job = rt.sync_job(
+                        lambda stage, done, total: status.update(f"{stage}: {done}/{total}")
                     )
+                    result = run_sync(job, options)
             else:
-                result = run_sync(rt, options)
+                result = run_sync(rt.sync_job(), options)
     except TraktSyncError as exc:
         if as_json:  # still exactly one JSON document, e.g. when another sync holds the lock
             emit_json(
@@ -75,19 +74,8 @@ def sync(
     if result.report.message:
         print(f"trakt-sync: {result.report.message}", file=sys.stderr)
     if not (state.quiet and result.exit_code == 0):
-        print(summary_line(result), file=sys.stderr)
+        print(result.summary(), file=sys.stderr)
     raise typer.Exit(result.exit_code)
-
-
-def summary_line(result: SyncResult) -> str:
-    c = result.report.counts
-    verb = "planned" if result.dry_run else "synced"
-    return (
-        f"{verb}: fetched {c['fetched']} ({c['new']} new), marked {c['marked']}, "
-        f"{c['already']} already marked, {c['unmatched']} unmatched, {c['skipped']} skipped, "
-        f"{c['failed']} failed; requests: Trakt {result.requests.get('trakt', 0)}, "
-        f"Bangumi {result.requests.get('bangumi', 0)}; {result.duration_s:.1f}s"
-    )
 
 
 def _print_plan(result: SyncResult) -> None:

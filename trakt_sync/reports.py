@@ -1,0 +1,94 @@
+"""What the local record says: ``status``, its health check, and ``unmatched``.
+
+Read-only and offline: nothing here sends a request."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from trakt_sync.models import PlayState
+from trakt_sync.outcome import RunOutcome
+from trakt_sync.scheduler import interval, next_fire, zone
+from trakt_sync.store import RunRecord, Store
+from trakt_sync.timeutil import parse_instant
+
+
+def run_dict(run: RunRecord | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "outcome": run.outcome,
+        "counts": run.counts,
+        "requests": {"trakt": run.requests_trakt, "bangumi": run.requests_bangumi},
+        "message": run.message,
+    }
+
+
+def status_report(
+    *,
+    accounts: dict[str, Any],
+    store: Store,
+    schedule: str,
+    timezone: str | None,
+    heartbeat: Path,
+    now: datetime,
+) -> dict[str, Any]:
+    """``accounts`` is :func:`trakt_sync.accounts.auth_summary`'s answer."""
+    return {
+        "profile": accounts["profile"],
+        "backend": accounts["backend"],
+        "trakt": {k: accounts["trakt"][k] for k in ("authenticated", "username", "expires_at")},
+        "bangumi": {k: accounts["bangumi"][k] for k in ("authenticated", "username")},
+        "last_run": run_dict(store.last_run()),
+        "last_success": run_dict(store.last_run(successful=True)),
+        "items": store.state_counts(),
+        "schedule": schedule,
+        "next_run": next_fire(schedule, zone(timezone), now).isoformat(),
+        "daemon_heartbeat": heartbeat.read_text().strip() if heartbeat.exists() else None,
+        "unmatched": store.latest_with_state(PlayState.UNMATCHED, 5),
+        "failed": store.latest_with_state(PlayState.FAILED, 5),
+    }
+
+
+def health_problem(
+    report: dict[str, Any], schedule: str, timezone: str | None, now: datetime
+) -> str | None:
+    """Why a healthcheck of a :func:`status_report` should fail, or None when healthy."""
+    last = report["last_run"]
+    if last is None:
+        return "no sync has run yet"
+    if last["outcome"] is not RunOutcome.OK:
+        return f"the last sync ended {last['outcome']}: {last['message'] or ''}".rstrip(": ")
+    success = report["last_success"]
+    limit = 2 * interval(schedule, zone(timezone), now)
+    if success is None or now - parse_instant(success["finished_at"]) > limit:
+        return f"no successful sync in the last {limit}"
+    return None
+
+
+def unmatched_groups(store: Store) -> list[dict[str, Any]]:
+    """Unmatched plays by show and season, with the best candidates and why they lost."""
+    rows = store.latest_with_state(PlayState.UNMATCHED, limit=100_000)
+    groups: dict[tuple[str, Any], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[(row["media_title"], row["season"])].append(row)
+    result = []
+    for (title, season), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        detail = json.loads(members[0]["resolution"] or "{}")
+        result.append(
+            {
+                "title": title,
+                "season": season,
+                "episodes": sorted(r["number"] for r in members if r["number"] is not None),
+                "plays": len(members),
+                "reason": members[0]["reason"],
+                "candidates": detail.get("candidates", [])[:3],
+            }
+        )
+    return result
