@@ -117,9 +117,9 @@ def test_a_wrong_mark_is_counted_wrong_and_scored_candidates_are_calibrated() ->
         "w", "film", "film", "id", "f", Target(9, 90), Resolution(ResolutionStatus.MATCHED, 9)
     )
     film = dataclasses.replace(film, result=dataclasses.replace(film.result, is_movie=True))
-    assert film.verdict == "correct" and not film.film_episode_marked  # planner: 看过 only
-    planned = dataclasses.replace(film.result, episode_id=90, is_movie=False)
-    assert dataclasses.replace(film, result=planned).film_episode_marked  # the check can pass
+    assert film.verdict == "correct" and film.film_episode_marked  # planner: 看过 + episode
+    elsewhere = dataclasses.replace(film.result, subject_id=8)
+    assert not dataclasses.replace(film, result=elsewhere).film_episode_marked  # can fail
     table = report.calibration_table(outcomes)
     assert "0.7–0.8              1  100.0%       0" in table
     assert "0.8–0.9              1    0.0%       1" in table

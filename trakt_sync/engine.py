@@ -427,7 +427,8 @@ class SyncEngine:
                 continue
             self.store.mark_synced(plan.play_ids, run_id)
             report.counts["synced"] += len(plan.play_ids)
-            report.counts["marked"] += len(plan.episodes_to_mark) + int(
+            # A film counts once, whether Bangumi lists an episode for it or not.
+            report.counts["marked"] += len(plan.episodes_to_mark) or int(
                 plan.is_movie and plan.collect_before is not None
             )
             self.progress("apply", done, len(by_subject))
@@ -466,14 +467,14 @@ class SyncEngine:
         is_movie = members[0].is_movie
         marks: dict[int, int] = {}
         episodes: list[dict[str, Any]] = []
-        if not is_movie:
-            if current is not None:
-                # Only a collected subject can carry marks; its list also names the episodes.
-                for episode, mark in self.bangumi.episode_marks(subject_id):
-                    marks[int(episode["id"])] = mark
-                    episodes.append(episode)
-            else:
-                episodes = self.episodes.get_episodes(subject_id)
+        # A film too: its main episode is marked along with the 看过.
+        if current is not None:
+            # Only a collected subject can carry marks; its list also names the episodes.
+            for episode, mark in self.bangumi.episode_marks(subject_id):
+                marks[int(episode["id"])] = mark
+                episodes.append(episode)
+        else:
+            episodes = self.episodes.get_episodes(subject_id)
         main_ids = [int(e["id"]) for e in episodes if e.get("type") == EP_MAIN]
         plan = plan_subject(
             subject_id,

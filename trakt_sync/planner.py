@@ -3,7 +3,8 @@
 Rules (matching.md "Marking semantics"): a subject not collected becomes 在看
 (doing); 想看 (wish) and 搁置 (on hold) move to 在看; 看过 (done) and 抛弃
 (dropped) are left alone; episodes already marked are not sent again; a subject
-whose main episodes are all watched becomes 看过; a film becomes 看过. Nothing is
+whose main episodes are all watched becomes 看过; a film becomes 看过 with its main
+episode(s) marked too (otherwise Bangumi shows its progress as 0/1). Nothing is
 ever un-marked, and a subject is never collected unless something is marked in
 the same run.
 """
@@ -94,14 +95,18 @@ def plan_subject(
     """
     watched = list(watched)
     plan = SubjectPlan(subject_id, is_movie, current_type, play_ids=[hid for hid, _ in watched])
-    left_alone = current_type in _LEFT_ALONE
+    episode_ids = sorted({eid for _, eid in watched if eid is not None})
 
     if is_movie:
-        if not left_alone:
+        # A film is watched whole: all of its main episodes, collected as 看过 before the
+        # PATCH (which needs the subject collected) so no second POST is needed.
+        episode_ids = sorted(set(episode_ids) | set(main_episode_ids))
+        plan.already_marked = [eid for eid in episode_ids if marks.get(eid) == EP_MARK_DONE]
+        plan.episodes_to_mark = [eid for eid in episode_ids if marks.get(eid) != EP_MARK_DONE]
+        if current_type not in _LEFT_ALONE:
             plan.collect_before = COLLECTION_DONE
         return plan
 
-    episode_ids = sorted({eid for _, eid in watched if eid is not None})
     plan.already_marked = [eid for eid in episode_ids if marks.get(eid) == EP_MARK_DONE]
     plan.episodes_to_mark = [eid for eid in episode_ids if marks.get(eid) != EP_MARK_DONE]
     if not plan.episodes_to_mark:
