@@ -143,6 +143,10 @@ class FakeTrakt(FakeServer):
         # "number"?, "rating", "rated_at"} and {"type": movie|show, "movie"|"show", "listed_at"}
         self.ratings: list[Obj] = trakt.setdefault("ratings", [])
         self.watchlist: list[Obj] = trakt.setdefault("watchlist", [])
+        for rated in self.ratings:
+            rated.setdefault("rated_at", DEFAULT_UPDATED_AT)
+        for listed in self.watchlist:
+            listed.setdefault("listed_at", DEFAULT_UPDATED_AT)
         self.token_lifetime = token_lifetime
         self.device_interval = device_interval
         self.device_expires_in = device_expires_in
