@@ -242,3 +242,42 @@ def test_a_removed_rating_un_rates_nothing(
     assert sync_json(cli)[0] == 0
     assert logged_in.bangumi.writes == []  # a removed Trakt rating un-rates nothing
     assert rates(logged_in)[BOCCHI] == 9
+
+
+def test_a_refused_rating_write_is_sent_again_next_run_and_only_then(
+    logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(monkeypatch, ratings="overwrite")
+    assert sync_json(cli)[0] == 0
+    logged_in.trakt.rate(5, movie=YOUR_NAME_FILM)
+    logged_in.bangumi.inject(
+        "POST",
+        rf"/collections/{YOUR_NAME}$",
+        status=400,
+        body={"title": "Bad Request", "description": "refused"},
+    )
+    code, report = sync_json(cli)
+    assert code == 1 and report["failed"] == 1
+    assert rates(logged_in)[YOUR_NAME] == 0
+    logged_in.bangumi.reset_log()
+    assert sync_json(cli)[0] == 0
+    assert [w.json for w in logged_in.bangumi.writes] == [{"rate": 5}]
+    assert rates(logged_in)[YOUR_NAME] == 5
+    logged_in.bangumi.reset_log()
+    assert sync_json(cli)[0] == 0
+    assert logged_in.bangumi.requests == []
+
+
+def test_an_unavailable_ratings_list_is_read_again_next_run(
+    logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(monkeypatch, ratings="fill")
+    rate_demo(logged_in)
+    logged_in.trakt.inject("GET", r"/sync/ratings/movies$", status=503, body="down", times=10)
+    code, report = sync_json(cli)
+    assert code == 75, report
+    assert rates(logged_in).get(YOUR_NAME, 0) == 0
+    logged_in.trakt.clear_faults()
+    code, report = sync_json(cli)
+    assert code == 0, report
+    assert rates(logged_in)[YOUR_NAME] == 10
