@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from trakt_sync.extras import ExtrasChange
 from trakt_sync.models import (
     COLLECTION_DOING,
     COLLECTION_DONE,
@@ -48,6 +49,14 @@ class SubjectPlan:
     play_ids: list[int] = field(default_factory=list)
     # Episode id → its number as Bangumi shows it (sort), for people reading the plan.
     labels: dict[int, str] = field(default_factory=dict)
+    # From the Trakt ratings and watchlist (extras.py): the rating to send (None: keep
+    # ``current_rate``), whether 想看 comes from the watchlist, whether the collection
+    # is created private, and whether a rating waits for the subject to be collected.
+    current_rate: int = 0
+    rate: int | None = None
+    wish: bool = False
+    private: bool = False
+    rating_waits: bool = False
 
     @property
     def writes(self) -> int:
@@ -55,7 +64,17 @@ class SubjectPlan:
             (self.collect_before is not None)
             + bool(self.episodes_to_mark)
             + (self.collect_after is not None)
+            + (self.rate is not None and self.collect_before is None)
         )
+
+    def with_extras(self, change: ExtrasChange, current_rate: int) -> SubjectPlan:
+        """This plan with the list-driven changes: the rating rides on the first POST."""
+        self.current_rate = current_rate
+        if change.wish:
+            self.collect_before = COLLECTION_WISH
+        self.wish, self.rate, self.private = change.wish, change.rate, change.private
+        self.rating_waits = not change.settled
+        return self
 
     def describe(self) -> list[str]:
         lines = []
@@ -73,6 +92,15 @@ class SubjectPlan:
             lines.append(f"{len(self.already_marked)} episode(s) already marked")
         if self.collect_after is not None:
             lines.append(f"collection → {COLLECTION_NAMES[self.collect_after]} (all watched)")
+        if self.wish:
+            lines.append("on the Trakt watchlist")
+        if self.private:
+            lines.append("created private")
+        if self.rate is not None:
+            before = self.current_rate or "none"
+            lines.append(f"rating: {before} → {self.rate}")
+        if self.rating_waits:
+            lines.append("Trakt rating waits until the subject is collected")
         if not lines:
             lines.append(f"nothing to change ({COLLECTION_NAMES[self.current_type]})")
         return lines

@@ -24,6 +24,7 @@ from trakt_sync.config import Settings
 from trakt_sync.daemon import ProfileSchedule, last_check
 from trakt_sync.engine import ProgressFn, SyncEngine
 from trakt_sync.errors import ConfigError
+from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
 from trakt_sync.httpclient import RequestCounter, RetryBudget
 from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
@@ -287,6 +288,20 @@ class Runtime:
             page_limit=sync.page_limit,
             progress=progress,
             should_stop=should_stop or (lambda: False),
+            extras=self._extras(),
+        )
+
+    def _extras(self) -> ExtrasSync | None:
+        sync = self.settings.sync
+        settings = ExtrasSettings(sync.ratings, sync.watchlist, self.settings.bangumi.private)
+        if settings == ExtrasSettings():
+            return None
+        return ExtrasSync(
+            self.store,
+            self.trakt,
+            settings,
+            self.cached_trakt.get_season_episodes,
+            sync.page_limit,
         )
 
     def sync_job(

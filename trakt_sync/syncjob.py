@@ -72,6 +72,13 @@ class SyncResult:
                     "already_marked": plan.already_marked,
                     "collection_after": plan.collect_after,
                     "plays": plan.play_ids,
+                    # From the Trakt ratings and watchlist (sync.ratings, sync.watchlist)
+                    # and bangumi.private: null/false when nothing changes.
+                    "rate_before": plan.current_rate,
+                    "rate": plan.rate,
+                    "rating_waits": plan.rating_waits,
+                    "watchlist": plan.wish,
+                    "private": plan.private,
                 }
                 for plan, title in self.report.plans
             ],

@@ -14,7 +14,10 @@ Shape (keys marked ? are optional)::
                            "country"?, "language"?, "runtime"?, "aliases"?, "translations"?}],
                "history": [{"id", "watched_at", "action", "type": "episode", "show": <trakt id>,
                             "season", "number"} |
-                           {"id", "watched_at", "action", "type": "movie", "movie": <trakt id>}]},
+                           {"id", "watched_at", "action", "type": "movie", "movie": <trakt id>}],
+               "ratings"?: [{"type": "movie"|"show"|"season"|"episode", "movie"|"show": <trakt id>,
+                             "season"?, "number"?, "rating": 1..10, "rated_at"?}],
+               "watchlist"?: [{"type": "movie"|"show", "movie"|"show": <trakt id>, "listed_at"?}]},
      "bangumi": {"users": [{"id", "username", "nickname", "token", "scopes"?: [str] | None}],
                  "subjects": [{"id", "type", "name", "name_cn", "date", "platform", "eps",
                                "summary"?, "infobox"?, "meta_tags"?, "nsfw"?, "locked"?,
