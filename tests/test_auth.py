@@ -155,3 +155,31 @@ def test_token_file_with_loose_permissions_is_refused(logged_in: Sandbox, cli) -
     result = cli("status")
     assert result.code == 1
     assert "chmod 600" in result.err and "Traceback" not in result.err
+
+
+def test_auth_keeps_the_pair_refreshed_while_reading_the_username(
+    sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bug 1: a short-lived token is refreshed by /users/settings during `auth`; the
+    original pair (its refresh token now used up) must not be saved over the new one."""
+    sandbox.trakt.token_lifetime = 600  # under the refresh margin: every use refreshes
+    assert cli("auth").code == 0
+    assert sandbox.trakt.count("^/oauth/token$") >= 1
+    stored = json.loads((sandbox.home / "tokens.json").read_text())["profiles"]["default"]
+    assert stored["trakt"]["username"] == "demo-user"
+    monkeypatch.setattr("sys.stdin", io.StringIO(sandbox.bangumi_token + "\n"))
+    assert cli("auth", "bangumi", "--with-token").code == 0
+    synced = cli("sync")
+    assert synced.code == 0, synced.err
+
+
+def test_unusable_keyring_is_reported_before_the_device_code_is_asked_for(
+    sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bug 3: secrets.backend = "keyring" with no keyring fails before the flow starts."""
+    monkeypatch.setenv("TRAKT_SYNC_SECRETS__BACKEND", "keyring")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    result = cli("auth")
+    assert result.code == 1
+    assert "keyring" in result.err and "Traceback" not in result.err
+    assert sandbox.trakt.count("^/oauth/device/code$") == 0

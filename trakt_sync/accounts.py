@@ -4,7 +4,7 @@ logged in where. Never prints and never returns a token."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -53,6 +53,9 @@ class TraktLogin:
     secrets: SecretRegistry
 
     def start(self) -> DeviceCode:
+        # Reading the store first: a keyring that cannot be used fails now, not after the
+        # user approved the code and the issued tokens had nowhere to go.
+        self.tokens.load_trakt()
         return self.oauth.device_code()
 
     def finish(self, code: DeviceCode) -> TraktToken:
@@ -62,7 +65,8 @@ class TraktLogin:
         self.secrets.add(token.refresh_token)
         self.tokens.save_trakt(token)  # persisted before first use
         username = self.api.user_settings().get("user", {}).get("username")
-        token = TraktToken.from_oauth(payload, username=username)
+        # Reading the settings may have refreshed the pair: name the stored one, not ours.
+        token = replace(self.tokens.load_trakt() or token, username=username)
         self.tokens.save_trakt(token)
         return token
 
