@@ -577,22 +577,43 @@ class Store:
                 ),
             )
 
-    def last_run(self, *, successful: bool = False, include_dry: bool = False) -> RunRecord | None:
+    def mark_dead_runs(self, message: str) -> int:
+        """Record every run still marked running as died; only call this while holding the
+        profile's lock, when no other run can be in progress. Returns how many."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE runs SET outcome = ?, message = ? WHERE outcome = ?",
+                (RunOutcome.DIED.value, message, RunOutcome.RUNNING.value),
+            )
+        return cursor.rowcount
+
+    def newest_run(self, *, include_dry: bool = False) -> RunRecord | None:
+        """The run started last, finished or not."""
         row = self.db.execute(
-            "SELECT * FROM runs WHERE finished_at IS NOT NULL AND (? OR outcome = ?) "
-            "AND (? OR dry_run = 0) ORDER BY id DESC LIMIT 1",
-            (int(not successful), RunOutcome.OK.value, int(include_dry)),
+            "SELECT * FROM runs WHERE (? OR dry_run = 0) ORDER BY id DESC LIMIT 1",
+            (int(include_dry),),
         ).fetchone()
-        if row is None:
-            return None
-        return RunRecord(
-            id=row["id"],
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-            outcome=RunOutcome(row["outcome"]),
-            dry_run=bool(row["dry_run"]),
-            message=row["message"],
-            counts=json.loads(row["counts"]),
-            requests_trakt=row["requests_trakt"],
-            requests_bangumi=row["requests_bangumi"],
-        )
+        return None if row is None else _run_record(row)
+
+    def last_run(self, *, successful: bool = False, include_dry: bool = False) -> RunRecord | None:
+        """The last run that ended (a died one too: it has no ``finished_at``)."""
+        row = self.db.execute(
+            "SELECT * FROM runs WHERE outcome != ? AND (? OR outcome = ?) "
+            "AND (? OR dry_run = 0) ORDER BY id DESC LIMIT 1",
+            (RunOutcome.RUNNING.value, int(not successful), RunOutcome.OK.value, int(include_dry)),
+        ).fetchone()
+        return None if row is None else _run_record(row)
+
+
+def _run_record(row: sqlite3.Row) -> RunRecord:
+    return RunRecord(
+        id=row["id"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        outcome=RunOutcome(row["outcome"]),
+        dry_run=bool(row["dry_run"]),
+        message=row["message"],
+        counts=json.loads(row["counts"]),
+        requests_trakt=row["requests_trakt"],
+        requests_bangumi=row["requests_bangumi"],
+    )
