@@ -183,3 +183,35 @@ def test_unusable_keyring_is_reported_before_the_device_code_is_asked_for(
     assert result.code == 1
     assert "keyring" in result.err and "Traceback" not in result.err
     assert sandbox.trakt.count("^/oauth/device/code$") == 0
+
+
+def test_auth_status_after_trakt_rejected_the_refresh_token(logged_in: Sandbox, cli) -> None:
+    """Bug 13: once Trakt refused the refresh token, nobody is logged in any more."""
+    logged_in.trakt.expire_access_tokens()
+    logged_in.trakt.revoke_refresh_tokens()
+    assert cli("sync").code == 77
+    data = json.loads(cli("auth", "status", "--json").out)["trakt"]
+    assert data["authenticated"] is False and data["rejected"] is True
+    text = cli("auth", "status").out
+    assert "logged in as" not in text.split("Bangumi")[0]
+    assert "rejected" in text and "trakt-sync auth" in text
+    status = json.loads(cli("status", "--json").out)
+    assert status["trakt"]["authenticated"] is False
+
+    # The next sync says so without asking Trakt again; a new login clears it.
+    logged_in.trakt.reset_log()
+    assert cli("sync").code == 77
+    assert logged_in.trakt.count("^/oauth/token$") == 0
+    logged_in.trakt.device_script = ["approve"]
+    assert cli("auth").code == 0
+    assert json.loads(cli("auth", "status", "--json").out)["trakt"]["authenticated"] is True
+
+
+def test_auth_status_marks_a_past_expiry(logged_in: Sandbox, cli) -> None:
+    token_file = logged_in.home / "tokens.json"
+    data = json.loads(token_file.read_text())
+    data["profiles"]["default"]["trakt"]["expires_at"] = 1_600_000_000  # 2020
+    token_file.write_text(json.dumps(data))
+    text = cli("auth", "status").out
+    assert "2020-09-13" in text and "(expired" in text
+    assert json.loads(cli("auth", "status", "--json").out)["trakt"]["expired"] is True

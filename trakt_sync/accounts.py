@@ -132,13 +132,18 @@ class BangumiAccount:
 
 
 def auth_summary(
-    profile: str, tokens: TokenStore, bangumi: BangumiAccount, state: StateStore | None
+    profile: str,
+    tokens: TokenStore,
+    bangumi: BangumiAccount,
+    state: StateStore | None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Who is logged in where, without any network request and never a token.
 
     ``state`` is only read for a Bangumi token from the config (whose user a sync
     remembered); pass None otherwise."""
     trakt = tokens.load_trakt()
+    now = now or datetime.now(UTC)
     if bangumi.config_token is not None:
         known = (state.get_state("bangumi_user") if state is not None else None) or {}
         bangumi_data: dict[str, Any] = {
@@ -157,11 +162,14 @@ def auth_summary(
         "profile": profile,
         "backend": tokens.backend_name,
         "trakt": {
-            "authenticated": trakt is not None,
+            # A token whose refresh Trakt rejected logs nobody in any more.
+            "authenticated": trakt is not None and not trakt.rejected,
             "username": trakt.username if trakt else None,
             "expires_at": (
                 datetime.fromtimestamp(trakt.expires_at, UTC).isoformat() if trakt else None
             ),
+            "expired": trakt is not None and trakt.expires_at <= now.timestamp(),
+            "rejected": trakt is not None and trakt.rejected,
         },
         "bangumi": bangumi_data,
     }

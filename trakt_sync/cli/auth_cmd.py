@@ -72,9 +72,16 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     trakt, bangumi = summary["trakt"], summary["bangumi"]
     typer.echo(f"profile: {summary['profile']} (tokens in {summary['backend']})")
-    if trakt["authenticated"]:
+    if trakt["rejected"]:
         typer.echo(
-            f"Trakt:   logged in as {trakt['username']}, access token expires {trakt['expires_at']}"
+            f"Trakt:   not logged in: Trakt rejected the refresh token of {trakt['username']} "
+            "(run `trakt-sync auth`)"
+        )
+    elif trakt["authenticated"]:
+        expired = " (expired; renewed on next use)" if trakt["expired"] else ""
+        typer.echo(
+            f"Trakt:   logged in as {trakt['username']}, access token expires "
+            f"{trakt['expires_at']}{expired}"
         )
     else:
         typer.echo("Trakt:   not logged in (run `trakt-sync auth`)")
