@@ -215,3 +215,14 @@ def test_auth_status_marks_a_past_expiry(logged_in: Sandbox, cli) -> None:
     text = cli("auth", "status").out
     assert "2020-09-13" in text and "(expired" in text
     assert json.loads(cli("auth", "status", "--json").out)["trakt"]["expired"] is True
+
+
+def test_logout_twice_says_not_logged_in_the_second_time(logged_in: Sandbox, cli) -> None:
+    """Bug 14: a second logout does not claim to log out again."""
+    first = cli("auth", "logout")
+    assert "Logged out of Trakt" in first.out and "Logged out of Bangumi" in first.out
+    second = cli("auth", "logout")
+    assert second.code == 0
+    assert "Logged out" not in second.out
+    assert "Not logged in to Trakt" in second.out and "Not logged in to Bangumi" in second.out
+    assert logged_in.trakt.count("^/oauth/revoke$") == 1

@@ -71,21 +71,35 @@ class TraktLogin:
         return token
 
 
-def logout_trakt(oauth: TraktOAuth, tokens: TokenStore) -> str | None:
-    """Revoke the Trakt token at Trakt and delete it; return a warning if revoking failed."""
+@dataclass(frozen=True)
+class Logout:
+    was_logged_in: bool
+    warning: str | None = None  # the token could not be revoked
+
+
+def logout_trakt(oauth: TraktOAuth, tokens: TokenStore) -> Logout:
+    """Revoke the Trakt token at Trakt and delete it."""
     token = tokens.load_trakt()
     if token is None:
-        return None
+        return Logout(was_logged_in=False)
     warning = None
     try:
         oauth.revoke(token.access_token)
     except TraktSyncError as exc:
         warning = f"could not revoke the token at Trakt ({exc}); deleted locally"
     tokens.delete_trakt()
-    return warning
+    return Logout(was_logged_in=True, warning=warning)
 
 
 # -- Bangumi ----------------------------------------------------------------------------
+
+
+def logout_bangumi(tokens: TokenStore) -> bool:
+    """Delete the stored Bangumi token; return whether there was one."""
+    if tokens.load_bangumi() is None:
+        return False
+    tokens.delete_bangumi()
+    return True
 
 
 def login_bangumi(client: BangumiMe, tokens: TokenStore, token: str) -> BangumiToken:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from trakt_sync.accounts import login_bangumi, logout_trakt
+from trakt_sync.accounts import login_bangumi, logout_bangumi, logout_trakt
 from trakt_sync.cli.output import JsonOption, emit_json, note
 from trakt_sync.cli.state import CliState
 
@@ -103,12 +103,17 @@ def logout(
     both = not trakt and not bangumi
     with state.runtime() as rt:
         if trakt or both:
-            warning = logout_trakt(rt.trakt_oauth, rt.tokens)
-            if warning:
-                note(f"warning: {warning}")
-            typer.echo("Logged out of Trakt")
+            result = logout_trakt(rt.trakt_oauth, rt.tokens)
+            if result.warning:
+                note(f"warning: {result.warning}")
+            typer.echo("Logged out of Trakt" if result.was_logged_in else "Not logged in to Trakt")
         if bangumi or both:
-            rt.tokens.delete_bangumi()
-            typer.echo(
-                "Logged out of Bangumi (the token itself stays valid until you delete it on bgm.tv)"
-            )
+            if logout_bangumi(rt.tokens):
+                typer.echo(
+                    "Logged out of Bangumi (the token itself stays valid until you delete it "
+                    "on bgm.tv)"
+                )
+            else:
+                typer.echo("Not logged in to Bangumi")
+            if rt.bangumi_account.config_token is not None:
+                note("note: bangumi.token is set in the config or environment; remove it there")
