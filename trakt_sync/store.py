@@ -171,6 +171,28 @@ def _now() -> str:
     return iso_z(utcnow())
 
 
+# SQLite's primary result codes for a damaged file (the extended codes keep them in the low byte).
+_DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+@contextmanager
+def reporting_damage(path: Path) -> Iterator[None]:
+    """Turn SQLite finding ``path`` damaged, in whatever query, into a StateError that
+    names the file and what to do (a lock timeout or full disk passes through)."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in _DAMAGE_CODES:
+            raise
+        raise StateError(
+            f"{path}: the database is damaged ({exc}); stop trakt-sync, then either recover it "
+            f"(sqlite3 {path} .recover | sqlite3 {path}.recovered, and move that in its place) "
+            "or move the file aside to start afresh: the next sync reads the Trakt history "
+            "again and finds what Bangumi already has (export manual mappings first with "
+            "`trakt-sync map export`, if that still works)"
+        ) from None
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
