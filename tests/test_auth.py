@@ -226,3 +226,13 @@ def test_logout_twice_says_not_logged_in_the_second_time(logged_in: Sandbox, cli
     assert "Logged out" not in second.out
     assert "Not logged in to Trakt" in second.out and "Not logged in to Bangumi" in second.out
     assert logged_in.trakt.count("^/oauth/revoke$") == 1
+
+
+def test_auth_help_lists_whole_sentences_and_an_example(cli) -> None:
+    result = cli("auth", "--help")
+    assert result.code == 0
+    listing = result.out.split("Commands:")[1].split("Examples:")[0]
+    assert "..." not in listing
+    for name in ("bangumi", "status", "logout"):
+        assert name in listing
+    assert "Examples:" in result.out and "trakt-sync auth bangumi --with-token" in result.out

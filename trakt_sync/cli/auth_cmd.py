@@ -12,7 +12,15 @@ from trakt_sync.accounts import login_bangumi, logout_bangumi, logout_trakt
 from trakt_sync.cli.output import JsonOption, emit_json, note
 from trakt_sync.cli.state import CliState
 
-app = typer.Typer(help="Log in to Trakt (device code) and Bangumi (access token).")
+app = typer.Typer(
+    help="Log in to Trakt (device code) and Bangumi (access token).\n\n"
+    "Without a subcommand, log in to Trakt: open the address shown and enter the code.",
+    epilog="\b\nExamples:\n"
+    "  trakt-sync auth                              log in to Trakt\n"
+    "  trakt-sync auth bangumi                      paste a Bangumi access token\n"
+    '  echo "$TOKEN" | trakt-sync auth bangumi --with-token\n'
+    "  trakt-sync -p partner auth status            who is logged in for a profile\n",
+)
 
 
 @app.callback(invoke_without_command=True)
@@ -35,7 +43,8 @@ def trakt_login(ctx: typer.Context) -> None:
         )
 
 
-@app.command("bangumi")
+# Short help given so that the listing of `auth --help` shows whole sentences, not "...".
+@app.command("bangumi", short_help="Store a Bangumi access token.")
 def bangumi_login(
     ctx: typer.Context,
     with_token: Annotated[
@@ -61,7 +70,7 @@ def bangumi_login(
         )
 
 
-@app.command("status")
+@app.command("status", short_help="Who is logged in, and where tokens are kept.")
 def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Show who is logged in, where tokens are kept and when Trakt's expires."""
     state: CliState = ctx.obj
@@ -92,7 +101,7 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
         typer.echo("Bangumi: not logged in (run `trakt-sync auth bangumi`)")
 
 
-@app.command("logout")
+@app.command("logout", short_help="Revoke and delete the stored tokens.")
 def logout(
     ctx: typer.Context,
     trakt: Annotated[bool, typer.Option("--trakt", help="Only log out of Trakt.")] = False,
