@@ -143,3 +143,27 @@ def test_each_play_is_parsed_once_however_often_it_is_read(
     again = store.plays_to_apply() + store.plays()
     assert parsed == [9001]
     assert all(p.play == first[0].play for p in again) and len(again) == 2
+
+
+def test_partly_damaged_database_names_the_file_and_what_to_do(logged_in, cli) -> None:
+    """Bug 7: a file that opens but whose pages are damaged ("database disk image is
+    malformed") is a StateError naming the file and the way out, not "unexpected error"."""
+    assert cli("sync").code == 0
+    path = logged_in.home / "default.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    roots = [
+        row[0] for row in db.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'plays'")
+    ]
+    db.close()
+    with path.open("r+b") as file:
+        for root in roots:  # the table and its indexes
+            file.seek((root - 1) * page_size)
+            file.write(b"\xff" * page_size)
+
+    result = cli("status")
+    assert result.code == 1
+    assert "unexpected error" not in result.err and "Traceback" not in result.err
+    assert str(path) in result.err and "malformed" in result.err
+    assert "move the file aside" in result.err and ".recover" in result.err

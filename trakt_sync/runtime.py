@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from trakt_sync import accounts, reports
+from trakt_sync import accounts, reports, syncjob
 from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.config import Settings
@@ -32,7 +32,7 @@ from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.sink import BangumiSyncerClient, BangumiSyncerSink
 from trakt_sync.store import Store
-from trakt_sync.syncjob import SyncJob
+from trakt_sync.syncjob import DIED_MESSAGE, SyncJob
 from trakt_sync.tokens import TokenStore
 from trakt_sync.trakt import TraktClient
 from trakt_sync.trakt_auth import TraktOAuth, TraktSession
@@ -198,6 +198,8 @@ class Runtime:
             timezone=sync.timezone,
             heartbeat=self.paths.heartbeat_file,
             now=now,
+            sync_running=lambda: syncjob.sync_running(self.paths.lock(self.profile)),
+            died_message=DIED_MESSAGE,
         )
 
     def schedule(self) -> ProfileSchedule:

@@ -203,6 +203,28 @@ def _reset_targets(stored: str) -> str:
     return json.dumps(data)
 
 
+# SQLite's primary result codes for a damaged file (the extended codes keep them in the low byte).
+_DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+@contextmanager
+def reporting_damage(path: Path) -> Iterator[None]:
+    """Turn SQLite finding ``path`` damaged, in whatever query, into a StateError that
+    names the file and what to do (a lock timeout or full disk passes through)."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in _DAMAGE_CODES:
+            raise
+        raise StateError(
+            f"{path}: the database is damaged ({exc}); stop trakt-sync, then either recover it "
+            f"(sqlite3 {path} .recover | sqlite3 {path}.recovered, and move that in its place) "
+            "or move the file aside to start afresh: the next sync reads the Trakt history "
+            "again and finds what Bangumi already has (export manual mappings first with "
+            "`trakt-sync map export`, if that still works)"
+        ) from None
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -781,22 +803,43 @@ class Store:
                 ),
             )
 
-    def last_run(self, *, successful: bool = False, include_dry: bool = False) -> RunRecord | None:
+    def mark_dead_runs(self, message: str) -> int:
+        """Record every run still marked running as died; only call this while holding the
+        profile's lock, when no other run can be in progress. Returns how many."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE runs SET outcome = ?, message = ? WHERE outcome = ?",
+                (RunOutcome.DIED.value, message, RunOutcome.RUNNING.value),
+            )
+        return cursor.rowcount
+
+    def newest_run(self, *, include_dry: bool = False) -> RunRecord | None:
+        """The run started last, finished or not."""
         row = self.db.execute(
-            "SELECT * FROM runs WHERE finished_at IS NOT NULL AND (? OR outcome = ?) "
-            "AND (? OR dry_run = 0) ORDER BY id DESC LIMIT 1",
-            (int(not successful), RunOutcome.OK.value, int(include_dry)),
+            "SELECT * FROM runs WHERE (? OR dry_run = 0) ORDER BY id DESC LIMIT 1",
+            (int(include_dry),),
         ).fetchone()
-        if row is None:
-            return None
-        return RunRecord(
-            id=row["id"],
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-            outcome=RunOutcome(row["outcome"]),
-            dry_run=bool(row["dry_run"]),
-            message=row["message"],
-            counts=json.loads(row["counts"]),
-            requests_trakt=row["requests_trakt"],
-            requests_bangumi=row["requests_bangumi"],
-        )
+        return None if row is None else _run_record(row)
+
+    def last_run(self, *, successful: bool = False, include_dry: bool = False) -> RunRecord | None:
+        """The last run that ended (a died one too: it has no ``finished_at``)."""
+        row = self.db.execute(
+            "SELECT * FROM runs WHERE outcome != ? AND (? OR outcome = ?) "
+            "AND (? OR dry_run = 0) ORDER BY id DESC LIMIT 1",
+            (RunOutcome.RUNNING.value, int(not successful), RunOutcome.OK.value, int(include_dry)),
+        ).fetchone()
+        return None if row is None else _run_record(row)
+
+
+def _run_record(row: sqlite3.Row) -> RunRecord:
+    return RunRecord(
+        id=row["id"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        outcome=RunOutcome(row["outcome"]),
+        dry_run=bool(row["dry_run"]),
+        message=row["message"],
+        counts=json.loads(row["counts"]),
+        requests_trakt=row["requests_trakt"],
+        requests_bangumi=row["requests_bangumi"],
+    )

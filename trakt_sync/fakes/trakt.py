@@ -113,10 +113,15 @@ def _watched_seasons(plays: list[Obj]) -> list[Obj]:
     return [{"number": n, "episodes": eps} for n, eps in seasons.items()]
 
 
+DEFAULT_DEVICE_SCRIPT = ("pending", "approve")
+
+
 class FakeTrakt(FakeServer):
     """Fake of ``api.trakt.tv`` + ``auth.trakt.tv``.
 
-    Mutable knobs: ``device_script`` (outcomes consumed by successive device-token polls),
+    Mutable knobs: ``device_script`` (outcomes consumed by successive device-token polls;
+    each new device code finds it refilled with "pending, approve" once used up, so every
+    login of a long-running sandbox is approved),
     ``clock`` (callable returning unix time; drives ``created_at`` and token expiry),
     ``token_lifetime``.
     """
@@ -150,7 +155,7 @@ class FakeTrakt(FakeServer):
         self.token_lifetime = token_lifetime
         self.device_interval = device_interval
         self.device_expires_in = device_expires_in
-        self.device_script: list[str] = ["pending", "approve"]
+        self.device_script: list[str] = list(DEFAULT_DEVICE_SCRIPT)
         self.clock: Callable[[], float] = clock or time.time
         self._tokens: dict[str, Token] = {}  # by access token
         self._by_refresh: dict[str, Token] = {}
@@ -486,6 +491,8 @@ class FakeTrakt(FakeServer):
             return _error(403, "forbidden", "invalid API key or unapproved app")
         device = DeviceCode(secrets.token_hex(32), secrets.token_hex(4).upper(), self.clock())
         self._devices[device.device_code] = device
+        if not self.device_script:
+            self.device_script = list(DEFAULT_DEVICE_SCRIPT)
         return json_response(
             200,
             {
@@ -554,7 +561,10 @@ class FakeTrakt(FakeServer):
         return empty_response(200)  # contract A.3.4: 200 with an empty body, known or not
 
     def _activate_page(self, request: Request, _: re.Match[str]) -> Response:
-        html = b"<html><body><h1>Fake Trakt</h1><p>Device codes are approved by script.</p>"
+        html = (
+            b"<html><body><h1>Fake Trakt</h1><p>Nothing to do here: the sandbox approves "
+            b"every device code on its own.</p>"
+        )
         return Response(200, html + b"</body></html>", {"Content-Type": "text/html"})
 
     # -- account & sync (A.7, A.8) ---------------------------------------------------------

@@ -517,3 +517,11 @@ def add_unfindable_anime(world: World, played: Iterable[int] = (1,)) -> None:
         date="2024-01-06",
         episodes=weekly_episodes(9907770, "2024-01-06", 12),
     )
+
+
+def demo_scenario() -> World:
+    """The demo world with the show that stays unmatched until a `map add`: what `make demo`
+    and `python -m trakt_sync.fakes serve --world demo` serve."""
+    world = load_world("demo")
+    add_unfindable_anime(world)
+    return world
