@@ -312,26 +312,49 @@ def _settle(n: int, claim: list[tuple[Candidate, Fit]]) -> tuple[Candidate, Fit]
     return anchored[0] if len(anchored) == 1 else None
 
 
-def confidence(
-    prior: float, own: DateCheck, agree: int, disagree: int, numbering: str | None
-) -> float:
-    """Score one episode of a placed subject.
+# Odds factors for independent evidence on top of a source's prior (see confidence()).
+OWN_DATE_AGREES = 2.5  # this episode's own air date agrees (±1 day)
+NEIGHBOUR_DATE = 1.5  # each further agreeing date of the fit, up to MAX_NEIGHBOURS
+MAX_NEIGHBOURS = 6
+NUMBERING_AGREES = 2.0  # Bangumi's ep/sort says the same number
+COUNT_FITS = 2.0  # the fit covers the subject's main episodes one for one (batch releases)
+DATE_DISAGREES = 0.25  # each disagreeing date of the fit, up to 3
+MAX_CONFIDENCE = 0.99
 
-    ``own`` is this episode's air-date check; ``agree``/``disagree`` count the whole
-    fit, so an undated episode inherits the support of its neighbours.
+
+def confidence(
+    prior: float,
+    own: DateCheck,
+    agree: int,
+    disagree: int,
+    numbering: str | None,
+    *,
+    count_fits: bool = False,
+) -> float:
+    """Score one episode of a placed subject from independent pieces of evidence.
+
+    The prior (what put the subject forward: an id key, a relation, a title) is turned
+    into odds and multiplied by a factor per independent piece: the episode's own air
+    date, its fit's other agreeing dates (a wrong subject rarely lines up a whole run of
+    broadcast days), numbering that says the same, an episode count that fits; each
+    disagreeing date divides. ``own`` is this episode's check; ``agree``/``disagree``
+    count the whole fit, so an undated episode inherits the support of its neighbours.
     """
     if own is DateCheck.DISAGREE:
         return 0.2
-    score = prior
+    odds = prior / (1 - prior) if prior < 1 else 1e6
+    neighbours = agree
     if own is DateCheck.AGREE:
-        score += 0.1
-    elif agree >= 2:
-        score += 0.05
-    elif agree == 0:
-        score -= 0.05
-    if numbering:
-        score += 0.05
-    score -= 0.1 * min(disagree, 3)
+        odds *= OWN_DATE_AGREES
+        neighbours -= 1
+    odds *= NEIGHBOUR_DATE ** min(max(neighbours, 0), MAX_NEIGHBOURS)
+    # Without dates (or a batch's count), numbering is the placement itself, not more evidence.
+    if numbering and (agree or count_fits):
+        odds *= NUMBERING_AGREES
+    if count_fits:
+        odds *= COUNT_FITS
+    odds *= DATE_DISAGREES ** min(disagree, 3)
+    score = odds / (1 + odds)
     if agree + disagree and agree < MIN_AGREEMENT * (agree + disagree):
         score = min(score, 0.5)
-    return round(max(0.0, min(score, 0.99)), 2)
+    return round(max(0.0, min(score, MAX_CONFIDENCE)), 2)
