@@ -8,9 +8,9 @@ the one whose air date agrees, or stay unplaced.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -123,6 +123,10 @@ class Fit:
     checks: dict[int, DateCheck]
     numbering: str | None  # "ep" / "sort" / "abs": the numbers themselves say the same
     replaced: bool = False  # an id anchor was overruled by air dates
+    # Trakt numbers whose date was a batch release's one shared day, set aside (not a
+    # contradiction), and whether the fit then covers the subject's main episodes one for one.
+    set_aside: tuple[int, ...] = ()
+    count_fits: bool = False
 
     @property
     def agree(self) -> int:
@@ -141,15 +145,72 @@ class Fit:
         return self.dated > 0 and self.agree >= MIN_AGREEMENT * self.dated
 
 
+# A run of this many consecutive TMDB episodes on one day is a batch (web-first) release.
+MIN_BATCH = 3
+ONE_DAY = timedelta(days=1)
+# A web-first release comes weeks before the Japanese TV run or months after it; a batch
+# date further away belongs to another season, so it still contradicts.
+BATCH_BEFORE = timedelta(days=90)
+BATCH_AFTER = timedelta(days=200)
+
+
+def batch_days(eps: Mapping[int, TraktEp]) -> dict[int, date]:
+    """Trakt numbers in a batch: consecutive dated episodes (undated ones skipped) within
+    two days of each other, at least MIN_BATCH and most of them on one day.
+
+    Web-first releases get one ``first_aired`` for the whole season, days or months from
+    the Japanese TV run (matching.md): such a date says nothing about which episode is
+    which. Single rows may still be a day off, and a daily run (one day apart each) is no
+    batch: its days are all different.
+    """
+    runs: list[list[int]] = []
+    for n in sorted(eps):
+        day = eps[n].aired
+        if day is None:
+            continue
+        if runs:
+            days = [eps[m].aired for m in runs[-1]] + [day]
+            if max(d for d in days if d) - min(d for d in days if d) <= 2 * ONE_DAY:
+                runs[-1].append(n)
+                continue
+        runs.append([n])
+    out: dict[int, date] = {}
+    for run in runs:
+        modal, count = Counter(eps[n].aired for n in run).most_common(1)[0]
+        if count >= MIN_BATCH and 2 * count >= len(run):
+            out.update({n: day for n in run if (day := eps[n].aired) is not None})
+    return out
+
+
+def _batch_near(cand: Candidate, batch: Mapping[int, date]) -> Mapping[int, date]:
+    """The batch dates a web release of this subject could have (see BATCH_BEFORE)."""
+    days = [e.airdate for e in cand.main.values() if e.airdate is not None]
+    if not batch or not days:
+        return batch
+    lo, hi = min(days) - BATCH_BEFORE, max(days) + BATCH_AFTER
+    return {n: d for n, d in batch.items() if lo <= d <= hi}
+
+
+def without_batch_dates(eps: Mapping[int, TraktEp]) -> dict[int, TraktEp]:
+    """The episodes with a batch release's shared date dropped (for search windows)."""
+    batch = batch_days(eps)
+    return {n: (replace(te, aired=None) if n in batch else te) for n, te in eps.items()}
+
+
 def evaluate(cand: Candidate, offset: int, eps: Mapping[int, TraktEp]) -> Fit:
     checks: dict[int, DateCheck] = {}
     same = {"ep": True, "sort": True, "abs": True}
     has_abs = False
+    batch = _batch_near(cand, batch_days(eps))
+    set_aside = []
     for n, te in eps.items():
         be = cand.main.get(n - offset)
         if be is None:
             continue
         checks[n] = compare_days(te.aired, be.airdate)
+        if checks[n] is DateCheck.DISAGREE and n in batch:
+            checks[n] = DateCheck.UNKNOWN
+            set_aside.append(n)
         same["ep"] &= be.ep == n
         same["sort"] &= be.sort == n
         if te.number_abs is not None:
@@ -157,11 +218,15 @@ def evaluate(cand: Candidate, offset: int, eps: Mapping[int, TraktEp]) -> Fit:
             same["abs"] &= be.sort == te.number_abs
     same["abs"] &= has_abs
     numbering = next((k for k in ("ep", "sort", "abs") if same[k]), None) if checks else None
-    return Fit(offset, checks, numbering)
+    covered = sorted(n - offset for n in checks)
+    # the batch maps one for one onto the subject: no episode of either left over
+    count_fits = bool(set_aside) and covered == sorted(cand.main) and batch.keys() <= checks.keys()
+    return Fit(offset, checks, numbering, set_aside=tuple(sorted(set_aside)), count_fits=count_fits)
 
 
 def _offsets(cand: Candidate, eps: Mapping[int, TraktEp]) -> set[int]:
-    offsets = {0}
+    # 0, and "starts where the episodes left to place start" (a sequel reached by a walk)
+    offsets = {0, min(eps, default=1) - 1}
     if cand.anchor is not None:
         offsets.add(cand.anchor - 1)
     first = cand.main.get(1)
@@ -210,7 +275,7 @@ def choose_fit(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[Fit | None,
         if shifted is not None:
             return None, _why_rescheduled(cand, best, shifted, eps)
         return best, ""
-    undated = [f for f in fits if f.dated == 0 and f.numbering]
+    undated = [f for f in fits if f.dated == 0 and (f.numbering or f.count_fits)]
     if undated:
         return max(undated, key=_rank), ""
     best = max(fits, key=_rank)

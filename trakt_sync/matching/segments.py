@@ -35,6 +35,8 @@ class Segment:
     disagree: int = 0
     numbering: str | None = None
     fixed_confidence: float | None = None  # overrides and specials are scored when built
+    set_aside: list[int] = field(default_factory=list)  # batch-release dates not compared
+    count_fits: bool = False  # covers the subject's main episodes one for one
     evidence: list[str] = field(default_factory=list)
     # key (n - offset) → [episode id, airdate "YYYY-MM-DD" or "", label]
     eps: dict[int, list[Any]] = field(default_factory=dict)
@@ -133,7 +135,10 @@ def _from_segment(
     episode_id, airdate, label = seg.eps[n - seg.offset]
     own = compare_days(aired, parse_day(airdate))
     where = f"S{season}E{n} → {label} of {seg.name} ({seg.subject_id})"
-    if own is DateCheck.AGREE:
+    if n in seg.set_aside:
+        own = DateCheck.UNKNOWN
+        dates = f"Trakt date {aired} set aside (a batch release's shared day); placed by numbering"
+    elif own is DateCheck.AGREE:
         dates = f"air date agrees: Trakt {aired} / Bangumi {airdate} (JST broadcast day)"
     elif own is DateCheck.DISAGREE:
         dates = f"air date disagrees: Trakt {aired} / Bangumi {airdate} (JST broadcast day)"
@@ -143,7 +148,9 @@ def _from_segment(
     if seg.fixed_confidence is not None:
         score = seg.fixed_confidence
     else:
-        score = confidence(seg.prior, own, seg.agree, seg.disagree, seg.numbering)
+        score = confidence(
+            seg.prior, own, seg.agree, seg.disagree, seg.numbering, count_fits=seg.count_fits
+        )
     if score >= min_confidence:
         return Resolution(
             ResolutionStatus.MATCHED,
@@ -189,12 +196,12 @@ def found_from_placement(
             or current[0] is not placement.assigned[run[-1]][0]
             or current[1] is not placement.assigned[run[-1]][1]
         ):
-            found.segments.append(_segment(season, run, placement))
+            found.segments.append(_segment(season, run, placement, eps))
             run = []
         if current is not None:
             run.append(n)
     if run:
-        found.segments.append(_segment(season, run, placement))
+        found.segments.append(_segment(season, run, placement, eps))
 
     rows = [candidate_row(sid, name, 0, why) for sid, name, why in rejected]
     rows += [candidate_row(c.subject_id, c.name, 0, why) for c, why in placement.rejected]
@@ -234,22 +241,32 @@ _NUMBERING = {
 }
 
 
-def _segment(season: int, run: list[int], placement: Placement) -> Segment:
+def _segment(
+    season: int, run: list[int], placement: Placement, eps: Mapping[int, TraktEp]
+) -> Segment:
     cand, fit = placement.assigned[run[0]]
+    eps_days = {n: te.aired for n, te in eps.items()}
     evidence = list(cand.evidence)
     span = f"S{season}{_span(run)}"
     eps_span = f"ep {run[0] - fit.offset}-{run[-1] - fit.offset}"
     evidence.append(f"{span} ↔ {eps_span}: {fit.agree}/{fit.dated} air dates agree")
     if fit.numbering:
         evidence.append(f"numbering: Bangumi {_NUMBERING[fit.numbering]}")
+    if fit.set_aside:
+        days = sorted({d.isoformat() for n in fit.set_aside if (d := eps_days.get(n))})
+        count = f"; its {len(cand.main)} main episodes fit one for one" if fit.count_fits else ""
+        evidence.append(
+            f"batch release: Trakt dates S{season}{_span(fit.set_aside)} all {', '.join(days)}, "
+            f"away from the TV run: set aside, placed by numbering{count}"
+        )
     prior = cand.prior
     if fit.replaced:
         evidence.append(f"id start E{cand.anchor} overruled by air dates")
         prior = min(prior, PRIOR_FLOATING)
-    eps = {}
+    rows = {}
     for n in run:
         e = cand.main[n - fit.offset]
-        eps[n - fit.offset] = [e.id, e.airdate.isoformat() if e.airdate else "", e.label]
+        rows[n - fit.offset] = [e.id, e.airdate.isoformat() if e.airdate else "", e.label]
     return Segment(
         subject_id=cand.subject_id,
         subject_type=cand.subject_type,
@@ -262,8 +279,10 @@ def _segment(season: int, run: list[int], placement: Placement) -> Segment:
         agree=fit.agree,
         disagree=fit.disagree,
         numbering=fit.numbering,
+        set_aside=[n for n in fit.set_aside if n in run],
+        count_fits=fit.count_fits,
         evidence=evidence,
-        eps=eps,
+        eps=rows,
     )
 
 
