@@ -100,3 +100,90 @@ def test_a_daily_run_is_no_batch(world: World) -> None:
     results = world.matcher().resolve_season(streamed, 1, played(rows, 1, 6))
 
     assert {r.status for r in results} == {UNMATCHED}
+
+
+# -- a recap TMDB counts as an episode -----------------------------------------------------
+
+
+def recap_world(world: World, trakt_id: int, recap_title: str) -> list[dict[str, Any]]:
+    """Bocchi with a recap after ep 5: Bangumi lists it as SP 5.5 and airs ep 6 a week
+    later; TMDB numbers it E6, so its E7-E13 are Bangumi's ep 6-12."""
+    first = weekly(BOCCHI_SID, 5)
+    later = weekly(
+        BOCCHI_SID,
+        7,
+        start=date.fromisoformat(first[-1]["airdate"]) + timedelta(days=14),
+    )
+    later = [
+        {**e, "id": BOCCHI_SID * 10000 + 5 + k, "ep": 5 + k, "sort": 5 + k}
+        for k, e in enumerate(later, start=1)
+    ]
+    recap_day = date.fromisoformat(first[-1]["airdate"]) + timedelta(days=7)
+    sp = {**first[-1], "id": BOCCHI_SID * 10000 + 99, "type": 1, "ep": 0, "sort": 5.5}
+    world.catalogue.episodes[BOCCHI_SID] = [*first, {**sp, "airdate": str(recap_day)}, *later]
+    rows = trakt_season(1, [first, [{**first[-1], "airdate": str(recap_day)}], later])
+    rows[5] = {**rows[5], "title": recap_title}
+    world.trakt.seasons[(trakt_id, 1)] = rows
+    return rows
+
+
+def test_recap_tmdb_counts_shifts_the_episodes_after_it_and_is_the_sp_when_titled(
+    world: World,
+) -> None:
+    rows = recap_world(world, 3004, "Recap")
+    streamed = show(3004, BOCCHI_TMDB, "Bocchi the Rock!")
+
+    e5, e6, e7, e13 = world.matcher().resolve_season(streamed, 1, played(rows, 5, 6, 7, 13))
+
+    assert (e5.status, e5.episode_id) == (MATCHED, BOCCHI_SID * 10000 + 5)
+    assert (e6.status, e6.episode_id) == (MATCHED, BOCCHI_SID * 10000 + 99)  # the SP 5.5
+    assert (e7.status, e7.episode_id) == (MATCHED, BOCCHI_SID * 10000 + 6)
+    assert (e13.status, e13.episode_id) == (MATCHED, BOCCHI_SID * 10000 + 12)
+    assert any("E7 on are shifted by one" in line for line in e13.evidence)
+    assert any("recap" in line and "title agree" in line for line in e6.evidence)
+
+
+def test_an_inserted_episode_without_a_recap_title_stays_unmatched(world: World) -> None:
+    rows = recap_world(world, 3005, "Episode 6")
+    streamed = show(3005, BOCCHI_TMDB, "Bocchi the Rock!")
+
+    e6, e7 = world.matcher().resolve_season(streamed, 1, played(rows, 6, 7))
+
+    assert e6.status is UNMATCHED
+    assert "map add trakt:3005 S1E6" in e6.reason
+    assert (e7.status, e7.episode_id) == (MATCHED, BOCCHI_SID * 10000 + 6)
+
+
+def test_two_different_steps_without_an_episode_between_them_place_nothing_by_pieces(
+    world: World,
+) -> None:
+    # Dates that agree at offset 0 for E1-E4 and offset 2 from E5: no single inserted
+    # episode explains a jump of two, and the id's start holds for too few dates.
+    listed = weekly(BOCCHI_SID, 12)
+    world.catalogue.episodes[BOCCHI_SID] = listed
+    rows = trakt_season(1, [listed[:4], listed[6:]])
+    world.trakt.seasons[(3006, 1)] = rows
+    streamed = show(3006, BOCCHI_TMDB, "Bocchi the Rock!")
+
+    results = world.matcher().resolve_season(streamed, 1, played(rows, *range(1, 11)))
+
+    assert {r.status for r in results} == {UNMATCHED}
+    assert "air dates disagree with its start E1" in results[0].candidates[0]["why_rejected"]
+
+
+# -- double-length premieres -----------------------------------------------------------------
+
+
+def test_premiere_split_in_two_on_tmdb_puts_both_halves_on_ep_1(world: World) -> None:
+    listed = weekly(BOCCHI_SID, 12)
+    world.catalogue.episodes[BOCCHI_SID] = listed
+    rows = trakt_season(1, [[listed[0]], listed])
+    world.trakt.seasons[(3007, 1)] = rows
+    streamed = show(3007, BOCCHI_TMDB, "Bocchi the Rock!")
+
+    e1, e2, e3, e13 = world.matcher().resolve_season(streamed, 1, played(rows, 1, 2, 3, 13))
+
+    ep1 = BOCCHI_SID * 10000 + 1
+    assert [(r.status, r.episode_id) for r in (e1, e2)] == [(MATCHED, ep1), (MATCHED, ep1)]
+    assert (e3.episode_id, e13.episode_id) == (ep1 + 1, ep1 + 11)
+    assert any("split in two on TMDB" in line for line in e13.evidence)

@@ -263,9 +263,11 @@ def _segment(
     if fit.replaced:
         evidence.append(f"id start E{cand.anchor} overruled by air dates")
         prior = min(prior, PRIOR_FLOATING)
+    if fit.note:
+        evidence.append(fit.note)
     rows = {}
     for n in run:
-        e = cand.main[n - fit.offset]
+        e = fit.special or cand.main[n - fit.offset]
         rows[n - fit.offset] = [e.id, e.airdate.isoformat() if e.airdate else "", e.label]
     return Segment(
         subject_id=cand.subject_id,
