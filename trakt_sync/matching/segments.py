@@ -215,7 +215,11 @@ def found_from_placement(
                 f"S{season}E{n} fits {len(claim)} Bangumi subjects equally ({names}); "
                 f"pick one with `{hint}`"
             )
-            rows_n = [candidate_row(c.subject_id, c.name, c.prior, "ambiguous") for c, _ in claim]
+            # the evidence is shared: each of k subjects that fit equally is one of k
+            rows_n = [
+                candidate_row(c.subject_id, c.name, c.prior / len(claim), "ambiguous")
+                for c, _ in claim
+            ]
             found.unmatched[n] = {"reason": reason, "candidates": rows_n}
         elif placement.fits:
             # a trailing run of episodes likely belongs to one more subject: offer a range
