@@ -150,7 +150,8 @@ def test_an_inserted_episode_without_a_recap_title_stays_unmatched(world: World)
     e6, e7 = world.matcher().resolve_season(streamed, 1, played(rows, 6, 7))
 
     assert e6.status is UNMATCHED
-    assert "map add trakt:3005 S1E6" in e6.reason
+    assert "TMDB counts and" in e6.reason and "(a recap?)" in e6.reason
+    assert "`trakt-sync map add trakt:3005 S1E6 ignore`" in e6.reason
     assert (e7.status, e7.episode_id) == (MATCHED, BOCCHI_SID * 10000 + 6)
 
 

@@ -132,6 +132,7 @@ class Fit:
     # shifted and why, for the evidence; ``special`` when the fit is that recap on its SP.
     note: str = ""
     special: BgmEp | None = None
+    inserted: tuple[int, ...] = ()  # Trakt numbers TMDB counts and this subject does not
 
     @property
     def agree(self) -> int:
@@ -403,6 +404,7 @@ def piecewise(cand: Candidate, eps: Mapping[int, TraktEp]) -> list[Fit] | None:
         if fit.disagree or not fit.checks:
             return None
         fit.note = note
+        fit.inserted = tuple(inserted)
         fits.append(fit)
     for n in inserted:
         special = _recap_special(cand, eps[n])

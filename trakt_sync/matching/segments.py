@@ -221,6 +221,15 @@ def found_from_placement(
                 for c, _ in claim
             ]
             found.unmatched[n] = {"reason": reason, "candidates": rows_n}
+        elif inserted := [(c, f) for c, f in placement.fits if n in f.inserted]:
+            cand, fit = inserted[0]
+            hint = map_add_command(key, season, n, n, "ignore")
+            reason = (
+                f"S{season}E{n} is an episode TMDB counts and {cand.name} ({cand.subject_id}) "
+                f"does not ({fit.note}); its air date and title do not both say it is an SP, "
+                f"so it is left unmarked; to keep it out for good: `{hint}`"
+            )
+            found.unmatched[n] = {"reason": reason, "candidates": rows}
         elif placement.fits:
             # a trailing run of episodes likely belongs to one more subject: offer a range
             trailing = n > max(placement.assigned, default=0)
