@@ -105,24 +105,26 @@ def test_a_daily_run_is_no_batch(world: World) -> None:
 # -- a recap TMDB counts as an episode -----------------------------------------------------
 
 
-def recap_world(world: World, trakt_id: int, recap_title: str) -> list[dict[str, Any]]:
-    """Bocchi with a recap after ep 5: Bangumi lists it as SP 5.5 and airs ep 6 a week
-    later; TMDB numbers it E6, so its E7-E13 are Bangumi's ep 6-12."""
-    first = weekly(BOCCHI_SID, 5)
+def recap_world(
+    world: World, trakt_id: int, recap_title: str, after: int = 5
+) -> list[dict[str, Any]]:
+    """Bocchi (12 episodes) with a recap after ep ``after`` (5: Bangumi lists it as SP
+    5.5 and airs ep 6 a week later; TMDB numbers it E6, so its E7-E13 are ep 6-12)."""
+    first = weekly(BOCCHI_SID, after)
     later = weekly(
         BOCCHI_SID,
-        7,
+        12 - after,
         start=date.fromisoformat(first[-1]["airdate"]) + timedelta(days=14),
     )
     later = [
-        {**e, "id": BOCCHI_SID * 10000 + 5 + k, "ep": 5 + k, "sort": 5 + k}
+        {**e, "id": BOCCHI_SID * 10000 + after + k, "ep": after + k, "sort": after + k}
         for k, e in enumerate(later, start=1)
     ]
     recap_day = date.fromisoformat(first[-1]["airdate"]) + timedelta(days=7)
-    sp = {**first[-1], "id": BOCCHI_SID * 10000 + 99, "type": 1, "ep": 0, "sort": 5.5}
+    sp = {**first[-1], "id": BOCCHI_SID * 10000 + 99, "type": 1, "ep": 0, "sort": after + 0.5}
     world.catalogue.episodes[BOCCHI_SID] = [*first, {**sp, "airdate": str(recap_day)}, *later]
     rows = trakt_season(1, [first, [{**first[-1], "airdate": str(recap_day)}], later])
-    rows[5] = {**rows[5], "title": recap_title}
+    rows[after] = {**rows[after], "title": recap_title}
     world.trakt.seasons[(trakt_id, 1)] = rows
     return rows
 
@@ -153,6 +155,22 @@ def test_an_inserted_episode_without_a_recap_title_stays_unmatched(world: World)
     assert "TMDB counts and" in e6.reason and "(a recap?)" in e6.reason
     assert "`trakt-sync map add trakt:3005 S1E6 ignore`" in e6.reason
     assert (e7.status, e7.episode_id) == (MATCHED, BOCCHI_SID * 10000 + 6)
+
+
+def test_a_recap_after_the_first_or_before_the_last_episode_leaves_one_date_on_a_side(
+    world: World,
+) -> None:
+    # One agreeing date is enough on the subject's first or last episode.
+    for trakt_id, after in ((3008, 1), (3009, 11)):
+        rows = recap_world(world, trakt_id, "Recap", after)
+        streamed = show(trakt_id, BOCCHI_TMDB, "Bocchi the Rock!")
+
+        results = world.matcher().resolve_season(streamed, 1, played(rows, *range(1, 14)))
+
+        ids = [r.episode_id for r in results]
+        mains = [BOCCHI_SID * 10000 + ep for ep in range(1, 13)]
+        assert ids == [*mains[:after], BOCCHI_SID * 10000 + 99, *mains[after:]], after
+        assert {r.status for r in results} == {MATCHED}
 
 
 def test_two_different_steps_without_an_episode_between_them_place_nothing_by_pieces(

@@ -319,7 +319,8 @@ def piecewise(cand: Candidate, eps: Mapping[int, TraktEp]) -> list[Fit] | None:
     Each step must be explained: exactly one dated episode between two runs that agrees
     with no Bangumi slot (the inserted one: a week in the run with no Bangumi episode),
     or two TMDB episodes on one Bangumi episode's day (a premiere split on TMDB's side).
-    Every run needs MIN_PIECE_AGREE agreeing dates (a split premiere's first half: one)
+    Every run needs MIN_PIECE_AGREE agreeing dates (a split premiere's first half, or a
+    lone date on the subject's first or last episode: one)
     and no date may disagree; undated episodes between two runs stay unplaced. The
     inserted episode goes to an SP only when its date and a recap-like title agree.
     """
@@ -377,7 +378,9 @@ def piecewise(cand: Candidate, eps: Mapping[int, TraktEp]) -> list[Fit] | None:
                 "(one Bangumi episode split in two on TMDB: same air day)"
             )
             continue
-        if len(gap_dated) > 1 or len(run1) < MIN_PIECE_AGREE or len(run2) < MIN_PIECE_AGREE:
+        if len(gap_dated) > 1 or not (
+            _enough(cand, runs, o1, run1) and _enough(cand, runs, o2, run2)
+        ):
             return None
         if not gap_dated:
             notes.append(
@@ -395,7 +398,7 @@ def piecewise(cand: Candidate, eps: Mapping[int, TraktEp]) -> list[Fit] | None:
         )
     fits: list[Fit] = []
     split_first = notes and notes[0].startswith(f"E{runs[0][1][-1]} and")
-    if len(runs[0][1]) < MIN_PIECE_AGREE and not split_first:
+    if not split_first and not _enough(cand, runs, *runs[0]):
         return None
     note = "; ".join(notes)
     for offset, members in pieces:
@@ -419,6 +422,18 @@ def piecewise(cand: Candidate, eps: Mapping[int, TraktEp]) -> list[Fit] | None:
                 )
             )
     return fits
+
+
+def _enough(
+    cand: Candidate, runs: Sequence[tuple[int, list[int]]], offset: int, run: list[int]
+) -> bool:
+    """A run has enough agreeing dates: MIN_PIECE_AGREE, or one on the subject's first
+    episode (first run) or last episode (last run), where its place is not in doubt."""
+    if len(run) >= MIN_PIECE_AGREE:
+        return True
+    ep = run[0] - offset
+    first, last = min(cand.main), max(cand.main)
+    return (run is runs[0][1] and ep == first) or (run is runs[-1][1] and ep == last)
 
 
 def _recap_special(cand: Candidate, te: TraktEp) -> BgmEp | None:
