@@ -15,7 +15,14 @@ from typing import Any
 
 from trakt_sync.matching.airdate import DateCheck, compare_days, parse_day
 from trakt_sync.matching.overrides import map_add_command
-from trakt_sync.matching.placement import PRIOR_FLOATING, Placement, TraktEp, confidence
+from trakt_sync.matching.placement import (
+    PRIOR_FLOATING,
+    Candidate,
+    Fit,
+    Placement,
+    TraktEp,
+    confidence,
+)
 from trakt_sync.models import Resolution, ResolutionStatus
 
 SEASON_NS = "matcher.season"  # cache namespace of SeasonPlan.to_json(), by show|season|version
@@ -291,7 +298,7 @@ def _segment(
         first=run[0],
         last=run[-1],
         prior=prior,
-        agree=fit.agree,
+        agree=_support(placement, cand, fit),
         disagree=fit.disagree,
         numbering=fit.numbering,
         set_aside=[n for n in fit.set_aside if n in run],
@@ -299,6 +306,14 @@ def _segment(
         evidence=evidence,
         eps=rows,
     )
+
+
+def _support(placement: Placement, cand: Candidate, fit: Fit) -> int:
+    """Agreeing dates behind a fit; a recap placed on its SP also rests on the pieces of
+    its subject around it (its own date and title alone would be too little)."""
+    if fit.special is None:
+        return fit.agree
+    return fit.agree + sum(f.agree for c, f in placement.fits if c is cand and f is not fit)
 
 
 def _span(numbers: Iterable[int]) -> str:
