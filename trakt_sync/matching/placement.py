@@ -297,12 +297,16 @@ def choose_fits(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[list[Fit],
     and Bangumi does not (a recap), or none and why not."""
     fit, why = choose_fit(cand, eps)
     pieces = piecewise(cand, eps)
-    # pieces win only when they keep the id's start and explain more dates than one fit
+    # pieces win when they explain more dates than one fit, and keep the id's start
+    # unless the air dates overrule it anyway
+    overruled = cand.anchor is not None and pieces and pieces[0].offset != cand.anchor - 1
     if (
         pieces
-        and (cand.anchor is None or pieces[0].offset == cand.anchor - 1)
+        and (not overruled or fit is None or fit.replaced)
         and (fit is None or sum(p.agree for p in pieces) > fit.agree)
     ):
+        for piece in pieces:
+            piece.replaced = bool(overruled)
         return pieces, ""
     return ([fit], "") if fit is not None else ([], why)
 
