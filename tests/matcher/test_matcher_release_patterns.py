@@ -206,3 +206,28 @@ def test_premiere_split_in_two_on_tmdb_puts_both_halves_on_ep_1(world: World) ->
     assert [(r.status, r.episode_id) for r in (e1, e2)] == [(MATCHED, ep1), (MATCHED, ep1)]
     assert (e3.episode_id, e13.episode_id) == (ep1 + 1, ep1 + 11)
     assert any("split in two on TMDB" in line for line in e13.evidence)
+
+
+# -- missing and day-off dates ---------------------------------------------------------------
+
+
+def test_undated_and_day_off_episodes_are_placed_by_numbering_among_agreeing_ones(
+    world: World,
+) -> None:
+    listed = weekly(BOCCHI_SID, 12)
+    world.catalogue.episodes[BOCCHI_SID] = listed
+    rows = trakt_season(1, [listed])
+    rows[2] = {**rows[2], "first_aired": None}
+    for k, days in ((4, 1), (6, -1)):
+        day = date.fromisoformat(listed[k]["airdate"]) + timedelta(days=days)
+        rows[k] = {**rows[k], "first_aired": aired_at(day)}
+    world.trakt.seasons[(3010, 1)] = rows
+    streamed = show(3010, BOCCHI_TMDB, "Bocchi the Rock!")
+
+    e3, e5, e7 = world.matcher().resolve_season(streamed, 1, played(rows, 3, 5, 7))
+
+    assert [(r.status, r.episode_id) for r in (e3, e5, e7)] == [
+        (MATCHED, BOCCHI_SID * 10000 + n) for n in (3, 5, 7)
+    ]
+    assert "no air date to compare" in e3.evidence[-1]
+    assert e3.confidence >= 0.8  # its neighbours' dates carry it
