@@ -2,8 +2,10 @@
 
 A *fit* says: Trakt episode ``n`` is main episode ``ep = n - offset`` of a subject. Each
 candidate subject gets the fit that its id anchor (a bangumi-data start position) or,
-failing that, the air dates support; Trakt episodes claimed by several subjects go to
-the one whose air date agrees, or stay unplaced.
+failing that, the air dates support — or several fits, pieces around an episode TMDB
+counts and Bangumi does not (a recap) or a premiere TMDB splits in two; Trakt episodes
+claimed by several subjects go to the one whose air date agrees, or stay unplaced. A
+batch release's one shared date is set aside, not counted against a fit.
 """
 
 from __future__ import annotations
