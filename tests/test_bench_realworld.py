@@ -72,11 +72,12 @@ def test_the_recap_row_targets_the_sp_only_with_a_recap_title() -> None:
         for row in patterns.synth_part(
             7, date(2020, 1, 5), 10, 1, "recap", random.Random(seed)
         ).rows
-        if row.title == "Recap"  # the episode TMDB inserted
+        if not row.target.marks or row.target.ep_label.startswith("SP sort ")
     ]
-    assert {row.original_title is not None for row in inserted} == {True, False}
+    assert {row.title == "Recap" for row in inserted} == {True, False}
     for row in inserted:
-        assert row.target.marks == (row.original_title is not None)
+        # only a row whose titles say recap may become the SP; an untitled one says nothing
+        assert row.target.marks == (row.original_title is not None) == (row.title == "Recap")
         assert not row.target.marks or row.target.ep_label.startswith("SP sort ")
 
 
