@@ -195,7 +195,9 @@ def synth_part(
                 titled = rng.random() < 0.5
                 target = sp_target(recap_sp) if titled else NO_MARK
                 original = RECAP_NAME if titled else None
-                rows.append(Row(e_day(recap_sp), "Recap", target, tag, original))
+                # untitled: TMDB shows a plain "Episode n", nothing says recap
+                title = "Recap" if titled else ""
+                rows.append(Row(e_day(recap_sp), title, target, tag, original))
             touched = recap_at is None or e["ep"] >= recap_at
             rows.append(Row(e_day(e), "", main_target(e), tag if touched else "clean"))
     if structural == "batch":

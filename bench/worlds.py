@@ -101,7 +101,11 @@ CLASSES = (
     CaseClass("hard/compilations", None, "re-edits in search hits and in 续集 relations"),
     CaseClass("hard/live-action", None, "live-action homonyms (Bangumi type 6)"),
     CaseClass("hard/tmdb-extras", None, "episodes TMDB lists and Bangumi does not"),
-    CaseClass("hard/streaming-shift", None, "web-first schedules a week or more off: abstain"),
+    CaseClass(
+        "hard/streaming-shift",
+        None,
+        "web-first schedules a week or more off: abstain; one day for all: a batch release",
+    ),
     CaseClass("hard/wrong-keys", None, "stale season keys; keys naming the wrong subject"),
     CaseClass("hard/id-table", None, "only the id table links it (TMDB/TVDB/IMDb); some wrong"),
 )
@@ -1070,7 +1074,8 @@ class Builder:
             self.season(world, "hard/tmdb-extras", show, season, rows)
 
     def build_streaming_shift(self) -> None:
-        """Trakt has the streaming dates: a week or two off, or every episode on one day."""
+        """Trakt has the streaming dates: a week or two off (numbers and dates disagree: no
+        mark), or every episode on one day, a batch release an id key places by numbering."""
         kinds = ("+7", "-7", "binge", "+14")
         for k, (subject, key) in enumerate(self.single_subject_items()[1::3]):
             kind = kinds[k % len(kinds)]
@@ -1085,14 +1090,12 @@ class Builder:
             first = rows[0][0]
             assert first is not None
             shifted: list[tuple[date | None, Label]] = []
-            for day, _ in rows:
+            for day, label in rows:
                 assert day is not None
-                moved = (
-                    first + timedelta(days=3)
-                    if kind == "binge"
-                    else day + timedelta(days=int(kind))
-                )
-                shifted.append((moved, NO_MARK))
+                if kind == "binge":
+                    shifted.append((first + timedelta(days=3), label))
+                else:
+                    shifted.append((day + timedelta(days=int(kind)), NO_MARK))
             season = key.season if key.season is not None else self._plain_season(subject)
             self.season(world, "hard/streaming-shift", show, season, shifted, shift=0)
         # A multi-cour season released a week later everywhere.

@@ -155,3 +155,84 @@ def test_token_file_with_loose_permissions_is_refused(logged_in: Sandbox, cli) -
     result = cli("status")
     assert result.code == 1
     assert "chmod 600" in result.err and "Traceback" not in result.err
+
+
+def test_auth_keeps_the_pair_refreshed_while_reading_the_username(
+    sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bug 1: a short-lived token is refreshed by /users/settings during `auth`; the
+    original pair (its refresh token now used up) must not be saved over the new one."""
+    sandbox.trakt.token_lifetime = 600  # under the refresh margin: every use refreshes
+    assert cli("auth").code == 0
+    assert sandbox.trakt.count("^/oauth/token$") >= 1
+    stored = json.loads((sandbox.home / "tokens.json").read_text())["profiles"]["default"]
+    assert stored["trakt"]["username"] == "demo-user"
+    monkeypatch.setattr("sys.stdin", io.StringIO(sandbox.bangumi_token + "\n"))
+    assert cli("auth", "bangumi", "--with-token").code == 0
+    synced = cli("sync")
+    assert synced.code == 0, synced.err
+
+
+def test_unusable_keyring_is_reported_before_the_device_code_is_asked_for(
+    sandbox: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bug 3: secrets.backend = "keyring" with no keyring fails before the flow starts."""
+    monkeypatch.setenv("TRAKT_SYNC_SECRETS__BACKEND", "keyring")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    result = cli("auth")
+    assert result.code == 1
+    assert "keyring" in result.err and "Traceback" not in result.err
+    assert sandbox.trakt.count("^/oauth/device/code$") == 0
+
+
+def test_auth_status_after_trakt_rejected_the_refresh_token(logged_in: Sandbox, cli) -> None:
+    """Bug 13: once Trakt refused the refresh token, nobody is logged in any more."""
+    logged_in.trakt.expire_access_tokens()
+    logged_in.trakt.revoke_refresh_tokens()
+    assert cli("sync").code == 77
+    data = json.loads(cli("auth", "status", "--json").out)["trakt"]
+    assert data["authenticated"] is False and data["rejected"] is True
+    text = cli("auth", "status").out
+    assert "logged in as" not in text.split("Bangumi")[0]
+    assert "rejected" in text and "trakt-sync auth" in text
+    status = json.loads(cli("status", "--json").out)
+    assert status["trakt"]["authenticated"] is False
+
+    # The next sync says so without asking Trakt again; a new login clears it.
+    logged_in.trakt.reset_log()
+    assert cli("sync").code == 77
+    assert logged_in.trakt.count("^/oauth/token$") == 0
+    logged_in.trakt.device_script = ["approve"]
+    assert cli("auth").code == 0
+    assert json.loads(cli("auth", "status", "--json").out)["trakt"]["authenticated"] is True
+
+
+def test_auth_status_marks_a_past_expiry(logged_in: Sandbox, cli) -> None:
+    token_file = logged_in.home / "tokens.json"
+    data = json.loads(token_file.read_text())
+    data["profiles"]["default"]["trakt"]["expires_at"] = 1_600_000_000  # 2020
+    token_file.write_text(json.dumps(data))
+    text = cli("auth", "status").out
+    assert "2020-09-13" in text and "(expired" in text
+    assert json.loads(cli("auth", "status", "--json").out)["trakt"]["expired"] is True
+
+
+def test_logout_twice_says_not_logged_in_the_second_time(logged_in: Sandbox, cli) -> None:
+    """Bug 14: a second logout does not claim to log out again."""
+    first = cli("auth", "logout")
+    assert "Logged out of Trakt" in first.out and "Logged out of Bangumi" in first.out
+    second = cli("auth", "logout")
+    assert second.code == 0
+    assert "Logged out" not in second.out
+    assert "Not logged in to Trakt" in second.out and "Not logged in to Bangumi" in second.out
+    assert logged_in.trakt.count("^/oauth/revoke$") == 1
+
+
+def test_auth_help_lists_whole_sentences_and_an_example(cli) -> None:
+    result = cli("auth", "--help")
+    assert result.code == 0
+    listing = result.out.split("Commands:")[1].split("Examples:")[0]
+    assert "..." not in listing
+    for name in ("bangumi", "status", "logout"):
+        assert name in listing
+    assert "Examples:" in result.out and "trakt-sync auth bangumi --with-token" in result.out

@@ -53,6 +53,7 @@ def assert_all_marked(sandbox: Sandbox, expected: dict[int, set[int]]) -> None:
     for subject_id, episodes in expected.items():
         assert marked(sandbox, subject_id) == episodes, subject_id
     assert sandbox.bangumi.collection("demo")[YOUR_NAME]["type"] == 2
+    assert marked(sandbox, YOUR_NAME) == set(subject_episodes(sandbox, YOUR_NAME).values())
 
 
 def trakt_paths(sandbox: Sandbox) -> list[str]:

@@ -60,9 +60,9 @@ def snapshot(cli) -> dict[str, tuple[str, str, str]]:
 
 
 def add_overrides(cli) -> None:
-    assert cli("map", "add", "trakt:185614", "S1E13-E25", "373267").code == 0
-    assert cli("map", "add", "slug:breaking-bad", "ignore").code == 0
-    assert cli("-p", "partner", "map", "add", "movie:tmdb:372058", "160209").code == 0
+    assert cli("map", "add", "--offline", "trakt:185614", "S1E13-E25", "373267").code == 0
+    assert cli("map", "add", "--offline", "slug:breaking-bad", "ignore").code == 0
+    assert cli("-p", "partner", "map", "add", "--offline", "movie:tmdb:372058", "160209").code == 0
 
 
 def test_export_then_import_into_a_fresh_home_reproduces_every_profile(

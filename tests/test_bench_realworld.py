@@ -72,11 +72,12 @@ def test_the_recap_row_targets_the_sp_only_with_a_recap_title() -> None:
         for row in patterns.synth_part(
             7, date(2020, 1, 5), 10, 1, "recap", random.Random(seed)
         ).rows
-        if row.title == "Recap"  # the episode TMDB inserted
+        if not row.target.marks or row.target.ep_label.startswith("SP sort ")
     ]
-    assert {row.original_title is not None for row in inserted} == {True, False}
+    assert {row.title == "Recap" for row in inserted} == {True, False}
     for row in inserted:
-        assert row.target.marks == (row.original_title is not None)
+        # only a row whose titles say recap may become the SP; an untitled one says nothing
+        assert row.target.marks == (row.original_title is not None) == (row.title == "Recap")
         assert not row.target.marks or row.target.ep_label.startswith("SP sort ")
 
 
@@ -117,9 +118,9 @@ def test_a_wrong_mark_is_counted_wrong_and_scored_candidates_are_calibrated() ->
         "w", "film", "film", "id", "f", Target(9, 90), Resolution(ResolutionStatus.MATCHED, 9)
     )
     film = dataclasses.replace(film, result=dataclasses.replace(film.result, is_movie=True))
-    assert film.verdict == "correct" and not film.film_episode_marked  # planner: 看过 only
-    planned = dataclasses.replace(film.result, episode_id=90, is_movie=False)
-    assert dataclasses.replace(film, result=planned).film_episode_marked  # the check can pass
+    assert film.verdict == "correct" and film.film_episode_marked  # planner: 看过 + episode
+    elsewhere = dataclasses.replace(film.result, subject_id=8)
+    assert not dataclasses.replace(film, result=elsewhere).film_episode_marked  # can fail
     table = report.calibration_table(outcomes)
     assert "0.7–0.8              1  100.0%       0" in table
     assert "0.8–0.9              1    0.0%       1" in table

@@ -140,7 +140,7 @@ def test_sigkill_then_rerun_reaches_the_uninterrupted_state(
     assert _final_state(logged_in) == {
         SPY_COUR2: (3, frozenset({spy[13], spy[14], spy[15]})),
         BOCCHI: (2, frozenset(bocchi.values())),
-        YOUR_NAME: (2, frozenset()),
+        YOUR_NAME: (2, frozenset(subject_episodes(logged_in, YOUR_NAME).values())),
     }
     episodes, collections = _landed_writes(logged_in)
     assert max(episodes.values()) == 1, f"an episode mark was sent twice: {episodes}"
@@ -191,7 +191,8 @@ def test_sigkill_in_the_middle_of_finding_backdated_plays_then_rerun_loses_nothi
     assert rerun.returncode == 0, rerun.stderr
     for subject_id, marked in expected.items():
         assert _final_state(logged_in)[subject_id][1] == marked
-    assert _final_state(logged_in)[YOUR_NAME] == (2, frozenset())
+    film = frozenset(subject_episodes(logged_in, YOUR_NAME).values())
+    assert _final_state(logged_in)[YOUR_NAME] == (2, film)
     episodes, collections = _landed_writes(logged_in)
     assert max(episodes.values()) == 1, f"an episode mark was sent twice: {episodes}"
     assert max(collections.values()) == 1, f"a collection write was repeated: {collections}"

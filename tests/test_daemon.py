@@ -122,7 +122,9 @@ def test_sigterm_mid_run_exits_0_with_a_consistent_database_and_a_held_lock_refu
     logged_in: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TRAKT_SYNC_SYNC__SCHEDULE", "* * * * * */1")
-    logged_in.bangumi.inject("PATCH", "/episodes$", delay=3)
+    # Long enough for a second process to start while the daemon holds the lock, even on a
+    # busy machine.
+    logged_in.bangumi.inject("PATCH", "/episodes$", delay=10)
     proc = _start_daemon()
     try:
         wait_until(lambda: logged_in.bangumi.count("/episodes$", method="PATCH") >= 1, timeout=60)

@@ -205,7 +205,7 @@ def expected_state(sandbox: Sandbox) -> dict[int, tuple[int, frozenset[int]]]:
     return {
         SPY_COUR2: (3, frozenset({spy[13], spy[14], spy[15]})),
         BOCCHI: (2, frozenset(bocchi.values())),
-        YOUR_NAME: (2, frozenset()),
+        YOUR_NAME: (2, frozenset(subject_episodes(sandbox, YOUR_NAME).values())),
     }
 
 

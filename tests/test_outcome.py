@@ -24,6 +24,7 @@ from trakt_sync.outcome import RunOutcome, exit_code
         (RunOutcome.TEMPFAIL, 75),
         (RunOutcome.NEEDS_AUTH, 77),
         (RunOutcome.ERROR, 1),
+        (RunOutcome.CANCELLED, 130),
     ],
 )
 def test_each_outcome_has_its_exit_code(outcome: RunOutcome, code: int) -> None:
@@ -42,10 +43,11 @@ def test_each_outcome_has_its_exit_code(outcome: RunOutcome, code: int) -> None:
         (ConfigError("bad"), RunOutcome.ERROR, 78),
         (StateError("db"), RunOutcome.ERROR, 1),
         (ValueError("bug"), RunOutcome.ERROR, 1),
+        (KeyboardInterrupt(), RunOutcome.CANCELLED, 130),
     ],
 )
 def test_an_error_ends_a_run_with_its_outcome_and_code(
-    error: Exception, outcome: RunOutcome, code: int
+    error: BaseException, outcome: RunOutcome, code: int
 ) -> None:
     assert RunOutcome.of_error(error) is outcome
     assert exit_code(RunOutcome.of_error(error), error) == code

@@ -77,11 +77,48 @@ def test_an_unknown_episode_list_never_completes_a_subject() -> None:
     assert plan([(1, 101)], main=[]).collect_before == COLLECTION_DOING
 
 
-def test_film_becomes_done_unless_done_or_dropped() -> None:
-    assert plan([(1, None)], movie=True).collect_before == COLLECTION_DONE
-    assert plan([(1, None)], movie=True, current=COLLECTION_WISH).collect_before == COLLECTION_DONE
-    assert plan([(1, None)], movie=True, current=COLLECTION_DONE).writes == 0
-    assert plan([(1, None)], movie=True, current=COLLECTION_DROPPED).writes == 0
+FILM_EP = [901]
+
+
+def film(current=None, marks=None, main=FILM_EP, watched=((1, None),)):
+    return plan(list(watched), current=current, marks=marks, main=main, movie=True)
+
+
+def test_film_becomes_done_with_its_main_episode_marked_in_one_post_and_one_patch() -> None:
+    p = film()
+    # The POST comes first: an episode PATCH needs the subject collected.
+    assert p.collect_before == COLLECTION_DONE
+    assert p.episodes_to_mark == [901]
+    assert p.collect_after is None
+    assert p.writes == 2
+    for current in (COLLECTION_WISH, COLLECTION_DOING, COLLECTION_ON_HOLD):
+        p = film(current=current)
+        assert (p.collect_before, p.episodes_to_mark) == (COLLECTION_DONE, [901])
+
+
+def test_film_marks_all_its_main_episodes_and_a_resolved_episode_once() -> None:
+    assert film(main=[901, 902]).episodes_to_mark == [901, 902]
+    assert film(watched=[(1, 901), (2, None)]).episodes_to_mark == [901]
+
+
+def test_film_already_done_and_marked_sends_nothing() -> None:
+    p = film(current=COLLECTION_DONE, marks={901: 2})
+    assert p.writes == 0
+    assert p.already_marked == [901]
+
+
+def test_film_done_or_dropped_keeps_its_collection_but_gets_its_episode_marked() -> None:
+    # Collected 看过 by a version that did not mark films' episodes: progress 0/1 until now.
+    for current in (COLLECTION_DONE, COLLECTION_DROPPED):
+        p = film(current=current, marks={901: 0})
+        assert p.collect_before is None and p.collect_after is None
+        assert p.episodes_to_mark == [901]
+
+
+def test_film_without_episodes_on_bangumi_is_only_collected() -> None:
+    p = film(main=[])
+    assert (p.collect_before, p.episodes_to_mark, p.writes) == (COLLECTION_DONE, [], 1)
+    assert film(current=COLLECTION_DONE, main=[]).writes == 0
 
 
 def test_describe_names_the_collection_change_and_episodes() -> None:

@@ -309,3 +309,27 @@ def test_few_commits_keeps_every_complete_transaction_even_when_an_error_ends_th
         raise RuntimeError("stop")
     other = Store(tmp_path / "s.sqlite3")  # another connection sees what was committed
     assert sorted(other.cached_items("ns")) == [("a", 1), ("b", 2)]
+
+
+def test_partly_damaged_database_names_the_file_and_what_to_do(logged_in, cli) -> None:
+    """Bug 7: a file that opens but whose pages are damaged ("database disk image is
+    malformed") is a StateError naming the file and the way out, not "unexpected error"."""
+    assert cli("sync").code == 0
+    path = logged_in.home / "default.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    roots = [
+        row[0] for row in db.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'plays'")
+    ]
+    db.close()
+    with path.open("r+b") as file:
+        for root in roots:  # the table and its indexes
+            file.seek((root - 1) * page_size)
+            file.write(b"\xff" * page_size)
+
+    result = cli("status")
+    assert result.code == 1
+    assert "unexpected error" not in result.err and "Traceback" not in result.err
+    assert str(path) in result.err and "malformed" in result.err
+    assert "move the file aside" in result.err and ".recover" in result.err

@@ -8,6 +8,7 @@ from typing import Any
 from tests.conftest import Sandbox
 
 SPY_COUR2, BOCCHI, YOUR_NAME = 373267, 328609, 160209
+YOUR_NAME_TRAKT = 264063
 
 
 def subject_episodes(sandbox: Sandbox, subject_id: int) -> dict[float, int]:
@@ -38,14 +39,60 @@ def test_first_sync_marks_exactly_the_expected_episodes_and_films(logged_in: San
     assert marked(logged_in, BOCCHI) == set(bocchi.values())
     assert collection[BOCCHI]["type"] == 2  # 想看 → 看过: all twelve watched
     assert collection[YOUR_NAME]["type"] == 2  # a film → 看过
+    # ... with its one episode marked, or Bangumi shows its progress as 0/1.
+    assert marked(logged_in, YOUR_NAME) == set(subject_episodes(logged_in, YOUR_NAME).values())
     assert report["fetched"] == 19 and report["new"] == 19
     assert report["marked"] == 3 + 12 + 1
     assert report["skipped"] == 3  # Breaking Bad ×2 and The Dark Knight: not anime
     assert report["failed"] == 0 and report["dry_run"] is False
     assert report["requests"]["trakt"] >= 3 and report["requests"]["bangumi"] >= 5
-    # One PATCH per subject for all of its new episodes.
+    # One PATCH per subject for all of its new episodes, the film's included.
     patches = [w for w in logged_in.bangumi.writes if w.method == "PATCH"]
-    assert sorted(len(w.json["episode_id"]) for w in patches) == [3, 12]
+    assert sorted(len(w.json["episode_id"]) for w in patches) == [1, 3, 12]
+
+
+def film_writes(sandbox: Sandbox) -> list[tuple[str, Any]]:
+    return [
+        (w.method, w.json)
+        for w in sandbox.bangumi.writes
+        if f"/collections/{YOUR_NAME}" in w.path and (w.status or 0) < 300
+    ]
+
+
+def test_a_film_is_collected_as_done_then_its_episode_marked_in_one_patch(
+    logged_in: Sandbox, cli
+) -> None:
+    assert sync_json(cli)[0] == 0
+    [episode] = subject_episodes(logged_in, YOUR_NAME).values()
+    # The POST first: Bangumi refuses an episode PATCH on a subject not collected.
+    assert film_writes(logged_in) == [
+        ("POST", {"type": 2}),
+        ("PATCH", {"episode_id": [episode], "type": 2}),
+    ]
+
+
+def test_a_film_watched_again_sends_nothing(logged_in: Sandbox, cli) -> None:
+    assert sync_json(cli)[0] == 0
+    logged_in.trakt.add_play(movie=YOUR_NAME_TRAKT)
+    logged_in.bangumi.reset_log()
+    code, report = sync_json(cli)
+    assert code == 0 and report["new"] == 1
+    assert logged_in.bangumi.writes == []
+    [plan] = report["plan"]
+    assert plan["subject_id"] == YOUR_NAME and plan["episodes_to_mark"] == []
+    assert plan["already_marked"] == list(subject_episodes(logged_in, YOUR_NAME).values())
+
+
+def test_a_film_already_done_without_its_episode_gets_only_the_patch(
+    logged_in: Sandbox, cli
+) -> None:
+    # As an earlier version left it: 看过, progress 0/1.
+    logged_in.bangumi.set_collection("demo", YOUR_NAME, 2)
+    assert sync_json(cli)[0] == 0
+    [episode] = subject_episodes(logged_in, YOUR_NAME).values()
+    assert film_writes(logged_in) == [("PATCH", {"episode_id": [episode], "type": 2})]
+    assert logged_in.bangumi.collection("demo")[YOUR_NAME]["type"] == 2
+    assert marked(logged_in, YOUR_NAME) == {episode}
 
 
 def test_second_sync_with_nothing_new_costs_one_trakt_request_and_no_bangumi_request(
@@ -94,6 +141,9 @@ def test_dry_run_writes_nothing_and_the_real_run_applies_exactly_its_plan(
     assert logged_in.bangumi.collection("demo")[BOCCHI]["type"] == 1
     planned = {p["subject_id"]: p for p in dry["plan"]}
     assert set(planned) == {SPY_COUR2, BOCCHI, YOUR_NAME}
+    film = planned[YOUR_NAME]
+    assert film["is_movie"] and film["collection_before"] == 2
+    assert film["episodes_to_mark"] == list(subject_episodes(logged_in, YOUR_NAME).values())
     code, real = sync_json(cli)
     assert code == 0
     applied = {p["subject_id"]: p for p in real["plan"]}
@@ -107,6 +157,8 @@ def test_dry_run_prints_the_plan_per_subject(logged_in: Sandbox, cli) -> None:
     assert result.code == 0
     assert f"subject/{BOCCHI}" in result.out and "想看" in result.out
     assert "mark 12 episode(s)" in result.out
+    film = result.out.split(f"subject/{YOUR_NAME}")[1].split("subject/")[0]
+    assert "看过" in film and "mark 1 episode(s)" in film
     assert "planned:" in result.err
 
 

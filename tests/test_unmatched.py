@@ -106,3 +106,30 @@ def test_since_bounds_the_first_fetch(logged_in: Sandbox, cli) -> None:
     history = [r for r in logged_in.trakt.requests if r.path.startswith("/sync/history/")]
     assert all(r.query.get("start_at", "").startswith("2025-02-01") for r in history)
     assert set(logged_in.bangumi.collection("demo")) == {373267, 328609}  # 328609: untouched 想看
+
+
+@pytest.mark.parametrize(
+    ("show", "subject", "message"),
+    [
+        (f"trakt:{MYSTERY_TRAKT}", "999999999", "Bangumi has no subject 999999999"),
+        ("trakt:88888888", str(MYSTERY_SUBJECT), "Trakt has no show trakt:88888888"),
+        ("slug:no-such-show", str(MYSTERY_SUBJECT), "Trakt has no show slug:no-such-show"),
+    ],
+)
+def test_map_add_refuses_a_subject_or_show_that_does_not_exist(
+    mystery_world: dict[str, Any], sandbox: Sandbox, cli, show: str, subject: str, message: str
+) -> None:
+    """Bug 14: checked when adding, not at the next sync."""
+    result = cli("map", "add", show, "S1", subject)
+    assert result.code == 2 and message in result.err
+    assert json.loads(cli("map", "list", "--json").out) == []
+
+
+def test_map_add_names_what_it_checked_or_says_it_did_not(
+    mystery_world: dict[str, Any], sandbox: Sandbox, cli
+) -> None:
+    checked = cli("map", "add", f"trakt:{MYSTERY_TRAKT}", "S1", str(MYSTERY_SUBJECT))
+    assert checked.code == 0 and "checked: Mystery Anime" in checked.err
+    offline = cli("map", "add", "--offline", "trakt:88888888", "S1", "999999999")
+    assert offline.code == 0 and "not checked" in offline.err
+    assert sandbox.bangumi.count("^/v0/subjects/999999999$") == 0

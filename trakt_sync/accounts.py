@@ -4,7 +4,7 @@ logged in where. Never prints and never returns a token."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -53,6 +53,9 @@ class TraktLogin:
     secrets: SecretRegistry
 
     def start(self) -> DeviceCode:
+        # Reading the store first: a keyring that cannot be used fails now, not after the
+        # user approved the code and the issued tokens had nowhere to go.
+        self.tokens.load_trakt()
         return self.oauth.device_code()
 
     def finish(self, code: DeviceCode) -> TraktToken:
@@ -62,26 +65,41 @@ class TraktLogin:
         self.secrets.add(token.refresh_token)
         self.tokens.save_trakt(token)  # persisted before first use
         username = self.api.user_settings().get("user", {}).get("username")
-        token = TraktToken.from_oauth(payload, username=username)
+        # Reading the settings may have refreshed the pair: name the stored one, not ours.
+        token = replace(self.tokens.load_trakt() or token, username=username)
         self.tokens.save_trakt(token)
         return token
 
 
-def logout_trakt(oauth: TraktOAuth, tokens: TokenStore) -> str | None:
-    """Revoke the Trakt token at Trakt and delete it; return a warning if revoking failed."""
+@dataclass(frozen=True)
+class Logout:
+    was_logged_in: bool
+    warning: str | None = None  # the token could not be revoked
+
+
+def logout_trakt(oauth: TraktOAuth, tokens: TokenStore) -> Logout:
+    """Revoke the Trakt token at Trakt and delete it."""
     token = tokens.load_trakt()
     if token is None:
-        return None
+        return Logout(was_logged_in=False)
     warning = None
     try:
         oauth.revoke(token.access_token)
     except TraktSyncError as exc:
         warning = f"could not revoke the token at Trakt ({exc}); deleted locally"
     tokens.delete_trakt()
-    return warning
+    return Logout(was_logged_in=True, warning=warning)
 
 
 # -- Bangumi ----------------------------------------------------------------------------
+
+
+def logout_bangumi(tokens: TokenStore) -> bool:
+    """Delete the stored Bangumi token; return whether there was one."""
+    if tokens.load_bangumi() is None:
+        return False
+    tokens.delete_bangumi()
+    return True
 
 
 def login_bangumi(client: BangumiMe, tokens: TokenStore, token: str) -> BangumiToken:
@@ -128,13 +146,18 @@ class BangumiAccount:
 
 
 def auth_summary(
-    profile: str, tokens: TokenStore, bangumi: BangumiAccount, state: StateStore | None
+    profile: str,
+    tokens: TokenStore,
+    bangumi: BangumiAccount,
+    state: StateStore | None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Who is logged in where, without any network request and never a token.
 
     ``state`` is only read for a Bangumi token from the config (whose user a sync
     remembered); pass None otherwise."""
     trakt = tokens.load_trakt()
+    now = now or datetime.now(UTC)
     if bangumi.config_token is not None:
         known = (state.get_state("bangumi_user") if state is not None else None) or {}
         bangumi_data: dict[str, Any] = {
@@ -153,11 +176,14 @@ def auth_summary(
         "profile": profile,
         "backend": tokens.backend_name,
         "trakt": {
-            "authenticated": trakt is not None,
+            # A token whose refresh Trakt rejected logs nobody in any more.
+            "authenticated": trakt is not None and not trakt.rejected,
             "username": trakt.username if trakt else None,
             "expires_at": (
                 datetime.fromtimestamp(trakt.expires_at, UTC).isoformat() if trakt else None
             ),
+            "expired": trakt is not None and trakt.expires_at <= now.timestamp(),
+            "rejected": trakt is not None and trakt.rejected,
         },
         "bangumi": bangumi_data,
     }

@@ -155,11 +155,21 @@ class BangumiClient(ApiClient):
 
     # -- writes --------------------------------------------------------------------------
 
-    def set_collection(self, subject_id: int, collection_type: int) -> None:
-        """Create or update the subject collection (B.7: 202 on success)."""
-        self.request(
-            "POST", f"/v0/users/-/collections/{subject_id}", json={"type": collection_type}
-        )
+    def set_collection(
+        self,
+        subject_id: int,
+        collection_type: int | None,
+        *,
+        rate: int | None = None,
+        private: bool | None = None,
+    ) -> None:
+        """Create or update the subject collection (B.7: 202 on success); fields left None
+        are not sent, so Bangumi keeps them."""
+        body: dict[str, int | bool] = {}
+        for name, value in (("type", collection_type), ("rate", rate), ("private", private)):
+            if value is not None:
+                body[name] = value
+        self.request("POST", f"/v0/users/-/collections/{subject_id}", json=body)
 
     def mark_episodes(self, subject_id: int, episode_ids: list[int], mark: int = 2) -> None:
         """Mark many episodes of one subject in one request (B.8: 204 on success)."""

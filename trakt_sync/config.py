@@ -91,6 +91,7 @@ class BangumiSettings(_Section):
     api_url: str = "https://api.bgm.tv"
     token: SecretStr | None = None
     user_agent: str = DEFAULT_USER_AGENT
+    private: bool = False
 
     _urls = field_validator("api_url")(_check_url)
 
@@ -113,6 +114,8 @@ class SyncSettings(_Section):
     include_live_action: bool = False
     history_overlap: float = 300.0
     page_limit: int = Field(default=250, ge=1, le=250)
+    ratings: Literal["off", "fill", "overwrite"] = "off"
+    watchlist: bool = False
 
     @field_validator("schedule")
     @classmethod

@@ -22,8 +22,7 @@ from trakt_sync.fakes.world import (
     BANGUMI_DATA_SAMPLE,
     UNFINDABLE_SHOW,
     UNFINDABLE_SUBJECT,
-    add_unfindable_anime,
-    load_world,
+    demo_scenario,
 )
 
 COLLECTION_NAMES = {
@@ -67,8 +66,7 @@ def _show_profile(bangumi: FakeBangumi, username: str) -> None:
 
 
 def main() -> int:
-    world = load_world("demo")
-    add_unfindable_anime(world)  # ends unmatched; the demo fixes it with one `map add`
+    world = demo_scenario()  # one show ends unmatched; the demo fixes it with one `map add`
     user = world["bangumi"]["users"][0]
     with (
         tempfile.TemporaryDirectory(prefix="trakt-sync-demo-") as home,

@@ -25,6 +25,8 @@ from trakt_sync.errors import (
     ServiceUnavailable,
     TraktSyncError,
 )
+from trakt_sync.extras import SubjectExtras, plan_extras
+from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
 from trakt_sync.history_changes import mismatches, parse_watched, plan_refetch
 from trakt_sync.models import (
     EP_MAIN,
@@ -81,7 +83,14 @@ class BangumiWriter(Protocol):
     ) -> tuple[list[dict[str, Any]], int]: ...
     def user_collection(self, username: str, subject_id: int) -> dict[str, Any] | None: ...
     def episode_marks(self, subject_id: int) -> list[tuple[dict[str, Any], int]]: ...
-    def set_collection(self, subject_id: int, collection_type: int) -> None: ...
+    def set_collection(
+        self,
+        subject_id: int,
+        collection_type: int | None,
+        *,
+        rate: int | None = None,
+        private: bool | None = None,
+    ) -> None: ...
     def mark_episodes(self, subject_id: int, episode_ids: list[int], mark: int = 2) -> None: ...
     def me(self) -> dict[str, Any]: ...
 
@@ -129,6 +138,8 @@ class RunReport:
                 "removed",
                 "recovered",
                 "sent",
+                "rated",
+                "watchlisted",
             ),
             0,
         )
@@ -166,6 +177,8 @@ class SyncEngine:
         page_limit: int = 250,
         progress: ProgressFn | None = None,
         should_stop: Callable[[], bool] = lambda: False,
+        # Trakt ratings and watchlist (issue 14); None: neither is synced.
+        extras: ExtrasSync | None = None,
     ) -> None:
         self.store, self.trakt, self.bangumi = store, trakt, bangumi
         self._make_resolver = resolver
@@ -177,6 +190,8 @@ class SyncEngine:
         self.page_limit = page_limit
         self.progress = progress or (lambda stage, done, total: None)
         self.should_stop = should_stop
+        self.extras = extras
+        self.extras_settings = extras.settings if extras is not None else ExtrasSettings()
 
     def _checkpoint(self) -> None:
         """Between transactions: stop here when a shutdown was requested."""
@@ -226,6 +241,8 @@ class SyncEngine:
             malformed_total += malformed
             if not malformed and seen is not None:
                 self.store.set_state(f"activity:{kind}", seen)
+        if self.extras is not None:
+            malformed_total += self.extras.fetch(activities, options.full)
         if reconcile and not malformed_total:
             after = self._older_than_cursors()
             report.counts["recovered"] = sum(after[k] - before[k] for k in before)
@@ -345,9 +362,15 @@ class SyncEngine:
     # -- resolve --------------------------------------------------------------------------
 
     def resolve(self, options: SyncOptions, report: RunReport) -> None:
-        if not options.retry_unmatched and not self.store.needs_resolve(MAX_ATTEMPTS):
+        lists = self.extras is not None and self.extras.needs_resolve()
+        if not options.retry_unmatched and not lists and not self.store.needs_resolve(MAX_ATTEMPTS):
             return  # nothing new: the matcher (and its data) need not even be loaded
         resolver = self._make_resolver(options.retry_unmatched)
+        self._resolve_plays(resolver, options, report)
+        if self.extras is not None:
+            self.extras.resolve(resolver, resolver.version, options.retry_unmatched)
+
+    def _resolve_plays(self, resolver: Resolver, options: SyncOptions, report: RunReport) -> None:
         version = resolver.version
         # One show season (or film) at a time, read when its turn comes: memory stays flat
         # however long the history.
@@ -394,15 +417,20 @@ class SyncEngine:
             self._send_to_sink(self.sink, options, report, run_id)
             return
         subjects = self.store.subjects_to_apply()
-        if not subjects:
+        extras = self.extras.wanted(set(subjects)) if self.extras is not None else {}
+        if not subjects and not extras:
             return
         username = self.account.username(self.bangumi, self.store)
-        kinds = {sid: kind or SUBJECT_ANIME for sid, kind in subjects.items()}
-        collections = self._collection_types(username, kinds)
-        for done, (subject_id, members) in enumerate(self._apply_batches(subjects), start=1):
+        kinds = {sid: x.subject_type or SUBJECT_ANIME for sid, x in extras.items()}
+        kinds.update({sid: kind or SUBJECT_ANIME for sid, kind in subjects.items()})
+        collections = self._collections(username, kinds)
+        for done, (subject_id, members) in enumerate(self._apply_batches(kinds), start=1):
             self._checkpoint()
-            plan = self._plan(subject_id, members, collections.get(subject_id))
-            report.plans.append((plan, _title(members)))
+            extra = extras.get(subject_id)
+            plan = self._plan_with_extras(subject_id, members, collections.get(subject_id), extra)
+            report.plans.append(
+                (plan, _title(members) if members else extra.title if extra else "")
+            )
             report.counts["already"] += len(plan.already_marked)
             if options.dry_run:
                 continue
@@ -415,20 +443,57 @@ class SyncEngine:
                 if isinstance(exc, EpisodesNotOfSubject):
                     self._forget_episodes(subject_id)
                 self.store.mark_failed(plan.play_ids, str(exc))
-                report.counts["failed"] += len(plan.play_ids)
+                report.counts["failed"] += len(plan.play_ids) + bool(extra and not members)
+                if self.extras is not None and extra is not None:
+                    self.extras.settle(subject_id, extra, plan.rating_waits, str(exc))
                 continue
             self.store.mark_synced(plan.play_ids, run_id)
+            if self.extras is not None and extra is not None:
+                self.extras.settle(subject_id, extra, plan.rating_waits, None)
             report.counts["synced"] += len(plan.play_ids)
-            report.counts["marked"] += len(plan.episodes_to_mark) + int(
-                plan.is_movie and plan.collect_before is not None
+            # A film counts once, whether Bangumi lists an episode for it or not.
+            report.counts["marked"] += len(plan.episodes_to_mark) or int(
+                plan.is_movie and bool(members) and plan.collect_before is not None
             )
-            self.progress("apply", done, len(subjects))
+            report.counts["rated"] += plan.rate is not None
+            report.counts["watchlisted"] += plan.wish
+            self.progress("apply", done, len(kinds))
+
+    def _plan_with_extras(
+        self,
+        subject_id: int,
+        members: list[StoredPlay],
+        entry: dict[str, Any] | None,
+        extra: SubjectExtras | None,
+    ) -> SubjectPlan:
+        """The plays' plan, with what the Trakt ratings and watchlist add to it."""
+        current = int(entry["type"]) if entry is not None else None
+        if members:
+            plan = self._plan(subject_id, members, current)
+        else:  # only a list entry: no episode list is needed
+            assert extra is not None
+            plan = SubjectPlan(subject_id, extra.is_movie, current)
+        current_rate = int(entry.get("rate") or 0) if entry is not None else 0
+        settings = self.extras_settings
+        change = plan_extras(
+            current_type=current,
+            current_rate=current_rate,
+            collect_before=plan.collect_before,
+            extras=extra,
+            ratings=settings.ratings,
+            private=settings.private,
+        )
+        return plan.with_extras(change, current_rate)
 
     def _apply_batches(self, subjects: Iterable[int]) -> Iterator[tuple[int, list[StoredPlay]]]:
-        """Each subject's plays, read a bounded batch of subjects at a time."""
+        """Each subject with its plays (none for one only a Trakt list names), in id order,
+        the plays read a bounded batch of subjects at a time."""
         ordered = sorted(subjects)
         for start in range(0, len(ordered), APPLY_BATCH):
-            yield from self.store.apply_batch(ordered[start : start + APPLY_BATCH])
+            chunk = ordered[start : start + APPLY_BATCH]
+            plays = dict(self.store.apply_batch(chunk))
+            for subject_id in chunk:
+                yield subject_id, plays.get(subject_id, [])
 
     def _send_to_sink(
         self, sink: PlaySink, options: SyncOptions, report: RunReport, run_id: int
@@ -465,14 +530,14 @@ class SyncEngine:
         is_movie = members[0].is_movie
         marks: dict[int, int] = {}
         episodes: list[dict[str, Any]] = []
-        if not is_movie:
-            if current is not None:
-                # Only a collected subject can carry marks; its list also names the episodes.
-                for episode, mark in self.bangumi.episode_marks(subject_id):
-                    marks[int(episode["id"])] = mark
-                    episodes.append(episode)
-            else:
-                episodes = self.episodes.get_episodes(subject_id)
+        # A film too: its main episode is marked along with the 看过.
+        if current is not None:
+            # Only a collected subject can carry marks; its list also names the episodes.
+            for episode, mark in self.bangumi.episode_marks(subject_id):
+                marks[int(episode["id"])] = mark
+                episodes.append(episode)
+        else:
+            episodes = self.episodes.get_episodes(subject_id)
         main_ids = [int(e["id"]) for e in episodes if e.get("type") == EP_MAIN]
         plan = plan_subject(
             subject_id,
@@ -492,12 +557,26 @@ class SyncEngine:
         return plan
 
     def _execute(self, plan: SubjectPlan) -> None:
+        # The rating and the privacy of a created collection ride on the first POST.
+        rate, private = plan.rate, (True if plan.private else None)
         if plan.collect_before is not None:
-            self.bangumi.set_collection(plan.subject_id, plan.collect_before)
+            self._post(plan.subject_id, plan.collect_before, rate, private)
+            rate = private = None
         if plan.episodes_to_mark:
             self.bangumi.mark_episodes(plan.subject_id, plan.episodes_to_mark)
         if plan.collect_after is not None:
-            self.bangumi.set_collection(plan.subject_id, plan.collect_after)
+            self._post(plan.subject_id, plan.collect_after, rate, None)
+            rate = None
+        if rate is not None:
+            self._post(plan.subject_id, None, rate, None)
+
+    def _post(
+        self, subject_id: int, collection_type: int | None, rate: int | None, private: bool | None
+    ) -> None:
+        if rate is None and private is None:
+            self.bangumi.set_collection(subject_id, collection_type)
+        else:
+            self.bangumi.set_collection(subject_id, collection_type, rate=rate, private=private)
 
     def _forget_episodes(self, subject_id: int) -> None:
         """Bangumi re-created the subject's episodes: the matcher drops what it cached about
@@ -506,19 +585,22 @@ class SyncEngine:
         dropped = self._make_resolver(False).forget_subject(subject_id)
         log.info("subject %s: dropped %d cached look-up(s) to re-read them", subject_id, dropped)
 
-    def _collection_types(self, username: str, subjects: dict[int, int]) -> dict[int, int | None]:
-        """The user's collection type per subject (None = not collected), in few requests."""
+    def _collections(
+        self, username: str, subjects: dict[int, int]
+    ) -> dict[int, dict[str, Any] | None]:
+        """The user's collection entry per subject (None = not collected), in few requests."""
         anime = {sid for sid, kind in subjects.items() if kind == SUBJECT_ANIME}
-        found = self._types_from_list(username, anime) if anime else {}
+        found = self._entries_from_list(username, anime) if anime else {}
         for subject_id in sorted(subjects.keys() - found.keys()):
-            entry = self.bangumi.user_collection(username, subject_id)
-            found[subject_id] = int(entry["type"]) if entry else None
+            found[subject_id] = self.bangumi.user_collection(username, subject_id)
         return found
 
-    def _types_from_list(self, username: str, wanted: set[int]) -> dict[int, int | None]:
+    def _entries_from_list(
+        self, username: str, wanted: set[int]
+    ) -> dict[int, dict[str, Any] | None]:
         """Page the anime collection list while that is cheaper than one look-up per subject
         still unknown; a fresh account costs one request."""
-        found: dict[int, int | None] = {}
+        found: dict[int, dict[str, Any] | None] = {}
         offset, total, page_size = 0, None, 1
         while missing := wanted - found.keys():
             if total is not None:
@@ -536,7 +618,7 @@ class SyncEngine:
             page_size = max(page_size, len(rows))  # the client asks for full pages
             for row in rows:
                 if int(row["subject_id"]) in wanted:
-                    found[int(row["subject_id"])] = int(row["type"])
+                    found[int(row["subject_id"])] = row
             offset += len(rows)
         return found
 

@@ -13,6 +13,7 @@ EXIT_USAGE = 2
 EXIT_TEMPFAIL = 75  # sysexits EX_TEMPFAIL: try again later
 EXIT_NOPERM = 77  # sysexits EX_NOPERM: run `trakt-sync auth`
 EXIT_CONFIG = 78  # sysexits EX_CONFIG: fix the configuration
+EXIT_CANCELLED = 130  # 128 + SIGINT: stopped with Ctrl-C, as shells report it
 
 
 class TraktSyncError(Exception):

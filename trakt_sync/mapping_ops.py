@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import tomli_w
 
-from trakt_sync.errors import ConfigError
+from trakt_sync.errors import ConfigError, NotFound, TryLater
 from trakt_sync.matching.overrides import Override
 from trakt_sync.store import Store
 
@@ -47,6 +48,54 @@ def parse_override(show: str, args: list[str], start_ep: int) -> Override:
         start_ep=start_ep,
         ignore=ignore,
     )
+
+
+class SubjectReader(Protocol):
+    def get_subject(self, subject_id: int) -> dict[str, Any]: ...
+
+
+class ShowReader(Protocol):
+    def get_show(self, show_id: int | str) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class OverrideCheck:
+    """What checking an override online found: the names of what it links, and what
+    could not be checked."""
+
+    show_title: str | None = None
+    subject_name: str | None = None
+    unchecked: list[str] = field(default_factory=list)
+
+
+def check_override(override: Override, bangumi: SubjectReader, trakt: ShowReader) -> OverrideCheck:
+    """Read the override's Bangumi subject and Trakt show; ValueError when either does not
+    exist (so a typo is caught now, not at the next sync)."""
+    unchecked: list[str] = []
+    subject_name = show_title = None
+    try:
+        if override.subject_id is not None:
+            try:
+                subject = bangumi.get_subject(override.subject_id)
+            except NotFound:
+                raise ValueError(
+                    f"Bangumi has no subject {override.subject_id} "
+                    f"(https://bgm.tv/subject/{override.subject_id})"
+                ) from None
+            subject_name = str(subject.get("name_cn") or subject.get("name") or "")
+        kind, _, value = override.show.partition(":")
+        if override.is_movie or kind == "tmdb":
+            # Trakt reads a show by its own id or slug only; films are not read at all.
+            unchecked.append(f"the Trakt {'film' if override.is_movie else 'show'}")
+        else:
+            try:
+                show = trakt.get_show(value)
+            except NotFound:
+                raise ValueError(f"Trakt has no show {override.show}") from None
+            show_title = f"{show.get('title')} ({show.get('year')})"
+    except TryLater as exc:
+        raise TryLater(f"cannot check the mapping ({exc}); add it with --offline") from None
+    return OverrideCheck(show_title, subject_name, unchecked)
 
 
 def reset_affected(store: Store, override: Override) -> int:

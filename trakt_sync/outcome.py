@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from trakt_sync.errors import (
+    EXIT_CANCELLED,
     EXIT_FAILED,
     EXIT_NOPERM,
     EXIT_OK,
@@ -29,10 +30,29 @@ class RunOutcome(StrEnum):
     TEMPFAIL = "tempfail"  # a service was down or rate limited
     NEEDS_AUTH = "needs_auth"  # a token is missing or was rejected
     ERROR = "error"  # anything else that ended the run early
+    CANCELLED = "cancelled"  # stopped with Ctrl-C; the work left stays pending
+    DIED = "died"  # its process ended mid-run (killed, crashed, power cut); never finished
+
+    @property
+    def is_problem(self) -> bool:
+        """Whether a healthcheck should fail when the last run ended so.
+
+        A run stopped by the user or whose process was killed lost nothing (every step
+        is committed as it lands) and the next run carries on, so only the age of the
+        last success tells whether syncing works."""
+        return self not in (
+            RunOutcome.OK,
+            RunOutcome.RUNNING,
+            RunOutcome.INTERRUPTED,
+            RunOutcome.CANCELLED,
+            RunOutcome.DIED,
+        )
 
     @classmethod
     def of_error(cls, error: BaseException) -> RunOutcome:
         """The outcome of a run that ended with ``error``."""
+        if isinstance(error, KeyboardInterrupt):
+            return cls.CANCELLED
         if isinstance(error, Interrupted):
             return cls.INTERRUPTED
         if isinstance(error, TryLater):
@@ -49,6 +69,8 @@ _EXIT_CODES = {
     RunOutcome.TEMPFAIL: EXIT_TEMPFAIL,
     RunOutcome.NEEDS_AUTH: EXIT_NOPERM,
     RunOutcome.ERROR: EXIT_FAILED,
+    RunOutcome.CANCELLED: EXIT_CANCELLED,
+    RunOutcome.DIED: EXIT_FAILED,  # recorded for a process that is gone; listed for completeness
     RunOutcome.RUNNING: EXIT_FAILED,  # never a finished run's; listed so every member has a code
 }
 

@@ -3,7 +3,8 @@
 Rules (matching.md "Marking semantics"): a subject not collected becomes 在看
 (doing); 想看 (wish) and 搁置 (on hold) move to 在看; 看过 (done) and 抛弃
 (dropped) are left alone; episodes already marked are not sent again; a subject
-whose main episodes are all watched becomes 看过; a film becomes 看过. Nothing is
+whose main episodes are all watched becomes 看过; a film becomes 看过 with its main
+episode(s) marked too (otherwise Bangumi shows its progress as 0/1). Nothing is
 ever un-marked, and a subject is never collected unless something is marked in
 the same run.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from trakt_sync.extras import ExtrasChange
 from trakt_sync.models import (
     COLLECTION_DOING,
     COLLECTION_DONE,
@@ -47,6 +49,14 @@ class SubjectPlan:
     play_ids: list[int] = field(default_factory=list)
     # Episode id → its number as Bangumi shows it (sort), for people reading the plan.
     labels: dict[int, str] = field(default_factory=dict)
+    # From the Trakt ratings and watchlist (extras.py): the rating to send (None: keep
+    # ``current_rate``), whether 想看 comes from the watchlist, whether the collection
+    # is created private, and whether a rating waits for the subject to be collected.
+    current_rate: int = 0
+    rate: int | None = None
+    wish: bool = False
+    private: bool = False
+    rating_waits: bool = False
 
     @property
     def writes(self) -> int:
@@ -54,7 +64,17 @@ class SubjectPlan:
             (self.collect_before is not None)
             + bool(self.episodes_to_mark)
             + (self.collect_after is not None)
+            + (self.rate is not None and self.collect_before is None)
         )
+
+    def with_extras(self, change: ExtrasChange, current_rate: int) -> SubjectPlan:
+        """This plan with the list-driven changes: the rating rides on the first POST."""
+        self.current_rate = current_rate
+        if change.wish:
+            self.collect_before = COLLECTION_WISH
+        self.wish, self.rate, self.private = change.wish, change.rate, change.private
+        self.rating_waits = not change.settled
+        return self
 
     def describe(self) -> list[str]:
         lines = []
@@ -72,6 +92,15 @@ class SubjectPlan:
             lines.append(f"{len(self.already_marked)} episode(s) already marked")
         if self.collect_after is not None:
             lines.append(f"collection → {COLLECTION_NAMES[self.collect_after]} (all watched)")
+        if self.wish:
+            lines.append("on the Trakt watchlist")
+        if self.private:
+            lines.append("created private")
+        if self.rate is not None:
+            before = self.current_rate or "none"
+            lines.append(f"rating: {before} → {self.rate}")
+        if self.rating_waits:
+            lines.append("Trakt rating waits until the subject is collected")
         if not lines:
             lines.append(f"nothing to change ({COLLECTION_NAMES[self.current_type]})")
         return lines
@@ -94,14 +123,18 @@ def plan_subject(
     """
     watched = list(watched)
     plan = SubjectPlan(subject_id, is_movie, current_type, play_ids=[hid for hid, _ in watched])
-    left_alone = current_type in _LEFT_ALONE
+    episode_ids = sorted({eid for _, eid in watched if eid is not None})
 
     if is_movie:
-        if not left_alone:
+        # A film is watched whole: all of its main episodes, collected as 看过 before the
+        # PATCH (which needs the subject collected) so no second POST is needed.
+        episode_ids = sorted(set(episode_ids) | set(main_episode_ids))
+        plan.already_marked = [eid for eid in episode_ids if marks.get(eid) == EP_MARK_DONE]
+        plan.episodes_to_mark = [eid for eid in episode_ids if marks.get(eid) != EP_MARK_DONE]
+        if current_type not in _LEFT_ALONE:
             plan.collect_before = COLLECTION_DONE
         return plan
 
-    episode_ids = sorted({eid for _, eid in watched if eid is not None})
     plan.already_marked = [eid for eid in episode_ids if marks.get(eid) == EP_MARK_DONE]
     plan.episodes_to_mark = [eid for eid in episode_ids if marks.get(eid) != EP_MARK_DONE]
     if not plan.episodes_to_mark:

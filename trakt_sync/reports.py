@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,14 +40,17 @@ def status_report(
     timezone: str | None,
     heartbeat: Path,
     now: datetime,
+    sync_running: Callable[[], bool],
+    died_message: str,
 ) -> dict[str, Any]:
-    """``accounts`` is :func:`trakt_sync.accounts.auth_summary`'s answer."""
+    """``accounts`` is :func:`trakt_sync.accounts.auth_summary`'s answer; ``sync_running``
+    says whether a sync holds the profile's lock (checked only when a run says running)."""
     return {
         "profile": accounts["profile"],
         "backend": accounts["backend"],
         "trakt": {k: accounts["trakt"][k] for k in ("authenticated", "username", "expires_at")},
         "bangumi": {k: accounts["bangumi"][k] for k in ("authenticated", "username")},
-        "last_run": run_dict(store.last_run()),
+        "last_run": run_dict(_last_run(store, sync_running, died_message)),
         "last_success": run_dict(store.last_run(successful=True)),
         "items": store.state_counts(),
         "schedule": schedule,
@@ -56,6 +61,17 @@ def status_report(
     }
 
 
+def _last_run(
+    store: Store, sync_running: Callable[[], bool], died_message: str
+) -> RunRecord | None:
+    """The last run that ended, where a run left "running" by a dead process counts as
+    one that died (the next sync records it so)."""
+    newest = store.newest_run()
+    if newest is not None and newest.outcome is RunOutcome.RUNNING and not sync_running():
+        return replace(newest, outcome=RunOutcome.DIED, message=died_message)
+    return store.last_run()
+
+
 def health_problem(
     report: dict[str, Any], schedule: str, timezone: str | None, now: datetime
 ) -> str | None:
@@ -63,7 +79,7 @@ def health_problem(
     last = report["last_run"]
     if last is None:
         return "no sync has run yet"
-    if last["outcome"] is not RunOutcome.OK:
+    if last["outcome"].is_problem:
         return f"the last sync ended {last['outcome']}: {last['message'] or ''}".rstrip(": ")
     success = report["last_success"]
     limit = 2 * interval(schedule, zone(timezone), now)

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from trakt_sync import accounts, reports
+from trakt_sync import accounts, reports, syncjob
 from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.config import Settings
 from trakt_sync.daemon import ProfileSchedule, last_check
 from trakt_sync.engine import ProgressFn, SyncEngine
 from trakt_sync.errors import ConfigError
+from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
 from trakt_sync.httpclient import RequestCounter, RetryBudget
 from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
@@ -31,7 +32,7 @@ from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.sink import BangumiSyncerClient, BangumiSyncerSink
 from trakt_sync.store import Store
-from trakt_sync.syncjob import SyncJob
+from trakt_sync.syncjob import DIED_MESSAGE, SyncJob
 from trakt_sync.tokens import TokenStore
 from trakt_sync.trakt import TraktClient
 from trakt_sync.trakt_auth import TraktOAuth, TraktSession
@@ -197,6 +198,8 @@ class Runtime:
             timezone=sync.timezone,
             heartbeat=self.paths.heartbeat_file,
             now=now,
+            sync_running=lambda: syncjob.sync_running(self.paths.lock(self.profile)),
+            died_message=DIED_MESSAGE,
         )
 
     def schedule(self) -> ProfileSchedule:
@@ -287,6 +290,20 @@ class Runtime:
             page_limit=sync.page_limit,
             progress=progress,
             should_stop=should_stop or (lambda: False),
+            extras=self._extras(),
+        )
+
+    def _extras(self) -> ExtrasSync | None:
+        sync = self.settings.sync
+        settings = ExtrasSettings(sync.ratings, sync.watchlist, self.settings.bangumi.private)
+        if settings == ExtrasSettings():
+            return None
+        return ExtrasSync(
+            self.store,
+            self.trakt,
+            settings,
+            self.cached_trakt.get_season_episodes,
+            sync.page_limit,
         )
 
     def sync_job(

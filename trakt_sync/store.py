@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from trakt_sync.errors import StateError
+from trakt_sync.extras import ListEntry, ListItem, ListKey, Target, parse_item
 from trakt_sync.models import (
     Play,
     PlayState,
@@ -149,6 +150,25 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT OR REPLACE INTO state(key, value)
         SELECT 'reconcile', 'true' WHERE EXISTS (SELECT 1 FROM plays);
     """,
+    # 3: Trakt ratings and watchlist entries, and what became of them per Bangumi subject
+    """
+    CREATE TABLE IF NOT EXISTS list_items (
+        list          TEXT NOT NULL CHECK (list IN ('rating', 'watchlist')),
+        kind          TEXT NOT NULL CHECK (kind IN ('movie', 'show', 'season')),
+        trakt_id      INTEGER NOT NULL,
+        season        INTEGER NOT NULL,
+        rating        INTEGER,
+        listed_at     TEXT,
+        item          TEXT NOT NULL,
+        state         TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (state IN ('pending', 'matched', 'unmatched', 'skipped', 'removed')),
+        reason        TEXT,
+        targets       TEXT,
+        resolved_with TEXT,
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (list, kind, trakt_id, season)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -274,6 +294,40 @@ class RunRecord:
 
 def _now() -> str:
     return iso_z(utcnow())
+
+
+def _targets_json(targets: dict[int, Target]) -> str:
+    return json.dumps({str(sid): t.as_json() for sid, t in sorted(targets.items())})
+
+
+def _reset_targets(stored: str) -> str:
+    """Every subject of a changed entry is to be sent again."""
+    data = json.loads(stored)
+    for target in data.values():
+        target.update(state="pending", attempts=0)
+    return json.dumps(data)
+
+
+# SQLite's primary result codes for a damaged file (the extended codes keep them in the low byte).
+_DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+@contextmanager
+def reporting_damage(path: Path) -> Iterator[None]:
+    """Turn SQLite finding ``path`` damaged, in whatever query, into a StateError that
+    names the file and what to do (a lock timeout or full disk passes through)."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in _DAMAGE_CODES:
+            raise
+        raise StateError(
+            f"{path}: the database is damaged ({exc}); stop trakt-sync, then either recover it "
+            f"(sqlite3 {path} .recover | sqlite3 {path}.recovered, and move that in its place) "
+            "or move the file aside to start afresh: the next sync reads the Trakt history "
+            "again and finds what Bangumi already has (export manual mappings first with "
+            "`trakt-sync map export`, if that still works)"
+        ) from None
 
 
 class Store:
@@ -765,6 +819,173 @@ class Store:
         ).fetchall()
         return [dict(row) for row in rows]
 
+    # -- ratings and watchlist --------------------------------------------------------------
+
+    def save_list(self, list_name: str, kind: str, items: Iterable[ListItem]) -> int:
+        """Hold Trakt's complete list of one kind (one transaction): new entries and changed
+        ratings become pending, entries Trakt no longer lists become removed (nothing is
+        undone on Bangumi). Returns how many entries are new or changed."""
+        now = _now()
+        changed = 0
+        with self.transaction() as db:
+            held = {
+                (row["trakt_id"], row["season"]): row
+                for row in db.execute(
+                    "SELECT trakt_id, season, rating, state, targets FROM list_items "
+                    "WHERE list = ? AND kind = ?",
+                    (list_name, kind),
+                )
+            }
+            present = set()
+            for item in items:
+                key = item.key
+                present.add((key.trakt_id, key.season))
+                raw = json.dumps(item.raw, separators=(",", ":"))
+                row = held.get((key.trakt_id, key.season))
+                if row is None:
+                    db.execute(
+                        "INSERT INTO list_items (list, kind, trakt_id, season, rating, "
+                        "listed_at, item, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                        (
+                            list_name,
+                            kind,
+                            key.trakt_id,
+                            key.season,
+                            item.rating,
+                            item.listed_at,
+                            raw,
+                            now,
+                        ),
+                    )
+                    changed += 1
+                elif row["rating"] != item.rating or row["state"] == "removed":
+                    # The subjects are still the same: only their targets are sent again.
+                    matched = row["targets"] is not None
+                    targets = _reset_targets(row["targets"]) if matched else None
+                    db.execute(
+                        "UPDATE list_items SET rating = ?, listed_at = ?, item = ?, state = ?, "
+                        "targets = ?, updated_at = ? WHERE list = ? AND kind = ? "
+                        "AND trakt_id = ? AND season = ?",
+                        (
+                            item.rating,
+                            item.listed_at,
+                            raw,
+                            "matched" if matched else "pending",
+                            targets,
+                            now,
+                            list_name,
+                            kind,
+                            key.trakt_id,
+                            key.season,
+                        ),
+                    )
+                    changed += 1
+            db.executemany(
+                "UPDATE list_items SET state = 'removed', updated_at = ? WHERE list = ? "
+                "AND kind = ? AND trakt_id = ? AND season = ?",
+                [
+                    (now, list_name, kind, trakt_id, season)
+                    for (trakt_id, season), row in held.items()
+                    if (trakt_id, season) not in present and row["state"] != "removed"
+                ],
+            )
+        return changed
+
+    def list_entries(self, lists: Iterable[str], states: Iterable[str]) -> list[ListEntry]:
+        lists, states = list(lists), list(states)
+        if not lists or not states:
+            return []
+        rows = self.db.execute(
+            f"SELECT * FROM list_items WHERE list IN ({','.join('?' * len(lists))}) "
+            f"AND state IN ({','.join('?' * len(states))}) ORDER BY list, kind, trakt_id, season",
+            (*lists, *states),
+        ).fetchall()
+        out = []
+        for row in rows:
+            item = parse_item(row["list"], row["kind"], json.loads(row["item"]))
+            targets = {
+                int(sid): Target.from_json(int(sid), data)
+                for sid, data in json.loads(row["targets"] or "{}").items()
+            }
+            media = item.raw.get("movie") or item.raw.get("show") or {}
+            title = str(media.get("title") or "")
+            if item.key.kind == "season":
+                title += f" S{item.key.season}"
+            out.append(ListEntry(item, targets, title))
+        return out
+
+    def lists_to_resolve(
+        self, lists: Iterable[str], version: str, retry_unmatched: bool
+    ) -> list[ListEntry]:
+        """Entries not resolved yet, and unmatched ones resolved with other data."""
+        lists = list(lists)
+        if not lists:
+            return []
+        keys = self.db.execute(
+            f"SELECT list, kind, trakt_id, season FROM list_items "
+            f"WHERE list IN ({','.join('?' * len(lists))}) AND (state = 'pending' "
+            "OR (state = 'unmatched' AND (? OR resolved_with IS NOT ?)))",
+            (*lists, int(retry_unmatched), version),
+        ).fetchall()
+        wanted = {ListKey(r[0], r[1], r[2], r[3]) for r in keys}
+        return [
+            e for e in self.list_entries(lists, ("pending", "unmatched")) if e.item.key in wanted
+        ]
+
+    def list_needs_resolve(self, lists: Iterable[str]) -> bool:
+        lists = list(lists)
+        if not lists:
+            return False
+        row = self.db.execute(
+            f"SELECT 1 FROM list_items WHERE list IN ({','.join('?' * len(lists))}) "
+            "AND state = 'pending' LIMIT 1",
+            lists,
+        ).fetchone()
+        return row is not None
+
+    def record_list_resolution(
+        self,
+        key: ListKey,
+        state: str,
+        targets: dict[int, Target] | None,
+        reason: str | None,
+        version: str,
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE list_items SET state = ?, targets = ?, reason = ?, resolved_with = ?, "
+                "updated_at = ? WHERE list = ? AND kind = ? AND trakt_id = ? AND season = ?",
+                (
+                    state,
+                    _targets_json(targets) if targets is not None else None,
+                    reason,
+                    version,
+                    _now(),
+                    key.list,
+                    key.kind,
+                    key.trakt_id,
+                    key.season,
+                ),
+            )
+
+    def set_list_targets(self, updates: dict[ListKey, dict[int, Target]]) -> None:
+        """Record how far each entry's subjects got (one transaction)."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE list_items SET targets = ?, updated_at = ? WHERE list = ? AND kind = ? "
+                "AND trakt_id = ? AND season = ?",
+                [
+                    (_targets_json(targets), _now(), k.list, k.kind, k.trakt_id, k.season)
+                    for k, targets in updates.items()
+                ],
+            )
+
+    def list_counts(self) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT list || ':' || state AS k, count(*) AS n FROM list_items GROUP BY k"
+        ).fetchall()
+        return {row["k"]: row["n"] for row in rows}
+
     # -- overrides ------------------------------------------------------------------------
 
     def overrides(self) -> list[dict[str, Any]]:
@@ -819,22 +1040,43 @@ class Store:
                 ),
             )
 
-    def last_run(self, *, successful: bool = False, include_dry: bool = False) -> RunRecord | None:
+    def mark_dead_runs(self, message: str) -> int:
+        """Record every run still marked running as died; only call this while holding the
+        profile's lock, when no other run can be in progress. Returns how many."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE runs SET outcome = ?, message = ? WHERE outcome = ?",
+                (RunOutcome.DIED.value, message, RunOutcome.RUNNING.value),
+            )
+        return cursor.rowcount
+
+    def newest_run(self, *, include_dry: bool = False) -> RunRecord | None:
+        """The run started last, finished or not."""
         row = self.db.execute(
-            "SELECT * FROM runs WHERE finished_at IS NOT NULL AND (? OR outcome = ?) "
-            "AND (? OR dry_run = 0) ORDER BY id DESC LIMIT 1",
-            (int(not successful), RunOutcome.OK.value, int(include_dry)),
+            "SELECT * FROM runs WHERE (? OR dry_run = 0) ORDER BY id DESC LIMIT 1",
+            (int(include_dry),),
         ).fetchone()
-        if row is None:
-            return None
-        return RunRecord(
-            id=row["id"],
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-            outcome=RunOutcome(row["outcome"]),
-            dry_run=bool(row["dry_run"]),
-            message=row["message"],
-            counts=json.loads(row["counts"]),
-            requests_trakt=row["requests_trakt"],
-            requests_bangumi=row["requests_bangumi"],
-        )
+        return None if row is None else _run_record(row)
+
+    def last_run(self, *, successful: bool = False, include_dry: bool = False) -> RunRecord | None:
+        """The last run that ended (a died one too: it has no ``finished_at``)."""
+        row = self.db.execute(
+            "SELECT * FROM runs WHERE outcome != ? AND (? OR outcome = ?) "
+            "AND (? OR dry_run = 0) ORDER BY id DESC LIMIT 1",
+            (RunOutcome.RUNNING.value, int(not successful), RunOutcome.OK.value, int(include_dry)),
+        ).fetchone()
+        return None if row is None else _run_record(row)
+
+
+def _run_record(row: sqlite3.Row) -> RunRecord:
+    return RunRecord(
+        id=row["id"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        outcome=RunOutcome(row["outcome"]),
+        dry_run=bool(row["dry_run"]),
+        message=row["message"],
+        counts=json.loads(row["counts"]),
+        requests_trakt=row["requests_trakt"],
+        requests_bangumi=row["requests_bangumi"],
+    )

@@ -16,6 +16,9 @@ from trakt_sync.notify import Notifier
 from trakt_sync.outcome import RunOutcome
 from trakt_sync.store import Store
 
+DIED_MESSAGE = "its process ended before the run finished (killed or crashed); nothing is lost"
+CANCELLED_MESSAGE = "cancelled with Ctrl-C; the work left stays pending"
+
 
 @dataclass
 class SyncResult:
@@ -31,7 +34,9 @@ class SyncResult:
     def summary(self) -> str:
         """One line for the terminal or the daemon's log."""
         c = self.report.counts
-        verb = "planned" if self.dry_run else "synced"
+        verb = _VERBS.get(self.report.outcome, "sync failed")
+        if self.dry_run:
+            verb = "planned" if self.report.outcome is RunOutcome.OK else "dry run failed"
         if self.report.sink_items is not None:
             sent = "to send" if self.dry_run else "sent"
             return (
@@ -72,6 +77,13 @@ class SyncResult:
                     "already_marked": plan.already_marked,
                     "collection_after": plan.collect_after,
                     "plays": plan.play_ids,
+                    # From the Trakt ratings and watchlist (sync.ratings, sync.watchlist)
+                    # and bangumi.private: null/false when nothing changes.
+                    "rate_before": plan.current_rate,
+                    "rate": plan.rate,
+                    "rating_waits": plan.rating_waits,
+                    "watchlist": plan.wish,
+                    "private": plan.private,
                 }
                 for plan, title in self.report.plans
             ],
@@ -80,6 +92,15 @@ class SyncResult:
             data["requests"]["bangumi-syncer"] = self.requests.get("bangumi-syncer", 0)
             data["sink"] = [{"play": hid, **item} for hid, item in self.report.sink_items]
         return data
+
+
+# How a summary line starts, by outcome: a run that did not go through never says "synced".
+_VERBS = {
+    RunOutcome.OK: "synced",
+    RunOutcome.FAILED: "synced with failures",
+    RunOutcome.INTERRUPTED: "stopped",
+    RunOutcome.CANCELLED: "cancelled",
+}
 
 
 @dataclass
@@ -105,11 +126,16 @@ def run_sync(job: SyncJob, options: SyncOptions) -> SyncResult:
     try:
         started = time.monotonic()
         store = job.store
+        # Holding the lock, no other run is in progress: a row still "running" is one whose
+        # process died.
+        store.mark_dead_runs(DIED_MESSAGE)
         run_id = store.start_run(options.dry_run)
         try:
             report = job.engine.run(options, run_id)
         except BaseException as exc:
-            store.finish_run(run_id, RunOutcome.ERROR, {}, job.counter.counts, type(exc).__name__)
+            outcome = RunOutcome.of_error(exc)
+            message = CANCELLED_MESSAGE if outcome is RunOutcome.CANCELLED else type(exc).__name__
+            store.finish_run(run_id, outcome, {}, job.counter.counts, message)
             raise
         store.finish_run(run_id, report.outcome, report.counts, job.counter.counts, report.message)
         if job.notifier is not None and not options.dry_run:
@@ -119,3 +145,17 @@ def run_sync(job: SyncJob, options: SyncOptions) -> SyncResult:
         )
     finally:
         lock.release()
+
+
+def sync_running(lock_path: Path) -> bool:
+    """Whether a sync of the profile holds its lock right now.
+
+    A run recorded as running while nobody holds the lock is one whose process died:
+    the kernel releases the lock with the process."""
+    lock = FileLock(str(lock_path), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        return True
+    lock.release()
+    return False

@@ -70,6 +70,7 @@ class TraktToken:
     expires_at: int  # unix seconds = created_at + expires_in
     created_at: int
     username: str | None = None
+    rejected: bool = False  # Trakt refused its refresh token: the user must log in again
 
     @classmethod
     def from_oauth(cls, payload: Mapping[str, Any], *, username: str | None = None) -> TraktToken:
@@ -110,13 +111,16 @@ class TraktToken:
         return remaining <= 0 or remaining < margin
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "access_token": self.access_token,
             "refresh_token": self.refresh_token,
             "expires_at": self.expires_at,
             "created_at": self.created_at,
             "username": self.username,
         }
+        if self.rejected:
+            data["rejected"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> TraktToken:
@@ -132,7 +136,10 @@ class TraktToken:
             raise ValueError("expires_at/created_at missing or not integers")
         if username is not None and not isinstance(username, str):
             raise ValueError("username is not a string")
-        return cls(access, refresh, expires_at, created_at, username)
+        rejected = data.get("rejected", False)
+        if not isinstance(rejected, bool):
+            raise ValueError("rejected is not a boolean")
+        return cls(access, refresh, expires_at, created_at, username, rejected)
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,22 @@ class TraktClient(ApiClient):
                 return
             page += 1
 
+    def list_items(self, path: str, limit: int = 250) -> list[dict[str, Any]]:
+        """Every item of ``/sync/ratings/{type}`` or ``/sync/watchlist/{type}`` (A.9), read
+        page by page (A.5: the watchlist is paged by default)."""
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            params = {"limit": limit, "extended": "full", "page": page}
+            data, response = self._authed_get(path, params)
+            if not isinstance(data, list):
+                raise ServiceUnavailable(f"Trakt: {path} did not return a list")
+            items += data
+            page_count = _int_header(response, "X-Pagination-Page-Count")
+            if page_count is None or page >= page_count:
+                return items
+            page += 1
+
     def get_season_episodes(self, show_id: int | str, season: int) -> list[dict[str, Any]]:
         data, _ = self.get_json(f"/shows/{show_id}/seasons/{season}", {"extended": "full"})
         return list(data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import httpx
@@ -28,6 +28,8 @@ from trakt_sync.httpclient import ApiClient, error_text
 from trakt_sync.tokens import TraktToken
 
 log = logging.getLogger(__name__)
+
+REFRESH_REJECTED = "Trakt rejected the refresh token; run `trakt-sync auth`"
 OOB_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"
 SLOW_DOWN_STEP = 5.0  # RFC 8628 §3.5: add 5 s to the interval on slow_down
 
@@ -155,7 +157,7 @@ class TraktOAuth(ApiClient):
             },
         )
         if response.status_code in (400, 401):
-            raise NeedsAuth("Trakt rejected the refresh token; run `trakt-sync auth`")
+            raise NeedsAuth(REFRESH_REJECTED)
         if not response.is_success:
             raise self.error_for(response)
         return dict(response.json())
@@ -184,6 +186,8 @@ class TraktSession:
         token = self.tokens.load_trakt()
         if token is None:
             raise NeedsAuth("not logged in to Trakt; run `trakt-sync auth`")
+        if token.rejected:
+            raise NeedsAuth(REFRESH_REJECTED)
         return token
 
     def access_token(self) -> str:
@@ -195,7 +199,15 @@ class TraktSession:
     def refresh(self, token: TraktToken | None = None) -> TraktToken:
         token = token or self.current()
         log.info("refreshing the Trakt access token")
-        data = self.oauth.refresh(token.refresh_token)
+        try:
+            data = self.oauth.refresh(token.refresh_token)
+        except NeedsAuth:
+            # Remembered so that `auth status` stops saying "logged in"; unless another
+            # process refreshed meanwhile and its new pair is the one stored now.
+            stored = self.tokens.load_trakt()
+            if stored is not None and stored.refresh_token == token.refresh_token:
+                self.tokens.save_trakt(replace(stored, rejected=True))
+            raise
         fresh = token_from_response(data, self.clock(), token.username)
         self.tokens.save_trakt(fresh)
         return fresh

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from matcher_world import World
 
+from trakt_sync.fakes.memory import sample_bytes
+from trakt_sync.matching.bangumi_data import build_index
 from trakt_sync.matching.overrides import Override
 from trakt_sync.models import ResolutionStatus, TraktIds, TraktMovie
 
@@ -130,3 +135,80 @@ def test_film_overrides(world: World) -> None:
     elsewhere = Override.parse("movie:trakt:230000", subject_id=436738)
     result = world.matcher([elsewhere]).resolve_movie(YOUR_NAME)
     assert (result.subject_id, result.source, result.confidence) == (436738, "override", 1.0)
+
+
+def film_subject(sid: int, name: str, day: str, platform: str = "剧场版") -> dict[str, Any]:
+    return {"id": sid, "type": 2, "name": name, "date": day, "platform": platform, "eps": 1}
+
+
+KITARO = film_subject(360256, "鬼太郎誕生 ゲゲゲの謎", "2023-11-17")
+KITARO_RECUT = film_subject(509290, "鬼太郎誕生 ゲゲゲの謎 真生版", "2024-10-04")
+
+
+def one_tmdb_movie_for_two_subjects(world: World, *subjects: dict[str, Any]) -> None:
+    """bangumi-data links the film and its re-cut, released months later, to one TMDB movie."""
+    data = json.loads(sample_bytes())
+    for subject in subjects:
+        world.catalogue.subjects[subject["id"]] = subject
+        data["items"].append(
+            {
+                "title": subject["name"],
+                "type": "movie",
+                "begin": f"{subject['date']}T00:00:00.000Z",
+                "sites": [
+                    {"site": "bangumi", "id": str(subject["id"])},
+                    {"site": "tmdb", "id": "movie/904759"},
+                ],
+            }
+        )
+    index = build_index(json.dumps(data).encode())
+    world.index = lambda: index
+
+
+def test_film_linked_with_its_recut_is_the_one_released_on_trakts_date(world: World) -> None:
+    one_tmdb_movie_for_two_subjects(world, KITARO, KITARO_RECUT)
+    original = film(260000, 904759, "Kitaro Tanjo: Gegege no Nazo", "2023-11-17")
+    result = world.matcher().resolve_movie(original)
+    assert (result.status, result.subject_id, result.source) == (MATCHED, 360256, "bangumi-data")
+    assert any("also fits: 509290" in e for e in result.evidence)
+
+    recut = film(260001, 904759, "Kitaro Tanjo: Gegege no Nazo", "2024-10-05")
+    assert world.matcher().resolve_movie(recut).subject_id == 509290
+
+
+def test_film_linked_twice_stays_unmatched_when_no_release_date_stands_out(
+    world: World,
+) -> None:
+    one_tmdb_movie_for_two_subjects(world, KITARO, KITARO_RECUT)
+    # Between the two (a US release, say): neither is the film by its date.
+    between = film(260002, 904759, "Kitaro Tanjo: Gegege no Nazo", "2024-04-01")
+    result = world.matcher().resolve_movie(between)
+    assert result.status is UNMATCHED
+    assert {c["subject_id"] for c in result.candidates} == {360256, 509290}
+    # Close to one but not far from the other: still not told apart.
+    near = film(260003, 904759, "Kitaro", "2023-11-20")
+    world.catalogue.subjects[509290] = {**KITARO_RECUT, "date": "2024-01-05"}
+    assert world.matcher().resolve_movie(near).status is UNMATCHED
+
+
+def test_film_found_by_title_with_its_tv_version_is_the_one_released_on_trakts_date(
+    world: World,
+) -> None:
+    title = "かぐや様は告らせたい-ファーストキッスは終わらない-"
+    cinema = film_subject(389474, title, "2022-12-17")
+    tv_version = film_subject(425211, title, "2023-04-06", platform="TV")
+    world.hits[title] = [tv_version, cinema]
+    kaguya = film(
+        270000,
+        997317,
+        "Kaguya-sama: Love Is War - The First Kiss That Never Ends",
+        "2022-12-17",
+        original_title=title,
+    )
+    result = world.matcher().resolve_movie(kaguya)
+    assert (result.status, result.subject_id, result.source) == (MATCHED, 389474, "search")
+
+    # Only a year (taken as mid-year): neither stands out.
+    year_only = film(270001, 997318, kaguya.title, "2022-12-17", original_title=title)
+    year_only = TraktMovie(**{**year_only.__dict__, "released": None})
+    assert world.matcher().resolve_movie(year_only).status is UNMATCHED

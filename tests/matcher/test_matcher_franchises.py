@@ -81,7 +81,8 @@ def test_snk_id_start_contradicted_by_air_dates_is_placed_by_date(world: World) 
     assert (e14.status, e14.subject_id, e14.episode_id) == (MATCHED, 263750, 792615)
     assert (e23.subject_id, e23.episode_id) == (263750, 792624)
     assert any("overruled by air dates" in line for line in e14.evidence)
-    assert e14.confidence < 0.9  # weaker than an id confirmed by dates
+    # the id's start is set aside; the whole part's agreeing dates are what place it
+    assert any("10/10 air dates agree" in line for line in e14.evidence)
 
 
 def test_snk_final_chapters_are_tmdb_specials_with_bangumi_data_keys(world: World) -> None:

@@ -66,8 +66,17 @@ def test_floating_subject_without_any_dates_is_not_placed_by_a_guess() -> None:
 
 
 def test_scores() -> None:
-    assert confidence(0.85, DateCheck.AGREE, 10, 0, None) == 0.95
-    assert confidence(0.85, DateCheck.UNKNOWN, 10, 0, None) == 0.9
-    assert confidence(0.75, DateCheck.UNKNOWN, 0, 0, None) == 0.7
+    assert confidence(0.85, DateCheck.AGREE, 10, 0, None) == 0.99
+    assert confidence(0.85, DateCheck.UNKNOWN, 10, 0, None) == 0.98
+    assert confidence(0.65, DateCheck.AGREE, 1, 0, None) == 0.82  # title + its own date
+    assert confidence(0.65, DateCheck.AGREE, 13, 0, None) == 0.98  # + a whole run of dates
+    # issue 10: a later season found by a partial title, 13/13 air dates agreeing, was 0.75
+    assert confidence(0.6, DateCheck.AGREE, 13, 0, "sort") >= 0.8
+    assert confidence(0.6, DateCheck.AGREE, 13, 1, "sort") < confidence(
+        0.6, DateCheck.AGREE, 13, 0, "sort"
+    )
+    assert confidence(0.65, DateCheck.UNKNOWN, 0, 0, "ep") == 0.65  # numbering alone: nothing
+    assert confidence(0.75, DateCheck.UNKNOWN, 0, 0, None) == 0.75
+    assert confidence(0.75, DateCheck.UNKNOWN, 0, 0, "ep", count_fits=True) == 0.92
     assert confidence(0.99, DateCheck.DISAGREE, 10, 0, "ep") == 0.2
     assert confidence(0.85, DateCheck.AGREE, 3, 7, None) <= 0.5  # the fit itself is doubtful

@@ -25,6 +25,7 @@ from trakt_sync.cli import (
 )
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_FAILED, TraktSyncError
+from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.redact import RedactingFilter, redact_text
 
 EXIT_CODES_HELP = """\
@@ -176,20 +177,34 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + others + tail
 
 
+def _from_ctrl_c(exc: BaseException) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; the one place where exceptions become messages and exit codes."""
     state = CliState()
     args = hoist_global_options(sys.argv[1:] if argv is None else argv)
     try:
         app(args=args, obj=state, prog_name="trakt-sync")
+    except SystemExit as exc:
+        if _from_ctrl_c(exc):  # Typer turns Ctrl-C into a silent exit 130
+            print("trakt-sync: cancelled", file=sys.stderr)
+            sys.exit(exit_code(RunOutcome.CANCELLED))
+        raise
     except TraktSyncError as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
         print(f"trakt-sync: {redact_text(str(exc), state.registry)}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        print("trakt-sync: interrupted", file=sys.stderr)
-        sys.exit(130)
+        print("trakt-sync: cancelled", file=sys.stderr)
+        sys.exit(exit_code(RunOutcome.CANCELLED))
     except Exception as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")

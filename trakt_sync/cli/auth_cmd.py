@@ -8,11 +8,19 @@ from typing import Annotated
 
 import typer
 
-from trakt_sync.accounts import login_bangumi, logout_trakt
+from trakt_sync.accounts import login_bangumi, logout_bangumi, logout_trakt
 from trakt_sync.cli.output import JsonOption, emit_json, note
 from trakt_sync.cli.state import CliState
 
-app = typer.Typer(help="Log in to Trakt (device code) and Bangumi (access token).")
+app = typer.Typer(
+    help="Log in to Trakt (device code) and Bangumi (access token).\n\n"
+    "Without a subcommand, log in to Trakt: open the address shown and enter the code.",
+    epilog="\b\nExamples:\n"
+    "  trakt-sync auth                              log in to Trakt\n"
+    "  trakt-sync auth bangumi                      paste a Bangumi access token\n"
+    '  echo "$TOKEN" | trakt-sync auth bangumi --with-token\n'
+    "  trakt-sync -p partner auth status            who is logged in for a profile\n",
+)
 
 
 @app.callback(invoke_without_command=True)
@@ -35,7 +43,8 @@ def trakt_login(ctx: typer.Context) -> None:
         )
 
 
-@app.command("bangumi")
+# Short help given so that the listing of `auth --help` shows whole sentences, not "...".
+@app.command("bangumi", short_help="Store a Bangumi access token.")
 def bangumi_login(
     ctx: typer.Context,
     with_token: Annotated[
@@ -61,7 +70,7 @@ def bangumi_login(
         )
 
 
-@app.command("status")
+@app.command("status", short_help="Who is logged in, and where tokens are kept.")
 def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Show who is logged in, where tokens are kept and when Trakt's expires."""
     state: CliState = ctx.obj
@@ -72,9 +81,16 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     trakt, bangumi = summary["trakt"], summary["bangumi"]
     typer.echo(f"profile: {summary['profile']} (tokens in {summary['backend']})")
-    if trakt["authenticated"]:
+    if trakt["rejected"]:
         typer.echo(
-            f"Trakt:   logged in as {trakt['username']}, access token expires {trakt['expires_at']}"
+            f"Trakt:   not logged in: Trakt rejected the refresh token of {trakt['username']} "
+            "(run `trakt-sync auth`)"
+        )
+    elif trakt["authenticated"]:
+        expired = " (expired; renewed on next use)" if trakt["expired"] else ""
+        typer.echo(
+            f"Trakt:   logged in as {trakt['username']}, access token expires "
+            f"{trakt['expires_at']}{expired}"
         )
     else:
         typer.echo("Trakt:   not logged in (run `trakt-sync auth`)")
@@ -85,7 +101,7 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
         typer.echo("Bangumi: not logged in (run `trakt-sync auth bangumi`)")
 
 
-@app.command("logout")
+@app.command("logout", short_help="Revoke and delete the stored tokens.")
 def logout(
     ctx: typer.Context,
     trakt: Annotated[bool, typer.Option("--trakt", help="Only log out of Trakt.")] = False,
@@ -96,12 +112,17 @@ def logout(
     both = not trakt and not bangumi
     with state.runtime() as rt:
         if trakt or both:
-            warning = logout_trakt(rt.trakt_oauth, rt.tokens)
-            if warning:
-                note(f"warning: {warning}")
-            typer.echo("Logged out of Trakt")
+            result = logout_trakt(rt.trakt_oauth, rt.tokens)
+            if result.warning:
+                note(f"warning: {result.warning}")
+            typer.echo("Logged out of Trakt" if result.was_logged_in else "Not logged in to Trakt")
         if bangumi or both:
-            rt.tokens.delete_bangumi()
-            typer.echo(
-                "Logged out of Bangumi (the token itself stays valid until you delete it on bgm.tv)"
-            )
+            if logout_bangumi(rt.tokens):
+                typer.echo(
+                    "Logged out of Bangumi (the token itself stays valid until you delete it "
+                    "on bgm.tv)"
+                )
+            else:
+                typer.echo("Not logged in to Bangumi")
+            if rt.bangumi_account.config_token is not None:
+                note("note: bangumi.token is set in the config or environment; remove it there")

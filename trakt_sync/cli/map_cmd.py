@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from trakt_sync.cli.output import JsonOption, emit_json
+from trakt_sync.cli.output import JsonOption, emit_json, note
 from trakt_sync.cli.state import CliState
 from trakt_sync.mapping_ops import (
     add_override,
+    check_override,
     export_overrides,
     import_overrides,
     parse_override,
@@ -54,16 +55,42 @@ def add(
             "--start-ep", help="The subject's episode that the first Trakt episode maps to."
         ),
     ] = 1,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Add without checking that the show and subject exist."),
+    ] = False,
 ) -> None:
-    """Add an override; the affected plays are retried on the next sync."""
+    """Add an override; the affected plays are retried on the next sync.
+
+    The Bangumi subject and the Trakt show are read first, so that a wrong id is caught
+    now (--offline skips that).
+
+    \b
+    Example:
+      trakt-sync map add trakt:1390 S1E13-E25 373267
+    """
     override = _parse(show, args, start_ep)
     state: CliState = ctx.obj
     with state.runtime() as rt:
+        check = None
+        if not offline:
+            try:
+                check = check_override(override, rt.bangumi, rt.trakt)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc)) from None
         added, retried = add_override(rt.store, override)
     typer.echo(
         f"{'Added' if added else 'Already present'}: {override.describe()}"
         f" ({retried} play(s) will be resolved again on the next sync)"
     )
+    if check is None:
+        note("not checked (--offline): the next sync reports a show or subject that is wrong")
+        return
+    found = [name for name in (check.show_title, check.subject_name) if name]
+    if found:
+        note("checked: " + " → ".join(found))
+    if check.unchecked:
+        note(f"not checked: {', '.join(check.unchecked)} (Trakt cannot be asked by this id)")
 
 
 @app.command("list")

@@ -11,6 +11,7 @@ from trakt_sync.config import DEFAULT_PROFILE, Settings, load_settings
 from trakt_sync.paths import config_file, config_named_explicitly, state_paths
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.runtime import Runtime
+from trakt_sync.store import reporting_damage
 
 
 @dataclass
@@ -47,6 +48,7 @@ class CliState:
             secrets=self.registry,
         )
         try:
-            yield rt
+            with reporting_damage(rt.paths.database(profile)):
+                yield rt
         finally:
             rt.close()

@@ -67,7 +67,7 @@ def _print_status(data: dict[str, Any]) -> None:
         console.print("  last run: never")
     else:
         console.print(
-            f"  last run: {last['finished_at']} — {last['outcome']}"
+            f"  last run: {last['finished_at'] or last['started_at']} — {last['outcome']}"
             + (f" ({last['message']})" if last["message"] else "")
         )
     items = data["items"]

@@ -13,7 +13,7 @@ from trakt_sync.fakes.bangumi import FakeBangumi
 from trakt_sync.fakes.bangumi_syncer import FakeBangumiSyncer
 from trakt_sync.fakes.cdn import FakeDataCDN
 from trakt_sync.fakes.trakt import FakeTrakt
-from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE, load_world
+from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE, demo_scenario, load_world
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    world = load_world(args.world)
+    # "demo" is the scenario `make demo` walks through, its unmatched show included.
+    world = demo_scenario() if args.world == "demo" else load_world(args.world)
     trakt = FakeTrakt(world, token_lifetime=args.token_lifetime).start()
     bangumi = FakeBangumi(world).start()
     cdn = FakeDataCDN(args.data).start()

@@ -96,6 +96,10 @@ def _item_key(play: Obj) -> tuple[str, int]:
     return ("movie", play["movie"]) if play["type"] == "movie" else ("show", play["show"])
 
 
+def _list_key(entry: Obj) -> Obj:
+    return {k: entry[k] for k in ("type", "movie", "show", "season", "number") if k in entry}
+
+
 def _watched_seasons(plays: list[Obj]) -> list[Obj]:
     episodes: dict[tuple[int, int], list[str]] = {}
     for play in plays:
@@ -109,10 +113,15 @@ def _watched_seasons(plays: list[Obj]) -> list[Obj]:
     return [{"number": n, "episodes": eps} for n, eps in seasons.items()]
 
 
+DEFAULT_DEVICE_SCRIPT = ("pending", "approve")
+
+
 class FakeTrakt(FakeServer):
     """Fake of ``api.trakt.tv`` + ``auth.trakt.tv``.
 
-    Mutable knobs: ``device_script`` (outcomes consumed by successive device-token polls),
+    Mutable knobs: ``device_script`` (outcomes consumed by successive device-token polls;
+    each new device code finds it refilled with "pending, approve" once used up, so every
+    login of a long-running sandbox is approved),
     ``clock`` (callable returning unix time; drives ``created_at`` and token expiry),
     ``token_lifetime``.
     """
@@ -135,10 +144,18 @@ class FakeTrakt(FakeServer):
         self.client_secret: str = trakt["client_secret"]
         self.catalog = TraktCatalog(trakt)
         self.history: list[Obj] = trakt["history"]
+        # A.9: {"type": movie|show|season|episode, "movie"|"show": trakt id, "season"?,
+        # "number"?, "rating", "rated_at"} and {"type": movie|show, "movie"|"show", "listed_at"}
+        self.ratings: list[Obj] = trakt.setdefault("ratings", [])
+        self.watchlist: list[Obj] = trakt.setdefault("watchlist", [])
+        for rated in self.ratings:
+            rated.setdefault("rated_at", DEFAULT_UPDATED_AT)
+        for listed in self.watchlist:
+            listed.setdefault("listed_at", DEFAULT_UPDATED_AT)
         self.token_lifetime = token_lifetime
         self.device_interval = device_interval
         self.device_expires_in = device_expires_in
-        self.device_script: list[str] = ["pending", "approve"]
+        self.device_script: list[str] = list(DEFAULT_DEVICE_SCRIPT)
         self.clock: Callable[[], float] = clock or time.time
         self._tokens: dict[str, Token] = {}  # by access token
         self._by_refresh: dict[str, Token] = {}
@@ -168,6 +185,18 @@ class FakeTrakt(FakeServer):
                 "GET",
                 re.compile(r"/sync/watched/(?P<type>shows|movies)"),
                 self._watched,
+                "private",
+            ),
+            (
+                "GET",
+                re.compile(r"/sync/ratings(?:/(?P<type>[a-z]+)(?:/(?P<rating>\d+))?)?"),
+                self._ratings,
+                "private",
+            ),
+            (
+                "GET",
+                re.compile(r"/sync/watchlist(?:/(?P<type>[a-z]+)(?:/[a-z]+(?:/[a-z]+)?)?)?"),
+                self._watchlist,
                 "private",
             ),
             ("POST", re.compile(r"/_admin/plays"), self._admin_add, "admin"),
@@ -278,6 +307,51 @@ class FakeTrakt(FakeServer):
             self.history.remove(play)
             self._bump("movies" if play["type"] == "movie" else "episodes")
 
+    def rate(
+        self,
+        rating: int | None,
+        *,
+        show: int | None = None,
+        season: int | None = None,
+        number: int | None = None,
+        movie: int | None = None,
+    ) -> None:
+        """Rate a film, show, season (``show`` + ``season``) or episode (+ ``number``) 1..10,
+        or remove the rating (``rating`` None); ``<type>s.rated_at`` moves."""
+        kind = (
+            "movie"
+            if movie is not None
+            else "episode"
+            if number is not None
+            else "season"
+            if season is not None
+            else "show"
+        )
+        key = {"type": kind, "movie": movie, "show": show, "season": season, "number": number}
+        key = {k: v for k, v in key.items() if v is not None}
+        with self._lock:
+            self.ratings[:] = [r for r in self.ratings if _list_key(r) != key]
+            section = f"{kind}s"
+            self._bump(section, "rated_at")
+            if rating is not None:
+                stamp = self._activities[section]["rated_at"]
+                self.ratings.append({**key, "rating": rating, "rated_at": stamp})
+
+    def set_watchlisted(
+        self, listed: bool, *, show: int | None = None, movie: int | None = None
+    ) -> None:
+        """Add a film or show to the watchlist or take it off; ``watchlist.updated_at`` and
+        ``<type>s.watchlisted_at`` move."""
+        kind = "movie" if movie is not None else "show"
+        key = {"type": kind, kind: movie if movie is not None else show}
+        with self._lock:
+            self.watchlist[:] = [w for w in self.watchlist if _list_key(w) != key]
+            self._bump(f"{kind}s", "watchlisted_at")
+            self._bump("watchlist", "updated_at")
+            if listed:
+                stamp = self._activities["watchlist"]["updated_at"]
+                self.watchlist.append({**key, "listed_at": stamp})
+
     @property
     def last_activities(self) -> Obj:
         with self._lock:
@@ -331,10 +405,10 @@ class FakeTrakt(FakeServer):
         out["episodes"]["watched_at"] = newest("episode")
         return out
 
-    def _bump(self, section: str) -> None:
-        previous = parse_instant(self._activities[section]["watched_at"])
+    def _bump(self, section: str, stamp_field: str = "watched_at") -> None:
+        previous = parse_instant(self._activities[section][stamp_field])
         stamp = max(self.now(), previous + timedelta(milliseconds=1))
-        self._activities[section]["watched_at"] = iso(stamp)
+        self._activities[section][stamp_field] = iso(stamp)
 
     def _render_activities(self) -> Obj:
         every = [v for section in self._activities.values() for v in section.values()]
@@ -417,6 +491,8 @@ class FakeTrakt(FakeServer):
             return _error(403, "forbidden", "invalid API key or unapproved app")
         device = DeviceCode(secrets.token_hex(32), secrets.token_hex(4).upper(), self.clock())
         self._devices[device.device_code] = device
+        if not self.device_script:
+            self.device_script = list(DEFAULT_DEVICE_SCRIPT)
         return json_response(
             200,
             {
@@ -485,7 +561,10 @@ class FakeTrakt(FakeServer):
         return empty_response(200)  # contract A.3.4: 200 with an empty body, known or not
 
     def _activate_page(self, request: Request, _: re.Match[str]) -> Response:
-        html = b"<html><body><h1>Fake Trakt</h1><p>Device codes are approved by script.</p>"
+        html = (
+            b"<html><body><h1>Fake Trakt</h1><p>Nothing to do here: the sandbox approves "
+            b"every device code on its own.</p>"
+        )
         return Response(200, html + b"</body></html>", {"Content-Type": "text/html"})
 
     # -- account & sync (A.7, A.8) ---------------------------------------------------------
@@ -575,6 +654,71 @@ class FakeTrakt(FakeServer):
             out.append(entry)
         out.sort(key=lambda e: e["last_watched_at"], reverse=True)
         return json_response(200, out)
+
+    def _ratings(self, request: Request, match: re.Match[str]) -> Response:
+        """A.9: ``/sync/ratings/{type}/{rating}``, newest first; pagination optional."""
+        kind = HISTORY_TYPES.get(
+            match["type"] or "", "all" if match["type"] in (None, "all") else ""
+        )
+        if not kind:
+            return _error(404, "not_found", f"unknown ratings type {match['type']}")
+        wanted = int(match["rating"]) if match["rating"] else None
+        items = [
+            r for r in self.ratings if kind in ("all", r["type"]) and wanted in (None, r["rating"])
+        ]
+        items.sort(key=lambda r: parse_instant(r["rated_at"]), reverse=True)
+        full = "full" in self._extended(request)
+        rendered = [
+            {"rated_at": r["rated_at"], "rating": r["rating"], **self._render_listed(r, full)}
+            for r in items
+        ]
+        if "page" in request.query or "limit" in request.query:
+            page, headers = paginate(rendered, request.query)
+            return json_response(200, page, headers)
+        return json_response(200, rendered)
+
+    def _watchlist(self, request: Request, match: re.Match[str]) -> Response:
+        """A.9: ``/sync/watchlist/{type}/{sort_by}/{sort_how}``, paged by default (A.5)."""
+        kind = HISTORY_TYPES.get(match["type"] or "", "all" if match["type"] is None else "")
+        if not kind:
+            return _error(404, "not_found", f"unknown watchlist type {match['type']}")
+        items = [w for w in self.watchlist if kind in ("all", w["type"])]
+        full = "full" in self._extended(request)
+        rendered = [
+            {
+                "rank": rank,
+                "id": 1000 + rank,
+                "listed_at": w["listed_at"],
+                "notes": None,
+                **self._render_listed(w, full),
+            }
+            for rank, w in enumerate(items, start=1)
+        ]
+        page, headers = paginate(rendered, request.query)
+        headers.update({"X-Sort-By": "rank", "X-Sort-How": "asc"})
+        return json_response(200, page, headers)
+
+    def _render_listed(self, entry: Obj, full: bool) -> Obj:
+        """``type`` and the media objects of a rated or watchlisted item."""
+        out: Obj = {"type": entry["type"]}
+        if entry["type"] == "movie":
+            movie = self.catalog.movie_by_trakt(entry["movie"])
+            assert movie is not None
+            out["movie"] = self.catalog.render_movie(movie, full)
+            return out
+        show = self.catalog.show_by_trakt(entry["show"])
+        assert show is not None
+        if entry["type"] in ("season", "episode"):
+            season = self.catalog.season(show, entry["season"])
+            assert season is not None
+            if entry["type"] == "season":
+                out["season"] = self.catalog.render_season(show, season, full, False, self.now())
+            else:
+                episode = find_trakt_episode(show, entry["season"], entry["number"])
+                assert episode is not None
+                out["episode"] = self.catalog.render_episode(show, season, episode, full)
+        out["show"] = self.catalog.render_show(show, full, self.now())
+        return out
 
     # -- admin (sandbox only: not part of Trakt) -------------------------------------------
     def _admin_add(self, request: Request, _: re.Match[str]) -> Response:

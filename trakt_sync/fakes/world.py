@@ -14,7 +14,10 @@ Shape (keys marked ? are optional)::
                            "country"?, "language"?, "runtime"?, "aliases"?, "translations"?}],
                "history": [{"id", "watched_at", "action", "type": "episode", "show": <trakt id>,
                             "season", "number"} |
-                           {"id", "watched_at", "action", "type": "movie", "movie": <trakt id>}]},
+                           {"id", "watched_at", "action", "type": "movie", "movie": <trakt id>}],
+               "ratings"?: [{"type": "movie"|"show"|"season"|"episode", "movie"|"show": <trakt id>,
+                             "season"?, "number"?, "rating": 1..10, "rated_at"?}],
+               "watchlist"?: [{"type": "movie"|"show", "movie"|"show": <trakt id>, "listed_at"?}]},
      "bangumi": {"users": [{"id", "username", "nickname", "token", "scopes"?: [str] | None}],
                  "subjects": [{"id", "type", "name", "name_cn", "date", "platform", "eps",
                                "summary"?, "infobox"?, "meta_tags"?, "nsfw"?, "locked"?,
@@ -514,3 +517,11 @@ def add_unfindable_anime(world: World, played: Iterable[int] = (1,)) -> None:
         date="2024-01-06",
         episodes=weekly_episodes(9907770, "2024-01-06", 12),
     )
+
+
+def demo_scenario() -> World:
+    """The demo world with the show that stays unmatched until a `map add`: what `make demo`
+    and `python -m trakt_sync.fakes serve --world demo` serve."""
+    world = load_world("demo")
+    add_unfindable_anime(world)
+    return world

@@ -32,7 +32,9 @@ def place_by_table(
     placement = place(candidates, eps)
     if not placement.assigned:
         rejected += [(c.subject_id, c.name, why) for c, why in placement.rejected]
-        rejected += [(c.subject_id, c.name, "ambiguous") for c, _ in placement.fits]
+        # a subject placed in pieces (around a recap) has several fits: list it once
+        fitted = {c.subject_id: c.name for c, _ in placement.fits}
+        rejected += [(sid, name, "ambiguous") for sid, name in fitted.items()]
         return None, rejected
     placement = walk(ctx, placement, eps)
     found = found_from_placement(

@@ -19,6 +19,7 @@ from trakt_sync.matching.placement import (
     Candidate,
     TraktEp,
     place,
+    without_batch_dates,
 )
 from trakt_sync.matching.segments import Found, found_from_placement
 from trakt_sync.models import SUBJECT_ANIME
@@ -40,7 +41,8 @@ def place_by_ids(
     if season == 1 and len(plain) == 1 and not any(a == 1 for a, _ in anchors.values()):
         # The show's only plain key, and nothing else claims S1E1: it starts there.
         anchors.setdefault(plain[0], (1, TmdbKey("tv", tmdb or 0)))
-    dated = [te.aired for te in eps.values() if te.aired]
+    # a batch release's one date may be months from the TV run: no window from it
+    dated = [te.aired for te in without_batch_dates(eps).values() if te.aired]
     window = (min(dated) - WINDOW_SLACK, max(dated) + WINDOW_SLACK) if dated else None
     floating: dict[int, TmdbKey] = {}
     for tkey, sid in links:

@@ -4,7 +4,7 @@ each confirmed by the release date (festival premieres allowed a year off)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from trakt_sync.matching.airdate import parse_day
@@ -19,6 +19,13 @@ from trakt_sync.matching.placement import PRIOR_OVERRIDE
 from trakt_sync.matching.segments import candidate_row
 from trakt_sync.matching.titles import title_match
 from trakt_sync.models import SUBJECT_ANIME, Resolution, ResolutionStatus, TraktMovie
+
+# Several subjects fit one film (a film and its re-edit or TV version, both linked to one
+# TMDB movie or found by one title): the one released within days of Trakt's date is the
+# film when every other one came out months apart.
+CLOSE_RELEASE = timedelta(days=14)
+FAR_RELEASE = timedelta(days=60)
+Match = tuple[float, Mapping[str, Any], list[str]]
 
 
 def resolve_film(
@@ -84,7 +91,7 @@ def _by_ids(
     ctx: MatchContext, movie: TraktMovie, key: str, ids: list[int], released: date | None
 ) -> Resolution:
     rows = []
-    matches = []
+    matches: list[Match] = []
     for sid in ids:
         subject = ctx.subject(sid)
         if subject is None:
@@ -99,9 +106,10 @@ def _by_ids(
         else:
             why = f"release dates too far apart: Trakt {released} / Bangumi {day}"
             rows.append(candidate_row(sid, str(subject.get("name") or sid), 0.3, why))
-    if len(matches) == 1:
-        score, subject, evidence = matches[0]
-        return _match(ctx, subject, score, "bangumi-data", evidence)
+    chosen = matches[0] if len(matches) == 1 else _closest(released, matches)
+    if chosen is not None:
+        score, found, evidence = chosen
+        return _match(ctx, found, score, "bangumi-data", evidence)
     rows += [
         candidate_row(int(s["id"]), str(s.get("name") or s["id"]), sc, "several subjects fit")
         for sc, s, _ in matches
@@ -117,7 +125,7 @@ def _by_search(ctx: MatchContext, movie: TraktMovie, key: str, released: date | 
     titles = list(dict.fromkeys(t for t in (movie.original_title, movie.title) if t))
     window = (released - FILM_DATE_TOLERANCE, released + FILM_DATE_TOLERANCE) if released else None
     rows = []
-    matches: dict[int, tuple[float, dict[str, Any], list[str]]] = {}
+    matches: dict[int, Match] = {}
     for keyword in titles:
         for subject in ctx.search(keyword, window):
             sid = subject.get("id")
@@ -135,9 +143,10 @@ def _by_search(ctx: MatchContext, movie: TraktMovie, key: str, released: date | 
             note = f"title search: {name!r} ({'exact' if exact else 'partial'} title match)"
             matches[sid] = (score, subject, [note, f"released {released} / {subject.get('date')}"])
     good = [m for m in matches.values() if m[0] >= ctx.min_confidence]
-    if len(good) == 1:
-        score, subject, evidence = good[0]
-        return _match(ctx, subject, score, "search", evidence)
+    chosen = good[0] if len(good) == 1 else _closest(released, good)
+    if chosen is not None:
+        score, found, evidence = chosen
+        return _match(ctx, found, score, "search", evidence)
     rows += [
         candidate_row(int(s["id"]), str(s.get("name")), sc, "ambiguous" if good else "weak")
         for sc, s, _ in matches.values()
@@ -148,6 +157,25 @@ def _by_search(ctx: MatchContext, movie: TraktMovie, key: str, released: date | 
         f"add one with `{map_add_command(key)}`",
         list(unique.values()),
     )
+
+
+def _closest(released: date | None, matches: Sequence[Match]) -> Match | None:
+    """The one match released close to Trakt's date while the others are far from it
+    (its evidence saying so), else None."""
+    if released is None or not matches:
+        return None
+    dated = []
+    for match in matches:
+        day = parse_day(match[1].get("date"))
+        if day is None:
+            return None
+        dated.append((abs(released - day), match))
+    dated.sort(key=lambda d: d[0])
+    (gap, (score, subject, evidence)), others = dated[0], dated[1:]
+    if gap > CLOSE_RELEASE or any(other <= FAR_RELEASE for other, _ in others):
+        return None
+    rest = ", ".join(f"{m[1].get('id')} ({other.days} days)" for other, m in others)
+    return score, subject, [*evidence, f"released {gap.days} day(s) apart; also fits: {rest}"]
 
 
 def _match(

@@ -2,19 +2,22 @@
 
 A *fit* says: Trakt episode ``n`` is main episode ``ep = n - offset`` of a subject. Each
 candidate subject gets the fit that its id anchor (a bangumi-data start position) or,
-failing that, the air dates support; Trakt episodes claimed by several subjects go to
-the one whose air date agrees, or stay unplaced.
+failing that, the air dates support — or several fits, pieces around an episode TMDB
+counts and Bangumi does not (a recap) or a premiere TMDB splits in two; Trakt episodes
+claimed by several subjects go to the one whose air date agrees, or stay unplaced. A
+batch release's one shared date is set aside, not counted against a fit.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 from trakt_sync.matching.airdate import TOLERANCE_DAYS, DateCheck, compare_days, parse_day
+from trakt_sync.matching.titles import is_compilation
 from trakt_sync.models import EP_MAIN
 
 # Share of dated episodes that must agree before a fit counts as confirmed (honue's 70%).
@@ -123,6 +126,15 @@ class Fit:
     checks: dict[int, DateCheck]
     numbering: str | None  # "ep" / "sort" / "abs": the numbers themselves say the same
     replaced: bool = False  # an id anchor was overruled by air dates
+    # Trakt numbers whose date was a batch release's one shared day, set aside (not a
+    # contradiction), and whether the fit then covers the subject's main episodes one for one.
+    set_aside: tuple[int, ...] = ()
+    count_fits: bool = False
+    # One piece of a subject TMDB numbers with an inserted episode (a recap): what was
+    # shifted and why, for the evidence; ``special`` when the fit is that recap on its SP.
+    note: str = ""
+    special: BgmEp | None = None
+    inserted: tuple[int, ...] = ()  # Trakt numbers TMDB counts and this subject does not
 
     @property
     def agree(self) -> int:
@@ -141,15 +153,72 @@ class Fit:
         return self.dated > 0 and self.agree >= MIN_AGREEMENT * self.dated
 
 
+# A run of this many consecutive TMDB episodes on one day is a batch (web-first) release.
+MIN_BATCH = 3
+ONE_DAY = timedelta(days=1)
+# A web-first release comes weeks before the Japanese TV run or months after it; a batch
+# date further away belongs to another season, so it still contradicts.
+BATCH_BEFORE = timedelta(days=90)
+BATCH_AFTER = timedelta(days=200)
+
+
+def batch_days(eps: Mapping[int, TraktEp]) -> dict[int, date]:
+    """Trakt numbers in a batch: consecutive dated episodes (undated ones skipped) within
+    two days of each other, at least MIN_BATCH and most of them on one day.
+
+    Web-first releases get one ``first_aired`` for the whole season, days or months from
+    the Japanese TV run (matching.md): such a date says nothing about which episode is
+    which. Single rows may still be a day off, and a daily run (one day apart each) is no
+    batch: its days are all different.
+    """
+    runs: list[list[int]] = []
+    for n in sorted(eps):
+        day = eps[n].aired
+        if day is None:
+            continue
+        if runs:
+            days = [eps[m].aired for m in runs[-1]] + [day]
+            if max(d for d in days if d) - min(d for d in days if d) <= 2 * ONE_DAY:
+                runs[-1].append(n)
+                continue
+        runs.append([n])
+    out: dict[int, date] = {}
+    for run in runs:
+        modal, count = Counter(eps[n].aired for n in run).most_common(1)[0]
+        if count >= MIN_BATCH and 2 * count >= len(run):
+            out.update({n: day for n in run if (day := eps[n].aired) is not None})
+    return out
+
+
+def _batch_near(cand: Candidate, batch: Mapping[int, date]) -> Mapping[int, date]:
+    """The batch dates a web release of this subject could have (see BATCH_BEFORE)."""
+    days = [e.airdate for e in cand.main.values() if e.airdate is not None]
+    if not batch or not days:
+        return batch
+    lo, hi = min(days) - BATCH_BEFORE, max(days) + BATCH_AFTER
+    return {n: d for n, d in batch.items() if lo <= d <= hi}
+
+
+def without_batch_dates(eps: Mapping[int, TraktEp]) -> dict[int, TraktEp]:
+    """The episodes with a batch release's shared date dropped (for search windows)."""
+    batch = batch_days(eps)
+    return {n: (replace(te, aired=None) if n in batch else te) for n, te in eps.items()}
+
+
 def evaluate(cand: Candidate, offset: int, eps: Mapping[int, TraktEp]) -> Fit:
     checks: dict[int, DateCheck] = {}
     same = {"ep": True, "sort": True, "abs": True}
     has_abs = False
+    batch = _batch_near(cand, batch_days(eps))
+    set_aside = []
     for n, te in eps.items():
         be = cand.main.get(n - offset)
         if be is None:
             continue
         checks[n] = compare_days(te.aired, be.airdate)
+        if checks[n] is DateCheck.DISAGREE and n in batch:
+            checks[n] = DateCheck.UNKNOWN
+            set_aside.append(n)
         same["ep"] &= be.ep == n
         same["sort"] &= be.sort == n
         if te.number_abs is not None:
@@ -157,11 +226,15 @@ def evaluate(cand: Candidate, offset: int, eps: Mapping[int, TraktEp]) -> Fit:
             same["abs"] &= be.sort == te.number_abs
     same["abs"] &= has_abs
     numbering = next((k for k in ("ep", "sort", "abs") if same[k]), None) if checks else None
-    return Fit(offset, checks, numbering)
+    covered = sorted(n - offset for n in checks)
+    # the batch maps one for one onto the subject: no episode of either left over
+    count_fits = bool(set_aside) and covered == sorted(cand.main) and batch.keys() <= checks.keys()
+    return Fit(offset, checks, numbering, set_aside=tuple(sorted(set_aside)), count_fits=count_fits)
 
 
 def _offsets(cand: Candidate, eps: Mapping[int, TraktEp]) -> set[int]:
-    offsets = {0}
+    # 0, and "starts where the episodes left to place start" (a sequel reached by a walk)
+    offsets = {0, min(eps, default=1) - 1}
     if cand.anchor is not None:
         offsets.add(cand.anchor - 1)
     first = cand.main.get(1)
@@ -174,6 +247,10 @@ def _offsets(cand: Candidate, eps: Mapping[int, TraktEp]) -> set[int]:
         if te.aired is not None:
             offsets.update(n - e.ep for e in cand.around(te.aired) if e.ep is not None)
     return offsets
+
+
+def _span(numbers: Sequence[int]) -> str:
+    return f"E{numbers[0]}" + (f"-E{numbers[-1]}" if len(numbers) > 1 else "")
 
 
 def _rank(fit: Fit) -> tuple[int, bool, int]:
@@ -210,11 +287,171 @@ def choose_fit(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[Fit | None,
         if shifted is not None:
             return None, _why_rescheduled(cand, best, shifted, eps)
         return best, ""
-    undated = [f for f in fits if f.dated == 0 and f.numbering]
+    undated = [f for f in fits if f.dated == 0 and (f.numbering or f.count_fits)]
     if undated:
         return max(undated, key=_rank), ""
     best = max(fits, key=_rank)
     return None, f"air dates do not line up ({_tally(best)})"
+
+
+def choose_fits(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[list[Fit], str]:
+    """The fits to use for a candidate: one, or the pieces around an episode TMDB counts
+    and Bangumi does not (a recap), or none and why not."""
+    fit, why = choose_fit(cand, eps)
+    pieces = piecewise(cand, eps)
+    # pieces win when they explain more dates than one fit, and keep the id's start
+    # unless the air dates overrule it anyway
+    overruled = cand.anchor is not None and pieces and pieces[0].offset != cand.anchor - 1
+    if (
+        pieces
+        and (not overruled or fit is None or fit.replaced)
+        and (fit is None or sum(p.agree for p in pieces) > fit.agree)
+    ):
+        for piece in pieces:
+            piece.replaced = bool(overruled)
+        return pieces, ""
+    return ([fit], "") if fit is not None else ([], why)
+
+
+# A piece of a subject placed around an inserted episode needs this many agreeing dates.
+MIN_PIECE_AGREE = 2
+
+
+def piecewise(cand: Candidate, eps: Mapping[int, TraktEp]) -> list[Fit] | None:
+    """Fits for runs of episodes whose air dates agree at offsets stepping up by one.
+
+    TMDB sometimes counts a recap (Bangumi: an SP, sort 6.5) as a regular episode, so
+    from it on every number is one off (matching.md) — more than once in a long season.
+    Each step must be explained: exactly one dated episode between two runs that agrees
+    with no Bangumi slot (the inserted one: a week in the run with no Bangumi episode),
+    or two TMDB episodes on one Bangumi episode's day (a premiere split on TMDB's side).
+    Every run needs MIN_PIECE_AGREE agreeing dates (a split premiere's first half, or a
+    lone date on the subject's first or last episode: one)
+    and no date may disagree; undated episodes between two runs stay unplaced. The
+    inserted episode goes to an SP only when its date and a recap-like title agree.
+    """
+    if not cand.main or batch_days(eps):
+        return None
+    offsets = _offsets(cand, eps)
+    dated = sorted(n for n, te in eps.items() if te.aired is not None)
+    agrees: dict[int, set[int]] = {}
+    for n in dated:
+        agrees[n] = {
+            o
+            for o in offsets
+            if (be := cand.main.get(n - o)) is not None
+            and compare_days(eps[n].aired, be.airdate) is DateCheck.AGREE
+        }
+    tally = Counter(o for found in agrees.values() for o in found)
+    runs: list[tuple[int, list[int]]] = []
+    loose: list[int] = []
+    for n in dated:
+        found = agrees[n]
+        if runs and runs[-1][0] in found:
+            runs[-1][1].append(n)
+        elif not found:
+            loose.append(n)
+        elif runs:
+            if runs[-1][0] + 1 not in found:
+                return None
+            runs.append((runs[-1][0] + 1, [n]))
+        else:
+            runs.append((max(found, key=lambda o: (tally[o], -abs(o))), [n]))
+    if len(runs) < 2:
+        return None
+    last = len(runs) - 1
+    pieces = [
+        (offset, [n for n in sorted(eps) if (members[0] if k else min(eps)) <= n])
+        for k, (offset, members) in enumerate(runs)
+    ]
+    pieces = [
+        (offset, [n for n in ns if n <= (runs[k][1][-1] if k < last else max(eps))])
+        for k, (offset, ns) in enumerate(pieces)
+    ]
+    for n in loose:
+        between = any(a[1][-1] < n < b[1][0] for a, b in zip(runs, runs[1:], strict=False))
+        if not between and any(cand.main.get(n - o) is not None for o, _ in runs):
+            return None  # a date that disagrees inside the subject's run
+    notes: list[str] = []
+    inserted: list[int] = []
+    for (o1, run1), (o2, run2) in zip(runs, runs[1:], strict=False):
+        # Trakt episodes between the runs: one more than the Bangumi episodes there
+        gap = [n for n in sorted(eps) if run1[-1] < n < run2[0]]
+        gap_dated = [n for n in gap if eps[n].aired is not None]
+        if not gap and run1[-1] - o1 == run2[0] - o2:
+            notes.append(
+                f"E{run1[-1]} and E{run2[0]} are both {cand.main[run1[-1] - o1].label} "
+                "(one Bangumi episode split in two on TMDB: same air day)"
+            )
+            continue
+        if len(gap_dated) > 1 or not (
+            _enough(cand, runs, o1, run1) and _enough(cand, runs, o2, run2)
+        ):
+            return None
+        if not gap_dated:
+            notes.append(
+                f"one of S{_span(gap)} has no Bangumi episode (TMDB counts one more); "
+                f"E{run2[0]} on are shifted by one to ep {run2[0] - o2}"
+            )
+            continue
+        (extra,) = gap_dated
+        inserted.append(extra)
+        titles = ", ".join(repr(t) for t in eps[extra].titles[:2])
+        notes.append(
+            f"E{extra} ({eps[extra].aired}{', ' + titles if titles else ''}) has no Bangumi "
+            f"episode: TMDB counts it, Bangumi does not (a recap?); E{run2[0]} on are shifted "
+            f"by one to ep {run2[0] - o2}"
+        )
+    fits: list[Fit] = []
+    split_first = notes and notes[0].startswith(f"E{runs[0][1][-1]} and")
+    if not split_first and not _enough(cand, runs, *runs[0]):
+        return None
+    note = "; ".join(notes)
+    for offset, members in pieces:
+        sub = {n: eps[n] for n in members}
+        fit = evaluate(cand, offset, sub)
+        if fit.disagree or not fit.checks:
+            return None
+        fit.note = note
+        fit.inserted = tuple(inserted)
+        fits.append(fit)
+    for n in inserted:
+        special = _recap_special(cand, eps[n])
+        if special is not None:
+            fits.append(
+                Fit(
+                    n,
+                    {n: DateCheck.AGREE},
+                    None,
+                    note=f"E{n} is the recap {special.label}: its air date and title agree",
+                    special=special,
+                )
+            )
+    return fits
+
+
+def _enough(
+    cand: Candidate, runs: Sequence[tuple[int, list[int]]], offset: int, run: list[int]
+) -> bool:
+    """A run has enough agreeing dates: MIN_PIECE_AGREE, or one on the subject's first
+    episode (first run) or last episode (last run), where its place is not in doubt."""
+    if len(run) >= MIN_PIECE_AGREE:
+        return True
+    ep = run[0] - offset
+    first, last = min(cand.main), max(cand.main)
+    return (run is runs[0][1] and ep == first) or (run is runs[-1][1] and ep == last)
+
+
+def _recap_special(cand: Candidate, te: TraktEp) -> BgmEp | None:
+    """The SP an inserted episode is, when its date and a recap-like title both agree."""
+    if te.aired is None or not is_compilation(*te.titles):
+        return None
+    sps = [
+        e
+        for e in cand.episodes
+        if e.type != EP_MAIN and compare_days(te.aired, e.airdate) is DateCheck.AGREE
+    ]
+    return sps[0] if len(sps) == 1 else None
 
 
 def _day_offsets(cand: Candidate, fit: Fit, eps: Mapping[int, TraktEp]) -> list[int]:
@@ -286,13 +523,14 @@ def place(candidates: Sequence[Candidate], eps: Mapping[int, TraktEp]) -> Placem
     result = Placement()
     claims: dict[int, list[tuple[Candidate, Fit]]] = defaultdict(list)
     for cand in candidates:
-        fit, why = choose_fit(cand, eps)
-        if fit is None:
+        fits, why = choose_fits(cand, eps)
+        if not fits:
             result.rejected.append((cand, why))
             continue
-        result.fits.append((cand, fit))
-        for n in fit.checks:
-            claims[n].append((cand, fit))
+        for fit in fits:
+            result.fits.append((cand, fit))
+            for n in fit.checks:
+                claims[n].append((cand, fit))
     for n, claim in sorted(claims.items()):
         winner = claim[0] if len(claim) == 1 else _settle(n, claim)
         if winner is None:
@@ -312,26 +550,49 @@ def _settle(n: int, claim: list[tuple[Candidate, Fit]]) -> tuple[Candidate, Fit]
     return anchored[0] if len(anchored) == 1 else None
 
 
-def confidence(
-    prior: float, own: DateCheck, agree: int, disagree: int, numbering: str | None
-) -> float:
-    """Score one episode of a placed subject.
+# Odds factors for independent evidence on top of a source's prior (see confidence()).
+OWN_DATE_AGREES = 2.5  # this episode's own air date agrees (±1 day)
+NEIGHBOUR_DATE = 1.5  # each further agreeing date of the fit, up to MAX_NEIGHBOURS
+MAX_NEIGHBOURS = 6
+NUMBERING_AGREES = 2.0  # Bangumi's ep/sort says the same number
+COUNT_FITS = 2.0  # the fit covers the subject's main episodes one for one (batch releases)
+DATE_DISAGREES = 0.25  # each disagreeing date of the fit, up to 3
+MAX_CONFIDENCE = 0.99
 
-    ``own`` is this episode's air-date check; ``agree``/``disagree`` count the whole
-    fit, so an undated episode inherits the support of its neighbours.
+
+def confidence(
+    prior: float,
+    own: DateCheck,
+    agree: int,
+    disagree: int,
+    numbering: str | None,
+    *,
+    count_fits: bool = False,
+) -> float:
+    """Score one episode of a placed subject from independent pieces of evidence.
+
+    The prior (what put the subject forward: an id key, a relation, a title) is turned
+    into odds and multiplied by a factor per independent piece: the episode's own air
+    date, its fit's other agreeing dates (a wrong subject rarely lines up a whole run of
+    broadcast days), numbering that says the same, an episode count that fits; each
+    disagreeing date divides. ``own`` is this episode's check; ``agree``/``disagree``
+    count the whole fit, so an undated episode inherits the support of its neighbours.
     """
     if own is DateCheck.DISAGREE:
         return 0.2
-    score = prior
+    odds = prior / (1 - prior) if prior < 1 else 1e6
+    neighbours = agree
     if own is DateCheck.AGREE:
-        score += 0.1
-    elif agree >= 2:
-        score += 0.05
-    elif agree == 0:
-        score -= 0.05
-    if numbering:
-        score += 0.05
-    score -= 0.1 * min(disagree, 3)
+        odds *= OWN_DATE_AGREES
+        neighbours -= 1
+    odds *= NEIGHBOUR_DATE ** min(max(neighbours, 0), MAX_NEIGHBOURS)
+    # Without dates (or a batch's count), numbering is the placement itself, not more evidence.
+    if numbering and (agree or count_fits):
+        odds *= NUMBERING_AGREES
+    if count_fits:
+        odds *= COUNT_FITS
+    odds *= DATE_DISAGREES ** min(disagree, 3)
+    score = odds / (1 + odds)
     if agree + disagree and agree < MIN_AGREEMENT * (agree + disagree):
         score = min(score, 0.5)
-    return round(max(0.0, min(score, 0.99)), 2)
+    return round(max(0.0, min(score, MAX_CONFIDENCE)), 2)

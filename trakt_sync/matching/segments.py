@@ -15,7 +15,14 @@ from typing import Any
 
 from trakt_sync.matching.airdate import DateCheck, compare_days, parse_day
 from trakt_sync.matching.overrides import map_add_command
-from trakt_sync.matching.placement import PRIOR_FLOATING, Placement, TraktEp, confidence
+from trakt_sync.matching.placement import (
+    PRIOR_FLOATING,
+    Candidate,
+    Fit,
+    Placement,
+    TraktEp,
+    confidence,
+)
 from trakt_sync.models import Resolution, ResolutionStatus
 
 SEASON_NS = "matcher.season"  # cache namespace of SeasonPlan.to_json(), by show|season|version
@@ -35,6 +42,8 @@ class Segment:
     disagree: int = 0
     numbering: str | None = None
     fixed_confidence: float | None = None  # overrides and specials are scored when built
+    set_aside: list[int] = field(default_factory=list)  # batch-release dates not compared
+    count_fits: bool = False  # covers the subject's main episodes one for one
     evidence: list[str] = field(default_factory=list)
     # key (n - offset) → [episode id, airdate "YYYY-MM-DD" or "", label]
     eps: dict[int, list[Any]] = field(default_factory=dict)
@@ -133,7 +142,10 @@ def _from_segment(
     episode_id, airdate, label = seg.eps[n - seg.offset]
     own = compare_days(aired, parse_day(airdate))
     where = f"S{season}E{n} → {label} of {seg.name} ({seg.subject_id})"
-    if own is DateCheck.AGREE:
+    if n in seg.set_aside:
+        own = DateCheck.UNKNOWN
+        dates = f"Trakt date {aired} set aside (a batch release's shared day); placed by numbering"
+    elif own is DateCheck.AGREE:
         dates = f"air date agrees: Trakt {aired} / Bangumi {airdate} (JST broadcast day)"
     elif own is DateCheck.DISAGREE:
         dates = f"air date disagrees: Trakt {aired} / Bangumi {airdate} (JST broadcast day)"
@@ -143,7 +155,9 @@ def _from_segment(
     if seg.fixed_confidence is not None:
         score = seg.fixed_confidence
     else:
-        score = confidence(seg.prior, own, seg.agree, seg.disagree, seg.numbering)
+        score = confidence(
+            seg.prior, own, seg.agree, seg.disagree, seg.numbering, count_fits=seg.count_fits
+        )
     if score >= min_confidence:
         return Resolution(
             ResolutionStatus.MATCHED,
@@ -189,12 +203,12 @@ def found_from_placement(
             or current[0] is not placement.assigned[run[-1]][0]
             or current[1] is not placement.assigned[run[-1]][1]
         ):
-            found.segments.append(_segment(season, run, placement))
+            found.segments.append(_segment(season, run, placement, eps))
             run = []
         if current is not None:
             run.append(n)
     if run:
-        found.segments.append(_segment(season, run, placement))
+        found.segments.append(_segment(season, run, placement, eps))
 
     rows = [candidate_row(sid, name, 0, why) for sid, name, why in rejected]
     rows += [candidate_row(c.subject_id, c.name, 0, why) for c, why in placement.rejected]
@@ -208,8 +222,21 @@ def found_from_placement(
                 f"S{season}E{n} fits {len(claim)} Bangumi subjects equally ({names}); "
                 f"pick one with `{hint}`"
             )
-            rows_n = [candidate_row(c.subject_id, c.name, c.prior, "ambiguous") for c, _ in claim]
+            # the evidence is shared: each of k subjects that fit equally is one of k
+            rows_n = [
+                candidate_row(c.subject_id, c.name, c.prior / len(claim), "ambiguous")
+                for c, _ in claim
+            ]
             found.unmatched[n] = {"reason": reason, "candidates": rows_n}
+        elif inserted := [(c, f) for c, f in placement.fits if n in f.inserted]:
+            cand, fit = inserted[0]
+            hint = map_add_command(key, season, n, n, "ignore")
+            reason = (
+                f"S{season}E{n} is an episode TMDB counts and {cand.name} ({cand.subject_id}) "
+                f"does not ({fit.note}); its air date and title do not both say it is an SP, "
+                f"so it is left unmarked; to keep it out for good: `{hint}`"
+            )
+            found.unmatched[n] = {"reason": reason, "candidates": rows}
         elif placement.fits:
             # a trailing run of episodes likely belongs to one more subject: offer a range
             trailing = n > max(placement.assigned, default=0)
@@ -234,22 +261,34 @@ _NUMBERING = {
 }
 
 
-def _segment(season: int, run: list[int], placement: Placement) -> Segment:
+def _segment(
+    season: int, run: list[int], placement: Placement, eps: Mapping[int, TraktEp]
+) -> Segment:
     cand, fit = placement.assigned[run[0]]
+    eps_days = {n: te.aired for n, te in eps.items()}
     evidence = list(cand.evidence)
     span = f"S{season}{_span(run)}"
     eps_span = f"ep {run[0] - fit.offset}-{run[-1] - fit.offset}"
     evidence.append(f"{span} ↔ {eps_span}: {fit.agree}/{fit.dated} air dates agree")
     if fit.numbering:
         evidence.append(f"numbering: Bangumi {_NUMBERING[fit.numbering]}")
+    if fit.set_aside:
+        days = sorted({d.isoformat() for n in fit.set_aside if (d := eps_days.get(n))})
+        count = f"; its {len(cand.main)} main episodes fit one for one" if fit.count_fits else ""
+        evidence.append(
+            f"batch release: Trakt dates S{season}{_span(fit.set_aside)} all {', '.join(days)}, "
+            f"away from the TV run: set aside, placed by numbering{count}"
+        )
     prior = cand.prior
     if fit.replaced:
         evidence.append(f"id start E{cand.anchor} overruled by air dates")
         prior = min(prior, PRIOR_FLOATING)
-    eps = {}
+    if fit.note:
+        evidence.append(fit.note)
+    rows = {}
     for n in run:
-        e = cand.main[n - fit.offset]
-        eps[n - fit.offset] = [e.id, e.airdate.isoformat() if e.airdate else "", e.label]
+        e = fit.special or cand.main[n - fit.offset]
+        rows[n - fit.offset] = [e.id, e.airdate.isoformat() if e.airdate else "", e.label]
     return Segment(
         subject_id=cand.subject_id,
         subject_type=cand.subject_type,
@@ -259,12 +298,22 @@ def _segment(season: int, run: list[int], placement: Placement) -> Segment:
         first=run[0],
         last=run[-1],
         prior=prior,
-        agree=fit.agree,
+        agree=_support(placement, cand, fit),
         disagree=fit.disagree,
         numbering=fit.numbering,
+        set_aside=[n for n in fit.set_aside if n in run],
+        count_fits=fit.count_fits,
         evidence=evidence,
-        eps=eps,
+        eps=rows,
     )
+
+
+def _support(placement: Placement, cand: Candidate, fit: Fit) -> int:
+    """Agreeing dates behind a fit; a recap placed on its SP also rests on the pieces of
+    its subject around it (its own date and title alone would be too little)."""
+    if fit.special is None:
+        return fit.agree
+    return fit.agree + sum(f.agree for c, f in placement.fits if c is cand and f is not fit)
 
 
 def _span(numbers: Iterable[int]) -> str:

@@ -17,7 +17,13 @@ from trakt_sync.matching.context import (
     subject_titles,
 )
 from trakt_sync.matching.franchise import walk
-from trakt_sync.matching.placement import PRIOR_SEARCH, Candidate, TraktEp, place
+from trakt_sync.matching.placement import (
+    PRIOR_SEARCH,
+    Candidate,
+    TraktEp,
+    place,
+    without_batch_dates,
+)
 from trakt_sync.matching.segments import Found, found_from_placement
 from trakt_sync.matching.titles import title_match
 from trakt_sync.models import SUBJECT_ANIME
@@ -31,7 +37,8 @@ def place_by_search(
 ) -> Found:
     """``rejected_before``: candidates an earlier source turned down, reported with ours."""
     titles = ctx.show_titles(q.show)
-    dated = sorted(te.aired for te in eps.values() if te.aired)
+    # a batch release's one date may be months from the TV run: no window from it
+    dated = sorted(te.aired for te in without_batch_dates(eps).values() if te.aired)
     hits, rejected = _search_hits(ctx, titles, dated)
     rejected = [*rejected_before, *rejected]
     candidates: list[Candidate] = []
