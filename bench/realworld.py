@@ -38,9 +38,9 @@ from bench import patterns
 from bench.patterns import NO_MARK, Target
 from bench.worlds import SLOTS, BenchBangumi, BenchTrakt, Catalogue, MemoryCache, aired_at
 from bench.worlds import subject_dict as _subject_dict
-from trakt_sync.airdate import broadcast_day, parse_day
-from trakt_sync.bangumi_data import BangumiDataIndex, build_index
-from trakt_sync.matcher import Matcher
+from trakt_sync.matching.airdate import broadcast_day, parse_day
+from trakt_sync.matching.bangumi_data import BangumiDataIndex, build_index
+from trakt_sync.matching.matcher import Matcher
 from trakt_sync.models import TraktEpisode, TraktIds, TraktMovie, TraktShow
 
 FRANCHISES_PER_WORLD = 30
