@@ -15,9 +15,9 @@ A *franchise* is a TMDB show with its bangumi-data tv/web items. Each world draw
 - films (TMDB movie ↔ a Bangumi film with one main episode) and non-anime shows.
 
 Every play carries the Bangumi episode it should become, its pattern and its path.
-The doubles are the hand-built bench's (bench/worlds.py: ``Catalogue``, ``BenchBangumi``,
-``BenchTrakt``, ``MemoryCache``), imported in one place below so a shared module can
-replace them; only the Bangumi search is overridden, to behave like Bangumi's.
+The doubles are the shared in-memory readers (trakt_sync/fakes/memory.py: ``Catalogue``,
+``MemoryBangumi``, ``MemoryTrakt``, ``MemoryCache``); only the Bangumi search is
+overridden, to behave like Bangumi's.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ from typing import Any
 
 from bench import patterns
 from bench.patterns import NO_MARK, Target
-from bench.worlds import SLOTS, BenchBangumi, BenchTrakt, Catalogue, MemoryCache, aired_at
+from bench.worlds import SLOTS
 from bench.worlds import subject_dict as _subject_dict
+from trakt_sync.fakes.memory import Catalogue, MemoryBangumi, MemoryCache, MemoryTrakt, aired_at
 from trakt_sync.matching.airdate import broadcast_day, parse_day
 from trakt_sync.matching.bangumi_data import BangumiDataIndex, build_index
 from trakt_sync.matching.matcher import Matcher
@@ -208,13 +209,13 @@ def _fold(text: str) -> str:
     )
 
 
-class BangumiLikeSearch(BenchBangumi):
+class BangumiLikeSearch(MemoryBangumi):
     """The bench's Bangumi double with a search like api.bgm.tv's (Meilisearch): folded
     substring match on names, exact names first; when the whole phrase finds nothing,
     trailing words are dropped one by one; filters honoured; at most 20 results."""
 
     def __init__(self, catalogue: Catalogue, titles: dict[int, tuple[str, ...]]) -> None:
-        super().__init__(catalogue, honour_filters=True)
+        super().__init__(catalogue)
         self.titles = titles
 
     def search_subjects(
@@ -225,7 +226,7 @@ class BangumiLikeSearch(BenchBangumi):
         air_date: list[str] | None = None,
         limit: int = 20,
     ) -> list[dict[str, Any]]:
-        self.calls["bangumi.search"] += 1
+        self.calls.append(("search", keyword, tuple(subject_types or ()), tuple(air_date or ())))
         words = [w for w in re.split(r"\s+", keyword.strip()) if _fold(w)]
         lo = hi = None
         for bound in air_date or []:
@@ -297,8 +298,8 @@ class RealWorld:
     name: str
     seed: int
     index: BangumiDataIndex
-    bangumi: BenchBangumi
-    trakt: BenchTrakt = field(default_factory=BenchTrakt)
+    bangumi: MemoryBangumi
+    trakt: MemoryTrakt = field(default_factory=MemoryTrakt)
     seasons: list[SeasonCase] = field(default_factory=list)
     films: list[FilmCase] = field(default_factory=list)
 
@@ -409,7 +410,7 @@ class WorldBuilder:
         self.catalogue = Catalogue()
         self.catalogue.subjects = self.u.subjects  # read-only: shared by every world
         self.catalogue.episodes = dict(self.u.episodes)
-        self.trakt = BenchTrakt()
+        self.trakt = MemoryTrakt()
         self.seasons: list[SeasonCase] = []
         self.films: list[FilmCase] = []
         self.unlinked: set[int] = set()  # items whose TMDB keys this world removes
