@@ -22,6 +22,10 @@ from trakt_sync.matching.segments import Found, found_from_placement
 from trakt_sync.matching.titles import title_match
 from trakt_sync.models import SUBJECT_ANIME
 
+# Title matches as strong as an exact one: the same title, or the same with the season
+# word naming the season searched for ("RWBY Volume 4" for RWBY season 4).
+STRONG = frozenset({"exact", "season"})
+
 
 def place_by_search(
     ctx: MatchContext,
@@ -32,7 +36,7 @@ def place_by_search(
     """``rejected_before``: candidates an earlier source turned down, reported with ours."""
     titles = ctx.show_titles(q.show)
     dated = sorted(te.aired for te in eps.values() if te.aired)
-    hits, rejected = _search_hits(ctx, titles, dated)
+    hits, rejected = _search_hits(ctx, titles, dated, q.season)
     rejected = [*rejected_before, *rejected]
     candidates: list[Candidate] = []
     for subject, match in hits[:MAX_SEARCH_CANDIDATES]:
@@ -42,8 +46,8 @@ def place_by_search(
         if isinstance(listed, str):
             rejected.append((sid, name, listed))
             continue
-        prior = PRIOR_SEARCH if match == "exact" else PRIOR_SEARCH - 0.05
-        note = f"title search: {name!r} ({match} title match)"
+        prior = PRIOR_SEARCH if match in STRONG else PRIOR_SEARCH - 0.05
+        note = f"title search: {name!r} ({_described(match, q.season)})"
         stype = int(subject.get("type") or SUBJECT_ANIME)
         candidates.append(
             Candidate(listed[0], name, "search", prior, listed[1], None, stype, [note])
@@ -61,8 +65,14 @@ def place_by_search(
     )
 
 
+def _described(match: str, season: int) -> str:
+    if match == "season":
+        return f"title match once season words are set aside, naming season {season}"
+    return f"{match} title match"
+
+
 def _search_hits(
-    ctx: MatchContext, titles: list[str], dated: list[date]
+    ctx: MatchContext, titles: list[str], dated: list[date], season: int
 ) -> tuple[list[tuple[dict[str, Any], str]], list[Rejection]]:
     """Title-verified anime subjects whose first air date falls in the season's window
     (exact title matches first), and the hits turned down."""
@@ -81,9 +91,9 @@ def _search_hits(
             if why:
                 rejected.append((sid, name, why))
                 continue
-            match = title_match(titles, subject_titles(subject))
+            match = title_match(titles, subject_titles(subject), season=season)
             assert match is not None
             found[sid] = (subject, match)
-        if any(match == "exact" for _, match in found.values()):
+        if any(match in STRONG for _, match in found.values()):
             break  # every search is a request: stop once a title matches exactly
-    return sorted(found.values(), key=lambda hit: hit[1] != "exact"), rejected
+    return sorted(found.values(), key=lambda hit: hit[1] not in STRONG), rejected
