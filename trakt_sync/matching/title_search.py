@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from trakt_sync.errors import NotFound
 from trakt_sync.matching.context import (
     MAX_SEARCH_CANDIDATES,
     MAX_SEARCH_KEYWORDS,
+    MAX_WALK_STEPS,
     WINDOW_SLACK,
     MatchContext,
     Rejection,
@@ -17,7 +19,13 @@ from trakt_sync.matching.context import (
     subject_titles,
 )
 from trakt_sync.matching.franchise import walk
-from trakt_sync.matching.placement import PRIOR_SEARCH, Candidate, TraktEp, place
+from trakt_sync.matching.placement import (
+    PRIOR_SEARCH,
+    Candidate,
+    Placement,
+    TraktEp,
+    place,
+)
 from trakt_sync.matching.segments import Found, found_from_placement
 from trakt_sync.matching.titles import title_match
 from trakt_sync.models import SUBJECT_ANIME
@@ -38,8 +46,9 @@ def place_by_search(
     dated = sorted(te.aired for te in eps.values() if te.aired)
     hits, rejected = _search_hits(ctx, titles, dated, q.season)
     rejected = [*rejected_before, *rejected]
-    candidates: list[Candidate] = []
-    for subject, match in hits[:MAX_SEARCH_CANDIDATES]:
+    strong: list[Candidate] = []
+    weak: list[Candidate] = []
+    for subject, match, keyword in hits[:MAX_SEARCH_CANDIDATES]:
         sid = int(subject["id"])
         name = str(subject.get("name") or sid)
         listed = ctx.vet(sid, season_subject=False)
@@ -47,12 +56,15 @@ def place_by_search(
             rejected.append((sid, name, listed))
             continue
         prior = PRIOR_SEARCH if match in STRONG else PRIOR_SEARCH - 0.05
-        note = f"title search: {name!r} ({_described(match, q.season)})"
+        note = f"title search {keyword!r} found {name!r} ({_described(match, q.season)})"
         stype = int(subject.get("type") or SUBJECT_ANIME)
-        candidates.append(
-            Candidate(listed[0], name, "search", prior, listed[1], None, stype, [note])
-        )
-    placement = walk(ctx, place(candidates, eps), eps)
+        cand = Candidate(listed[0], name, "search", prior, listed[1], None, stype, [note])
+        (strong if match in STRONG else weak).append(cand)
+    placement = _place_strong_first(strong, weak, eps)
+    for cand in {id(c): c for c, _ in placement.assigned.values()}.values():
+        if cand in weak:
+            _confirm_by_prequels(ctx, cand, titles)
+    placement = walk(ctx, placement, eps)
     searched = ", ".join(repr(t) for t in titles[:MAX_SEARCH_KEYWORDS]) or repr(q.show.title)
     return found_from_placement(
         q.key,
@@ -65,6 +77,57 @@ def place_by_search(
     )
 
 
+def _place_strong_first(
+    strong: list[Candidate], weak: list[Candidate], eps: dict[int, TraktEp]
+) -> Placement:
+    """Subjects whose title matches exactly are placed first; those matching in part
+    ("91Days" for "DAYS") only on the episodes the first leave."""
+    first = place(strong, eps)
+    left = {n: te for n, te in eps.items() if n not in first.assigned and n not in first.contested}
+    if not weak or not left:
+        return first
+    more = place(weak, left)
+    return Placement(
+        assigned={**first.assigned, **more.assigned},
+        contested={**first.contested, **more.contested},
+        rejected=first.rejected + more.rejected,
+        fits=first.fits + more.fits,
+    )
+
+
+def _confirm_by_prequels(ctx: MatchContext, cand: Candidate, titles: list[str]) -> None:
+    """A hit whose title matches only in part ("ガッチャマン クラウズ インサイト") counts
+    as an exact one when its 前传 chain reaches a subject with the show's very title."""
+    current = cand.subject_id
+    seen = {current}
+    for _ in range(MAX_WALK_STEPS):
+        try:
+            related = ctx.bangumi.get_related_subjects(current)
+        except NotFound:
+            return
+        prequels = [
+            r
+            for r in related
+            if r.get("relation") == "前传"
+            and r.get("type") == cand.subject_type
+            and isinstance(r.get("id"), int)
+            and r["id"] not in seen
+        ]
+        if not prequels:
+            return
+        for rel in prequels:
+            names = [str(rel.get(k) or "") for k in ("name", "name_cn")]
+            if title_match(titles, names, season=1) in STRONG:
+                cand.prior = PRIOR_SEARCH
+                cand.evidence.append(
+                    f"its 前传 chain reaches {rel.get('name')!r} ({rel['id']}), "
+                    "the show's own title"
+                )
+                return
+        current = prequels[0]["id"]
+        seen.add(current)
+
+
 def _described(match: str, season: int) -> str:
     if match == "season":
         return f"title match once season words are set aside, naming season {season}"
@@ -73,11 +136,11 @@ def _described(match: str, season: int) -> str:
 
 def _search_hits(
     ctx: MatchContext, titles: list[str], dated: list[date], season: int
-) -> tuple[list[tuple[dict[str, Any], str]], list[Rejection]]:
+) -> tuple[list[tuple[dict[str, Any], str, str]], list[Rejection]]:
     """Title-verified anime subjects whose first air date falls in the season's window
     (exact title matches first), and the hits turned down."""
     window = (dated[0] - timedelta(days=30), dated[-1] + WINDOW_SLACK) if dated else None
-    found: dict[int, tuple[dict[str, Any], str]] = {}
+    found: dict[int, tuple[dict[str, Any], str, str]] = {}
     rejected: list[Rejection] = []
     seen: set[int] = set()
     for keyword in titles[:MAX_SEARCH_KEYWORDS]:
@@ -93,7 +156,7 @@ def _search_hits(
                 continue
             match = title_match(titles, subject_titles(subject), season=season)
             assert match is not None
-            found[sid] = (subject, match)
-        if any(match in STRONG for _, match in found.values()):
+            found[sid] = (subject, match, keyword)
+        if any(match in STRONG for _, match, _ in found.values()):
             break  # every search is a request: stop once a title matches exactly
     return sorted(found.values(), key=lambda hit: hit[1] not in STRONG), rejected

@@ -25,16 +25,17 @@ COMPILATION_MARKERS = (
 
 
 # Season words at the end of a title (after NFKC): "第2期", "(第2シーズン)", "2nd Season",
-# "Season 2", "Volume 4", "S2", " II". Bangumi names later seasons this way; Trakt and TMDB
+# "Season 2", "Volume 4", "S2", " II", "X2". Bangumi names later seasons this way; Trakt and TMDB
 # keep one title for the show (or add "第1期" to the first).
 _KANJI_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 _SEASON_TAIL = re.compile(
     r"[\s\-_:~～・(\[（【]*(?:"
     r"第?\s*(?P<kanji>\d+|[一二三四五六七八九十])\s*(?:期|季|シーズン|クール)"
-    r"|(?P<ordinal>\d+)\s*(?:st|nd|rd|th)\s*season"
+    r"|(?P<ordinal>\d+)\s*(?:st|nd|rd|th)\s*(?:season|シーズン)"
     r"|(?:season|series|volume|vol\.?)\s*(?P<word>\d+)"
     r"|\bs(?P<short>\d+)"
     r"|\s(?P<roman>ii|iii|iv)"
+    r"|(?<=[^\d\s.])\s?(?P<digit>[2-9])"
     r")[\s)\]）】]*$",
     re.IGNORECASE,
 )
@@ -52,7 +53,7 @@ def split_season(title: str) -> tuple[str, int | None]:
     """(the title without a trailing season word, the season number it names or None)."""
     text = fold(title)
     found = _SEASON_TAIL.search(text)
-    if found is None or not normalize(text[: found.start()]):
+    if found is None or len(normalize(text[: found.start()])) < 2:
         return text, None
     if found["kanji"]:
         raw = found["kanji"]
@@ -60,7 +61,7 @@ def split_season(title: str) -> tuple[str, int | None]:
     elif found["roman"]:
         number = _ROMAN[found["roman"].lower()]
     else:
-        number = int(found["ordinal"] or found["word"] or found["short"])
+        number = int(found["ordinal"] or found["word"] or found["short"] or found["digit"])
     return text[: found.start()].rstrip(), number
 
 
