@@ -33,6 +33,10 @@ from trakt_sync.models import SUBJECT_ANIME
 # Title matches as strong as an exact one: the same title, or the same with the season
 # word naming the season searched for ("RWBY Volume 4" for RWBY season 4).
 STRONG = frozenset({"exact", "season"})
+# A batch date vs the TV run it stands for: up to this long after the run ended...
+BATCH_RUN_BEFORE = timedelta(days=365)
+# ... or this long before it began.
+BATCH_AHEAD = timedelta(days=90)
 
 
 def place_by_search(
@@ -134,12 +138,23 @@ def _described(match: str, season: int) -> str:
     return f"{match} title match"
 
 
+def search_window(dated: list[date]) -> tuple[date, date] | None:
+    """First air dates a subject may have for a season whose episodes aired on ``dated``
+    (sorted). When every episode has one date, it is a web-first batch release: the TV
+    run may have started up to a year before it, or a few weeks after (matching.md)."""
+    if not dated:
+        return None
+    if len(dated) >= 3 and dated[0] == dated[-1]:
+        return dated[0] - BATCH_RUN_BEFORE - timedelta(days=7 * len(dated)), dated[0] + BATCH_AHEAD
+    return dated[0] - timedelta(days=30), dated[-1] + WINDOW_SLACK
+
+
 def _search_hits(
     ctx: MatchContext, titles: list[str], dated: list[date], season: int
 ) -> tuple[list[tuple[dict[str, Any], str, str]], list[Rejection]]:
     """Title-verified anime subjects whose first air date falls in the season's window
     (exact title matches first), and the hits turned down."""
-    window = (dated[0] - timedelta(days=30), dated[-1] + WINDOW_SLACK) if dated else None
+    window = search_window(dated)
     found: dict[int, tuple[dict[str, Any], str, str]] = {}
     rejected: list[Rejection] = []
     seen: set[int] = set()
