@@ -129,3 +129,25 @@ def test_a_partial_title_counts_once_its_prequel_chain_reaches_the_show(world: W
 
     assert [(r.status, r.subject_id) for r in results] == [(MATCHED, 900032)] * 2
     assert any("前传 chain reaches 'ガッチャ星団' (900031)" in e for e in results[0].evidence)
+
+
+def test_an_exact_title_placed_by_numbering_alone_does_not_outrank_a_partial_one(
+    world: World,
+) -> None:
+    # Season 2 without dates to confirm anything: season 1's exact title must not win by
+    # numbering over "…2さつめ", which fits as well (it stays a contest, unmarked).
+    add(world, 900041, "ハチカメ日記", date(2018, 1, 5), 6)
+    add(world, 900042, "ハチカメ日記 2さつめ", date(2019, 1, 4), 6)
+    subjects = world.catalogue.subjects
+    world.hits["ハチカメ日記"] = [subjects[900041], subjects[900042]]
+    rows = trakt_season(2, [world.catalogue.episodes[900042]])
+    for row in rows:
+        row["first_aired"] = None
+    world.trakt.seasons[(3006, 2)] = rows
+    diary = show(3006, 99_000_006, "Hachikame Diary", original_title="ハチカメ日記")
+
+    (result,) = world.matcher().resolve_season(diary, 2, played(rows, 1))
+
+    assert result.status is UNMATCHED
+    assert {c["subject_id"] for c in result.candidates} >= {900041, 900042}
+    assert "fits 2 Bangumi subjects" in result.reason

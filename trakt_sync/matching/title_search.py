@@ -84,16 +84,28 @@ def place_by_search(
 def _place_strong_first(
     strong: list[Candidate], weak: list[Candidate], eps: dict[int, TraktEp]
 ) -> Placement:
-    """Subjects whose title matches exactly are placed first; those matching in part
-    ("91Days" for "DAYS") only on the episodes the first leave."""
+    """Subjects whose title matches exactly are placed first; one matching in part
+    ("91Days" for "DAYS") is kept off the episodes of those whose air dates confirm them,
+    and contests the rest (a fit by numbering alone does not outrank it)."""
     first = place(strong, eps)
-    left = {n: te for n, te in eps.items() if n not in first.assigned and n not in first.contested}
+    secure = {n for n, (_, fit) in first.assigned.items() if fit.confirmed and fit.agree >= 2}
+    left = {n: te for n, te in eps.items() if n not in secure and n not in first.contested}
     if not weak or not left:
         return first
     more = place(weak, left)
+    assigned = dict(first.assigned)
+    contested = dict(first.contested)
+    for n in more.assigned.keys() | more.contested.keys():
+        claims = more.contested.get(n) or [more.assigned[n]]
+        if n in assigned:
+            contested[n] = [assigned.pop(n), *claims]
+        elif n in more.assigned:
+            assigned[n] = more.assigned[n]
+        else:
+            contested[n] = claims
     return Placement(
-        assigned={**first.assigned, **more.assigned},
-        contested={**first.contested, **more.contested},
+        assigned=assigned,
+        contested=contested,
         rejected=first.rejected + more.rejected,
         fits=first.fits + more.fits,
     )
