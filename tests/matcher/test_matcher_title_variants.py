@@ -151,3 +151,26 @@ def test_an_exact_title_placed_by_numbering_alone_does_not_outrank_a_partial_one
     assert result.status is UNMATCHED
     assert {c["subject_id"] for c in result.candidates} >= {900041, 900042}
     assert "fits 2 Bangumi subjects" in result.reason
+
+
+def test_a_later_season_named_unlike_the_show_is_found_along_the_sequels_of_its_first(
+    world: World,
+) -> None:
+    # 化物語 → 偽物語 (TMDB season 2): no subject in season 2's window has the show's
+    # title; the first subject does, and 续集 leads on past one that does not fit.
+    add(world, 900051, "化石語", date(2009, 7, 3), 15)
+    add(world, 900052, "化石語 番外", date(2010, 10, 1), 3)
+    add(world, 900053, "偽石語", date(2012, 1, 7), 11)
+    world.catalogue.relate(900051, 900052, "续集", "前传")
+    world.catalogue.relate(900052, 900053, "续集", "前传")
+    world.hits["化石語"] = [world.catalogue.subjects[900051]]
+    rows = trakt_season(2, [world.catalogue.episodes[900053]])
+    world.trakt.seasons[(3007, 2)] = rows
+    stones = show(3007, 99_000_007, "Bakeishi", original_title="化石語")
+
+    results = world.matcher().resolve_season(stones, 2, played(rows, 1, 11))
+
+    assert [(r.status, r.subject_id) for r in results] == [(MATCHED, 900053)] * 2
+    assert results[1].episode_id == 900053 * 10000 + 11
+    assert results[0].source == "franchise"
+    assert any("续集 chain from '化石語' (900051)" in e for e in results[0].evidence)

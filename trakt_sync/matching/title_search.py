@@ -18,7 +18,7 @@ from trakt_sync.matching.context import (
     SeasonQuery,
     subject_titles,
 )
-from trakt_sync.matching.franchise import walk
+from trakt_sync.matching.franchise import follow_sequels, walk
 from trakt_sync.matching.placement import (
     PRIOR_SEARCH,
     Candidate,
@@ -33,6 +33,7 @@ from trakt_sync.models import SUBJECT_ANIME
 # Title matches as strong as an exact one: the same title, or the same with the season
 # word naming the season searched for ("RWBY Volume 4" for RWBY season 4).
 STRONG = frozenset({"exact", "season"})
+EARLIEST = date(1900, 1, 1)
 # A batch date vs the TV run it stands for: up to this long after the run ended...
 BATCH_RUN_BEFORE = timedelta(days=365)
 # ... or this long before it began.
@@ -69,6 +70,8 @@ def place_by_search(
         if cand in weak:
             _confirm_by_prequels(ctx, cand, titles)
     placement = walk(ctx, placement, eps)
+    if not placement.assigned and not placement.contested and dated and q.season > 1:
+        placement = placement.merged(_along_the_franchise(ctx, titles, dated, eps))
     searched = ", ".join(repr(t) for t in titles[:MAX_SEARCH_KEYWORDS]) or repr(q.show.title)
     return found_from_placement(
         q.key,
@@ -144,6 +147,22 @@ def _confirm_by_prequels(ctx: MatchContext, cand: Candidate, titles: list[str]) 
         seen.add(current)
 
 
+def _along_the_franchise(
+    ctx: MatchContext, titles: list[str], dated: list[date], eps: dict[int, TraktEp]
+) -> Placement:
+    """A later season named unlike the show ("偽物語" for 化物語's season 2): nothing in
+    its window has the show's title. The show's first subject, found by its very title
+    among those aired before the season, leads along 续集 to the subjects that fit."""
+    before = (EARLIEST, dated[0] - timedelta(days=1))
+    hits, _ = _search_hits(ctx, titles, dated, 1, window=before)
+    roots = [(subject, keyword) for subject, match, keyword in hits if match in STRONG]
+    if not roots:
+        return Placement()
+    root, keyword = min(roots, key=lambda hit: str(hit[0].get("date") or "9999"))
+    note = f"续集 chain from {root.get('name')!r} ({root['id']}), found by title search {keyword!r}"
+    return follow_sequels(ctx, int(root["id"]), eps, dated[-1] + WINDOW_SLACK, note)
+
+
 def _described(match: str, season: int) -> str:
     if match == "season":
         return f"title match once season words are set aside, naming season {season}"
@@ -162,11 +181,15 @@ def search_window(dated: list[date]) -> tuple[date, date] | None:
 
 
 def _search_hits(
-    ctx: MatchContext, titles: list[str], dated: list[date], season: int
+    ctx: MatchContext,
+    titles: list[str],
+    dated: list[date],
+    season: int,
+    window: tuple[date, date] | None = None,
 ) -> tuple[list[tuple[dict[str, Any], str, str]], list[Rejection]]:
     """Title-verified anime subjects whose first air date falls in the season's window
-    (exact title matches first), and the hits turned down."""
-    window = search_window(dated)
+    (or ``window``; exact title matches first), and the hits turned down."""
+    window = window or search_window(dated)
     found: dict[int, tuple[dict[str, Any], str, str]] = {}
     rejected: list[Rejection] = []
     seen: set[int] = set()
