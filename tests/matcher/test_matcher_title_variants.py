@@ -174,3 +174,24 @@ def test_a_later_season_named_unlike_the_show_is_found_along_the_sequels_of_its_
     assert results[1].episode_id == 900053 * 10000 + 11
     assert results[0].source == "franchise"
     assert any("续集 chain from '化石語' (900051)" in e for e in results[0].evidence)
+
+
+def test_season_one_exact_title_outranks_a_spin_off_even_by_numbering_alone(
+    world: World,
+) -> None:
+    # A web-first season: no date confirms either subject. Season 1's own title wins the
+    # numbering over a spin-off named in part like it (it still needs dates to be marked).
+    add(world, 900061, "ヨウカイ時計!", date(2019, 4, 5), 6)
+    add(world, 900062, "ヨウカイ時計Jam", date(2019, 4, 5), 6)
+    subjects = world.catalogue.subjects
+    world.hits["ヨウカイ時計!"] = [subjects[900062], subjects[900061]]
+    rows = trakt_season(1, [world.catalogue.episodes[900061]])
+    for row in rows:
+        row["first_aired"] = None
+    world.trakt.seasons[(3008, 1)] = rows
+    watch = show(3008, 99_000_008, "Youkai Clock!", original_title="ヨウカイ時計!")
+
+    (result,) = world.matcher().resolve_season(watch, 1, played(rows, 2))
+
+    assert "fits 2 Bangumi subjects" not in result.reason
+    assert "of ヨウカイ時計! (900061)" in result.reason

@@ -53,6 +53,7 @@ def place_by_search(
     rejected = [*rejected_before, *rejected]
     strong: list[Candidate] = []
     weak: list[Candidate] = []
+    named: set[int] = set()  # titles naming this very season (no season word: season 1)
     for subject, match, keyword in hits[:MAX_SEARCH_CANDIDATES]:
         sid = int(subject["id"])
         name = str(subject.get("name") or sid)
@@ -65,7 +66,9 @@ def place_by_search(
         stype = int(subject.get("type") or SUBJECT_ANIME)
         cand = Candidate(listed[0], name, "search", prior, listed[1], None, stype, [note])
         (strong if match in STRONG else weak).append(cand)
-    placement = _place_strong_first(strong, weak, eps)
+        if match == "season" or (match == "exact" and q.season == 1):
+            named.add(cand.subject_id)
+    placement = _place_strong_first(strong, weak, eps, named)
     for cand in {id(c): c for c, _ in placement.assigned.values()}.values():
         if cand in weak:
             _confirm_by_prequels(ctx, cand, titles)
@@ -85,13 +88,18 @@ def place_by_search(
 
 
 def _place_strong_first(
-    strong: list[Candidate], weak: list[Candidate], eps: dict[int, TraktEp]
+    strong: list[Candidate], weak: list[Candidate], eps: dict[int, TraktEp], named: set[int]
 ) -> Placement:
     """Subjects whose title matches exactly are placed first; one matching in part
-    ("91Days" for "DAYS") is kept off the episodes of those whose air dates confirm them,
-    and contests the rest (a fit by numbering alone does not outrank it)."""
+    ("91Days" for "DAYS") is kept off the episodes of those confirmed by air dates or
+    whose title names the season, and contests the rest: season 1's exact title placed
+    by numbering alone does not outrank a partial "…2さつめ" for season 2."""
     first = place(strong, eps)
-    secure = {n for n, (_, fit) in first.assigned.items() if fit.confirmed and fit.agree >= 2}
+    secure = {
+        n
+        for n, (cand, fit) in first.assigned.items()
+        if (fit.confirmed and fit.agree >= 2) or cand.subject_id in named
+    }
     left = {n: te for n, te in eps.items() if n not in secure and n not in first.contested}
     if not weak or not left:
         return first
