@@ -9,7 +9,7 @@ from typing import Any
 
 from matcher_world import World, played, show, trakt_season, weekly
 
-from trakt_sync.matching.titles import fold, split_season, title_match
+from trakt_sync.matching.titles import fold, is_compilation, split_season, title_match
 from trakt_sync.models import ResolutionStatus
 
 MATCHED = ResolutionStatus.MATCHED
@@ -52,6 +52,15 @@ def test_season_words_are_split_off_in_every_usual_spelling() -> None:
     assert title_match(["ラブライブ！"], ["ラブライブ!"]) == "exact"
     assert title_match(["RWBY"], ["RWBY Volume 2"], season=2) == "season"
     assert title_match(["RWBY"], ["RWBY Volume 2"], season=3) == "partial"
+
+
+def test_latin_compilation_words_count_only_as_whole_words() -> None:
+    # "Rosario + Vampire CAPU2" runs together as "rosariovampirecapu2": not a recap.
+    assert not is_compilation("Rosario + Vampire CAPU2", "ロザリオとバンパイア CAPU2")
+    assert not is_compilation("Precapture")
+    assert is_compilation("Bocchi the Rock! Recap Part 1")
+    assert is_compilation("PSYCHO-PASS Director’s Cut")
+    assert is_compilation("Re:ゼロから始める異世界生活 新編集版")
 
 
 def test_full_width_title_with_a_season_word_is_searched_folded_then_without_it(

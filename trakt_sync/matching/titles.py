@@ -18,10 +18,9 @@ COMPILATION_MARKERS = (
     "特別編集版",
     "特别编集版",
     "再編集版",
-    "recap",
-    "compilation",
-    "directorscut",
 )
+# Latin markers are whole words: "Rosario + Vampire CAPU2" runs together as "…vampirecapu2".
+LATIN_COMPILATION = re.compile(r"(?<![a-z])(?:recaps?|compilation|director['’]?s ?cut)(?![a-z])")
 
 
 # Season words at the end of a title (after NFKC): "第2期", "(第2シーズン)", "2nd Season",
@@ -80,9 +79,13 @@ def normalize(title: str) -> str:
 
 
 def is_compilation(*titles: str | None) -> bool:
-    return any(
-        marker in normalize(title) for title in titles if title for marker in COMPILATION_MARKERS
-    )
+    for title in titles:
+        if title and (
+            any(marker in normalize(title) for marker in COMPILATION_MARKERS)
+            or LATIN_COMPILATION.search(fold(title).casefold())
+        ):
+            return True
+    return False
 
 
 def title_match(
