@@ -180,7 +180,7 @@ def test_text_lists_every_candidate_with_its_score() -> None:
         "overrides": [],
         "bangumi_data": [],
         "path": "title search confirmed by air dates, then the franchise walk",
-        "search_titles": ["がんばれ！ルルロロ"],
+        "search_titles": ["がんばれ!ルルロロ"],
         "skipped": None,
         "segments": [],
         "episodes": [
@@ -210,7 +210,7 @@ def test_text_lists_every_candidate_with_its_score() -> None:
 
     assert lines[0] == "Lulu — trakt:7, no TMDB id; genres none"
     assert "    bangumi-data: no key for this show (no TMDB id)" in lines
-    assert "    title search: 'がんばれ！ルルロロ'" in lines
+    assert "    title search: 'がんばれ!ルルロロ'" in lines
     assert "  segments: none" in lines
     assert "        candidate 1 A (score 0.8): ambiguous" in lines
     assert "        candidate 2 B (score 0): title differs" in lines

@@ -37,6 +37,31 @@ def test_index_keeps_tmdb_keys_structured() -> None:
     assert TmdbKey.parse("tv/1429/episode/3") is None
 
 
+def test_keys_with_a_tmdb_url_slug_are_kept() -> None:
+    # bangumi-data writes some ids as TMDB's URL does: the digits before the dash are the id.
+    assert TmdbKey.parse("tv/308934-mofusand") == TmdbKey("tv", 308934)
+    assert TmdbKey.parse("movie/129-spirited-away") == TmdbKey("movie", 129)
+    assert TmdbKey.parse("tv/308934-mofusand/season/2") == TmdbKey("tv", 308934, 2)
+    assert TmdbKey.parse("tv/mofusand") is None
+    assert TmdbKey.parse("tv/-308934") is None
+    raw = json.loads(sample_bytes())
+    mofusand = {
+        "title": "mofusand",
+        "type": "web",
+        "begin": "2025-04-01T00:00:00.000Z",
+        "sites": [
+            {"site": "bangumi", "id": "520001"},
+            {"site": "tmdb", "id": "tv/308934-mofusand"},
+        ],
+    }
+    index = build_index(json.dumps({"items": [*raw["items"], mofusand]}).encode())
+    assert [(str(k), sid) for k, sid in index.tv(308934)] == [("tv/308934", 520001)]
+    # and through the compact file the cache keeps
+    assert [(str(k), sid) for k, sid in type(index).from_json(index.to_json()).tv(308934)] == [
+        ("tv/308934", 520001)
+    ]
+
+
 def test_index_keeps_kind_broadcast_day_and_titles() -> None:
     index = build_index(sample_bytes())
     snk = index.subject(55770)

@@ -52,7 +52,7 @@ def test_unknown_tmdb_id_is_matched_by_title_search_verified_by_air_dates(world:
     assert results[0].confidence >= 0.8  # a title and a run of agreeing dates
     (search,) = [c for c in world.bangumi.calls if c[0] == "search"]
     keyword, types, air_date = search[1:]
-    assert (keyword, types) == ("がんばれ！ルルロロ", (2,))  # the Japanese alias goes first
+    assert (keyword, types) == ("がんばれ!ルルロロ", (2,))  # the Japanese alias first, width-folded
     first, last = (date.fromisoformat(e["airdate"]) for e in (listed[0], listed[-1]))
     assert air_date == (f">={first - timedelta(days=30)}", f"<={last + timedelta(days=7)}")
 

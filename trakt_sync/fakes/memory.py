@@ -18,6 +18,7 @@ would (copies of v0 dicts, ``NotFound`` for unknown ids) and record every call.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -94,7 +95,9 @@ def scripted(hits: Mapping[str, list[Json]]) -> Search:
     def search(
         keyword: str, subject_types: list[int] | None, air_date: list[str] | None
     ) -> list[Json]:
-        return hits.get(keyword, [])
+        # The matcher searches with width-folded (NFKC) titles: either spelling keys a hit.
+        wanted = unicodedata.normalize("NFKC", keyword)
+        return next((v for k, v in hits.items() if unicodedata.normalize("NFKC", k) == wanted), [])
 
     return search
 

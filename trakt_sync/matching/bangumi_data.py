@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,10 +23,12 @@ from trakt_sync.matching.datacache import CachedIndexSource, source_version, wri
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: keys with a slug suffix are kept
 INDEX_FILE = "bangumi-data-index.json"
 SOURCE_FILE = "bangumi-data.json"
 META_FILE = "bangumi-data-meta.json"
+# A TMDB id, perhaps in its URL form ``308934-mofusand`` (the digits are the id).
+_TMDB_ID = re.compile(r"^(\d+)(?:-.*)?$")
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,12 @@ class TmdbKey:
 
     @classmethod
     def parse(cls, text: str) -> TmdbKey | None:
+        """The key, or None; an id may carry TMDB's URL slug (``tv/308934-mofusand``)."""
         parts = text.strip().strip("/").split("/")
+        found = _TMDB_ID.match(parts[1]) if len(parts) >= 2 else None
+        if found is None:
+            return None
+        parts[1] = found[1]
         try:
             if len(parts) == 2 and parts[0] in ("movie", "tv"):
                 return cls(parts[0], int(parts[1]))

@@ -14,7 +14,7 @@ from trakt_sync.matching.bangumi_data import BangumiDataIndex
 from trakt_sync.matching.id_table import IdTable
 from trakt_sync.matching.lookups import BangumiReader, TraktReader
 from trakt_sync.matching.placement import BgmEp, parse_episodes
-from trakt_sync.matching.titles import is_compilation, normalize, title_match
+from trakt_sync.matching.titles import is_compilation, normalize, search_forms, title_match
 from trakt_sync.models import SUBJECT_ANIME, SUBJECT_REAL, TraktShow
 
 ANIME_GENRES = frozenset({"anime", "donghua", "animation"})
@@ -220,7 +220,8 @@ class MatchContext:
         return ""
 
     def show_titles(self, show: TraktShow) -> list[str]:
-        """Original title, Japanese/Chinese aliases and translations, then the Trakt title."""
+        """Original title, Japanese/Chinese aliases and translations, then the Trakt title,
+        each width-folded and followed by its form without a trailing season word."""
         trakt_id = show.ids.trakt if show.ids.trakt is not None else show.ids.slug
         titles = [show.original_title or ""]
         if trakt_id is not None:
@@ -240,6 +241,6 @@ class MatchContext:
         titles.append(show.title)
         unique: dict[str, str] = {}
         for title in titles:
-            if normalize(title) and normalize(title) not in unique:
-                unique[normalize(title)] = title
-        return list(unique.values())
+            for form in search_forms(title):
+                unique.setdefault(normalize(form), form)
+        return [title for key, title in unique.items() if key]

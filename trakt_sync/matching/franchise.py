@@ -4,8 +4,10 @@ prequel (前传) of a subject that was placed, found along Bangumi's relations."
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from trakt_sync.errors import NotFound
+from trakt_sync.matching.airdate import parse_day
 from trakt_sync.matching.context import MAX_WALK_STEPS, MatchContext
 from trakt_sync.matching.placement import (
     PRIOR_FRANCHISE,
@@ -83,6 +85,59 @@ def walk_on(
             break
         current = nxt
     return placement.merged(more)
+
+
+# How far along 续集 a later season is looked for from the show's first subject.
+MAX_CHAIN_STEPS = 8
+
+
+def follow_sequels(
+    ctx: MatchContext, root: int, eps: Mapping[int, TraktEp], until: date, note: str
+) -> Placement:
+    """Subjects along 续集 from ``root`` placed on ``eps``; unlike ``walk_on``, subjects
+    that fit none of them are passed over (the earlier seasons), up to the first one that
+    began after ``until``. bangumi-data's dates spare the look-ups of those that ended
+    before the first episode."""
+    placement = Placement()
+    left = dict(eps)
+    aired = sorted(te.aired for te in eps.values() if te.aired)
+    current, seen = root, {root}
+    for _ in range(MAX_CHAIN_STEPS):
+        try:
+            related = ctx.bangumi.get_related_subjects(current)
+        except NotFound:
+            break
+        sequels = [
+            r["id"]
+            for r in related
+            if r.get("relation") == "续集"
+            and r.get("type") == SUBJECT_ANIME
+            and isinstance(r.get("id"), int)
+            and r["id"] not in seen
+        ]
+        if not sequels:
+            break
+        current = sequels[0]
+        seen.update(sequels)
+        known = ctx.index.subject(current)
+        if known is not None and known.begin is not None and known.begin > until:
+            break
+        if aired and not ctx.overlaps(current, (aired[0], until)):
+            continue
+        subject = ctx.subject(current)
+        day = parse_day(subject.get("date")) if subject else None
+        if day is not None and day > until:
+            break
+        cand = _candidate(ctx, current, note)
+        if cand is None:
+            continue
+        found = place([cand], left)
+        placement = placement.merged(found)
+        for n in found.assigned:
+            left.pop(n, None)
+        if not left:
+            break
+    return placement
 
 
 def _candidate(ctx: MatchContext, sid: int, note: str) -> Candidate | None:
