@@ -336,7 +336,7 @@ class SyncEngine:
         newest: str | None = None
         malformed = 0
         present: set[int] = set()
-        # A page per transaction would commit 200 times for 50 k plays: a few times a
+        # A page per transaction would commit 200 times for 50 k plays: about once a
         # second is as safe, as the baseline moves only once the whole fetch is saved.
         with self.store.few_commits() as commit:
             for page, last in pages:
@@ -383,7 +383,7 @@ class SyncEngine:
         total = sum(key.size for key in keys)
         done = 0
         # Two small transactions per group (the matcher's cache, the plays' resolutions):
-        # committed together a few times a second rather than one by one.
+        # committed together about once a second rather than one by one.
         with self.store.few_commits() as commit:
             for key in keys:
                 self._checkpoint()

@@ -380,7 +380,7 @@ class Store:
         self.db.execute("COMMIT")
 
     @contextmanager
-    def few_commits(self, every: float = 0.25) -> Iterator[Callable[[], None]]:
+    def few_commits(self, every: float = 1.0) -> Iterator[Callable[[], None]]:
         """Many small transactions in few commits: each stays whole (a savepoint inside), and
         what was written is committed when the returned function is called ``every`` seconds
         or more after the last commit, and at the end, also when an error ends the block
