@@ -97,17 +97,66 @@ def test_dry_run_writes_nothing_and_the_real_run_applies_exactly_its_plan(
     code, real = sync_json(cli)
     assert code == 0
     applied = {p["subject_id"]: p for p in real["plan"]}
+    assert {p["result"] for p in planned.values()} == {"planned"}
+    assert {p["result"] for p in applied.values()} == {"done"}
+    for entry in (*planned.values(), *applied.values()):
+        del entry["result"]
     assert applied == planned
     for subject_id, plan in planned.items():
-        assert marked(logged_in, subject_id) == set(plan["episodes_to_mark"])
+        episodes = [c for c in plan["changes"] if c["kind"] == "episodes"]
+        assert marked(logged_in, subject_id) == {
+            eid for change in episodes for eid in change["episode_ids"]
+        }
 
 
-def test_dry_run_prints_the_plan_per_subject(logged_in: Sandbox, cli) -> None:
+def test_a_dry_run_counts_what_the_real_run_then_does(logged_in: Sandbox, cli) -> None:
+    code, dry = sync_json(cli, "--dry-run")
+    assert code == 0
+    code, real = sync_json(cli)
+    assert code == 0
+    counted = ("fetched", "new", "synced", "marked", "already", "unmatched", "skipped", "failed")
+    assert {k: dry[k] for k in counted} == {k: real[k] for k in counted}
+    assert real["marked"] == 16  # 3 SPY×FAMILY + 12 BOCCHI episodes + the film
+
+
+def test_the_plan_says_where_each_collection_goes_from_and_to(logged_in: Sandbox, cli) -> None:
+    code, dry = sync_json(cli, "--dry-run")
+    plans = {p["subject_id"]: p for p in dry["plan"]}
+    bocchi = plans[BOCCHI]
+    assert bocchi["collection"] == {"now": 1, "now_name": "想看", "after": 2, "after_name": "看过"}
+    assert bocchi["changes"][0] == {
+        "kind": "collection",
+        "from": 1,
+        "from_name": "想看",
+        "to": 2,
+        "to_name": "看过",
+        "step": "before_episodes",
+    }
+    assert bocchi["changes"][1]["episodes"] == [str(n) for n in range(1, 13)]
+    film = plans[YOUR_NAME]
+    assert film["collection"]["now"] is None and film["collection"]["after"] == 2
+
+
+def test_dry_run_prints_the_plan_per_subject_in_episode_numbers(logged_in: Sandbox, cli) -> None:
     result = cli("sync", "--dry-run")
     assert result.code == 0
-    assert f"subject/{BOCCHI}" in result.out and "想看" in result.out
-    assert "mark 12 episode(s)" in result.out
-    assert "planned:" in result.err
+    assert "ぼっち・ざ・ろっく！  ep 1–12 → 看过" in result.out
+    assert "SPY×FAMILY 第2クール  +3 (ep 13–15) 在看" in result.out
+    assert f"subject/{BOCCHI}" in result.out
+    episode_ids = subject_episodes(logged_in, BOCCHI).values()
+    assert not any(str(eid) in result.out for eid in episode_ids)
+    assert "planned:" in result.err and "to mark 16" in result.err
+    assert "3 play(s) skipped: see `trakt-sync unmatched --skipped`" in result.err
+
+
+def test_a_sync_says_what_it_did_per_subject_and_quiet_says_nothing(
+    logged_in: Sandbox, cli
+) -> None:
+    result = cli("-q", "sync")
+    assert result.code == 0 and result.out == "" and result.err == ""
+    result = cli("sync", "--full")
+    assert result.code == 0
+    assert "synced:" in result.err
 
 
 def test_episodes_already_marked_are_not_sent_and_done_is_never_moved_back(

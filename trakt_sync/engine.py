@@ -87,6 +87,7 @@ class BangumiWriter(Protocol):
 
 class EpisodeSource(Protocol):
     def get_episodes(self, subject_id: int) -> list[dict[str, Any]]: ...
+    def get_subject(self, subject_id: int) -> dict[str, Any]: ...
 
 
 class Account(Protocol):
@@ -123,6 +124,8 @@ class RunReport:
         )
     )
     plans: list[tuple[SubjectPlan, str]] = field(default_factory=list)
+    # subject id → why its writes failed (the other planned subjects went through)
+    failed_subjects: dict[int, str] = field(default_factory=dict)
     outcome: RunOutcome = RunOutcome.OK
     message: str | None = None
     error: TraktSyncError | None = None
@@ -394,20 +397,21 @@ class SyncEngine:
             plan = self._plan(subject_id, members, collections.get(subject_id))
             report.plans.append((plan, _title(members)))
             report.counts["already"] += len(plan.already_marked)
-            if options.dry_run:
-                continue
-            try:
-                self._execute(plan)
-            except AccessDenied:
-                raise
-            except ApiError as exc:
-                log.warning("subject %s: %s", subject_id, exc)
-                if isinstance(exc, EpisodesNotOfSubject):
-                    self._forget_episodes(subject_id)
-                self.store.mark_failed(plan.play_ids, str(exc))
-                report.counts["failed"] += len(plan.play_ids)
-                continue
-            self.store.mark_synced(plan.play_ids, run_id)
+            if not options.dry_run:
+                try:
+                    self._execute(plan)
+                except AccessDenied:
+                    raise
+                except ApiError as exc:
+                    log.warning("subject %s: %s", subject_id, exc)
+                    if isinstance(exc, EpisodesNotOfSubject):
+                        self._forget_episodes(subject_id)
+                    self.store.mark_failed(plan.play_ids, str(exc))
+                    report.counts["failed"] += len(plan.play_ids)
+                    report.failed_subjects[subject_id] = str(exc)
+                    continue
+                self.store.mark_synced(plan.play_ids, run_id)
+            # A dry run counts what the real run will do (its writes are the plan's).
             report.counts["synced"] += len(plan.play_ids)
             report.counts["marked"] += len(plan.episodes_to_mark) + int(
                 plan.is_movie and plan.collect_before is not None
@@ -436,6 +440,7 @@ class SyncEngine:
             main_episode_ids=main_ids,
             complete_subjects=self.complete_subjects,
         )
+        plan.name = self._subject_name(subject_id)
         plan.labels = {
             int(e["id"]): f"{e.get('sort', '?'):g}"
             if isinstance(e.get("sort"), int | float)
@@ -443,6 +448,16 @@ class SyncEngine:
             for e in episodes
         }
         return plan
+
+    def _subject_name(self, subject_id: int) -> str:
+        """The subject's name as Bangumi shows it (the matcher has usually cached it);
+        "" when it cannot be had, which only costs the plan its label."""
+        try:
+            subject = self.episodes.get_subject(subject_id)
+        except ApiError as exc:
+            log.debug("subject %s: no name (%s)", subject_id, exc)
+            return ""
+        return str(subject.get("name") or subject.get("name_cn") or "")
 
     def _execute(self, plan: SubjectPlan) -> None:
         if plan.collect_before is not None:

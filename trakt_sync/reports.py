@@ -72,9 +72,10 @@ def health_problem(
     return None
 
 
-def unmatched_groups(store: Store) -> list[dict[str, Any]]:
-    """Unmatched plays by show and season, with the best candidates and why they lost."""
-    rows = store.latest_with_state(PlayState.UNMATCHED, limit=100_000)
+def unmatched_groups(store: Store, state: PlayState = PlayState.UNMATCHED) -> list[dict[str, Any]]:
+    """Unmatched (or skipped) plays by show and season, with the best candidates and why
+    they lost."""
+    rows = store.latest_with_state(state, limit=100_000)
     groups: dict[tuple[str, Any], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[(row["media_title"], row["season"])].append(row)

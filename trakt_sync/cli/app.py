@@ -180,18 +180,21 @@ def main(argv: list[str] | None = None) -> None:
     except TraktSyncError as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
-        print(f"trakt-sync: {redact_text(str(exc), state.registry)}", file=sys.stderr)
+        message = redact_text(str(exc), state.registry)
+        state.emit_json_error(message, exc.exit_code, exc)
+        print(f"trakt-sync: {message}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        state.emit_json_error("interrupted", 130, exc)
         print("trakt-sync: interrupted", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
+        message = f"unexpected error: {type(exc).__name__}: {redact_text(str(exc), state.registry)}"
+        state.emit_json_error(message, EXIT_FAILED, exc)
         print(
-            f"trakt-sync: unexpected error: {type(exc).__name__}: "
-            f"{redact_text(str(exc), state.registry)}"
-            + ("" if state.verbose else " (run with -v for details)"),
+            f"trakt-sync: {message}" + ("" if state.verbose else " (run with -v for details)"),
             file=sys.stderr,
         )
         sys.exit(EXIT_FAILED)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from trakt_sync.accounts import login_bangumi, logout_trakt
-from trakt_sync.cli.output import JsonOption, emit_json, note
+from trakt_sync.cli.output import JsonOption, note
 from trakt_sync.cli.state import CliState
 
 app = typer.Typer(help="Log in to Trakt (device code) and Bangumi (access token).")
@@ -65,10 +65,12 @@ def bangumi_login(
 def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Show who is logged in, where tokens are kept and when Trakt's expires."""
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     with state.runtime() as rt:
         summary = rt.auth_summary()
     if as_json:
-        emit_json(summary)
+        state.emit_json(summary)
         return
     trakt, bangumi = summary["trakt"], summary["bangumi"]
     typer.echo(f"profile: {summary['profile']} (tokens in {summary['backend']})")

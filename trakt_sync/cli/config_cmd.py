@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import tomli_w
 import typer
 
-from trakt_sync.cli.output import JsonOption, emit_json
+from trakt_sync.cli.output import JsonOption
 from trakt_sync.cli.state import CliState
 from trakt_sync.config import load_profiles
 from trakt_sync.errors import EXIT_CONFIG, ConfigError
@@ -55,9 +55,11 @@ def init(
 def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Print the effective configuration (file + env + defaults), secrets redacted."""
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     data = state.settings().redacted()
     if as_json:
-        emit_json(data)
+        state.emit_json(data)
         return
     clean = {
         section: {key: value for key, value in values.items() if value is not None}
@@ -120,10 +122,12 @@ def check_data(state: CliState, now: datetime) -> dict[str, Any]:
 def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Validate the file and every profile; show each schedule's next five fire times."""
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     now = utcnow()
     data = check_data(state, now)
     if as_json:
-        emit_json(data)
+        state.emit_json(data)
     if data["error"]:
         raise ConfigError(data["error"])
     if as_json:

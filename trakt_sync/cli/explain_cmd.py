@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from trakt_sync.cli.output import JsonOption, emit_json
+from trakt_sync.cli.output import JsonOption
 from trakt_sync.cli.state import CliState
 
 _TRAKT_URL = re.compile(r"trakt\.tv/shows/([a-z0-9-]+)(?:/seasons/(\d+)(?:/episodes/(\d+))?)?")
@@ -57,10 +57,12 @@ def explain(
     if episode is not None and season is None:
         raise typer.BadParameter("--episode needs --season")
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     with state.runtime() as rt:
         data = rt.resolver().explain(rt.trakt, ref, season, episode)
     if as_json:
-        emit_json(data)
+        state.emit_json(data)
     else:
         for line in explain_lines(data):
             typer.echo(line)

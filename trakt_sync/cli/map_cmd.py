@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from trakt_sync.cli.output import JsonOption, emit_json
+from trakt_sync.cli.output import JsonOption
 from trakt_sync.cli.state import CliState
 from trakt_sync.mapping_ops import (
     add_override,
@@ -70,10 +70,12 @@ def add(
 def list_overrides(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the overrides."""
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     with state.runtime() as rt:
         specs = rt.store.overrides()
     if as_json:
-        emit_json(specs)
+        state.emit_json(specs)
         return
     if not specs:
         typer.echo("No overrides.")

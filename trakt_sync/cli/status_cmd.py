@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 import typer
 
-from trakt_sync.cli.output import JsonOption, emit_json, out_console
+from trakt_sync.cli.output import JsonOption, out_console
 from trakt_sync.cli.state import CliState
 from trakt_sync.config import profile_names, read_toml
 from trakt_sync.errors import EXIT_FAILED
+from trakt_sync.models import PlayState
 from trakt_sync.reports import unmatched_groups
 from trakt_sync.timeutil import utcnow
 
@@ -31,6 +32,8 @@ def status(
 ) -> None:
     """Show accounts, the last run, play counts and the next scheduled run."""
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     now = utcnow()
     names = profile_names(read_toml(state.config_path)) if every_profile else [state.profile]
     reports, problems = [], []
@@ -44,7 +47,7 @@ def status(
             problems.append(f"{name}: {problem}")
         reports.append(data)
     if as_json:
-        emit_json({"profiles": reports} if every_profile else reports[0])
+        state.emit_json({"profiles": reports} if every_profile else reports[0])
     else:
         for data in reports:
             _print_status(data)
@@ -89,17 +92,28 @@ def _play_label(row: dict[str, Any]) -> str:
     return str(row["media_title"])
 
 
-def unmatched(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """List unmatched plays by show and season, with candidates and why each was rejected."""
+def unmatched(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    skipped: Annotated[
+        bool, typer.Option("--skipped", help="The plays skipped on purpose instead, and why.")
+    ] = False,
+) -> None:
+    """List unmatched plays by show and season, with candidates and why each was rejected.
+
+    Example:  trakt-sync unmatched --json | jq '.[].title'
+    """
     state: CliState = ctx.obj
-    with state.runtime() as rt:
-        result = unmatched_groups(rt.store)
     if as_json:
-        emit_json(result)
+        state.expect_json()
+    with state.runtime() as rt:
+        result = unmatched_groups(rt.store, PlayState.SKIPPED if skipped else PlayState.UNMATCHED)
+    if as_json:
+        state.emit_json(result)
         return
     console = out_console()
     if not result:
-        console.print("No unmatched plays.")
+        console.print(f"No {'skipped' if skipped else 'unmatched'} plays.")
     for group in result:
         where = f" season {group['season']}" if group["season"] is not None else ""
         episodes = f" episodes {group['episodes']}" if group["episodes"] else ""
