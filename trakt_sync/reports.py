@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ def status_report(
     now: datetime,
 ) -> dict[str, Any]:
     """``accounts`` is :func:`trakt_sync.accounts.auth_summary`'s answer."""
+    beat = heartbeat.read_text().strip() if heartbeat.exists() else None
     return {
         "profile": accounts["profile"],
         "backend": accounts["backend"],
@@ -50,10 +51,25 @@ def status_report(
         "items": store.state_counts(),
         "schedule": schedule,
         "next_run": next_fire(schedule, zone(timezone), now).isoformat(),
-        "daemon_heartbeat": heartbeat.read_text().strip() if heartbeat.exists() else None,
+        "daemon_heartbeat": beat,
+        "daemon_stale": None if beat is None else daemon_stale(beat, schedule, timezone, now),
         "unmatched": store.latest_with_state(PlayState.UNMATCHED, 5),
         "failed": store.latest_with_state(PlayState.FAILED, 5),
     }
+
+
+# How long after a scheduled fire the daemon may take to sync and beat again.
+DAEMON_GRACE = timedelta(minutes=30)
+
+
+def daemon_stale(beat: str, schedule: str, timezone: str | None, now: datetime) -> bool:
+    """True when the daemon missed a beat: it beats after every scheduled run, so a live
+    daemon's heartbeat is never older than the fire after it (plus time to sync)."""
+    try:
+        last = parse_instant(beat)
+    except ValueError:
+        return True
+    return now > next_fire(schedule, zone(timezone), last) + DAEMON_GRACE
 
 
 def health_problem(

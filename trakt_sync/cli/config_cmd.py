@@ -123,7 +123,16 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Validate the file and every profile; show each schedule's next five fire times."""
     state: CliState = ctx.obj
     if as_json:
-        state.expect_json()
+        state.expect_json(
+            lambda message, code, error: {
+                "file": str(state.config_path),
+                "file_exists": state.config_path.exists(),
+                "valid": False,
+                "error": message,
+                "exit_code": code,
+                "profiles": [],
+            }
+        )
     now = utcnow()
     data = check_data(state, now)
     if as_json:
