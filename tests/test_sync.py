@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+import time
+from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from tests.conftest import Sandbox
+from trakt_sync.timeutil import iso_z, utcnow
 
 SPY_COUR2, BOCCHI, YOUR_NAME = 373267, 328609, 160209
 
@@ -232,3 +238,33 @@ def test_rejected_refresh_exits_77_asking_for_auth(logged_in: Sandbox, cli) -> N
     result = cli("sync")
     assert result.code == 77
     assert "run `trakt-sync auth`" in result.err
+
+
+def test_status_reads_at_a_glance_in_local_time(
+    logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert cli("sync").code == 0
+        out = cli("status").out
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert re.search(r"last run: \d\d:\d\d CST \(just now\) — ok", out), out
+    assert re.search(r"next run: .*CST \(in (\d+ h )?\d+ min\)|next run: .*CST \(in \d+ h\)", out)
+    assert "16 synced, 3 skipped" in out
+    assert not re.search(r"\d{4}-\d\d-\d\dT", out)  # no raw ISO stamps
+
+
+def test_a_gone_daemons_heartbeat_shows_as_stale(logged_in: Sandbox, cli) -> None:
+    heartbeat = logged_in.home / "daemon.heartbeat"
+    heartbeat.write_text(iso_z(utcnow()) + "\n")
+    data = json.loads(cli("status", "--json").out)
+    assert data["daemon_stale"] is False
+    assert "daemon:   running, last seen" in cli("status").out
+    heartbeat.write_text(iso_z(utcnow() - timedelta(days=2)) + "\n")  # missed eight fires
+    data = json.loads(cli("status", "--json").out)
+    assert data["daemon_stale"] is True
+    out = cli("status").out
+    assert "daemon:   stale, last seen" in out and "(2 d ago)" in out
