@@ -58,9 +58,16 @@ class Daemon:
 
     def run_forever(self) -> None:
         while not self.stop.is_set():
-            self.run_due()
+            ran = self.run_due()
             self.beat()
-            self._sleep_until(min(p.next_fire() for p in self.profiles))
+            upcoming = min(self.profiles, key=lambda p: p.next_fire())
+            if ran:
+                log.info(
+                    "next run at %s (profile %s)",
+                    upcoming.next_fire().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+                    upcoming.name,
+                )
+            self._sleep_until(upcoming.next_fire())
 
     def run_due(self, everything: bool = False) -> dict[str, int]:
         """Sync every profile whose schedule fired since its last check; return their codes."""

@@ -22,6 +22,7 @@ from trakt_sync.cli import (
     status_cmd,
     sync_cmd,
 )
+from trakt_sync.cli.output import examples
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_FAILED, TraktSyncError
 from trakt_sync.redact import RedactingFilter, redact_text
@@ -41,6 +42,15 @@ Examples:
   trakt-sync -p partner sync      use another account pair
 """
 
+
+def _argument_type(self: typer.core.TyperArgument, ctx: object) -> None:
+    """Typer prints an argument's Python type after its name ("SHOW <str>",
+    "<list[str]>"); our arguments' metavars already say what to type."""
+    return None
+
+
+typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
+
 app = typer.Typer(
     name="trakt-sync",
     help="Keep your Bangumi (bgm.tv) profile in step with what you watch on Trakt.\n\n"
@@ -49,18 +59,38 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion for bash, zsh, fish and PowerShell
     rich_markup_mode=None,
 )
 # Short help given here so that the root listing shows whole sentences, not "...".
 app.add_typer(auth_cmd.app, name="auth", short_help="Log in to Trakt and Bangumi.")
 app.add_typer(config_cmd.app, name="config", short_help="Create, check and show the config file.")
 app.add_typer(map_cmd.app, name="map", short_help="Manual mappings from Trakt to Bangumi.")
-app.command("sync", short_help="Sync Trakt history to Bangumi once.")(sync_cmd.sync)
-app.command("status", short_help="Accounts, last run, play counts, next run.")(status_cmd.status)
-app.command("unmatched", short_help="Unmatched plays, with candidates.")(status_cmd.unmatched)
-app.command("daemon", short_help="Sync whenever the schedule fires.")(daemon_cmd.daemon)
-app.command("explain", short_help="How a show's episodes resolve to Bangumi.")(explain_cmd.explain)
+app.command(
+    "sync",
+    short_help="Sync Trakt history to Bangumi once.",
+    epilog=examples("trakt-sync sync --dry-run", "trakt-sync sync --since 2024-01-01 --json"),
+)(sync_cmd.sync)
+app.command(
+    "status",
+    short_help="Accounts, last run, play counts, next run.",
+    epilog=examples("trakt-sync status", "trakt-sync status --check -q (a healthcheck)"),
+)(status_cmd.status)
+app.command(
+    "unmatched",
+    short_help="Unmatched plays, with candidates.",
+    epilog=examples("trakt-sync unmatched", "trakt-sync unmatched --skipped --json"),
+)(status_cmd.unmatched)
+app.command(
+    "daemon",
+    short_help="Sync whenever the schedule fires.",
+    epilog=examples("trakt-sync daemon", "trakt-sync daemon --once --now"),
+)(daemon_cmd.daemon)
+app.command(
+    "explain",
+    short_help="How a show's episodes resolve to Bangumi.",
+    epilog=examples("trakt-sync explain spy-x-family --season 2 --episode 3"),
+)(explain_cmd.explain)
 
 
 def _version(value: bool) -> None:
@@ -76,6 +106,7 @@ def root(
         Path | None,
         typer.Option(
             "--config",
+            metavar="FILE",
             help="Config file, which must exist (default: $TRAKT_SYNC_CONFIG or the user "
             "config dir, either may be absent).",
             show_default=False,
@@ -83,7 +114,13 @@ def root(
     ] = None,
     profile: Annotated[
         str,
-        typer.Option("--profile", "-p", help="Account pair to use.", envvar="TRAKT_SYNC_PROFILE"),
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Account pair to use.",
+            envvar="TRAKT_SYNC_PROFILE",
+            metavar="NAME",
+        ),
     ] = "default",
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="More output; -vv for debug.")
@@ -112,7 +149,9 @@ def _setup_logging(state: CliState) -> None:
 
         from trakt_sync.cli.output import err_console
 
-        handler = RichHandler(console=err_console(), show_path=False, show_time=False)
+        handler = RichHandler(
+            console=err_console(), show_path=False, show_time=True, log_time_format="%H:%M:%S"
+        )
     else:
         handler = logging.StreamHandler(sys.stderr)
         # The systemd journal stamps lines itself (JOURNAL_STREAM is set under it).

@@ -9,10 +9,13 @@ from typing import Annotated
 import typer
 
 from trakt_sync.accounts import login_bangumi, logout_trakt
-from trakt_sync.cli.output import JsonOption, note
+from trakt_sync.cli.output import JsonOption, examples, note
 from trakt_sync.cli.state import CliState
 
-app = typer.Typer(help="Log in to Trakt (device code) and Bangumi (access token).")
+app = typer.Typer(
+    help="Log in to Trakt (device code) and Bangumi (access token).",
+    epilog=examples("trakt-sync auth && trakt-sync auth bangumi"),
+)
 
 
 @app.callback(invoke_without_command=True)
@@ -35,14 +38,22 @@ def trakt_login(ctx: typer.Context) -> None:
         )
 
 
-@app.command("bangumi")
+@app.command(
+    "bangumi",
+    short_help="Store a Bangumi access token.",
+    epilog=examples("trakt-sync auth bangumi --with-token < token.txt"),
+)
 def bangumi_login(
     ctx: typer.Context,
     with_token: Annotated[
         bool, typer.Option("--with-token", help="Read the access token from stdin.")
     ] = False,
 ) -> None:
-    """Store a Bangumi access token (create one at https://next.bgm.tv/demo/access-token)."""
+    """Store a Bangumi access token.
+
+    \b
+    Create one at https://next.bgm.tv/demo/access-token
+    """
     state: CliState = ctx.obj
     if with_token:
         token = sys.stdin.readline().strip()
@@ -61,7 +72,11 @@ def bangumi_login(
         )
 
 
-@app.command("status")
+@app.command(
+    "status",
+    short_help="Who is logged in, token expiry.",
+    epilog=examples("trakt-sync -p partner auth status"),
+)
 def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Show who is logged in, where tokens are kept and when Trakt's expires."""
     state: CliState = ctx.obj
@@ -87,7 +102,11 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
         typer.echo("Bangumi: not logged in (run `trakt-sync auth bangumi`)")
 
 
-@app.command("logout")
+@app.command(
+    "logout",
+    short_help="Revoke and delete stored tokens.",
+    epilog=examples("trakt-sync auth logout"),
+)
 def logout(
     ctx: typer.Context,
     trakt: Annotated[bool, typer.Option("--trakt", help="Only log out of Trakt.")] = False,

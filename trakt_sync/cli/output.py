@@ -29,6 +29,12 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+def examples(*lines: str) -> str:
+    """A command's help epilog: example command lines, kept as written (``\\b``)."""
+    head = "Examples:" if len(lines) > 1 else "Example:"
+    return "\b\n" + head + "\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def note(message: str) -> None:
     """A line for the person at the terminal (stderr)."""
     print(message, file=sys.stderr)

@@ -117,10 +117,7 @@ def unmatched(
         bool, typer.Option("--skipped", help="The plays skipped on purpose instead, and why.")
     ] = False,
 ) -> None:
-    """List unmatched plays by show and season, with candidates and why each was rejected.
-
-    Example:  trakt-sync unmatched --json | jq '.[].title'
-    """
+    """List unmatched plays by show and season, with candidates and why each was rejected."""
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()
