@@ -77,12 +77,13 @@ def test_the_outcome_enums_are_run_outcome() -> None:
     assert set(status["properties"]["last_run"]["properties"]["outcome"]["enum"]) == every
 
 
-@pytest.mark.parametrize("name", list(COMMANDS))
-def test_each_document_validates_after_a_sync(logged_in: Sandbox, cli, name: str) -> None:
-    assert cli("map", "add", f"trakt:{1}", "S1", str(BOCCHI)).code == 0
+def test_each_document_validates_after_a_sync(logged_in: Sandbox, cli) -> None:
+    # One sync for all of them: each command then reads a state with every part filled in.
+    assert cli("map", "add", "trakt:1", "S1", str(BOCCHI)).code == 0
     assert cli("sync").code == 0
-    code, document = run_json(cli, name)
-    assert code == 0, document
+    for name in COMMANDS:
+        code, document = run_json(cli, name)
+        assert code == 0, (name, document)
 
 
 def test_the_schemas_reject_what_they_should(logged_in: Sandbox, cli) -> None:
