@@ -62,11 +62,9 @@ class Daemon:
             self.beat()
             upcoming = min(self.profiles, key=lambda p: p.next_fire())
             if ran:
-                log.info(
-                    "next run at %s (profile %s)",
-                    upcoming.next_fire().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-                    upcoming.name,
-                )
+                moment = upcoming.next_fire().astimezone()
+                shape = "%Y-%m-%d %H:%M:%S %Z" if moment.second else "%Y-%m-%d %H:%M %Z"
+                log.info("next run at %s (profile %s)", moment.strftime(shape), upcoming.name)
             self._sleep_until(upcoming.next_fire())
 
     def run_due(self, everything: bool = False) -> dict[str, int]:
