@@ -47,3 +47,12 @@ def test_help_has_an_example_real_metavars_and_whole_urls(cli, path: list[str]) 
 def test_shell_completion_can_be_installed(cli) -> None:
     text = cli("--help").out
     assert "--install-completion" in text and "--show-completion" in text
+
+
+def test_completion_answers_through_the_entry_point(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the installed bash script asks: complete `trakt-sync sta`."""
+    monkeypatch.setenv("_TRAKT_SYNC_COMPLETE", "complete_bash")
+    monkeypatch.setenv("COMP_WORDS", "trakt-sync sta")
+    monkeypatch.setenv("COMP_CWORD", "1")
+    result = cli()
+    assert result.out.split() == ["status"]
