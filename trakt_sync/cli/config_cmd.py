@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import tomli_w
 import typer
 
-from trakt_sync.cli.output import JsonOption, emit_json
+from trakt_sync.cli.output import JsonOption, examples
 from trakt_sync.cli.state import CliState
 from trakt_sync.config import load_profiles
 from trakt_sync.errors import EXIT_CONFIG, ConfigError
@@ -17,7 +17,9 @@ from trakt_sync.scheduler import next_fires, schedule_warnings, zone
 from trakt_sync.timeutil import utcnow
 
 app = typer.Typer(
-    help="Create, check, inspect and locate the configuration file.", no_args_is_help=True
+    help="Create, check, inspect and locate the configuration file.",
+    no_args_is_help=True,
+    epilog=examples("trakt-sync config init", "trakt-sync config check"),
 )
 
 
@@ -28,7 +30,7 @@ def example_text() -> str:
 @app.command(
     "init",
     short_help="Write the documented example config file.",
-    epilog="Example:  trakt-sync --config ~/trakt-sync.toml config init",
+    epilog=examples("trakt-sync --config ~/trakt-sync.toml config init"),
 )
 def init(
     ctx: typer.Context,
@@ -50,14 +52,16 @@ def init(
 @app.command(
     "show",
     short_help="Print the effective settings, secrets redacted.",
-    epilog="Example:  trakt-sync -p partner config show --json",
+    epilog=examples("trakt-sync -p partner config show --json"),
 )
 def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Print the effective configuration (file + env + defaults), secrets redacted."""
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     data = state.settings().redacted()
     if as_json:
-        emit_json(data)
+        state.emit_json(data)
         return
     clean = {
         section: {key: value for key, value in values.items() if value is not None}
@@ -70,7 +74,7 @@ def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @app.command(
     "path",
     short_help="Print the path of the config file in use.",
-    epilog='Example:  $EDITOR "$(trakt-sync config path)"',
+    epilog=examples('$EDITOR "$(trakt-sync config path)"'),
 )
 def path(ctx: typer.Context) -> None:
     """Print the path of the configuration file in use."""
@@ -115,15 +119,26 @@ def check_data(state: CliState, now: datetime) -> dict[str, Any]:
 @app.command(
     "check",
     short_help="Validate the file and every profile; next fire times.",
-    epilog="Example:  trakt-sync --config /etc/trakt-sync.toml config check",
+    epilog=examples("trakt-sync --config /etc/trakt-sync.toml config check"),
 )
 def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Validate the file and every profile; show each schedule's next five fire times."""
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json(
+            lambda message, code, error: {
+                "file": str(state.config_path),
+                "file_exists": state.config_path.exists(),
+                "valid": False,
+                "error": message,
+                "exit_code": code,
+                "profiles": [],
+            }
+        )
     now = utcnow()
     data = check_data(state, now)
     if as_json:
-        emit_json(data)
+        state.emit_json(data)
     if data["error"]:
         raise ConfigError(data["error"])
     if as_json:

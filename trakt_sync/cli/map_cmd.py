@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from trakt_sync.cli.output import JsonOption, emit_json, note
+from trakt_sync.cli.output import JsonOption, examples, note
 from trakt_sync.cli.state import CliState
 from trakt_sync.mapping_ops import (
     add_override,
@@ -23,6 +23,7 @@ from trakt_sync.matching.overrides import Override
 app = typer.Typer(
     help="Manual mappings: Trakt show/season/episodes or film → Bangumi subject, or ignore.",
     no_args_is_help=True,
+    epilog=examples("trakt-sync map add trakt:185614 S2 373267", "trakt-sync map list"),
 )
 
 
@@ -33,13 +34,22 @@ def _parse(show: str, args: list[str], start_ep: int) -> Override:
         raise typer.BadParameter(str(exc)) from None
 
 
-@app.command("add")
+@app.command(
+    "add",
+    short_help="Map a show, season, episodes or film to a subject.",
+    epilog=examples(
+        "trakt-sync map add trakt:185614 S2 373267",
+        "trakt-sync map add slug:some-show S1E13-E25 400602 --start-ep 1",
+        "trakt-sync map add movie:tmdb:372058 ignore",
+    ),
+)
 def add(
     ctx: typer.Context,
     show: Annotated[
         str,
         typer.Argument(
-            help="trakt:N, slug:x, tmdb:N, movie:trakt:N, movie:tmdb:N or a trakt.tv show URL"
+            help="trakt:N, slug:x, tmdb:N, movie:trakt:N, movie:tmdb:N or a trakt.tv show URL",
+            metavar="SHOW",
         ),
     ],
     args: Annotated[
@@ -52,7 +62,9 @@ def add(
     start_ep: Annotated[
         int,
         typer.Option(
-            "--start-ep", help="The subject's episode that the first Trakt episode maps to."
+            "--start-ep",
+            help="The subject's episode that the first Trakt episode maps to.",
+            metavar="N",
         ),
     ] = 1,
     offline: Annotated[
@@ -93,14 +105,18 @@ def add(
         note(f"not checked: {', '.join(check.unchecked)} (Trakt cannot be asked by this id)")
 
 
-@app.command("list")
+@app.command(
+    "list", short_help="List the manual mappings.", epilog=examples("trakt-sync map list --json")
+)
 def list_overrides(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the overrides."""
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     with state.runtime() as rt:
         specs = rt.store.overrides()
     if as_json:
-        emit_json(specs)
+        state.emit_json(specs)
         return
     if not specs:
         typer.echo("No overrides.")
@@ -108,12 +124,18 @@ def list_overrides(ctx: typer.Context, as_json: JsonOption = False) -> None:
         typer.echo(Override.from_dict(spec).describe())
 
 
-@app.command("remove")
+@app.command(
+    "remove",
+    short_help="Remove a manual mapping.",
+    epilog=examples("trakt-sync map remove trakt:185614 S2 373267"),
+)
 def remove(
     ctx: typer.Context,
-    show: Annotated[str, typer.Argument(help="The key the override was added with.")],
+    show: Annotated[
+        str, typer.Argument(help="The key the override was added with.", metavar="SHOW")
+    ],
     args: Annotated[list[str], typer.Argument(metavar="[EPISODES] SUBJECT_ID|ignore")],
-    start_ep: Annotated[int, typer.Option("--start-ep")] = 1,
+    start_ep: Annotated[int, typer.Option("--start-ep", metavar="N")] = 1,
 ) -> None:
     """Remove an override (give the same arguments as to add)."""
     override = _parse(show, args, start_ep)
@@ -125,10 +147,14 @@ def remove(
     typer.echo(f"Removed: {override.describe()} ({retried} play(s) will be resolved again)")
 
 
-@app.command("export")
+@app.command(
+    "export",
+    short_help="Write the mappings to a file.",
+    epilog=examples("trakt-sync map export overrides.toml"),
+)
 def export(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="A .toml or .json file to write.")],
+    path: Annotated[Path, typer.Argument(help="A .toml or .json file to write.", metavar="FILE")],
 ) -> None:
     """Write the overrides to a TOML or JSON file."""
     state: CliState = ctx.obj
@@ -137,10 +163,16 @@ def export(
     typer.echo(f"Wrote {written} override(s) to {path}")
 
 
-@app.command("import")
+@app.command(
+    "import",
+    short_help="Add the mappings from a file.",
+    epilog=examples("trakt-sync -p partner map import overrides.toml"),
+)
 def import_(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="A .toml or .json file from `map export`.")],
+    path: Annotated[
+        Path, typer.Argument(help="A .toml or .json file from `map export`.", metavar="FILE")
+    ],
 ) -> None:
     """Add the overrides from a TOML or JSON file."""
     overrides = read_overrides(path)
