@@ -238,7 +238,6 @@ def bench_size(
         env = {
             **env_base,
             "TRAKT_SYNC_HOME": str(home),
-            "TRAKT_SYNC_CONFIG": str(home / "config.toml"),
             "TRAKT_SYNC_SECRETS__BACKEND": "file",
             **sandbox_env(trakt, bangumi, cdn),
         }
