@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from trakt_sync.accounts import login_bangumi, logout_trakt
 from trakt_sync.cli.output import JsonOption, emit_json, note
 from trakt_sync.cli.state import CliState
 
@@ -43,6 +42,8 @@ def bangumi_login(
     ] = False,
 ) -> None:
     """Store a Bangumi access token (create one at https://next.bgm.tv/demo/access-token)."""
+    from trakt_sync.accounts import login_bangumi
+
     state: CliState = ctx.obj
     if with_token:
         token = sys.stdin.readline().strip()
@@ -92,6 +93,8 @@ def logout(
     bangumi: Annotated[bool, typer.Option("--bangumi", help="Only log out of Bangumi.")] = False,
 ) -> None:
     """Revoke the Trakt token at Trakt and delete stored tokens (both unless one is chosen)."""
+    from trakt_sync.accounts import logout_trakt
+
     state: CliState = ctx.obj
     both = not trakt and not bangumi
     with state.runtime() as rt:

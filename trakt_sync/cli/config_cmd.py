@@ -6,14 +6,11 @@ from datetime import datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
 
-import tomli_w
 import typer
 
 from trakt_sync.cli.output import JsonOption, emit_json
 from trakt_sync.cli.state import CliState
-from trakt_sync.config import load_profiles
 from trakt_sync.errors import EXIT_CONFIG, ConfigError
-from trakt_sync.scheduler import next_fires, schedule_warnings, zone
 from trakt_sync.timeutil import utcnow
 
 app = typer.Typer(
@@ -54,6 +51,8 @@ def init(
 )
 def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Print the effective configuration (file + env + defaults), secrets redacted."""
+    import tomli_w
+
     state: CliState = ctx.obj
     data = state.settings().redacted()
     if as_json:
@@ -83,6 +82,9 @@ FIRES_SHOWN = 5
 
 def check_data(state: CliState, now: datetime) -> dict[str, Any]:
     """The file, whether it is valid, and each profile's next fire times and warnings."""
+    from trakt_sync.config import load_profiles
+    from trakt_sync.scheduler import next_fires, schedule_warnings, zone
+
     path = state.config_path
     data: dict[str, Any] = {
         "file": str(path),
@@ -119,6 +121,8 @@ def check_data(state: CliState, now: datetime) -> dict[str, Any]:
 )
 def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Validate the file and every profile; show each schedule's next five fire times."""
+    from trakt_sync.scheduler import zone
+
     state: CliState = ctx.obj
     now = utcnow()
     data = check_data(state, now)

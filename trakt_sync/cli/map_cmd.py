@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trakt_sync.cli.output import JsonOption, emit_json
 from trakt_sync.cli.state import CliState
-from trakt_sync.mapping_ops import (
-    add_override,
-    export_overrides,
-    import_overrides,
-    parse_override,
-    read_overrides,
-    remove_override,
-)
-from trakt_sync.matching.overrides import Override
+
+if TYPE_CHECKING:
+    from trakt_sync.matching.overrides import Override
 
 app = typer.Typer(
     help="Manual mappings: Trakt show/season/episodes or film → Bangumi subject, or ignore.",
@@ -26,6 +20,8 @@ app = typer.Typer(
 
 
 def _parse(show: str, args: list[str], start_ep: int) -> Override:
+    from trakt_sync.mapping_ops import parse_override
+
     try:
         return parse_override(show, args, start_ep)
     except ValueError as exc:
@@ -56,6 +52,8 @@ def add(
     ] = 1,
 ) -> None:
     """Add an override; the affected plays are retried on the next sync."""
+    from trakt_sync.mapping_ops import add_override
+
     override = _parse(show, args, start_ep)
     state: CliState = ctx.obj
     with state.runtime() as rt:
@@ -69,6 +67,8 @@ def add(
 @app.command("list")
 def list_overrides(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the overrides."""
+    from trakt_sync.matching.overrides import Override
+
     state: CliState = ctx.obj
     with state.runtime() as rt:
         specs = rt.store.overrides()
@@ -89,6 +89,8 @@ def remove(
     start_ep: Annotated[int, typer.Option("--start-ep")] = 1,
 ) -> None:
     """Remove an override (give the same arguments as to add)."""
+    from trakt_sync.mapping_ops import remove_override
+
     override = _parse(show, args, start_ep)
     state: CliState = ctx.obj
     with state.runtime() as rt:
@@ -104,6 +106,8 @@ def export(
     path: Annotated[Path, typer.Argument(help="A .toml or .json file to write.")],
 ) -> None:
     """Write the overrides to a TOML or JSON file."""
+    from trakt_sync.mapping_ops import export_overrides
+
     state: CliState = ctx.obj
     with state.runtime() as rt:
         written = export_overrides(rt.store, path)
@@ -116,6 +120,8 @@ def import_(
     path: Annotated[Path, typer.Argument(help="A .toml or .json file from `map export`.")],
 ) -> None:
     """Add the overrides from a TOML or JSON file."""
+    from trakt_sync.mapping_ops import import_overrides, read_overrides
+
     overrides = read_overrides(path)
     state: CliState = ctx.obj
     with state.runtime() as rt:

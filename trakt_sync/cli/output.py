@@ -5,21 +5,27 @@ from __future__ import annotations
 import json
 import sys
 from functools import cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
 
 @cache
 def err_console() -> Console:
+    from rich.console import Console  # only when output is styled: `--help` stays light
+
     return Console(stderr=True)
 
 
 @cache
 def out_console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False)
 
 

@@ -6,11 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from trakt_sync.config import DEFAULT_PROFILE, Settings, load_settings
-from trakt_sync.paths import config_file, config_named_explicitly, state_paths
+from trakt_sync.paths import DEFAULT_PROFILE, config_file, config_named_explicitly, state_paths
 from trakt_sync.redact import SecretRegistry
-from trakt_sync.runtime import Runtime
+
+if TYPE_CHECKING:
+    from trakt_sync.config import Settings
+    from trakt_sync.runtime import Runtime
 
 
 @dataclass
@@ -26,6 +29,9 @@ class CliState:
         return config_file(self.config)
 
     def settings(self, profile: str | None = None) -> Settings:
+        # Imported here, as by every command, so that `--help` loads neither pydantic nor httpx.
+        from trakt_sync.config import load_settings
+
         settings = load_settings(
             self.config_path,
             profile or self.profile,
@@ -38,6 +44,8 @@ class CliState:
 
     @contextmanager
     def runtime(self, profile: str | None = None) -> Iterator[Runtime]:
+        from trakt_sync.runtime import Runtime
+
         profile = profile or self.profile
         rt = Runtime(
             profile=profile,

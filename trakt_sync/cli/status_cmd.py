@@ -8,9 +8,7 @@ import typer
 
 from trakt_sync.cli.output import JsonOption, emit_json, out_console
 from trakt_sync.cli.state import CliState
-from trakt_sync.config import profile_names, read_toml
 from trakt_sync.errors import EXIT_FAILED
-from trakt_sync.reports import unmatched_groups
 from trakt_sync.timeutil import utcnow
 
 
@@ -30,6 +28,8 @@ def status(
     ] = False,
 ) -> None:
     """Show accounts, the last run, play counts and the next scheduled run."""
+    from trakt_sync.config import profile_names, read_toml
+
     state: CliState = ctx.obj
     now = utcnow()
     names = profile_names(read_toml(state.config_path)) if every_profile else [state.profile]
@@ -91,6 +91,8 @@ def _play_label(row: dict[str, Any]) -> str:
 
 def unmatched(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List unmatched plays by show and season, with candidates and why each was rejected."""
+    from trakt_sync.reports import unmatched_groups
+
     state: CliState = ctx.obj
     with state.runtime() as rt:
         result = unmatched_groups(rt.store)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trakt_sync.cli.output import JsonOption, emit_json, err_console, out_console
 from trakt_sync.cli.state import CliState
-from trakt_sync.engine import SyncOptions
 from trakt_sync.errors import TraktSyncError
-from trakt_sync.planner import COLLECTION_NAMES
-from trakt_sync.sink import describe_item
-from trakt_sync.syncjob import SyncResult, run_sync
+
+if TYPE_CHECKING:
+    from trakt_sync.syncjob import SyncResult
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -43,6 +42,9 @@ def sync(
     as_json: JsonOption = False,
 ) -> None:
     """Sync Trakt history to Bangumi once."""
+    from trakt_sync.engine import SyncOptions
+    from trakt_sync.syncjob import run_sync
+
     state: CliState = ctx.obj
     options = SyncOptions(
         full=full, since=_parse_since(since), dry_run=dry_run, retry_unmatched=retry_unmatched
@@ -80,6 +82,9 @@ def sync(
 
 
 def _print_plan(result: SyncResult) -> None:
+    from trakt_sync.planner import COLLECTION_NAMES
+    from trakt_sync.sink import describe_item
+
     console = out_console()
     if result.report.sink_items is not None:
         if not result.report.sink_items:
