@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from tests.conftest import Sandbox
 from trakt_sync.cli.state import CliState
 from trakt_sync.engine import SyncOptions
 from trakt_sync.httpclient import tls_context
 from trakt_sync.syncjob import run_sync
-from tests.conftest import Sandbox
 
 
 def built(client: object) -> bool:
