@@ -13,6 +13,8 @@ import sys
 
 import pytest
 
+from tests.conftest import Sandbox
+
 # Loaded by commands that do work, never for the command table.
 HEAVY = (
     "httpx",
@@ -39,7 +41,8 @@ except SystemExit as exc:
     code = exc.code
 else:
     code = 0
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+loaded = sorted(name for name, module in sys.modules.items() if module is not None)
+print(json.dumps({"code": code, "modules": loaded}), file=sys.stderr)
 """
 
 
@@ -82,3 +85,11 @@ def test_a_command_help_still_shows_its_options() -> None:
     assert code == 0
     for option in ("--dry-run", "--full", "--since", "--retry-unmatched", "--json"):
         assert option in out, option
+
+
+def test_a_sync_without_a_terminal_loads_no_rich(logged_in: Sandbox) -> None:
+    # Rich styles only a terminal's output; httpx would load it for its own command line.
+    code, _, modules = loaded_after("sync")
+    assert code == 0
+    assert "httpx" in modules
+    assert not any(name.split(".")[0] in ("rich", "click", "pygments") for name in modules)
