@@ -135,8 +135,8 @@ def test_an_unexpected_error_still_gives_one_document(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("trakt_sync.cli.state.load_settings", broken)
-    monkeypatch.setattr("trakt_sync.cli.config_cmd.load_profiles", broken)
+    monkeypatch.setattr("trakt_sync.config.load_settings", broken)
+    monkeypatch.setattr("trakt_sync.config.load_profiles", broken)
     code, document = run_json(cli, name)
     assert code == EXIT_FAILED
     assert "RuntimeError: boom" in json.dumps(document)

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from trakt_sync.accounts import login_bangumi, logout_bangumi, logout_trakt
 from trakt_sync.cli.output import JsonOption, examples, note
 from trakt_sync.cli.state import CliState
 
@@ -59,6 +58,8 @@ def bangumi_login(
     \b
     Create one at https://next.bgm.tv/demo/access-token
     """
+    from trakt_sync.accounts import login_bangumi
+
     state: CliState = ctx.obj
     if with_token:
         token = sys.stdin.readline().strip()
@@ -125,6 +126,8 @@ def logout(
     bangumi: Annotated[bool, typer.Option("--bangumi", help="Only log out of Bangumi.")] = False,
 ) -> None:
     """Revoke the Trakt token at Trakt and delete stored tokens (both unless one is chosen)."""
+    from trakt_sync.accounts import logout_bangumi, logout_trakt
+
     state: CliState = ctx.obj
     both = not trakt and not bangumi
     with state.runtime() as rt:

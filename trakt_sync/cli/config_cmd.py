@@ -6,14 +6,12 @@ from datetime import datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
 
-import tomli_w
 import typer
 
 from trakt_sync.cli.output import JsonOption, examples
 from trakt_sync.cli.state import CliState
-from trakt_sync.config import load_profiles
 from trakt_sync.errors import EXIT_CONFIG, ConfigError
-from trakt_sync.scheduler import next_fires, schedule_warnings, zone
+from trakt_sync.paths import config_named_explicitly
 from trakt_sync.timeutil import utcnow
 
 app = typer.Typer(
@@ -56,6 +54,8 @@ def init(
 )
 def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Print the effective configuration (file + env + defaults), secrets redacted."""
+    import tomli_w
+
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()
@@ -87,6 +87,9 @@ FIRES_SHOWN = 5
 
 def check_data(state: CliState, now: datetime) -> dict[str, Any]:
     """The file, whether it is valid, and each profile's next fire times and warnings."""
+    from trakt_sync.config import load_profiles
+    from trakt_sync.scheduler import next_fires, schedule_warnings, zone
+
     path = state.config_path
     data: dict[str, Any] = {
         "file": str(path),
@@ -97,7 +100,7 @@ def check_data(state: CliState, now: datetime) -> dict[str, Any]:
         "profiles": [],
     }
     try:
-        profiles = load_profiles(path, must_exist=state.config is not None)
+        profiles = load_profiles(path, must_exist=config_named_explicitly(state.config))
     except ConfigError as exc:
         data["error"] = state.registry.redact(str(exc))
         return data
@@ -123,6 +126,8 @@ def check_data(state: CliState, now: datetime) -> dict[str, Any]:
 )
 def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Validate the file and every profile; show each schedule's next five fire times."""
+    from trakt_sync.scheduler import zone
+
     state: CliState = ctx.obj
     if as_json:
         state.expect_json(

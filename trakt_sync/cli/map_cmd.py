@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trakt_sync.cli.output import JsonOption, examples, note
 from trakt_sync.cli.state import CliState
-from trakt_sync.mapping_ops import (
-    add_override,
-    check_override,
-    export_overrides,
-    import_overrides,
-    parse_override,
-    read_overrides,
-    remove_override,
-)
-from trakt_sync.matching.overrides import Override
+
+if TYPE_CHECKING:
+    from trakt_sync.matching.overrides import Override
 
 app = typer.Typer(
     help="Manual mappings: Trakt show/season/episodes or film → Bangumi subject, or ignore.",
@@ -28,6 +21,8 @@ app = typer.Typer(
 
 
 def _parse(show: str, args: list[str], start_ep: int) -> Override:
+    from trakt_sync.mapping_ops import parse_override
+
     try:
         return parse_override(show, args, start_ep)
     except ValueError as exc:
@@ -81,6 +76,8 @@ def add(
     Example:
       trakt-sync map add trakt:1390 S1E13-E25 373267
     """
+    from trakt_sync.mapping_ops import add_override, check_override
+
     override = _parse(show, args, start_ep)
     state: CliState = ctx.obj
     with state.runtime() as rt:
@@ -110,6 +107,8 @@ def add(
 )
 def list_overrides(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the overrides."""
+    from trakt_sync.matching.overrides import Override
+
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()
@@ -138,6 +137,8 @@ def remove(
     start_ep: Annotated[int, typer.Option("--start-ep", metavar="N")] = 1,
 ) -> None:
     """Remove an override (give the same arguments as to add)."""
+    from trakt_sync.mapping_ops import remove_override
+
     override = _parse(show, args, start_ep)
     state: CliState = ctx.obj
     with state.runtime() as rt:
@@ -157,6 +158,8 @@ def export(
     path: Annotated[Path, typer.Argument(help="A .toml or .json file to write.", metavar="FILE")],
 ) -> None:
     """Write the overrides to a TOML or JSON file."""
+    from trakt_sync.mapping_ops import export_overrides
+
     state: CliState = ctx.obj
     with state.runtime() as rt:
         written = export_overrides(rt.store, path)
@@ -175,6 +178,8 @@ def import_(
     ],
 ) -> None:
     """Add the overrides from a TOML or JSON file."""
+    from trakt_sync.mapping_ops import import_overrides, read_overrides
+
     overrides = read_overrides(path)
     state: CliState = ctx.obj
     with state.runtime() as rt:

@@ -6,21 +6,27 @@ import json
 import sys
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
 
 @cache
 def err_console() -> Console:
+    from rich.console import Console  # only when output is styled: `--help` stays light
+
     return Console(stderr=True)
 
 
 @cache
 def out_console() -> Console:
+    from rich.console import Console
+
     # soft_wrap: long lines (reasons, URLs, commands to copy) are never broken by Rich.
     return Console(highlight=False, soft_wrap=True)
 

@@ -6,15 +6,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trakt_sync.cli.output import emit_json
-from trakt_sync.config import DEFAULT_PROFILE, Settings, load_settings
 from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError, TryLater
-from trakt_sync.paths import config_file, config_named_explicitly, state_paths
+from trakt_sync.paths import DEFAULT_PROFILE, config_file, config_named_explicitly, state_paths
 from trakt_sync.redact import SecretRegistry
-from trakt_sync.runtime import Runtime
-from trakt_sync.store import reporting_damage
+
+if TYPE_CHECKING:
+    from trakt_sync.config import Settings
+    from trakt_sync.runtime import Runtime
 
 
 @dataclass
@@ -49,6 +50,9 @@ class CliState:
         return config_file(self.config)
 
     def settings(self, profile: str | None = None) -> Settings:
+        # Imported here, as by every command, so that `--help` loads neither pydantic nor httpx.
+        from trakt_sync.config import load_settings
+
         settings = load_settings(
             self.config_path,
             profile or self.profile,
@@ -61,6 +65,9 @@ class CliState:
 
     @contextmanager
     def runtime(self, profile: str | None = None) -> Iterator[Runtime]:
+        from trakt_sync.runtime import Runtime
+        from trakt_sync.store import reporting_damage
+
         profile = profile or self.profile
         rt = Runtime(
             profile=profile,

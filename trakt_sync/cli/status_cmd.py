@@ -9,10 +9,8 @@ import typer
 
 from trakt_sync.cli.output import JsonOption, local_time, out_console
 from trakt_sync.cli.state import CliState
-from trakt_sync.config import profile_names, read_toml
 from trakt_sync.errors import EXIT_FAILED
 from trakt_sync.models import PlayState
-from trakt_sync.reports import unmatched_groups
 from trakt_sync.timeutil import parse_instant, utcnow
 
 
@@ -32,6 +30,8 @@ def status(
     ] = False,
 ) -> None:
     """Show accounts, the last run, play counts and the next scheduled run."""
+    from trakt_sync.config import profile_names, read_toml
+
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()
@@ -118,6 +118,8 @@ def unmatched(
     ] = False,
 ) -> None:
     """List unmatched plays by show and season, with candidates and why each was rejected."""
+    from trakt_sync.reports import unmatched_groups
+
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from unicodedata import east_asian_width
 
 import typer
 
 from trakt_sync.cli.output import JsonOption, err_console
 from trakt_sync.cli.state import CliState
-from trakt_sync.engine import SyncOptions
-from trakt_sync.sink import describe_item
-from trakt_sync.syncjob import SyncResult, error_result, run_sync
+
+if TYPE_CHECKING:
+    from trakt_sync.syncjob import SyncResult
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -42,6 +42,9 @@ def sync(
     as_json: JsonOption = False,
 ) -> None:
     """Sync Trakt history to Bangumi once."""
+    from trakt_sync.engine import SyncOptions
+    from trakt_sync.syncjob import error_result, run_sync
+
     state: CliState = ctx.obj
     if as_json:
         state.expect_json(
@@ -102,6 +105,8 @@ def _print_subjects(result: SyncResult) -> None:
 
 
 def _print_sink_items(result: SyncResult) -> None:
+    from trakt_sync.sink import describe_item
+
     items = result.report.sink_items or []
     if not items:
         print("Nothing to send to Bangumi-syncer.")
