@@ -175,8 +175,10 @@ def test_missing_file_at_the_default_location_is_fine(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("TRAKT_SYNC_HOME")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    assert cli("config", "path").out.strip() == str(tmp_path / "xdg" / "trakt-sync" / "config.toml")
+    for name in ("CONFIG", "DATA", "STATE", "CACHE"):  # never the real home's directories
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / "xdg" / name.lower()))
+    expected = tmp_path / "xdg" / "config" / "trakt-sync" / "config.toml"
+    assert cli("config", "path").out.strip() == str(expected)
     assert cli("status").code == 0
 
 

@@ -114,6 +114,14 @@ def test_no_file_at_the_usual_place_checks_defaults(cli, tmp_path: Path) -> None
     assert result.out.startswith(f"no file at {tmp_path / 'home' / 'config.toml'}: valid")
 
 
+def test_a_file_named_by_the_environment_must_exist(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRAKT_SYNC_CONFIG", str(tmp_path / "nowhere.toml"))
+    result = cli("config", "check")
+    assert result.code == 78 and "does not exist" in result.err
+
+
 def test_help_shows_whole_sentences_and_examples(cli) -> None:
     root = cli("--help").out
     commands = root.split("Commands:")[1].split("Examples:")[0]

@@ -70,6 +70,22 @@ def test_sleep_is_chunked_and_rechecks_the_wall_clock() -> None:
     assert all(s <= 1.0 for s in slept) and len(slept) == 3
 
 
+def test_the_daemon_logs_when_it_runs_next(caplog: pytest.LogCaptureFixture) -> None:
+    clock = Clock(datetime(2026, 1, 1, 0, 30, tzinfo=UTC))
+    daemon = Daemon(
+        [ProfileSchedule("p", "0 * * * *", "UTC", last_check=clock.now - timedelta(hours=1))],
+        lambda name: 0,
+        clock=clock,
+        sleep=lambda seconds: daemon.stop.set(),
+    )
+    with caplog.at_level("INFO", logger="trakt_sync.daemon"):
+        daemon.run_forever()
+    expected = datetime(2026, 1, 1, 1, 0, tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+    assert any(r.getMessage().startswith(f"next run at {expected}") for r in caplog.records), (
+        caplog.text
+    )
+
+
 def _db(home: Path, profile: str = "default") -> sqlite3.Connection:
     return sqlite3.connect(home / f"{profile}.sqlite3")
 

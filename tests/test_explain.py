@@ -62,6 +62,7 @@ def test_one_episode_shows_subject_sources_segments_and_evidence(logged_in: Sand
     assert "· air date agrees: Trakt 2022-10-01 / Bangumi 2022-10-01" in out
     assert "S1E14:" not in out
     assert result.err == ""
+    assert "Season 1: " in out and "matcher 2." not in out  # no internal version hashes
 
 
 def test_json_is_one_document_with_every_part_of_the_trace(logged_in: Sandbox, cli) -> None:

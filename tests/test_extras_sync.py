@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Sandbox
+from tests.test_sync import collected_before_marks, marked_ids
 
 SPY, BOCCHI_SHOW, BREAKING_BAD, YOUR_NAME_FILM, DARK_KNIGHT = 185614, 190003, 1388, 264063, 120
 SPY_COUR1, SPY_COUR2, BOCCHI, YOUR_NAME = 329906, 373267, 328609, 160209
@@ -194,9 +195,9 @@ def test_dry_run_lists_ratings_watchlist_and_privacy_and_writes_nothing(
     assert code == 0, dry
     assert logged_in.bangumi.writes == []
     plan = {p["subject_id"]: p for p in dry["plan"]}
-    assert plan[SPY_COUR1]["watchlist"] is True and plan[SPY_COUR1]["collection_before"] == 1
+    assert plan[SPY_COUR1]["watchlist"] is True and collected_before_marks(plan[SPY_COUR1]) == 1
     assert plan[SPY_COUR1]["rate"] == 8 and plan[SPY_COUR1]["private"] is True
-    assert plan[SPY_COUR2]["rate"] == 8 and plan[SPY_COUR2]["episodes_to_mark"]
+    assert plan[SPY_COUR2]["rate"] == 8 and marked_ids(plan[SPY_COUR2])
     assert plan[BOCCHI]["rate"] == 9 and plan[BOCCHI]["private"] is False
     text = cli("sync", "--dry-run").out
     assert "rating: none → 8" in text and "on the Trakt watchlist" in text
@@ -204,7 +205,7 @@ def test_dry_run_lists_ratings_watchlist_and_privacy_and_writes_nothing(
     # The real run does what the dry run said.
     code, real = sync_json(cli)
     assert code == 0
-    assert {p["subject_id"]: p for p in real["plan"]} == plan
+    assert {p["subject_id"]: {**p, "result": "planned"} for p in real["plan"]} == plan
     assert rates(logged_in) == {SPY_COUR1: 8, SPY_COUR2: 8, BOCCHI: 9, YOUR_NAME: 10}
 
 

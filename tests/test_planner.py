@@ -7,7 +7,7 @@ from trakt_sync.models import (
     COLLECTION_ON_HOLD,
     COLLECTION_WISH,
 )
-from trakt_sync.planner import plan_subject
+from trakt_sync.planner import number_ranges, plan_subject
 
 MAIN = [101, 102, 103]
 
@@ -122,6 +122,26 @@ def test_film_without_episodes_on_bangumi_is_only_collected() -> None:
 
 
 def test_describe_names_the_collection_change_and_episodes() -> None:
-    lines = plan([(1, 101)], current=COLLECTION_WISH).describe()
+    p = plan([(1, 101)], current=COLLECTION_WISH)
+    p.labels = {101: "7"}
+    lines = p.describe()
     assert any("想看" in line and "在看" in line for line in lines)
-    assert any("101" in line for line in lines)
+    assert any("ep 7" in line for line in lines)
+    assert not any("101" in line for line in lines)  # episode numbers, never Bangumi ids
+
+
+def test_headline_reads_as_a_bangumi_user_says_it() -> None:
+    done = plan([(n, 100 + n) for n in (1, 2, 3)], main=[101, 102, 103])
+    done.labels = {101: "1", 102: "2", 103: "3"}
+    assert done.headline() == "ep 1–3 → 看过"
+    doing = plan(
+        [(1, 116), (2, 117), (3, 118)], current=COLLECTION_DOING, main=[116, 117, 118, 119]
+    )
+    doing.labels = {116: "16", 117: "17", 118: "18"}
+    assert doing.headline() == "+3 (ep 16–18) 在看"
+    assert plan([(1, None)], movie=True).headline() == "→ 看过"
+
+
+def test_number_ranges_joins_runs_of_whole_numbers() -> None:
+    assert number_ranges(["1", "2", "3", "5", "7", "8", "12.5"]) == "1–3, 5, 7, 8, 12.5"
+    assert number_ranges([]) == ""

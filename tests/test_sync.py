@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import json
+import re
+import time
+from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from tests.conftest import Sandbox
+from trakt_sync.timeutil import iso_z, utcnow
 
 SPY_COUR2, BOCCHI, YOUR_NAME = 373267, 328609, 160209
 YOUR_NAME_TRAKT = 264063
+
+
+def marked_ids(plan: dict[str, Any]) -> list[int]:
+    """The Bangumi episode ids a ``sync --json`` plan entry marks."""
+    return [i for c in plan["changes"] if c["kind"] == "episodes" for i in c["episode_ids"]]
+
+
+def collected_before_marks(plan: dict[str, Any]) -> int | None:
+    """The collection type a plan entry sets before its episode marks, if any."""
+    steps = [c for c in plan["changes"] if c["kind"] == "collection"]
+    return next((c["to"] for c in steps if c["step"] == "before_episodes"), None)
 
 
 def subject_episodes(sandbox: Sandbox, subject_id: int) -> dict[float, int]:
@@ -79,8 +96,8 @@ def test_a_film_watched_again_sends_nothing(logged_in: Sandbox, cli) -> None:
     assert code == 0 and report["new"] == 1
     assert logged_in.bangumi.writes == []
     [plan] = report["plan"]
-    assert plan["subject_id"] == YOUR_NAME and plan["episodes_to_mark"] == []
-    assert plan["already_marked"] == list(subject_episodes(logged_in, YOUR_NAME).values())
+    assert plan["subject_id"] == YOUR_NAME and marked_ids(plan) == []
+    assert len(plan["already_marked"]) == len(subject_episodes(logged_in, YOUR_NAME)) == 1
 
 
 def test_a_film_already_done_without_its_episode_gets_only_the_patch(
@@ -142,24 +159,71 @@ def test_dry_run_writes_nothing_and_the_real_run_applies_exactly_its_plan(
     planned = {p["subject_id"]: p for p in dry["plan"]}
     assert set(planned) == {SPY_COUR2, BOCCHI, YOUR_NAME}
     film = planned[YOUR_NAME]
-    assert film["is_movie"] and film["collection_before"] == 2
-    assert film["episodes_to_mark"] == list(subject_episodes(logged_in, YOUR_NAME).values())
+    assert film["is_movie"] and collected_before_marks(film) == 2
+    assert marked_ids(film) == list(subject_episodes(logged_in, YOUR_NAME).values())
     code, real = sync_json(cli)
     assert code == 0
     applied = {p["subject_id"]: p for p in real["plan"]}
+    assert {p["result"] for p in planned.values()} == {"planned"}
+    assert {p["result"] for p in applied.values()} == {"done"}
+    for entry in (*planned.values(), *applied.values()):
+        del entry["result"]
     assert applied == planned
     for subject_id, plan in planned.items():
-        assert marked(logged_in, subject_id) == set(plan["episodes_to_mark"])
+        episodes = [c for c in plan["changes"] if c["kind"] == "episodes"]
+        assert marked(logged_in, subject_id) == {
+            eid for change in episodes for eid in change["episode_ids"]
+        }
 
 
-def test_dry_run_prints_the_plan_per_subject(logged_in: Sandbox, cli) -> None:
+def test_a_dry_run_counts_what_the_real_run_then_does(logged_in: Sandbox, cli) -> None:
+    code, dry = sync_json(cli, "--dry-run")
+    assert code == 0
+    code, real = sync_json(cli)
+    assert code == 0
+    counted = ("fetched", "new", "synced", "marked", "already", "unmatched", "skipped", "failed")
+    assert {k: dry[k] for k in counted} == {k: real[k] for k in counted}
+    assert real["marked"] == 16  # 3 SPY×FAMILY + 12 BOCCHI episodes + the film
+
+
+def test_the_plan_says_where_each_collection_goes_from_and_to(logged_in: Sandbox, cli) -> None:
+    code, dry = sync_json(cli, "--dry-run")
+    plans = {p["subject_id"]: p for p in dry["plan"]}
+    bocchi = plans[BOCCHI]
+    assert bocchi["collection"] == {"now": 1, "now_name": "想看", "after": 2, "after_name": "看过"}
+    assert bocchi["changes"][0] == {
+        "kind": "collection",
+        "from": 1,
+        "from_name": "想看",
+        "to": 2,
+        "to_name": "看过",
+        "step": "before_episodes",
+    }
+    assert bocchi["changes"][1]["episodes"] == [str(n) for n in range(1, 13)]
+    film = plans[YOUR_NAME]
+    assert film["collection"]["now"] is None and film["collection"]["after"] == 2
+
+
+def test_dry_run_prints_the_plan_per_subject_in_episode_numbers(logged_in: Sandbox, cli) -> None:
     result = cli("sync", "--dry-run")
     assert result.code == 0
-    assert f"subject/{BOCCHI}" in result.out and "想看" in result.out
-    assert "mark 12 episode(s)" in result.out
-    film = result.out.split(f"subject/{YOUR_NAME}")[1].split("subject/")[0]
-    assert "看过" in film and "mark 1 episode(s)" in film
-    assert "planned:" in result.err
+    assert "ぼっち・ざ・ろっく！  ep 1–12 → 看过" in result.out
+    assert "SPY×FAMILY 第2クール  +3 (ep 13–15) 在看" in result.out
+    assert f"subject/{BOCCHI}" in result.out
+    episode_ids = subject_episodes(logged_in, BOCCHI).values()
+    assert not any(str(eid) in result.out for eid in episode_ids)
+    assert "planned:" in result.err and "to mark 16" in result.err
+    assert "3 play(s) skipped: see `trakt-sync unmatched --skipped`" in result.err
+
+
+def test_a_sync_says_what_it_did_per_subject_and_quiet_says_nothing(
+    logged_in: Sandbox, cli
+) -> None:
+    result = cli("-q", "sync")
+    assert result.code == 0 and result.out == "" and result.err == ""
+    result = cli("sync", "--full")
+    assert result.code == 0
+    assert "synced:" in result.err
 
 
 def test_episodes_already_marked_are_not_sent_and_done_is_never_moved_back(
@@ -248,3 +312,33 @@ def test_first_sync_reads_no_trakt_season_the_history_holds_in_full(
     assert seasons == ["/shows/185614/seasons/1"]
     bocchi = subject_episodes(logged_in, BOCCHI)
     assert marked(logged_in, BOCCHI) == set(bocchi.values())
+
+
+def test_status_reads_at_a_glance_in_local_time(
+    logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert cli("sync").code == 0
+        out = cli("status").out
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert re.search(r"last run: \d\d:\d\d CST \(just now\) — ok", out), out
+    assert re.search(r"next run: .*CST \(in (\d+ h )?\d+ min\)|next run: .*CST \(in \d+ h\)", out)
+    assert "16 synced, 3 skipped" in out
+    assert not re.search(r"\d{4}-\d\d-\d\dT", out)  # no raw ISO stamps
+
+
+def test_a_gone_daemons_heartbeat_shows_as_stale(logged_in: Sandbox, cli) -> None:
+    heartbeat = logged_in.home / "daemon.heartbeat"
+    heartbeat.write_text(iso_z(utcnow()) + "\n")
+    data = json.loads(cli("status", "--json").out)
+    assert data["daemon_stale"] is False
+    assert "daemon:   running, last seen" in cli("status").out
+    heartbeat.write_text(iso_z(utcnow() - timedelta(days=2)) + "\n")  # missed eight fires
+    data = json.loads(cli("status", "--json").out)
+    assert data["daemon_stale"] is True
+    out = cli("status").out
+    assert "daemon:   stale, last seen" in out and "(2 d ago)" in out

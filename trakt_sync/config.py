@@ -31,8 +31,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from trakt_sync import PROJECT_URL, __version__
 from trakt_sync.errors import ConfigError
+from trakt_sync.paths import DEFAULT_PROFILE
 
-DEFAULT_PROFILE = "default"
 ENV_PREFIX = "TRAKT_SYNC_"
 # The npm package's dist/data.json as published on a public CDN (bangumi-data, CC BY 4.0).
 DEFAULT_BANGUMI_DATA_URL = "https://cdn.jsdelivr.net/npm/bangumi-data@0.3/dist/data.json"

@@ -58,9 +58,14 @@ class Daemon:
 
     def run_forever(self) -> None:
         while not self.stop.is_set():
-            self.run_due()
+            ran = self.run_due()
             self.beat()
-            self._sleep_until(min(p.next_fire() for p in self.profiles))
+            upcoming = min(self.profiles, key=lambda p: p.next_fire())
+            if ran:
+                moment = upcoming.next_fire().astimezone()
+                shape = "%Y-%m-%d %H:%M:%S %Z" if moment.second else "%Y-%m-%d %H:%M %Z"
+                log.info("next run at %s (profile %s)", moment.strftime(shape), upcoming.name)
+            self._sleep_until(upcoming.next_fire())
 
     def run_due(self, everything: bool = False) -> dict[str, int]:
         """Sync every profile whose schedule fired since its last check; return their codes."""

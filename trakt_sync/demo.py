@@ -35,7 +35,9 @@ COLLECTION_NAMES = {
 
 
 def _step(title: str) -> None:
-    print(f"\n\033[1m== {title}\033[0m", flush=True)
+    # Bold only on a terminal: piped output stays plain text.
+    bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+    print(f"\n{bold}== {title}{plain}", flush=True)
 
 
 def _run(env: dict[str, str], *args: str, stdin: str | None = None) -> int:
@@ -106,6 +108,7 @@ def main() -> int:
         _run(env, "explain", "mystery-anime", "--season", "1", "--episode", "1")
         _run(env, "map", "add", f"trakt:{UNFINDABLE_SHOW}", "S1", str(UNFINDABLE_SUBJECT))
         code = _run(env, "sync") or code
+        _step("After the fix: the Bangumi profile")
         _show_profile(bangumi, user["username"])
     return code
 

@@ -106,6 +106,7 @@ class PlaySink(Protocol):
 
 class EpisodeSource(Protocol):
     def get_episodes(self, subject_id: int) -> list[dict[str, Any]]: ...
+    def get_subject(self, subject_id: int) -> dict[str, Any]: ...
 
 
 class Account(Protocol):
@@ -147,6 +148,8 @@ class RunReport:
     plans: list[tuple[SubjectPlan, str]] = field(default_factory=list)
     # With a sink: (history id, item) for each play sent or, in a dry run, to be sent.
     sink_items: list[tuple[int, dict[str, Any]]] | None = None
+    # subject id → why its writes failed (the other planned subjects went through)
+    failed_subjects: dict[int, str] = field(default_factory=dict)
     outcome: RunOutcome = RunOutcome.OK
     message: str | None = None
     error: TraktSyncError | None = None
@@ -436,24 +439,25 @@ class SyncEngine:
                 (plan, _title(members) if members else extra.title if extra else "")
             )
             report.counts["already"] += len(plan.already_marked)
-            if options.dry_run:
-                continue
-            try:
-                self._execute(plan)
-            except AccessDenied:
-                raise
-            except ApiError as exc:
-                log.warning("subject %s: %s", subject_id, exc)
-                if isinstance(exc, EpisodesNotOfSubject):
-                    self._forget_episodes(subject_id)
-                self.store.mark_failed(plan.play_ids, str(exc))
-                report.counts["failed"] += len(plan.play_ids) + bool(extra and not members)
+            if not options.dry_run:
+                try:
+                    self._execute(plan)
+                except AccessDenied:
+                    raise
+                except ApiError as exc:
+                    log.warning("subject %s: %s", subject_id, exc)
+                    if isinstance(exc, EpisodesNotOfSubject):
+                        self._forget_episodes(subject_id)
+                    self.store.mark_failed(plan.play_ids, str(exc))
+                    report.counts["failed"] += len(plan.play_ids) + bool(extra and not members)
+                    report.failed_subjects[subject_id] = str(exc)
+                    if self.extras is not None and extra is not None:
+                        self.extras.settle(subject_id, extra, plan.rating_waits, str(exc))
+                    continue
+                self.store.mark_synced(plan.play_ids, run_id)
                 if self.extras is not None and extra is not None:
-                    self.extras.settle(subject_id, extra, plan.rating_waits, str(exc))
-                continue
-            self.store.mark_synced(plan.play_ids, run_id)
-            if self.extras is not None and extra is not None:
-                self.extras.settle(subject_id, extra, plan.rating_waits, None)
+                    self.extras.settle(subject_id, extra, plan.rating_waits, None)
+            # A dry run counts what the real run will do (its writes are the plan's).
             report.counts["synced"] += len(plan.play_ids)
             # A film counts once, whether Bangumi lists an episode for it or not.
             report.counts["marked"] += len(plan.episodes_to_mark) or int(
@@ -477,6 +481,7 @@ class SyncEngine:
         else:  # only a list entry: no episode list is needed
             assert extra is not None
             plan = SubjectPlan(subject_id, extra.is_movie, current)
+            plan.name = self._subject_name(subject_id)
         current_rate = int(entry.get("rate") or 0) if entry is not None else 0
         settings = self.extras_settings
         change = plan_extras(
@@ -552,6 +557,7 @@ class SyncEngine:
             main_episode_ids=main_ids,
             complete_subjects=self.complete_subjects,
         )
+        plan.name = self._subject_name(subject_id)
         plan.labels = {
             int(e["id"]): f"{e.get('sort', '?'):g}"
             if isinstance(e.get("sort"), int | float)
@@ -559,6 +565,16 @@ class SyncEngine:
             for e in episodes
         }
         return plan
+
+    def _subject_name(self, subject_id: int) -> str:
+        """The subject's name as Bangumi shows it (the matcher has usually cached it);
+        "" when it cannot be had, which only costs the plan its label."""
+        try:
+            subject = self.episodes.get_subject(subject_id)
+        except ApiError as exc:
+            log.debug("subject %s: no name (%s)", subject_id, exc)
+            return ""
+        return str(subject.get("name") or subject.get("name_cn") or "")
 
     def _execute(self, plan: SubjectPlan) -> None:
         # The rating and the privacy of a created collection ride on the first POST.

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import httpx
 
 from trakt_sync.engine import RunReport
+from trakt_sync.httpclient import new_http
 from trakt_sync.outcome import RunOutcome
 from trakt_sync.timeutil import iso_z, parse_instant, utcnow
 
@@ -79,7 +80,7 @@ class Notifier:
 
     def _post(self, payload: dict[str, Any]) -> bool:
         try:
-            with httpx.Client(
+            with new_http(
                 timeout=10, transport=self.transport, headers={"User-Agent": self.user_agent}
             ) as http:
                 response = http.post(self.url, json=payload)

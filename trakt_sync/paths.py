@@ -18,6 +18,8 @@ from trakt_sync.errors import StateError
 APP_NAME = "trakt-sync"
 ENV_HOME = "TRAKT_SYNC_HOME"
 ENV_CONFIG = "TRAKT_SYNC_CONFIG"
+# The account pair used without --profile; its database is default.sqlite3.
+DEFAULT_PROFILE = "default"
 
 
 def config_file(cli_path: Path | None = None) -> Path:

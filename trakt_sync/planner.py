@@ -24,6 +24,15 @@ from trakt_sync.models import (
     EP_MARK_DONE,
 )
 
+# The collection types as a Bangumi user reads them, in one word.
+COLLECTION_WORDS = {
+    None: "not collected",
+    COLLECTION_WISH: "想看",
+    COLLECTION_DONE: "看过",
+    COLLECTION_DOING: "在看",
+    COLLECTION_ON_HOLD: "搁置",
+    COLLECTION_DROPPED: "抛弃",
+}
 COLLECTION_NAMES = {
     None: "not collected",
     COLLECTION_WISH: "想看 wish",
@@ -57,6 +66,49 @@ class SubjectPlan:
     wish: bool = False
     private: bool = False
     rating_waits: bool = False
+    # The subject's name on Bangumi, for people reading the plan ("" when unknown).
+    name: str = ""
+
+    @property
+    def collection_after(self) -> int | None:
+        """The collection type once the plan is carried out."""
+        if self.collect_after is not None:
+            return self.collect_after
+        if self.collect_before is not None:
+            return self.collect_before
+        return self.current_type
+
+    def episode_numbers(self, episode_ids: list[int]) -> list[str]:
+        """Episode numbers as Bangumi shows them (never its episode ids)."""
+        return [self.labels.get(eid, "?") for eid in episode_ids]
+
+    def headline(self) -> str:
+        """What the plan does, as a Bangumi user says it: ``ep 1–12 → 看过``,
+        ``+3 (ep 16–18) 在看``, ``→ 看过`` for a film; then a rating or privacy change."""
+        extras = []
+        if self.rate is not None:
+            extras.append(f"rating {self.current_rate or 'none'} → {self.rate}")
+        elif self.rating_waits:
+            extras.append("rating waits until collected")
+        if self.private:
+            extras.append("private")
+        return "; ".join([self._marks_headline(), *extras])
+
+    def _marks_headline(self) -> str:
+        after = COLLECTION_WORDS[self.collection_after]
+        changed = self.collection_after != self.current_type
+        if self.episodes_to_mark and not self.is_movie:  # a film's one episode goes unsaid
+            episodes = "ep " + number_ranges(self.episode_numbers(self.episodes_to_mark))
+            if changed and self.collection_after == COLLECTION_DONE:
+                return f"{episodes} → {after}"
+            return f"+{len(self.episodes_to_mark)} ({episodes}) {after}"
+        if changed:
+            return f"→ {after}"
+        if self.episodes_to_mark:  # a film collected earlier without its episode
+            return f"+{len(self.episodes_to_mark)} (its episode) {after}"
+        if self.already_marked:
+            return f"already marked ({after})"
+        return f"nothing to change ({after})"
 
     @property
     def writes(self) -> int:
@@ -85,8 +137,8 @@ class SubjectPlan:
             )
         if self.episodes_to_mark:
             lines.append(
-                f"mark {len(self.episodes_to_mark)} episode(s) watched: "
-                + ", ".join(str(e) for e in self.episodes_to_mark)
+                f"mark {len(self.episodes_to_mark)} episode(s) watched: ep "
+                + number_ranges(self.episode_numbers(self.episodes_to_mark))
             )
         if self.already_marked:
             lines.append(f"{len(self.already_marked)} episode(s) already marked")
@@ -104,6 +156,28 @@ class SubjectPlan:
         if not lines:
             lines.append(f"nothing to change ({COLLECTION_NAMES[self.current_type]})")
         return lines
+
+
+def number_ranges(numbers: list[str]) -> str:
+    """``1, 2, 3, 5`` → ``1–3, 5``: runs of whole numbers joined, anything else kept."""
+    parts: list[str] = []
+    run: list[int] = []
+
+    def close() -> None:
+        if run:
+            parts.append(f"{run[0]}–{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)))
+            run.clear()
+
+    for label in numbers:
+        if label.isdigit():
+            if run and int(label) != run[-1] + 1:
+                close()
+            run.append(int(label))
+        else:
+            close()
+            parts.append(label)
+    close()
+    return ", ".join(parts)
 
 
 def plan_subject(

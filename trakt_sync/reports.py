@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ def status_report(
 ) -> dict[str, Any]:
     """``accounts`` is :func:`trakt_sync.accounts.auth_summary`'s answer; ``sync_running``
     says whether a sync holds the profile's lock (checked only when a run says running)."""
+    beat = heartbeat.read_text().strip() if heartbeat.exists() else None
     return {
         "profile": accounts["profile"],
         "backend": accounts["backend"],
@@ -55,7 +56,8 @@ def status_report(
         "items": store.state_counts(),
         "schedule": schedule,
         "next_run": next_fire(schedule, zone(timezone), now).isoformat(),
-        "daemon_heartbeat": heartbeat.read_text().strip() if heartbeat.exists() else None,
+        "daemon_heartbeat": beat,
+        "daemon_stale": None if beat is None else daemon_stale(beat, schedule, timezone, now),
         "unmatched": store.latest_with_state(PlayState.UNMATCHED, 5),
         "failed": store.latest_with_state(PlayState.FAILED, 5),
     }
@@ -70,6 +72,20 @@ def _last_run(
     if newest is not None and newest.outcome is RunOutcome.RUNNING and not sync_running():
         return replace(newest, outcome=RunOutcome.DIED, message=died_message)
     return store.last_run()
+
+
+# How long after a scheduled fire the daemon may take to sync and beat again.
+DAEMON_GRACE = timedelta(minutes=30)
+
+
+def daemon_stale(beat: str, schedule: str, timezone: str | None, now: datetime) -> bool:
+    """True when the daemon missed a beat: it beats after every scheduled run, so a live
+    daemon's heartbeat is never older than the fire after it (plus time to sync)."""
+    try:
+        last = parse_instant(beat)
+    except ValueError:
+        return True
+    return now > next_fire(schedule, zone(timezone), last) + DAEMON_GRACE
 
 
 def health_problem(
@@ -88,9 +104,10 @@ def health_problem(
     return None
 
 
-def unmatched_groups(store: Store) -> list[dict[str, Any]]:
-    """Unmatched plays by show and season, with the best candidates and why they lost."""
-    rows = store.latest_with_state(PlayState.UNMATCHED, limit=100_000)
+def unmatched_groups(store: Store, state: PlayState = PlayState.UNMATCHED) -> list[dict[str, Any]]:
+    """Unmatched (or skipped) plays by show and season, with the best candidates and why
+    they lost."""
+    rows = store.latest_with_state(state, limit=100_000)
     groups: dict[tuple[str, Any], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[(row["media_title"], row["season"])].append(row)

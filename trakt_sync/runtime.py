@@ -25,7 +25,7 @@ from trakt_sync.daemon import ProfileSchedule, last_check
 from trakt_sync.engine import ProgressFn, SyncEngine
 from trakt_sync.errors import ConfigError
 from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
-from trakt_sync.httpclient import RequestCounter, RetryBudget
+from trakt_sync.httpclient import RequestCounter, RetryBudget, new_http
 from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
 from trakt_sync.paths import StatePaths
@@ -217,7 +217,7 @@ class Runtime:
 
     def _data_http(self) -> httpx.Client:
         """A plain client for downloading public data files (not counted as API requests)."""
-        return httpx.Client(
+        return new_http(
             headers={"User-Agent": self.user_agent},
             timeout=self.settings.http.timeout,
             transport=self.transport,

@@ -8,7 +8,7 @@ import re
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -23,6 +23,7 @@ from trakt_sync.cli import (
     status_cmd,
     sync_cmd,
 )
+from trakt_sync.cli.output import examples
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_FAILED, TraktSyncError
 from trakt_sync.outcome import RunOutcome, exit_code
@@ -43,6 +44,15 @@ Examples:
   trakt-sync -p partner sync      use another account pair
 """
 
+
+def _argument_type(self: typer.core.TyperArgument, ctx: object) -> None:
+    """Typer prints an argument's Python type after its name ("SHOW <str>",
+    "<list[str]>"); our arguments' metavars already say what to type."""
+    return None
+
+
+typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
+
 app = typer.Typer(
     name="trakt-sync",
     help="Keep your Bangumi (bgm.tv) profile in step with what you watch on Trakt.\n\n"
@@ -51,22 +61,48 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion for bash, zsh, fish and PowerShell
     rich_markup_mode=None,
 )
 # Short help given here so that the root listing shows whole sentences, not "...".
 app.add_typer(auth_cmd.app, name="auth", short_help="Log in to Trakt and Bangumi.")
 app.add_typer(config_cmd.app, name="config", short_help="Create, check and show the config file.")
 app.add_typer(map_cmd.app, name="map", short_help="Manual mappings from Trakt to Bangumi.")
-app.command("sync", short_help="Sync Trakt history to Bangumi once.")(sync_cmd.sync)
-app.command("status", short_help="Accounts, last run, play counts, next run.")(status_cmd.status)
-app.command("unmatched", short_help="Unmatched plays, with candidates.")(status_cmd.unmatched)
-app.command("daemon", short_help="Sync whenever the schedule fires.")(daemon_cmd.daemon)
-app.command("explain", short_help="How a show's episodes resolve to Bangumi.")(explain_cmd.explain)
-app.command("export", short_help="Back up settings and overrides (no secrets).")(backup_cmd.export)
-app.command("import", short_help="Restore settings and overrides from `export`.")(
-    backup_cmd.import_
-)
+app.command(
+    "sync",
+    short_help="Sync Trakt history to Bangumi once.",
+    epilog=examples("trakt-sync sync --dry-run", "trakt-sync sync --since 2024-01-01 --json"),
+)(sync_cmd.sync)
+app.command(
+    "status",
+    short_help="Accounts, last run, play counts, next run.",
+    epilog=examples("trakt-sync status", "trakt-sync status --check -q (a healthcheck)"),
+)(status_cmd.status)
+app.command(
+    "unmatched",
+    short_help="Unmatched plays, with candidates.",
+    epilog=examples("trakt-sync unmatched", "trakt-sync unmatched --skipped --json"),
+)(status_cmd.unmatched)
+app.command(
+    "daemon",
+    short_help="Sync whenever the schedule fires.",
+    epilog=examples("trakt-sync daemon", "trakt-sync daemon --once --now"),
+)(daemon_cmd.daemon)
+app.command(
+    "explain",
+    short_help="How a show's episodes resolve to Bangumi.",
+    epilog=examples("trakt-sync explain spy-x-family --season 2 --episode 3"),
+)(explain_cmd.explain)
+app.command(
+    "export",
+    short_help="Back up settings and overrides (no secrets).",
+    epilog=examples("trakt-sync export backup.toml"),
+)(backup_cmd.export)
+app.command(
+    "import",
+    short_help="Restore settings and overrides from `export`.",
+    epilog=examples("trakt-sync import backup.toml"),
+)(backup_cmd.import_)
 
 
 def _version(value: bool) -> None:
@@ -82,6 +118,7 @@ def root(
         Path | None,
         typer.Option(
             "--config",
+            metavar="FILE",
             help="Config file, which must exist (default: $TRAKT_SYNC_CONFIG or the user "
             "config dir, either may be absent).",
             show_default=False,
@@ -89,7 +126,13 @@ def root(
     ] = None,
     profile: Annotated[
         str,
-        typer.Option("--profile", "-p", help="Account pair to use.", envvar="TRAKT_SYNC_PROFILE"),
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Account pair to use.",
+            envvar="TRAKT_SYNC_PROFILE",
+            metavar="NAME",
+        ),
     ] = "default",
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="More output; -vv for debug.")
@@ -118,7 +161,9 @@ def _setup_logging(state: CliState) -> None:
 
         from trakt_sync.cli.output import err_console
 
-        handler = RichHandler(console=err_console(), show_path=False, show_time=False)
+        handler = RichHandler(
+            console=err_console(), show_path=False, show_time=True, log_time_format="%H:%M:%S"
+        )
     else:
         handler = logging.StreamHandler(sys.stderr)
         # The systemd journal stamps lines itself (JOURNAL_STREAM is set under it).
@@ -186,32 +231,43 @@ def _from_ctrl_c(exc: BaseException) -> bool:
     return False
 
 
+def _cancelled(state: CliState, exc: BaseException) -> NoReturn:
+    code = exit_code(RunOutcome.CANCELLED)
+    state.emit_json_error("cancelled", code, exc)
+    print("trakt-sync: cancelled", file=sys.stderr)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; the one place where exceptions become messages and exit codes."""
+    if "httpx" not in sys.modules:
+        # httpx loads its own command line (click, rich, pygments: ~45 ms, a sixth of a
+        # no-op sync) whenever they are installed; trakt-sync never runs it.
+        sys.modules["httpx._main"] = None  # type: ignore[assignment]
     state = CliState()
     args = hoist_global_options(sys.argv[1:] if argv is None else argv)
     try:
         app(args=args, obj=state, prog_name="trakt-sync")
     except SystemExit as exc:
         if _from_ctrl_c(exc):  # Typer turns Ctrl-C into a silent exit 130
-            print("trakt-sync: cancelled", file=sys.stderr)
-            sys.exit(exit_code(RunOutcome.CANCELLED))
+            _cancelled(state, KeyboardInterrupt())
         raise
     except TraktSyncError as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
-        print(f"trakt-sync: {redact_text(str(exc), state.registry)}", file=sys.stderr)
+        message = redact_text(str(exc), state.registry)
+        state.emit_json_error(message, exc.exit_code, exc)
+        print(f"trakt-sync: {message}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        print("trakt-sync: cancelled", file=sys.stderr)
-        sys.exit(exit_code(RunOutcome.CANCELLED))
+    except KeyboardInterrupt as exc:
+        _cancelled(state, exc)
     except Exception as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
+        message = f"unexpected error: {type(exc).__name__}: {redact_text(str(exc), state.registry)}"
+        state.emit_json_error(message, EXIT_FAILED, exc)
         print(
-            f"trakt-sync: unexpected error: {type(exc).__name__}: "
-            f"{redact_text(str(exc), state.registry)}"
-            + ("" if state.verbose else " (run with -v for details)"),
+            f"trakt-sync: {message}" + ("" if state.verbose else " (run with -v for details)"),
             file=sys.stderr,
         )
         sys.exit(EXIT_FAILED)

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from trakt_sync.accounts import login_bangumi, logout_bangumi, logout_trakt
-from trakt_sync.cli.output import JsonOption, emit_json, note
+from trakt_sync.cli.output import JsonOption, examples, note
 from trakt_sync.cli.state import CliState
 
 app = typer.Typer(
@@ -43,15 +42,24 @@ def trakt_login(ctx: typer.Context) -> None:
         )
 
 
-# Short help given so that the listing of `auth --help` shows whole sentences, not "...".
-@app.command("bangumi", short_help="Store a Bangumi access token.")
+@app.command(
+    "bangumi",
+    short_help="Store a Bangumi access token.",
+    epilog=examples("trakt-sync auth bangumi --with-token < token.txt"),
+)
 def bangumi_login(
     ctx: typer.Context,
     with_token: Annotated[
         bool, typer.Option("--with-token", help="Read the access token from stdin.")
     ] = False,
 ) -> None:
-    """Store a Bangumi access token (create one at https://next.bgm.tv/demo/access-token)."""
+    """Store a Bangumi access token.
+
+    \b
+    Create one at https://next.bgm.tv/demo/access-token
+    """
+    from trakt_sync.accounts import login_bangumi
+
     state: CliState = ctx.obj
     if with_token:
         token = sys.stdin.readline().strip()
@@ -70,14 +78,20 @@ def bangumi_login(
         )
 
 
-@app.command("status", short_help="Who is logged in, and where tokens are kept.")
+@app.command(
+    "status",
+    short_help="Who is logged in, and where tokens are kept.",
+    epilog=examples("trakt-sync -p partner auth status"),
+)
 def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Show who is logged in, where tokens are kept and when Trakt's expires."""
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     with state.runtime() as rt:
         summary = rt.auth_summary()
     if as_json:
-        emit_json(summary)
+        state.emit_json(summary)
         return
     trakt, bangumi = summary["trakt"], summary["bangumi"]
     typer.echo(f"profile: {summary['profile']} (tokens in {summary['backend']})")
@@ -101,13 +115,19 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
         typer.echo("Bangumi: not logged in (run `trakt-sync auth bangumi`)")
 
 
-@app.command("logout", short_help="Revoke and delete the stored tokens.")
+@app.command(
+    "logout",
+    short_help="Revoke and delete the stored tokens.",
+    epilog=examples("trakt-sync auth logout"),
+)
 def logout(
     ctx: typer.Context,
     trakt: Annotated[bool, typer.Option("--trakt", help="Only log out of Trakt.")] = False,
     bangumi: Annotated[bool, typer.Option("--bangumi", help="Only log out of Bangumi.")] = False,
 ) -> None:
     """Revoke the Trakt token at Trakt and delete stored tokens (both unless one is chosen)."""
+    from trakt_sync.accounts import logout_bangumi, logout_trakt
+
     state: CliState = ctx.obj
     both = not trakt and not bangumi
     with state.runtime() as rt:

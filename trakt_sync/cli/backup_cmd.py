@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from trakt_sync.backup import export_backup, import_backup, read_backup
 from trakt_sync.cli.state import CliState
 from trakt_sync.paths import state_paths
 
@@ -17,6 +16,8 @@ def export(
     path: Annotated[Path, typer.Argument(help="The TOML file to write.")],
 ) -> None:
     """Back up every profile's settings and overrides to one TOML file (no token or secret)."""
+    from trakt_sync.backup import export_backup
+
     state: CliState = ctx.obj
     result = export_backup(state.config_path, state_paths(), path)
     counts = ", ".join(f"{name} {n}" for name, n in result.overrides.items())
@@ -28,6 +29,8 @@ def import_(
     path: Annotated[Path, typer.Argument(help="A file from `trakt-sync export`.")],
 ) -> None:
     """Restore settings and overrides from `export`: checked first, then written."""
+    from trakt_sync.backup import import_backup, read_backup
+
     state: CliState = ctx.obj
     backup = read_backup(path)
     result = import_backup(backup, state.config_path, state_paths())

@@ -6,18 +6,18 @@ from datetime import datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
 
-import tomli_w
 import typer
 
-from trakt_sync.cli.output import JsonOption, emit_json
+from trakt_sync.cli.output import JsonOption, examples
 from trakt_sync.cli.state import CliState
-from trakt_sync.config import load_profiles
 from trakt_sync.errors import EXIT_CONFIG, ConfigError
-from trakt_sync.scheduler import next_fires, schedule_warnings, zone
+from trakt_sync.paths import config_named_explicitly
 from trakt_sync.timeutil import utcnow
 
 app = typer.Typer(
-    help="Create, check, inspect and locate the configuration file.", no_args_is_help=True
+    help="Create, check, inspect and locate the configuration file.",
+    no_args_is_help=True,
+    epilog=examples("trakt-sync config init", "trakt-sync config check"),
 )
 
 
@@ -28,7 +28,7 @@ def example_text() -> str:
 @app.command(
     "init",
     short_help="Write the documented example config file.",
-    epilog="Example:  trakt-sync --config ~/trakt-sync.toml config init",
+    epilog=examples("trakt-sync --config ~/trakt-sync.toml config init"),
 )
 def init(
     ctx: typer.Context,
@@ -50,14 +50,18 @@ def init(
 @app.command(
     "show",
     short_help="Print the effective settings, secrets redacted.",
-    epilog="Example:  trakt-sync -p partner config show --json",
+    epilog=examples("trakt-sync -p partner config show --json"),
 )
 def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Print the effective configuration (file + env + defaults), secrets redacted."""
+    import tomli_w
+
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     data = state.settings().redacted()
     if as_json:
-        emit_json(data)
+        state.emit_json(data)
         return
     clean = {
         section: {key: value for key, value in values.items() if value is not None}
@@ -70,7 +74,7 @@ def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @app.command(
     "path",
     short_help="Print the path of the config file in use.",
-    epilog='Example:  $EDITOR "$(trakt-sync config path)"',
+    epilog=examples('$EDITOR "$(trakt-sync config path)"'),
 )
 def path(ctx: typer.Context) -> None:
     """Print the path of the configuration file in use."""
@@ -83,6 +87,9 @@ FIRES_SHOWN = 5
 
 def check_data(state: CliState, now: datetime) -> dict[str, Any]:
     """The file, whether it is valid, and each profile's next fire times and warnings."""
+    from trakt_sync.config import load_profiles
+    from trakt_sync.scheduler import next_fires, schedule_warnings, zone
+
     path = state.config_path
     data: dict[str, Any] = {
         "file": str(path),
@@ -93,7 +100,7 @@ def check_data(state: CliState, now: datetime) -> dict[str, Any]:
         "profiles": [],
     }
     try:
-        profiles = load_profiles(path, must_exist=state.config is not None)
+        profiles = load_profiles(path, must_exist=config_named_explicitly(state.config))
     except ConfigError as exc:
         data["error"] = state.registry.redact(str(exc))
         return data
@@ -115,15 +122,28 @@ def check_data(state: CliState, now: datetime) -> dict[str, Any]:
 @app.command(
     "check",
     short_help="Validate the file and every profile; next fire times.",
-    epilog="Example:  trakt-sync --config /etc/trakt-sync.toml config check",
+    epilog=examples("trakt-sync --config /etc/trakt-sync.toml config check"),
 )
 def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Validate the file and every profile; show each schedule's next five fire times."""
+    from trakt_sync.scheduler import zone
+
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json(
+            lambda message, code, error: {
+                "file": str(state.config_path),
+                "file_exists": state.config_path.exists(),
+                "valid": False,
+                "error": message,
+                "exit_code": code,
+                "profiles": [],
+            }
+        )
     now = utcnow()
     data = check_data(state, now)
     if as_json:
-        emit_json(data)
+        state.emit_json(data)
     if data["error"]:
         raise ConfigError(data["error"])
     if as_json:

@@ -11,11 +11,7 @@ from typing import Annotated
 import typer
 
 from trakt_sync.cli.state import CliState
-from trakt_sync.config import profile_names, read_toml
-from trakt_sync.daemon import Daemon
-from trakt_sync.engine import SyncOptions
 from trakt_sync.paths import state_paths
-from trakt_sync.syncjob import run_sync
 
 log = logging.getLogger("trakt_sync.daemon")
 
@@ -28,6 +24,11 @@ def daemon(
     ] = False,
 ) -> None:
     """Sync every profile (or just --profile) whenever its sync.schedule fires."""
+    from trakt_sync.config import profile_names, read_toml
+    from trakt_sync.daemon import Daemon
+    from trakt_sync.engine import SyncOptions
+    from trakt_sync.syncjob import run_sync
+
     state: CliState = ctx.obj
     if not state.quiet and not state.verbose:
         logging.getLogger().setLevel(logging.INFO)  # a daemon's log is its only output

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from trakt_sync.cli.output import JsonOption, emit_json
+from trakt_sync.cli.output import JsonOption
 from trakt_sync.cli.state import CliState
 
 _TRAKT_URL = re.compile(r"trakt\.tv/shows/([a-z0-9-]+)(?:/seasons/(\d+)(?:/episodes/(\d+))?)?")
@@ -39,13 +39,18 @@ def explain(
     ctx: typer.Context,
     show: Annotated[
         str,
-        typer.Argument(help="Trakt show id, slug (e.g. spy-x-family) or trakt.tv/shows/… URL."),
+        typer.Argument(
+            help="Trakt show id, slug (e.g. spy-x-family) or trakt.tv/shows/… URL.",
+            metavar="SHOW",
+        ),
     ],
     season: Annotated[
-        int | None, typer.Option("--season", "-s", help="Only this season (0 = specials).")
+        int | None,
+        typer.Option("--season", "-s", help="Only this season (0 = specials).", metavar="N"),
     ] = None,
     episode: Annotated[
-        int | None, typer.Option("--episode", "-e", help="Only this episode of --season.")
+        int | None,
+        typer.Option("--episode", "-e", help="Only this episode of --season.", metavar="N"),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -57,10 +62,12 @@ def explain(
     if episode is not None and season is None:
         raise typer.BadParameter("--episode needs --season")
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     with state.runtime() as rt:
         data = rt.resolver().explain(rt.trakt, ref, season, episode)
     if as_json:
-        emit_json(data)
+        state.emit_json(data)
     else:
         for line in explain_lines(data):
             typer.echo(line)
@@ -90,7 +97,8 @@ def explain_lines(data: dict[str, Any]) -> list[str]:
 def _season_lines(trace: dict[str, Any], tmdb: int | None) -> list[str]:
     season = trace["season"]
     count = len(trace["episodes"])
-    lines = [f"Season {season}: {count} episode(s) — matcher {trace['matcher_version']}"]
+    # The matcher's version hash is for bug reports: it is in --json, not in the text.
+    lines = [f"Season {season}: {count} episode(s)"]
     lines.append("  sources tried:")
     overrides = trace.get("overrides", [])
     lines.append("    overrides: " + ("; ".join(overrides) if overrides else "none"))

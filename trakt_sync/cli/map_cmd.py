@@ -3,43 +3,48 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trakt_sync.cli.output import JsonOption, emit_json, note
+from trakt_sync.cli.output import JsonOption, examples, note
 from trakt_sync.cli.state import CliState
-from trakt_sync.mapping_ops import (
-    add_override,
-    check_override,
-    export_overrides,
-    import_overrides,
-    parse_override,
-    read_overrides,
-    remove_override,
-)
-from trakt_sync.matching.overrides import Override
+
+if TYPE_CHECKING:
+    from trakt_sync.matching.overrides import Override
 
 app = typer.Typer(
     help="Manual mappings: Trakt show/season/episodes or film → Bangumi subject, or ignore.",
     no_args_is_help=True,
+    epilog=examples("trakt-sync map add trakt:185614 S2 373267", "trakt-sync map list"),
 )
 
 
 def _parse(show: str, args: list[str], start_ep: int) -> Override:
+    from trakt_sync.mapping_ops import parse_override
+
     try:
         return parse_override(show, args, start_ep)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
 
 
-@app.command("add")
+@app.command(
+    "add",
+    short_help="Map a show, season, episodes or film to a subject.",
+    epilog=examples(
+        "trakt-sync map add trakt:185614 S2 373267",
+        "trakt-sync map add slug:some-show S1E13-E25 400602 --start-ep 1",
+        "trakt-sync map add movie:tmdb:372058 ignore",
+    ),
+)
 def add(
     ctx: typer.Context,
     show: Annotated[
         str,
         typer.Argument(
-            help="trakt:N, slug:x, tmdb:N, movie:trakt:N, movie:tmdb:N or a trakt.tv show URL"
+            help="trakt:N, slug:x, tmdb:N, movie:trakt:N, movie:tmdb:N or a trakt.tv show URL",
+            metavar="SHOW",
         ),
     ],
     args: Annotated[
@@ -52,7 +57,9 @@ def add(
     start_ep: Annotated[
         int,
         typer.Option(
-            "--start-ep", help="The subject's episode that the first Trakt episode maps to."
+            "--start-ep",
+            help="The subject's episode that the first Trakt episode maps to.",
+            metavar="N",
         ),
     ] = 1,
     offline: Annotated[
@@ -69,6 +76,8 @@ def add(
     Example:
       trakt-sync map add trakt:1390 S1E13-E25 373267
     """
+    from trakt_sync.mapping_ops import add_override, check_override
+
     override = _parse(show, args, start_ep)
     state: CliState = ctx.obj
     with state.runtime() as rt:
@@ -93,14 +102,20 @@ def add(
         note(f"not checked: {', '.join(check.unchecked)} (Trakt cannot be asked by this id)")
 
 
-@app.command("list")
+@app.command(
+    "list", short_help="List the manual mappings.", epilog=examples("trakt-sync map list --json")
+)
 def list_overrides(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the overrides."""
+    from trakt_sync.matching.overrides import Override
+
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     with state.runtime() as rt:
         specs = rt.store.overrides()
     if as_json:
-        emit_json(specs)
+        state.emit_json(specs)
         return
     if not specs:
         typer.echo("No overrides.")
@@ -108,14 +123,22 @@ def list_overrides(ctx: typer.Context, as_json: JsonOption = False) -> None:
         typer.echo(Override.from_dict(spec).describe())
 
 
-@app.command("remove")
+@app.command(
+    "remove",
+    short_help="Remove a manual mapping.",
+    epilog=examples("trakt-sync map remove trakt:185614 S2 373267"),
+)
 def remove(
     ctx: typer.Context,
-    show: Annotated[str, typer.Argument(help="The key the override was added with.")],
+    show: Annotated[
+        str, typer.Argument(help="The key the override was added with.", metavar="SHOW")
+    ],
     args: Annotated[list[str], typer.Argument(metavar="[EPISODES] SUBJECT_ID|ignore")],
-    start_ep: Annotated[int, typer.Option("--start-ep")] = 1,
+    start_ep: Annotated[int, typer.Option("--start-ep", metavar="N")] = 1,
 ) -> None:
     """Remove an override (give the same arguments as to add)."""
+    from trakt_sync.mapping_ops import remove_override
+
     override = _parse(show, args, start_ep)
     state: CliState = ctx.obj
     with state.runtime() as rt:
@@ -125,24 +148,38 @@ def remove(
     typer.echo(f"Removed: {override.describe()} ({retried} play(s) will be resolved again)")
 
 
-@app.command("export")
+@app.command(
+    "export",
+    short_help="Write the mappings to a file.",
+    epilog=examples("trakt-sync map export overrides.toml"),
+)
 def export(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="A .toml or .json file to write.")],
+    path: Annotated[Path, typer.Argument(help="A .toml or .json file to write.", metavar="FILE")],
 ) -> None:
     """Write the overrides to a TOML or JSON file."""
+    from trakt_sync.mapping_ops import export_overrides
+
     state: CliState = ctx.obj
     with state.runtime() as rt:
         written = export_overrides(rt.store, path)
     typer.echo(f"Wrote {written} override(s) to {path}")
 
 
-@app.command("import")
+@app.command(
+    "import",
+    short_help="Add the mappings from a file.",
+    epilog=examples("trakt-sync -p partner map import overrides.toml"),
+)
 def import_(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="A .toml or .json file from `map export`.")],
+    path: Annotated[
+        Path, typer.Argument(help="A .toml or .json file from `map export`.", metavar="FILE")
+    ],
 ) -> None:
     """Add the overrides from a TOML or JSON file."""
+    from trakt_sync.mapping_ops import import_overrides, read_overrides
+
     overrides = read_overrides(path)
     state: CliState = ctx.obj
     with state.runtime() as rt:

@@ -4,29 +4,69 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime, timedelta
 from functools import cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
 
 @cache
 def err_console() -> Console:
+    from rich.console import Console  # only when output is styled: `--help` stays light
+
     return Console(stderr=True)
 
 
 @cache
 def out_console() -> Console:
-    return Console(highlight=False)
+    from rich.console import Console
+
+    # soft_wrap: long lines (reasons, URLs, commands to copy) are never broken by Rich.
+    return Console(highlight=False, soft_wrap=True)
 
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+def examples(*lines: str) -> str:
+    """A command's help epilog: example command lines, kept as written (``\\b``)."""
+    head = "Examples:" if len(lines) > 1 else "Example:"
+    return "\b\n" + head + "\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def note(message: str) -> None:
     """A line for the person at the terminal (stderr)."""
     print(message, file=sys.stderr)
+
+
+def local_time(moment: datetime, now: datetime) -> str:
+    """``2026-12-01 14:02 CST (2 h ago)``: local time, then how long ago or until."""
+    shown = moment.astimezone()
+    stamp = shown.strftime(
+        "%H:%M %Z" if shown.date() == now.astimezone().date() else "%Y-%m-%d %H:%M %Z"
+    )
+    return f"{stamp} ({relative(moment - now)})"
+
+
+def relative(delta: timedelta) -> str:
+    """``in 3 h 10 min``, ``2 h ago``, ``just now``."""
+    seconds = int(delta.total_seconds())
+    size = abs(seconds)
+    if size < 60:
+        return "just now"
+    minutes, hours, days = size // 60, size // 3600, size // 86400
+    if days >= 2:
+        amount = f"{days} d"
+    elif hours >= 1:
+        rest = minutes - hours * 60
+        amount = f"{hours} h" + (f" {rest} min" if rest and hours < 10 else "")
+    else:
+        amount = f"{minutes} min"
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from trakt_sync.config import DEFAULT_PROFILE, Settings, load_settings
-from trakt_sync.paths import config_file, config_named_explicitly, state_paths
+from trakt_sync.cli.output import emit_json
+from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError, TryLater
+from trakt_sync.paths import DEFAULT_PROFILE, config_file, config_named_explicitly, state_paths
 from trakt_sync.redact import SecretRegistry
-from trakt_sync.runtime import Runtime
-from trakt_sync.store import reporting_damage
+
+if TYPE_CHECKING:
+    from trakt_sync.config import Settings
+    from trakt_sync.runtime import Runtime
 
 
 @dataclass
@@ -21,12 +25,34 @@ class CliState:
     verbose: int = 0
     quiet: bool = False
     registry: SecretRegistry = field(default_factory=SecretRegistry)
+    # Set by a command given --json: builds its document for an error that ends it early
+    # (message, exit code, the exception), so stdout still carries exactly one document.
+    json_error: Callable[[str, int, BaseException], dict[str, Any]] | None = None
+    json_sent: bool = False
+
+    def expect_json(
+        self, on_error: Callable[[str, int, BaseException], dict[str, Any]] | None = None
+    ) -> None:
+        """This run answers with one JSON document, also when it fails."""
+        self.json_error = on_error or error_document
+
+    def emit_json(self, data: Any) -> None:
+        emit_json(data)
+        self.json_sent = True
+
+    def emit_json_error(self, message: str, code: int, error: BaseException) -> None:
+        """The command's document for an error, unless it already printed one."""
+        if self.json_error is not None and not self.json_sent:
+            self.emit_json(self.json_error(message, code, error))
 
     @property
     def config_path(self) -> Path:
         return config_file(self.config)
 
     def settings(self, profile: str | None = None) -> Settings:
+        # Imported here, as by every command, so that `--help` loads neither pydantic nor httpx.
+        from trakt_sync.config import load_settings
+
         settings = load_settings(
             self.config_path,
             profile or self.profile,
@@ -39,6 +65,9 @@ class CliState:
 
     @contextmanager
     def runtime(self, profile: str | None = None) -> Iterator[Runtime]:
+        from trakt_sync.runtime import Runtime
+        from trakt_sync.store import reporting_damage
+
         profile = profile or self.profile
         rt = Runtime(
             profile=profile,
@@ -52,3 +81,19 @@ class CliState:
                 yield rt
         finally:
             rt.close()
+
+
+def error_document(message: str, code: int, error: BaseException) -> dict[str, Any]:
+    """What a ``--json`` command other than ``sync`` prints when it fails."""
+    return {"error": {"message": message, "exit_code": code, "type": error_kind(error)}}
+
+
+def error_kind(error: BaseException) -> str:
+    """A stable word for what went wrong, for scripts to branch on."""
+    kinds = ((ConfigError, "config"), (NeedsAuth, "needs_auth"), (TryLater, "try_later"))
+    for klass, name in kinds:
+        if isinstance(error, klass):
+            return name
+    if isinstance(error, KeyboardInterrupt):
+        return "cancelled"
+    return "error" if isinstance(error, TraktSyncError) else "unexpected"

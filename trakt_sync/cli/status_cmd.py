@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 
-from trakt_sync.cli.output import JsonOption, emit_json, out_console
+from trakt_sync.cli.output import JsonOption, local_time, out_console
 from trakt_sync.cli.state import CliState
-from trakt_sync.config import profile_names, read_toml
 from trakt_sync.errors import EXIT_FAILED
-from trakt_sync.reports import unmatched_groups
-from trakt_sync.timeutil import utcnow
+from trakt_sync.models import PlayState
+from trakt_sync.timeutil import parse_instant, utcnow
 
 
 def status(
@@ -30,7 +30,11 @@ def status(
     ] = False,
 ) -> None:
     """Show accounts, the last run, play counts and the next scheduled run."""
+    from trakt_sync.config import profile_names, read_toml
+
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
     now = utcnow()
     names = profile_names(read_toml(state.config_path)) if every_profile else [state.profile]
     reports, problems = [], []
@@ -44,10 +48,10 @@ def status(
             problems.append(f"{name}: {problem}")
         reports.append(data)
     if as_json:
-        emit_json({"profiles": reports} if every_profile else reports[0])
+        state.emit_json({"profiles": reports} if every_profile else reports[0])
     else:
         for data in reports:
-            _print_status(data)
+            _print_status(data, now)
         for problem in problems:
             typer.echo(f"check failed: {problem}", err=True)
     raise typer.Exit(EXIT_FAILED if problems else 0)
@@ -57,28 +61,45 @@ def _account(data: dict[str, Any]) -> str:
     return f"logged in as {data['username']}" if data["authenticated"] else "not logged in"
 
 
-def _print_status(data: dict[str, Any]) -> None:
+def _print_status(data: dict[str, Any], now: datetime) -> None:
     console = out_console()
     console.print(f"profile {data['profile']} (tokens in {data['backend']})")
-    console.print(f"  Trakt:   {_account(data['trakt'])}")
-    console.print(f"  Bangumi: {_account(data['bangumi'])}")
+    console.print(f"  Trakt:    {_account(data['trakt'])}")
+    console.print(f"  Bangumi:  {_account(data['bangumi'])}")
     last = data["last_run"]
     if last is None:
         console.print("  last run: never")
     else:
+        finished = last["finished_at"] or last["started_at"]
         console.print(
-            f"  last run: {last['finished_at'] or last['started_at']} — {last['outcome']}"
+            f"  last run: {local_time(parse_instant(finished), now)} — {last['outcome']}"
             + (f" ({last['message']})" if last["message"] else "")
         )
+        success = data["last_success"]
+        if last["outcome"] != "ok" and success is not None and success["finished_at"]:
+            console.print(
+                f"  last success: {local_time(parse_instant(success['finished_at']), now)}"
+            )
     items = data["items"]
-    console.print("  plays: " + ", ".join(f"{items[k]} {k}" for k in items))
-    console.print(f"  next run: {data['next_run']} ({data['schedule']})")
-    if data["daemon_heartbeat"]:
-        console.print(f"  daemon heartbeat: {data['daemon_heartbeat']}")
+    counts = ", ".join(f"{items[k]} {k}" for k in items if items[k])
+    console.print(f"  plays:    {counts or 'none yet'}")
+    next_run = datetime.fromisoformat(data["next_run"])
+    console.print(f"  next run: {local_time(next_run, now)}  schedule {data['schedule']}")
+    beat = data["daemon_heartbeat"]
+    if beat:
+        seen = local_time(parse_instant(beat), now)
+        if data.get("daemon_stale"):
+            console.print(f"  daemon:   stale, last seen {seen}; is `trakt-sync daemon` running?")
+        else:
+            console.print(f"  daemon:   running, last seen {seen}")
     for label in ("unmatched", "failed"):
         rows = data[label]
         if rows:
-            console.print(f"  latest {label}:")
+            console.print(
+                f"  latest {label} (all: `trakt-sync unmatched`):"
+                if label == "unmatched"
+                else f"  latest {label}:"
+            )
             for row in rows:
                 console.print(f"    {_play_label(row)}: {row['reason']}")
 
@@ -89,17 +110,27 @@ def _play_label(row: dict[str, Any]) -> str:
     return str(row["media_title"])
 
 
-def unmatched(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def unmatched(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    skipped: Annotated[
+        bool, typer.Option("--skipped", help="The plays skipped on purpose instead, and why.")
+    ] = False,
+) -> None:
     """List unmatched plays by show and season, with candidates and why each was rejected."""
+    from trakt_sync.reports import unmatched_groups
+
     state: CliState = ctx.obj
-    with state.runtime() as rt:
-        result = unmatched_groups(rt.store)
     if as_json:
-        emit_json(result)
+        state.expect_json()
+    with state.runtime() as rt:
+        result = unmatched_groups(rt.store, PlayState.SKIPPED if skipped else PlayState.UNMATCHED)
+    if as_json:
+        state.emit_json(result)
         return
     console = out_console()
     if not result:
-        console.print("No unmatched plays.")
+        console.print(f"No {'skipped' if skipped else 'unmatched'} plays.")
     for group in result:
         where = f" season {group['season']}" if group["season"] is not None else ""
         episodes = f" episodes {group['episodes']}" if group["episodes"] else ""

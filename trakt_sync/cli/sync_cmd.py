@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
+from unicodedata import east_asian_width
 
 import typer
 
-from trakt_sync.cli.output import JsonOption, emit_json, err_console, out_console
+from trakt_sync.cli.output import JsonOption, err_console
 from trakt_sync.cli.state import CliState
-from trakt_sync.engine import SyncOptions
-from trakt_sync.errors import TraktSyncError
-from trakt_sync.planner import COLLECTION_NAMES
-from trakt_sync.sink import describe_item
-from trakt_sync.syncjob import SyncResult, run_sync
+
+if TYPE_CHECKING:
+    from trakt_sync.syncjob import SyncResult
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -43,58 +42,91 @@ def sync(
     as_json: JsonOption = False,
 ) -> None:
     """Sync Trakt history to Bangumi once."""
+    from trakt_sync.engine import SyncOptions
+    from trakt_sync.syncjob import error_result, run_sync
+
     state: CliState = ctx.obj
+    if as_json:
+        state.expect_json(
+            lambda message, code, error: {
+                **error_result(error, message, dry_run).as_dict(),
+                "exit_code": code,
+            }
+        )
     options = SyncOptions(
         full=full, since=_parse_since(since), dry_run=dry_run, retry_unmatched=retry_unmatched
     )
-    try:
-        with state.runtime() as rt:
-            if sys.stderr.isatty() and not as_json and not state.quiet:
-                with err_console().status("syncing…") as status:
-                    job = rt.sync_job(
-                        lambda stage, done, total: status.update(f"{stage}: {done}/{total}")
-                    )
-                    result = run_sync(job, options)
-            else:
-                result = run_sync(rt.sync_job(), options)
-    except TraktSyncError as exc:
-        if as_json:  # still exactly one JSON document, e.g. when another sync holds the lock
-            emit_json(
-                {
-                    "error": state.registry.redact(str(exc)),
-                    "exit_code": exc.exit_code,
-                    "dry_run": dry_run,
-                }
-            )
-        raise
+    with state.runtime() as rt:
+        if sys.stderr.isatty() and not as_json and not state.quiet:
+            with err_console().status("syncing…") as status:
+                job = rt.sync_job(
+                    lambda stage, done, total: status.update(f"{stage}: {done}/{total}")
+                )
+                result = run_sync(job, options)
+        else:
+            result = run_sync(rt.sync_job(), options)
     if as_json:
-        emit_json(result.as_dict())
+        state.emit_json(result.as_dict())
         raise typer.Exit(result.exit_code)
-    if dry_run:
-        _print_plan(result)
+    if not (state.quiet and result.exit_code == 0):
+        _print_subjects(result)
     if result.report.message:
         print(f"trakt-sync: {result.report.message}", file=sys.stderr)
     if not (state.quiet and result.exit_code == 0):
         print(result.summary(), file=sys.stderr)
+        for line in _next_steps(result):
+            print(line, file=sys.stderr)
     raise typer.Exit(result.exit_code)
 
 
-def _print_plan(result: SyncResult) -> None:
-    console = out_console()
+def _print_subjects(result: SyncResult) -> None:
+    """One line per subject in the words of Bangumi: ``葬送のフリーレン  ep 1–12 → 看过``."""
     if result.report.sink_items is not None:
-        if not result.report.sink_items:
-            console.print("Nothing to send to Bangumi-syncer.")
-        for history_id, item in result.report.sink_items:
-            console.print(
-                f"send to Bangumi-syncer: {describe_item(item)} [play {history_id}]", markup=False
-            )
+        _print_sink_items(result)
         return
-    if not result.report.plans:
-        console.print("Nothing to send to Bangumi.")
-    for plan, title in result.report.plans:
-        console.print(
-            f"[bold]{title}[/bold] → https://bgm.tv/subject/{plan.subject_id}"
-            f" ({COLLECTION_NAMES[plan.current_type]})"
-        )
-        for line in plan.describe():
-            console.print(f"  {line}")
+    plans = result.report.plans
+    if result.dry_run:
+        print("Would change on Bangumi:" if plans else "Nothing to send to Bangumi.")
+    elif plans:
+        print("Changed on Bangumi:")
+    width = max((_width(plan.name or title) for plan, title in plans), default=0)
+    for plan, title in plans:
+        name = plan.name or title
+        line = f"  {name}{' ' * (width - _width(name))}  {plan.headline()}"
+        failure = result.report.failed_subjects.get(plan.subject_id)
+        if failure:
+            line += f"  FAILED: {failure}"
+        if result.dry_run or failure:
+            line += f"  https://bgm.tv/subject/{plan.subject_id}"
+        print(line)
+        if result.dry_run:
+            for detail in plan.describe():
+                print(f"      {detail}")
+
+
+def _print_sink_items(result: SyncResult) -> None:
+    from trakt_sync.sink import describe_item
+
+    items = result.report.sink_items or []
+    if not items:
+        print("Nothing to send to Bangumi-syncer.")
+    verb = "Would send" if result.dry_run else "Sent"
+    for history_id, item in items:
+        print(f"{verb} to Bangumi-syncer: {describe_item(item)} [play {history_id}]")
+
+
+def _width(text: str) -> int:
+    """Terminal columns: East Asian wide characters take two."""
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _next_steps(result: SyncResult) -> list[str]:
+    counts = result.report.counts
+    lines = []
+    if counts["unmatched"]:
+        lines.append(f"{counts['unmatched']} play(s) unmatched: see `trakt-sync unmatched`")
+    if counts["skipped"]:
+        lines.append(f"{counts['skipped']} play(s) skipped: see `trakt-sync unmatched --skipped`")
+    if counts["failed"]:
+        lines.append(f"{counts['failed']} play(s) failed: see `trakt-sync status`")
+    return lines
