@@ -119,8 +119,8 @@ def root(
         typer.Option(
             "--config",
             metavar="FILE",
-            help="Config file, which must exist (default: $TRAKT_SYNC_CONFIG or the user "
-            "config dir, either may be absent).",
+            help="Config file, which must exist (default: $TRAKT_SYNC_CONFIG, which must exist "
+            "too; else $TRAKT_SYNC_HOME/config.toml or the user config dir, either may be absent).",
             show_default=False,
         ),
     ] = None,
