@@ -56,7 +56,7 @@ class Expected:
 
     episode_plays: int = 0
     movie_plays: int = 0
-    # subject id → its number of episodes (0 for a film: no list, no episode PATCH)
+    # subject id → its number of episodes (a film has one, marked like a series' episodes)
     subjects: dict[int, int] = field(default_factory=dict)
     title_only: int = 0  # franchises found only by a title search
 
@@ -249,7 +249,7 @@ def build_world(plays: int, seed: int = SEED) -> tuple[World, Expected]:
             platform=subject.platform,
             episodes=[_bangumi_episode(subject.sid, 0, 1, released)],
         )
-        expected.subjects[subject.sid] = 0
+        expected.subjects[subject.sid] = 1
         film_plays.append(({"movie": trakt_id}, released))
     while len(film_plays) < film_target:
         trakt_id = ids("movie")

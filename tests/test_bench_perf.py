@@ -28,16 +28,16 @@ def test_world_has_the_plays_asked_for_and_the_subjects_it_expects() -> None:
     subjects = {s["id"]: s for s in world["bangumi"]["subjects"]}
     assert expected.subjects and expected.title_only == 3
     for sid, episodes in expected.subjects.items():
-        assert len(subjects[sid]["episodes"]) == (episodes or 1)
+        assert len(subjects[sid]["episodes"]) == episodes
     assert build_world(600)[0] == world  # one seed, one world
 
 
 def test_floor_counts_pages_and_per_subject_requests() -> None:
-    expected = Expected(episode_plays=501, movie_plays=250, subjects={1: 12, 2: 0}, title_only=1)
+    expected = Expected(episode_plays=501, movie_plays=250, subjects={1: 12, 2: 1}, title_only=1)
 
     # Trakt: last activities + 3 episode pages + 1 movie page; Bangumi: the list page, one
-    # search, a TV subject's list + write + PATCH, a film's write.
-    assert expected.floor() == {"trakt": 5, "bangumi": 6, "cdn": 1}
+    # search, and for the TV subject and the film alike: the episode list, the write, a PATCH.
+    assert expected.floor() == {"trakt": 5, "bangumi": 8, "cdn": 1}
 
 
 def test_bare_app_lists_the_same_commands(tmp_path: Path) -> None:
