@@ -61,6 +61,7 @@ class Resolver(Protocol):
     ) -> list[Resolution]: ...
     def resolve_movie(self, movie: TraktMovie) -> Resolution: ...
     def forget_subject(self, subject_id: int) -> int: ...
+    def subject_name(self, subject_id: int) -> str: ...
 
 
 class HistorySource(Protocol):
@@ -106,7 +107,7 @@ class PlaySink(Protocol):
 
 class EpisodeSource(Protocol):
     def get_episodes(self, subject_id: int) -> list[dict[str, Any]]: ...
-    def get_subject(self, subject_id: int) -> dict[str, Any]: ...
+    def cached_subject(self, subject_id: int) -> dict[str, Any] | None: ...
 
 
 class Account(Protocol):
@@ -185,6 +186,7 @@ class SyncEngine:
     ) -> None:
         self.store, self.trakt, self.bangumi = store, trakt, bangumi
         self._make_resolver = resolver
+        self._resolver: Resolver | None = None  # the one this run resolved with, if any
         self.episodes = episodes
         self.account = account
         self.sink = sink
@@ -372,7 +374,7 @@ class SyncEngine:
         lists = self.extras is not None and self.extras.needs_resolve()
         if not options.retry_unmatched and not lists and not self.store.needs_resolve(MAX_ATTEMPTS):
             return  # nothing new: the matcher (and its data) need not even be loaded
-        resolver = self._make_resolver(options.retry_unmatched)
+        resolver = self._resolver = self._make_resolver(options.retry_unmatched)
         self._resolve_plays(resolver, options, report)
         if self.extras is not None:
             self.extras.resolve(resolver, resolver.version, options.retry_unmatched)
@@ -481,7 +483,7 @@ class SyncEngine:
         else:  # only a list entry: no episode list is needed
             assert extra is not None
             plan = SubjectPlan(subject_id, extra.is_movie, current)
-            plan.name = self._subject_name(subject_id)
+        plan.name = self._subject_name(subject_id, entry)
         current_rate = int(entry.get("rate") or 0) if entry is not None else 0
         settings = self.extras_settings
         change = plan_extras(
@@ -557,7 +559,6 @@ class SyncEngine:
             main_episode_ids=main_ids,
             complete_subjects=self.complete_subjects,
         )
-        plan.name = self._subject_name(subject_id)
         plan.labels = {
             int(e["id"]): f"{e.get('sort', '?'):g}"
             if isinstance(e.get("sort"), int | float)
@@ -566,15 +567,20 @@ class SyncEngine:
         }
         return plan
 
-    def _subject_name(self, subject_id: int) -> str:
-        """The subject's name as Bangumi shows it (the matcher has usually cached it);
-        "" when it cannot be had, which only costs the plan its label."""
-        try:
-            subject = self.episodes.get_subject(subject_id)
-        except ApiError as exc:
-            log.debug("subject %s: no name (%s)", subject_id, exc)
-            return ""
-        return str(subject.get("name") or subject.get("name_cn") or "")
+    def _subject_name(self, subject_id: int, entry: dict[str, Any] | None) -> str:
+        """The subject's name as Bangumi shows it, from what is already at hand: it only
+        labels the plan, so it is worth no request. The subject as read before, else the
+        user's collection entry, else the matcher's bangumi-data title; "" when none has it."""
+        subject = self.episodes.cached_subject(subject_id)
+        if subject is None and entry is not None:
+            subject = entry.get("subject")
+        if subject:
+            name = str(subject.get("name") or subject.get("name_cn") or "")
+            if name:
+                return name
+        if self._resolver is None:
+            self._resolver = self._make_resolver(False)  # its data only; no request
+        return self._resolver.subject_name(subject_id)
 
     def _execute(self, plan: SubjectPlan) -> None:
         # The rating and the privacy of a created collection ride on the first POST.

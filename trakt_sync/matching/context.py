@@ -154,6 +154,15 @@ class MatchContext:
         data = self.index.subject(sid)
         return data.title if data else str(sid)
 
+    def known_name(self, sid: int) -> str:
+        """The subject's name from the subject read this run, else bangumi-data's title;
+        "" when neither has it. Never a request."""
+        subject = self._subjects.get(sid)
+        if subject:
+            return str(subject.get("name") or subject.get("name_cn") or "")
+        data = self.index.subject(sid)
+        return data.title if data else ""
+
     # -- vetting --------------------------------------------------------------------------
 
     def vet(self, sid: int, *, season_subject: bool) -> Listed | str:

@@ -16,6 +16,7 @@ from trakt_sync.timeutil import parse_instant, utcnow
 FRESH_FOR = timedelta(days=1)  # lists of airing subjects and seasons grow weekly
 RECENT = timedelta(days=60)
 EPISODES_NS = "bgm:episodes"  # a Bangumi subject's episode list, by subject id
+SUBJECT_NS = "bgm:subject"  # a Bangumi subject, by id
 
 
 class Cache(Protocol):
@@ -89,10 +90,13 @@ class CachedBangumi(_Cached):
 
     def get_subject(self, subject_id: int) -> dict[str, Any]:
         return dict(
-            self._cached(
-                "bgm:subject", str(subject_id), lambda: self.client.get_subject(subject_id)
-            )
+            self._cached(SUBJECT_NS, str(subject_id), lambda: self.client.get_subject(subject_id))
         )
+
+    def cached_subject(self, subject_id: int) -> dict[str, Any] | None:
+        """The subject if an earlier look-up read it; never a request."""
+        value = self.cache.get(SUBJECT_NS, str(subject_id))
+        return dict(value) if value is not None else None
 
     def get_episodes(self, subject_id: int) -> list[dict[str, Any]]:
         return list(

@@ -202,6 +202,11 @@ class Matcher:
 
     # == upkeep and explanation ==========================================================
 
+    def subject_name(self, subject_id: int) -> str:
+        """A subject's name for labelling a plan, from what the matcher holds (never a
+        request); "" when it does not know the subject."""
+        return self.context.known_name(subject_id)
+
     def forget_subject(self, subject_id: int) -> int:
         """Bangumi re-created the subject's episodes: drop its episode list and every season
         plan placing plays on it, cached or memoised, so they are read afresh. Returns the
