@@ -125,6 +125,19 @@ def test_a_small_history_is_fetched_whole_where_that_is_fewer_requests(
     ]
 
 
+def test_a_first_sync_fetches_the_whole_history_without_the_watched_summary(
+    logged_in: Sandbox, cli
+) -> None:
+    logged_in.trakt.reset_log()
+
+    code, report = sync_json(cli)
+    assert code == 0, report
+    paths = trakt_paths(logged_in)
+    # Nothing is held yet: every item changed, so the summary could only be a baseline.
+    assert not [p for p in paths if p.startswith("/sync/watched")]
+    assert {"/sync/history/episodes", "/sync/history/movies"} <= set(paths)
+
+
 def test_the_daemon_marks_backdated_plays_on_its_next_run(
     logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

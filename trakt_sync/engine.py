@@ -274,17 +274,18 @@ class SyncEngine:
         the changed shows' or films' whole history, or the kind's whole history where that
         is fewer requests or the cheap evidence does not add up."""
         summary, media, play_kind = SUMMARIES[kind]
+        before = self.store.held_counts(play_kind)
+        seen = self.store.get_state(f"watched:{kind}")
+        if seen is None and not any(before.values()):
+            # A first fetch: every item is new, so the whole history it is, and the summary
+            # would only be a baseline; without one the next run's counts decide.
+            return self._fetch_whole(kind, report)
         try:
             watched = parse_watched(media, self.trakt.watched(summary))
         except ValueError as exc:
             log.warning("Trakt's watched %s are unusable (%s); fetching all %s", summary, exc, kind)
             return self._fetch_whole(kind, report)
-        refetch = plan_refetch(
-            watched,
-            self.store.held_counts(play_kind),
-            self.store.get_state(f"watched:{kind}"),
-            self.page_limit,
-        )
+        refetch = plan_refetch(watched, before, seen, self.page_limit)
         if refetch.full:
             log.info("fetching the whole %s history: %s", kind, refetch.reason)
             malformed = self._fetch_whole(kind, report)
