@@ -1,5 +1,7 @@
 """Shared HTTP plumbing: pacing, bounded retries, error mapping (unit level, MockTransport)."""
 
+import gc
+import weakref
 from collections.abc import Iterator
 
 import httpx
@@ -40,6 +42,19 @@ def client(cls, handler, budget=None, sleeps=None):
         sleep=(sleeps.append if sleeps is not None else lambda s: None),
         **kwargs,
     )
+
+
+def test_a_read_response_is_freed_at_once_not_by_the_cyclic_gc() -> None:
+    api = client(BangumiClient, lambda request: httpx.Response(200, json=list(range(1000))))
+    data, response = api.get_json("/v0/episodes")
+    assert data == list(range(1000)) and response.json() == data  # the body stays readable
+    gone = weakref.ref(response)
+    gc.disable()
+    try:
+        del response  # a history page's body would otherwise stay until a collection
+        assert gone() is None
+    finally:
+        gc.enable()
 
 
 def test_each_client_sends_its_own_api_headers() -> None:

@@ -232,7 +232,7 @@ class ApiClient:
         """One counted request whose status the caller interprets (the OAuth poll needs that)."""
         self.counter.add(self.service)
         try:
-            return self.http.request(method, path, json=json)
+            return _unbound(self.http.request(method, path, json=json))
         except httpx.TransportError as exc:
             raise ServiceUnavailable(
                 f"{self.service}: cannot reach {self.http.base_url.host}: {type(exc).__name__}"
@@ -250,7 +250,9 @@ class ApiClient:
             self.pacer.wait()
         self.counter.add(self.service)
         try:
-            response = self.http.request(method, path, params=params, json=json, headers=headers)
+            response = _unbound(
+                self.http.request(method, path, params=params, json=json, headers=headers)
+            )
         except httpx.TransportError as exc:
             error: TraktSyncError = ServiceUnavailable(
                 f"{self.service}: cannot reach {self.http.base_url.host}: {type(exc).__name__}"
@@ -263,6 +265,14 @@ class ApiClient:
         if wait is not None:
             raise _Retryable(error, wait)
         raise error
+
+
+def _unbound(response: httpx.Response) -> httpx.Response:
+    """The response without its stream. httpx binds a response and its stream to each other,
+    a reference cycle, so each body (~300 KB per Trakt history page) would stay in memory
+    until the cyclic GC happened to run; the body is already read (no request streams)."""
+    response.stream = httpx.ByteStream(b"")
+    return response
 
 
 def error_text(response: httpx.Response) -> str:
