@@ -93,3 +93,19 @@ def test_a_sync_without_a_terminal_loads_no_rich(logged_in: Sandbox) -> None:
     assert code == 0
     assert "httpx" in modules
     assert not any(name.split(".")[0] in ("rich", "click", "pygments") for name in modules)
+
+
+def test_a_sync_with_nothing_new_loads_no_matcher_schedule_or_sink(logged_in: Sandbox, cli) -> None:
+    assert cli("sync").code == 0
+    code, _, modules = loaded_after("sync")  # nothing new on Trakt since
+    assert code == 0
+    unneeded = (
+        "croniter",
+        "trakt_sync.scheduler",
+        "trakt_sync.daemon",
+        "trakt_sync.reports",
+        "trakt_sync.sink",
+        "trakt_sync.matching.matcher",
+        "trakt_sync.matching.placement",
+    )
+    assert [name for name in unneeded if name in modules] == []

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from trakt_sync.extras import ExtrasChange
 from trakt_sync.models import (
     COLLECTION_DOING,
     COLLECTION_DONE,
@@ -23,6 +23,9 @@ from trakt_sync.models import (
     COLLECTION_WISH,
     EP_MARK_DONE,
 )
+
+if TYPE_CHECKING:
+    from trakt_sync.extras import ExtrasChange
 
 # The collection types as a Bangumi user reads them, in one word.
 COLLECTION_WORDS = {

@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from trakt_sync import accounts, reports, syncjob
+from trakt_sync import accounts, syncjob
 from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.config import Settings
-from trakt_sync.daemon import ProfileSchedule, last_check
 from trakt_sync.engine import ProgressFn, SyncEngine
 from trakt_sync.errors import ConfigError
 from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
@@ -30,7 +29,6 @@ from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
 from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
-from trakt_sync.sink import BangumiSyncerClient, BangumiSyncerSink
 from trakt_sync.store import Store
 from trakt_sync.syncjob import DIED_MESSAGE, SyncJob
 from trakt_sync.tokens import TokenStore
@@ -38,9 +36,11 @@ from trakt_sync.trakt import TraktClient
 from trakt_sync.trakt_auth import TraktOAuth, TraktSession
 
 if TYPE_CHECKING:
+    from trakt_sync.daemon import ProfileSchedule
     from trakt_sync.matching.bangumi_data import BangumiDataIndex
     from trakt_sync.matching.id_table import IdTable
     from trakt_sync.matching.matcher import Matcher
+    from trakt_sync.sink import BangumiSyncerSink
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,8 @@ class Runtime:
         if sink.kind != "bangumi-syncer":
             return None
         assert sink.url is not None  # the settings insist on it
+        from trakt_sync.sink import BangumiSyncerClient, BangumiSyncerSink
+
         client = BangumiSyncerClient(
             sink.url,
             key=sink.key.get_secret_value() if sink.key else None,
@@ -190,6 +192,8 @@ class Runtime:
         return accounts.auth_summary(self.profile, self.tokens, account, state)
 
     def status_report(self, now: datetime) -> dict[str, Any]:
+        from trakt_sync import reports
+
         sync = self.settings.sync
         return reports.status_report(
             accounts=self.auth_summary(),
@@ -204,12 +208,16 @@ class Runtime:
 
     def schedule(self) -> ProfileSchedule:
         """The profile's schedule, as of its last finished run."""
+        from trakt_sync.daemon import ProfileSchedule, last_check
+
         sync = self.settings.sync
         return ProfileSchedule(
             self.profile, sync.schedule, sync.timezone, last_check(self.store.last_run())
         )
 
     def health_problem(self, report: dict[str, Any], now: datetime) -> str | None:
+        from trakt_sync import reports
+
         sync = self.settings.sync
         return reports.health_problem(report, sync.schedule, sync.timezone, now)
 
