@@ -53,7 +53,7 @@ def test_a_killed_first_sync_shows_as_died_not_never(logged_in: Sandbox, cli) ->
     last = _status(cli)["last_run"]
     assert last is not None and last["outcome"] == "died"
     text = cli("status")
-    assert "never" not in text.out and "died" in text.out
+    assert "never" not in text.out and "died (interrupted: its process ended" in text.out
     check = cli("status", "--check")
     assert check.code == 1
     assert "no sync has run yet" not in check.err and "no successful sync" in check.err

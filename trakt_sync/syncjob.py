@@ -17,7 +17,9 @@ from trakt_sync.outcome import RunOutcome
 from trakt_sync.planner import COLLECTION_WORDS, SubjectPlan
 from trakt_sync.store import Store
 
-DIED_MESSAGE = "its process ended before the run finished (killed or crashed); nothing is lost"
+DIED_MESSAGE = (
+    "interrupted: its process ended before the run finished (killed or crashed); nothing is lost"
+)
 CANCELLED_MESSAGE = "cancelled with Ctrl-C; the work left stays pending"
 
 
