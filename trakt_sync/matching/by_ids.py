@@ -11,8 +11,9 @@ from trakt_sync.matching.context import (
     Rejection,
     SeasonQuery,
     merged_note,
+    own_titles,
 )
-from trakt_sync.matching.franchise import walk, walk_on
+from trakt_sync.matching.franchise import contest_batches, walk, walk_on
 from trakt_sync.matching.placement import (
     PRIOR_ANCHORED,
     PRIOR_FLOATING,
@@ -22,6 +23,7 @@ from trakt_sync.matching.placement import (
     without_batch_dates,
 )
 from trakt_sync.matching.segments import Found, found_from_placement
+from trakt_sync.matching.titles import season_named
 from trakt_sync.models import SUBJECT_ANIME
 
 
@@ -73,9 +75,12 @@ def place_by_ids(
         else:
             rejected.append(found)
 
+    titles = own_titles(q.show)
+    for cand in candidates:
+        cand.title_names = season_named(titles, cand.name, season)
     placement = place(candidates, eps)
     if placement.assigned:
-        placement = walk(ctx, placement, eps)
+        placement = contest_batches(ctx, walk(ctx, placement, eps), eps, titles, season)
     elif dated and not placement.contested:
         # A season bangumi-data does not list yet: walk on from the last one it does.
         before = [

@@ -18,7 +18,7 @@ from trakt_sync.matching.context import (
     SeasonQuery,
     subject_titles,
 )
-from trakt_sync.matching.franchise import follow_sequels, walk
+from trakt_sync.matching.franchise import contest_batches, follow_sequels, walk
 from trakt_sync.matching.placement import (
     PRIOR_SEARCH,
     Candidate,
@@ -27,7 +27,7 @@ from trakt_sync.matching.placement import (
     place,
 )
 from trakt_sync.matching.segments import Found, found_from_placement
-from trakt_sync.matching.titles import title_match
+from trakt_sync.matching.titles import season_named, title_match
 from trakt_sync.models import SUBJECT_ANIME
 
 # Title matches as strong as an exact one: the same title, or the same with the season
@@ -65,6 +65,7 @@ def place_by_search(
         note = f"title search {keyword!r} found {name!r} ({_described(match, q.season)})"
         stype = int(subject.get("type") or SUBJECT_ANIME)
         cand = Candidate(listed[0], name, "search", prior, listed[1], None, stype, [note])
+        cand.title_names = season_named(titles, name, q.season)
         (strong if match in STRONG else weak).append(cand)
         if match == "season" or (match == "exact" and q.season == 1):
             named.add(cand.subject_id)
@@ -72,7 +73,7 @@ def place_by_search(
     for cand in {id(c): c for c, _ in placement.assigned.values()}.values():
         if cand in weak:
             _confirm_by_prequels(ctx, cand, titles)
-    placement = walk(ctx, placement, eps)
+    placement = contest_batches(ctx, walk(ctx, placement, eps), eps, titles, q.season)
     if not placement.assigned and not placement.contested and dated and q.season > 1:
         placement = placement.merged(_along_the_franchise(ctx, titles, dated, eps))
     searched = ", ".join(repr(t) for t in titles[:MAX_SEARCH_KEYWORDS]) or repr(q.show.title)
