@@ -183,3 +183,57 @@ def test_of_two_seasons_that_could_be_the_batch_the_one_titled_as_the_show_takes
     results = world.matcher().resolve_season(streamed, 1, played(rows, 1, 12))
 
     assert marks(results) == [(MATCHED, 950001 * 10000 + 1), (MATCHED, 950001 * 10000 + 12)]
+
+
+def test_of_two_seasons_that_could_be_the_batch_the_one_it_counts_one_for_one_takes_it() -> None:
+    # The same, but the second season has 13 episodes: TMDB's 12 are the first one's.
+    world, rows = two_seasons(99990007)
+    second = weekly(950002, 13, start=date(2006, 10, 3))
+    world.catalogue.episodes[950002] = second
+    streamed = show(4005, 99990007, "Reef")
+
+    results = world.matcher().resolve_season(streamed, 1, played(rows, 1, 12))
+
+    assert marks(results) == [(MATCHED, 950001 * 10000 + 1), (MATCHED, 950001 * 10000 + 12)]
+
+
+def test_a_season_word_naming_the_tmdb_season_does_not_pick_between_two_that_could_host() -> None:
+    # TMDB S5 streamed between the runs of 第5シリーズ and 第6シリーズ (26 episodes each);
+    # TMDB counts seasons its own way (here S5 is 第6シリーズ). Before: all on 第5シリーズ.
+    fifth = weekly(960005, 26, start=date(2017, 4, 3))
+    sixth = weekly(960006, 26, start=date(2018, 4, 2))
+    parts = ((960005, "わしも(第5シリーズ)", fifth), (960006, "わしも(第6シリーズ)", sixth))
+    index = plain_keys(99990008, *parts)
+    world = World(index=lambda: index)
+    franchise(world, *parts)
+    rows = one_day(trakt_season(5, [sixth]), date(2018, 2, 7))
+    world.trakt.seasons[(4008, 5)] = rows
+    washimo = show(4008, 99990008, "Washimo", original_title="わしも")
+
+    results = world.matcher().resolve_season(washimo, 5, played(rows, 1, 26))
+
+    assert {r.status for r in results} == {UNMATCHED}
+    assert "fits 2 Bangumi subjects equally" in results[0].reason
+
+
+def test_a_web_drop_on_a_partly_titled_subjects_own_day_beats_the_exact_title_by_numbering(
+    world: World,
+) -> None:
+    # Search finds both; the exact title fits S2's numbers with the date set aside, the
+    # "PartⅡ" has every episode on S2's day. Before: both, "equally", unmatched.
+    first = weekly(970001, 12, start=date(2018, 3, 23), every_days=0)
+    second = weekly(970002, 12, start=date(2018, 7, 31), every_days=0)
+    franchise(
+        world,
+        (970001, "剣の男 The Animation", first),
+        (970002, "剣の男 The Animation PartⅡ", second),
+    )
+    hits = [world.catalogue.subjects[970001], world.catalogue.subjects[970002]]
+    world.hits["剣の男 The Animation"] = hits
+    rows = trakt_season(2, [second])
+    world.trakt.seasons[(4009, 2)] = rows
+    sword = show(4009, None, "Sword Man", original_title="剣の男 The Animation")
+
+    results = world.matcher().resolve_season(sword, 2, played(rows, *range(1, 13)))
+
+    assert marks(results) == [(MATCHED, 970002 * 10000 + n) for n in range(1, 13)]

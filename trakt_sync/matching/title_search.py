@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from trakt_sync.errors import NotFound
+from trakt_sync.matching.airdate import DateCheck
 from trakt_sync.matching.context import (
     MAX_SEARCH_CANDIDATES,
     MAX_SEARCH_KEYWORDS,
@@ -25,6 +26,7 @@ from trakt_sync.matching.placement import (
     Placement,
     TraktEp,
     place,
+    settle,
 )
 from trakt_sync.matching.segments import Found, found_from_placement
 from trakt_sync.matching.titles import season_named, title_match
@@ -110,7 +112,17 @@ def _place_strong_first(
     for n in more.assigned.keys() | more.contested.keys():
         claims = more.contested.get(n) or [more.assigned[n]]
         if n in assigned:
-            contested[n] = [assigned.pop(n), *claims]
+            # both by numbering: ambiguous; one whose own air date agrees takes it
+            claim = [assigned.pop(n), *claims]
+            winner = (
+                settle(n, claim)
+                if any(fit.checks[n] is DateCheck.AGREE for _, fit in claim)
+                else None
+            )
+            if winner is None:
+                contested[n] = claim
+            else:
+                assigned[n] = winner
         elif n in more.assigned:
             assigned[n] = more.assigned[n]
         else:
