@@ -80,7 +80,7 @@ def place_by_ids(
         cand.title_names = season_named(titles, cand.name, season)
     placement = place(candidates, eps)
     if placement.assigned:
-        placement = contest_batches(ctx, walk(ctx, placement, eps), eps, titles, season)
+        placement = walk(ctx, placement, eps)
     elif dated and not placement.contested:
         # A season bangumi-data does not list yet: walk on from the last one it does.
         before = [
@@ -96,6 +96,7 @@ def place_by_ids(
             _, last_sid = max(before)
             start = Candidate(last_sid, ctx.name(last_sid), "bangumi-data", 0.0, [])
             placement = walk_on(ctx, placement, start, "续集", eps)
+    placement = contest_batches(ctx, placement, eps, titles, season)
     return found_from_placement(
         q.key,
         season,

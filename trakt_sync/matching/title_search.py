@@ -75,9 +75,10 @@ def place_by_search(
     for cand in {id(c): c for c, _ in placement.assigned.values()}.values():
         if cand in weak:
             _confirm_by_prequels(ctx, cand, titles)
-    placement = contest_batches(ctx, walk(ctx, placement, eps), eps, titles, q.season)
+    placement = walk(ctx, placement, eps)
     if not placement.assigned and not placement.contested and dated and q.season > 1:
         placement = placement.merged(_along_the_franchise(ctx, titles, dated, eps))
+    placement = contest_batches(ctx, placement, eps, titles, q.season)
     searched = ", ".join(repr(t) for t in titles[:MAX_SEARCH_KEYWORDS]) or repr(q.show.title)
     return found_from_placement(
         q.key,
