@@ -9,7 +9,14 @@ from typing import Any
 
 from matcher_world import World, played, show, trakt_season, weekly
 
-from trakt_sync.matching.titles import fold, is_compilation, split_season, title_match
+from trakt_sync.matching.titles import (
+    fold,
+    is_compilation,
+    named_season,
+    season_named,
+    split_season,
+    title_match,
+)
 from trakt_sync.models import ResolutionStatus
 
 MATCHED = ResolutionStatus.MATCHED
@@ -210,3 +217,20 @@ def test_season_one_exact_title_outranks_a_spin_off_even_by_numbering_alone(
 
     assert "fits 2 Bangumi subjects" not in result.reason
     assert "of ヨウカイ時計! (900061)" in result.reason
+
+
+def test_season_words_name_a_season_and_cours_name_none() -> None:
+    assert named_season("T・Pぼん シーズン2") == 2
+    assert named_season("てーきゅう(第7期)") == 7
+    assert named_season("RWBY Volume 8") == 8
+    assert named_season("SHIBUYA♡HACHI 第2クール") is None  # a cour: part of one season
+    assert named_season("Fate/Zero 2") is None
+    assert named_season("わしも-wasimo-(第5シリーズ)") == 5
+    show = ["T・Pぼん シーズン1"]
+    assert season_named(show, "T・Pぼん シーズン1", 1) == "show"
+    assert season_named(show, "T・Pぼん シーズン1", 2) == "other"
+    assert season_named(show, "T・Pぼん シーズン2", 2) == ""
+    assert season_named(show, "T・Pぼん シーズン2", 3) == ""  # TMDB may count later ones apart
+    assert season_named(["X 2nd Season"], "X 2nd Season", 1) == "show"  # its own TMDB show
+    assert season_named(["BLACK LAGOON"], "BLACK LAGOON", 1) == "show"
+    assert season_named(["BLACK LAGOON"], "BLACK LAGOON The Second Barrage", 1) == ""

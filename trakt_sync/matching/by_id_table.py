@@ -14,10 +14,12 @@ from trakt_sync.matching.context import (
     Rejection,
     SeasonQuery,
     merged_note,
+    own_titles,
 )
-from trakt_sync.matching.franchise import walk
+from trakt_sync.matching.franchise import contest_batches, walk
 from trakt_sync.matching.placement import PRIOR_ID_TABLE, Candidate, TraktEp, place
 from trakt_sync.matching.segments import Found, found_from_placement
+from trakt_sync.matching.titles import season_named
 from trakt_sync.models import SUBJECT_ANIME
 
 
@@ -29,6 +31,9 @@ def place_by_table(
     candidates, rejected = _candidates(ctx, q, eps)
     if not candidates:
         return None, rejected
+    titles = own_titles(q.show)
+    for cand in candidates:
+        cand.title_names = season_named(titles, cand.name, q.season)
     placement = place(candidates, eps)
     if not placement.assigned:
         rejected += [(c.subject_id, c.name, why) for c, why in placement.rejected]
@@ -36,7 +41,7 @@ def place_by_table(
         fitted = {c.subject_id: c.name for c, _ in placement.fits}
         rejected += [(sid, name, "ambiguous") for sid, name in fitted.items()]
         return None, rejected
-    placement = walk(ctx, placement, eps)
+    placement = contest_batches(ctx, walk(ctx, placement, eps), eps, titles, q.season)
     found = found_from_placement(
         q.key,
         q.season,

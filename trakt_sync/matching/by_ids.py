@@ -11,8 +11,9 @@ from trakt_sync.matching.context import (
     Rejection,
     SeasonQuery,
     merged_note,
+    own_titles,
 )
-from trakt_sync.matching.franchise import walk, walk_on
+from trakt_sync.matching.franchise import contest_batches, walk, walk_on
 from trakt_sync.matching.placement import (
     PRIOR_ANCHORED,
     PRIOR_FLOATING,
@@ -22,6 +23,7 @@ from trakt_sync.matching.placement import (
     without_batch_dates,
 )
 from trakt_sync.matching.segments import Found, found_from_placement
+from trakt_sync.matching.titles import season_named
 from trakt_sync.models import SUBJECT_ANIME
 
 
@@ -73,6 +75,9 @@ def place_by_ids(
         else:
             rejected.append(found)
 
+    titles = own_titles(q.show)
+    for cand in candidates:
+        cand.title_names = season_named(titles, cand.name, season)
     placement = place(candidates, eps)
     if placement.assigned:
         placement = walk(ctx, placement, eps)
@@ -91,6 +96,7 @@ def place_by_ids(
             _, last_sid = max(before)
             start = Candidate(last_sid, ctx.name(last_sid), "bangumi-data", 0.0, [])
             placement = walk_on(ctx, placement, start, "续集", eps)
+    placement = contest_batches(ctx, placement, eps, titles, season)
     return found_from_placement(
         q.key,
         season,

@@ -62,6 +62,11 @@ def subject_titles(subject: Mapping[str, Any]) -> list[str]:
     return [t for t in titles if t]
 
 
+def own_titles(show: TraktShow) -> list[str]:
+    """The show's own titles as Trakt gives them (no request): to read season words by."""
+    return [t for t in (show.original_title, show.title) if t]
+
+
 def merged_note(sid: int, real_id: int) -> list[str]:
     return [f"subject {sid} was merged into {real_id}"] if real_id != sid else []
 

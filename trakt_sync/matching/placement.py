@@ -5,7 +5,9 @@ candidate subject gets the fit that its id anchor (a bangumi-data start position
 failing that, the air dates support — or several fits, pieces around an episode TMDB
 counts and Bangumi does not (a recap) or a premiere TMDB splits in two; Trakt episodes
 claimed by several subjects go to the one whose air date agrees, or stay unplaced. A
-batch release's one shared date is set aside, not counted against a fit.
+batch release's one shared date is set aside, not counted against a fit, for a subject it
+could be a web release of (before or after its TV run, never inside it); where it meets a
+single day of a weekly run it is a coincidence, not an agreeing date.
 """
 
 from __future__ import annotations
@@ -108,6 +110,10 @@ class Candidate:
     anchor: int | None = None  # Trakt number of the subject's ep 1, from an id key
     subject_type: int = 2
     evidence: list[str] = field(default_factory=list)
+    # What its title says of the TMDB season being placed (titles.season_named): "show"
+    # (the show's very title, season 1), "other" (names season 1, a later one is
+    # placed: see against_title) or "" nothing.
+    title_names: str = ""
 
     def __post_init__(self) -> None:
         self.main = {e.ep: e for e in self.episodes if e.type == EP_MAIN and e.ep is not None}
@@ -160,6 +166,9 @@ ONE_DAY = timedelta(days=1)
 # date further away belongs to another season, so it still contradicts.
 BATCH_BEFORE = timedelta(days=90)
 BATCH_AFTER = timedelta(days=200)
+# ... or in the premiere's week (a worldwide release days after the Japanese premiere),
+# but not further into the run: weeks into it, the date is another subject's, not its own.
+BATCH_PREMIERE_WEEK = timedelta(days=6)
 
 
 def batch_days(eps: Mapping[int, TraktEp]) -> dict[int, date]:
@@ -191,12 +200,21 @@ def batch_days(eps: Mapping[int, TraktEp]) -> dict[int, date]:
 
 
 def _batch_near(cand: Candidate, batch: Mapping[int, date]) -> Mapping[int, date]:
-    """The batch dates a web release of this subject could have (see BATCH_BEFORE)."""
+    """The batch dates a web release of this subject could have: before its TV run (see
+    BATCH_BEFORE), in its premiere's week, or after the run (BATCH_AFTER), never weeks
+    into it. A shared date in the middle of the subject's own weekly run is no release of
+    it (it is another subject's, or a contradiction)."""
     days = [e.airdate for e in cand.main.values() if e.airdate is not None]
     if not batch or not days:
         return batch
-    lo, hi = min(days) - BATCH_BEFORE, max(days) + BATCH_AFTER
-    return {n: d for n, d in batch.items() if lo <= d <= hi}
+    first, last = min(days), max(days)
+    slack = timedelta(days=TOLERANCE_DAYS)
+    return {
+        n: d
+        for n, d in batch.items()
+        if first - BATCH_BEFORE <= d <= first + BATCH_PREMIERE_WEEK
+        or last - slack <= d <= last + BATCH_AFTER
+    }
 
 
 def without_batch_dates(eps: Mapping[int, TraktEp]) -> dict[int, TraktEp]:
@@ -209,7 +227,8 @@ def evaluate(cand: Candidate, offset: int, eps: Mapping[int, TraktEp]) -> Fit:
     checks: dict[int, DateCheck] = {}
     same = {"ep": True, "sort": True, "abs": True}
     has_abs = False
-    batch = _batch_near(cand, batch_days(eps))
+    shared = batch_days(eps)
+    batch = _batch_near(cand, shared)
     set_aside = []
     for n, te in eps.items():
         be = cand.main.get(n - offset)
@@ -225,6 +244,14 @@ def evaluate(cand: Candidate, offset: int, eps: Mapping[int, TraktEp]) -> Fit:
             has_abs = True
             same["abs"] &= be.sort == te.number_abs
     same["abs"] &= has_abs
+    # A day shared by a batch that meets one day of the subject's weekly run is a
+    # coincidence, not its date: it agrees only for a subject that has (at least half as
+    # many) episodes of its own on that day, a web release like the batch.
+    sizes = Counter(shared.values())
+    for n, day in shared.items():
+        if checks.get(n) is DateCheck.AGREE and 2 * len(cand.around(day)) < sizes[day]:
+            checks[n] = DateCheck.UNKNOWN
+            set_aside.append(n)
     numbering = next((k for k in ("ep", "sort", "abs") if same[k]), None) if checks else None
     covered = sorted(n - offset for n in checks)
     # the batch maps one for one onto the subject: no episode of either left over
@@ -297,6 +324,25 @@ def choose_fit(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[Fit | None,
 def choose_fits(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[list[Fit], str]:
     """The fits to use for a candidate: one, or the pieces around an episode TMDB counts
     and Bangumi does not (a recap), or none and why not."""
+    return _choose_fits(cand, eps)
+
+
+NAMES_ANOTHER_SEASON = "its title names the first season and its air dates do not place it here"
+
+
+def against_title(cand: Candidate, fits: Sequence[Fit]) -> bool:
+    """A subject whose title names the first season, for a later one, placed by
+    numbering alone (no id anchor, fewer than MIN_PIECE_AGREE agreeing dates or a batch
+    date set aside): it may not take the episodes, though it still makes others' claims
+    on them ambiguous. An id that states where it starts outweighs a season word."""
+    return (
+        cand.title_names == "other"
+        and cand.anchor is None
+        and (sum(f.agree for f in fits) < MIN_PIECE_AGREE or any(f.set_aside for f in fits))
+    )
+
+
+def _choose_fits(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[list[Fit], str]:
     fit, why = choose_fit(cand, eps)
     pieces = piecewise(cand, eps)
     # pieces win when they explain more dates than one fit, and keep the id's start
@@ -522,17 +568,25 @@ class Placement:
 def place(candidates: Sequence[Candidate], eps: Mapping[int, TraktEp]) -> Placement:
     result = Placement()
     claims: dict[int, list[tuple[Candidate, Fit]]] = defaultdict(list)
+    shadows: list[tuple[Candidate, Fit]] = []
     for cand in candidates:
         fits, why = choose_fits(cand, eps)
         if not fits:
             result.rejected.append((cand, why))
             continue
+        if against_title(cand, fits):
+            result.rejected.append((cand, NAMES_ANOTHER_SEASON))
+            shadows += [(cand, fit) for fit in fits]
+            continue
         for fit in fits:
             result.fits.append((cand, fit))
             for n in fit.checks:
                 claims[n].append((cand, fit))
+    for cand, fit in shadows:
+        for n in fit.checks.keys() & claims.keys():
+            claims[n].append((cand, fit))
     for n, claim in sorted(claims.items()):
-        winner = claim[0] if len(claim) == 1 else _settle(n, claim)
+        winner = claim[0] if len(claim) == 1 else settle(n, claim)
         if winner is None:
             result.contested[n] = claim
         else:
@@ -540,14 +594,23 @@ def place(candidates: Sequence[Candidate], eps: Mapping[int, TraktEp]) -> Placem
     return result
 
 
-def _settle(n: int, claim: list[tuple[Candidate, Fit]]) -> tuple[Candidate, Fit] | None:
+def settle(n: int, claim: list[tuple[Candidate, Fit]]) -> tuple[Candidate, Fit] | None:
+    """The one claim on Trakt episode ``n`` that wins, or None when none stands out."""
     agree = [c for c in claim if c[1].checks[n] is DateCheck.AGREE]
     pool = agree or [c for c in claim if c[1].checks[n] is DateCheck.UNKNOWN]
     if len(pool) == 1:
-        return pool[0]
-    # Same day (or no dates): an id that states the start beats a subject placed by dates.
+        return None if against_title(pool[0][0], [pool[0][1]]) else pool[0]
+    # Same day (or no dates): an id that states the start beats a subject placed by dates,
+    # and then, for season 1, the subject with the show's very title.
     anchored = [c for c in pool if c[0].anchor is not None and not c[1].replaced]
-    return anchored[0] if len(anchored) == 1 else None
+    if anchored:
+        return anchored[0] if len(anchored) == 1 else None
+    named = [c for c in pool if c[0].title_names == "show"]
+    if named:
+        return named[0] if len(named) == 1 else None
+    # a batch whose episodes are one for one the main episodes of just one of them
+    counted = [c for c in pool if c[1].count_fits]
+    return counted[0] if len(counted) == 1 else None
 
 
 # Odds factors for independent evidence on top of a source's prior (see confidence()).

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from trakt_sync.errors import NotFound
+from trakt_sync.matching.airdate import DateCheck
 from trakt_sync.matching.context import (
     MAX_SEARCH_CANDIDATES,
     MAX_SEARCH_KEYWORDS,
@@ -18,16 +19,17 @@ from trakt_sync.matching.context import (
     SeasonQuery,
     subject_titles,
 )
-from trakt_sync.matching.franchise import follow_sequels, walk
+from trakt_sync.matching.franchise import contest_batches, follow_sequels, walk
 from trakt_sync.matching.placement import (
     PRIOR_SEARCH,
     Candidate,
     Placement,
     TraktEp,
     place,
+    settle,
 )
 from trakt_sync.matching.segments import Found, found_from_placement
-from trakt_sync.matching.titles import title_match
+from trakt_sync.matching.titles import season_named, title_match
 from trakt_sync.models import SUBJECT_ANIME
 
 # Title matches as strong as an exact one: the same title, or the same with the season
@@ -65,6 +67,7 @@ def place_by_search(
         note = f"title search {keyword!r} found {name!r} ({_described(match, q.season)})"
         stype = int(subject.get("type") or SUBJECT_ANIME)
         cand = Candidate(listed[0], name, "search", prior, listed[1], None, stype, [note])
+        cand.title_names = season_named(titles, name, q.season)
         (strong if match in STRONG else weak).append(cand)
         if match == "season" or (match == "exact" and q.season == 1):
             named.add(cand.subject_id)
@@ -75,6 +78,7 @@ def place_by_search(
     placement = walk(ctx, placement, eps)
     if not placement.assigned and not placement.contested and dated and q.season > 1:
         placement = placement.merged(_along_the_franchise(ctx, titles, dated, eps))
+    placement = contest_batches(ctx, placement, eps, titles, q.season)
     searched = ", ".join(repr(t) for t in titles[:MAX_SEARCH_KEYWORDS]) or repr(q.show.title)
     return found_from_placement(
         q.key,
@@ -109,7 +113,17 @@ def _place_strong_first(
     for n in more.assigned.keys() | more.contested.keys():
         claims = more.contested.get(n) or [more.assigned[n]]
         if n in assigned:
-            contested[n] = [assigned.pop(n), *claims]
+            # both by numbering: ambiguous; one whose own air date agrees takes it
+            claim = [assigned.pop(n), *claims]
+            winner = (
+                settle(n, claim)
+                if any(fit.checks[n] is DateCheck.AGREE for _, fit in claim)
+                else None
+            )
+            if winner is None:
+                contested[n] = claim
+            else:
+                assigned[n] = winner
         elif n in more.assigned:
             assigned[n] = more.assigned[n]
         else:

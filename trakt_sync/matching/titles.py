@@ -29,9 +29,9 @@ LATIN_COMPILATION = re.compile(r"(?<![a-z])(?:recaps?|compilation|director['’]
 _KANJI_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 _SEASON_TAIL = re.compile(
     r"[\s\-_:~～・(\[（【]*(?:"
-    r"第?\s*(?P<kanji>\d+|[一二三四五六七八九十])\s*(?:期|季|シーズン|クール)"
+    r"第?\s*(?P<kanji>\d+|[一二三四五六七八九十])\s*(?:期|季|シーズン|シリーズ|クール)"
     r"|(?P<ordinal>\d+)\s*(?:st|nd|rd|th)\s*(?:season|シーズン)"
-    r"|(?:season|series|volume|vol\.?)\s*(?P<word>\d+)"
+    r"|(?:season|series|volume|vol\.?|シーズン)\s*(?P<word>\d+)"
     r"|\bs(?P<short>\d+)"
     r"|\s(?P<roman>ii|iii|iv)"
     r"|(?<=[^\d\s.])\s?(?P<digit>[2-9])"
@@ -62,6 +62,29 @@ def split_season(title: str) -> tuple[str, int | None]:
     else:
         number = int(found["ordinal"] or found["word"] or found["short"] or found["digit"])
     return text[: found.start()].rstrip(), number
+
+
+def named_season(title: str) -> int | None:
+    """The season a title's trailing season word names, for words that say *season*
+    ("第2期", "シーズン2", "2nd Season", "Volume 4"); a cour ("第2クール"), a bare digit or a
+    roman numeral may number a part of one TMDB season, so they name none."""
+    found = _SEASON_TAIL.search(fold(title))
+    if found is None or not (found["kanji"] or found["ordinal"] or found["word"]):
+        return None
+    if "クール" in found.group(0):
+        return None
+    return split_season(title)[1]
+
+
+def season_named(titles: Iterable[str], name: str, season: int) -> str:
+    """What a subject's ``name`` says of TMDB ``season`` of the show called ``titles``:
+    ``"show"`` when it is the show's very title and the season is 1; ``"other"`` when its
+    season word names the first season and a later one is placed; else ``""``. A word
+    naming a later season says little: TMDB and Bangumi often number those differently
+    (TMDB merges or splits them), but a first season is nobody's later one."""
+    if season == 1:
+        return "show" if title_match(titles, [name]) == "exact" else ""
+    return "other" if named_season(name) == 1 else ""
 
 
 def search_forms(title: str) -> list[str]:
