@@ -30,7 +30,7 @@ from trakt_sync.errors import (
 )
 from trakt_sync.httpclient import ApiClient, error_text
 from trakt_sync.matching.airdate import broadcast_day, parse_day
-from trakt_sync.matching.placement import parse_episodes
+from trakt_sync.matching.fits import parse_episodes
 from trakt_sync.models import Play
 
 log = logging.getLogger(__name__)

@@ -7,13 +7,9 @@ from datetime import UTC, date, datetime
 from matcher_world import real_episodes
 
 from trakt_sync.matching.airdate import DateCheck, broadcast_day, compare_days
-from trakt_sync.matching.placement import (
-    Candidate,
-    TraktEp,
-    choose_fit,
-    confidence,
-    parse_episodes,
-)
+from trakt_sync.matching.confidence import confidence
+from trakt_sync.matching.fits import Candidate, TraktEp, parse_episodes
+from trakt_sync.matching.placement import choose_fit
 from trakt_sync.matching.titles import is_compilation, title_match
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from trakt_sync.matching.confidence import PRIOR_ID_TABLE
 from trakt_sync.matching.context import (
     MAX_TABLE_FLOATING,
     NOT_ANIME,
@@ -16,8 +17,9 @@ from trakt_sync.matching.context import (
     merged_note,
     own_titles,
 )
+from trakt_sync.matching.fits import Candidate, TraktEp
 from trakt_sync.matching.franchise import contest_batches, walk
-from trakt_sync.matching.placement import PRIOR_ID_TABLE, Candidate, TraktEp, place
+from trakt_sync.matching.placement import place
 from trakt_sync.matching.segments import Found, found_from_placement
 from trakt_sync.matching.titles import season_named
 from trakt_sync.models import SUBJECT_ANIME

@@ -5,6 +5,7 @@ placed by air date; episodes left over are reached by the franchise walk."""
 from __future__ import annotations
 
 from trakt_sync.matching.bangumi_data import TmdbKey
+from trakt_sync.matching.confidence import PRIOR_ANCHORED, PRIOR_FLOATING
 from trakt_sync.matching.context import (
     WINDOW_SLACK,
     MatchContext,
@@ -13,15 +14,9 @@ from trakt_sync.matching.context import (
     merged_note,
     own_titles,
 )
+from trakt_sync.matching.fits import Candidate, TraktEp, without_batch_dates
 from trakt_sync.matching.franchise import contest_batches, walk, walk_on
-from trakt_sync.matching.placement import (
-    PRIOR_ANCHORED,
-    PRIOR_FLOATING,
-    Candidate,
-    TraktEp,
-    place,
-    without_batch_dates,
-)
+from trakt_sync.matching.placement import place
 from trakt_sync.matching.segments import Found, found_from_placement
 from trakt_sync.matching.titles import season_named
 from trakt_sync.models import SUBJECT_ANIME

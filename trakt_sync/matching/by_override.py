@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from trakt_sync.matching.confidence import PRIOR_OVERRIDE
 from trakt_sync.matching.context import MatchContext
+from trakt_sync.matching.fits import BgmEp
 from trakt_sync.matching.overrides import Override
-from trakt_sync.matching.placement import PRIOR_OVERRIDE, BgmEp
 from trakt_sync.matching.segments import Found, Segment
 from trakt_sync.models import EP_MAIN, EP_SP, SUBJECT_ANIME, TraktEpisode
 

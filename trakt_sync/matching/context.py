@@ -11,9 +11,9 @@ from typing import Any
 from trakt_sync.errors import NotFound
 from trakt_sync.matching.airdate import parse_day
 from trakt_sync.matching.bangumi_data import BangumiDataIndex
+from trakt_sync.matching.fits import BgmEp, parse_episodes
 from trakt_sync.matching.id_table import IdTable
 from trakt_sync.matching.lookups import BangumiReader, TraktReader
-from trakt_sync.matching.placement import BgmEp, parse_episodes
 from trakt_sync.matching.titles import is_compilation, normalize, search_forms, title_match
 from trakt_sync.models import SUBJECT_ANIME, SUBJECT_REAL, TraktShow
 

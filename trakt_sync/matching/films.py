@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from trakt_sync.matching.airdate import parse_day
+from trakt_sync.matching.confidence import PRIOR_OVERRIDE
 from trakt_sync.matching.context import (
     FILM_DATE_TOLERANCE,
     MatchContext,
@@ -15,7 +16,6 @@ from trakt_sync.matching.context import (
     subject_titles,
 )
 from trakt_sync.matching.overrides import Override, map_add_command
-from trakt_sync.matching.placement import PRIOR_OVERRIDE
 from trakt_sync.matching.segments import candidate_row
 from trakt_sync.matching.titles import title_match
 from trakt_sync.models import SUBJECT_ANIME, Resolution, ResolutionStatus, TraktMovie

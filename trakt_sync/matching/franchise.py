@@ -8,19 +8,10 @@ from datetime import date
 
 from trakt_sync.errors import NotFound
 from trakt_sync.matching.airdate import parse_day
+from trakt_sync.matching.confidence import PRIOR_FRANCHISE
 from trakt_sync.matching.context import MAX_WALK_STEPS, MatchContext
-from trakt_sync.matching.placement import (
-    BATCH_AFTER,
-    BATCH_BEFORE,
-    PRIOR_FRANCHISE,
-    Candidate,
-    Fit,
-    Placement,
-    TraktEp,
-    choose_fits,
-    place,
-    settle,
-)
+from trakt_sync.matching.fits import BATCH_AFTER, BATCH_BEFORE, Candidate, Fit, TraktEp
+from trakt_sync.matching.placement import Placement, choose_fits, place, settle
 from trakt_sync.matching.titles import season_named
 from trakt_sync.models import SUBJECT_ANIME
 

@@ -12,8 +12,8 @@ from trakt_sync.matching.by_id_table import place_by_table
 from trakt_sync.matching.by_ids import place_by_ids
 from trakt_sync.matching.by_override import override_segment
 from trakt_sync.matching.context import MatchContext, SeasonQuery
+from trakt_sync.matching.fits import TraktEp
 from trakt_sync.matching.overrides import Override, best_override, map_add_command
-from trakt_sync.matching.placement import TraktEp
 from trakt_sync.matching.segments import SeasonPlan
 from trakt_sync.matching.specials import place_specials
 from trakt_sync.matching.title_search import place_by_search

@@ -14,15 +14,10 @@ from datetime import date
 from typing import Any
 
 from trakt_sync.matching.airdate import DateCheck, compare_days, parse_day
+from trakt_sync.matching.confidence import PRIOR_FLOATING, confidence
+from trakt_sync.matching.fits import Candidate, Fit, TraktEp
 from trakt_sync.matching.overrides import map_add_command
-from trakt_sync.matching.placement import (
-    PRIOR_FLOATING,
-    Candidate,
-    Fit,
-    Placement,
-    TraktEp,
-    confidence,
-)
+from trakt_sync.matching.placement import Placement
 from trakt_sync.models import Resolution, ResolutionStatus
 
 SEASON_NS = "matcher.season"  # cache namespace of SeasonPlan.to_json(), by show|season|version

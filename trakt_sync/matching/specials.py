@@ -8,8 +8,8 @@ from typing import Any
 from trakt_sync.matching.airdate import DateCheck, compare_days
 from trakt_sync.matching.bangumi_data import TmdbKey
 from trakt_sync.matching.context import MatchContext, SeasonQuery, pad
+from trakt_sync.matching.fits import BgmEp, TraktEp
 from trakt_sync.matching.overrides import map_add_command
-from trakt_sync.matching.placement import BgmEp, TraktEp
 from trakt_sync.matching.segments import Found, Segment, candidate_row
 from trakt_sync.matching.titles import title_match
 from trakt_sync.models import EP_MAIN, EP_SP, SUBJECT_ANIME

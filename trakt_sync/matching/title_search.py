@@ -9,6 +9,7 @@ from typing import Any
 
 from trakt_sync.errors import NotFound
 from trakt_sync.matching.airdate import DateCheck
+from trakt_sync.matching.confidence import PRIOR_SEARCH
 from trakt_sync.matching.context import (
     MAX_SEARCH_CANDIDATES,
     MAX_SEARCH_KEYWORDS,
@@ -19,15 +20,9 @@ from trakt_sync.matching.context import (
     SeasonQuery,
     subject_titles,
 )
+from trakt_sync.matching.fits import Candidate, TraktEp
 from trakt_sync.matching.franchise import contest_batches, follow_sequels, walk
-from trakt_sync.matching.placement import (
-    PRIOR_SEARCH,
-    Candidate,
-    Placement,
-    TraktEp,
-    place,
-    settle,
-)
+from trakt_sync.matching.placement import Placement, place, settle
 from trakt_sync.matching.segments import Found, found_from_placement
 from trakt_sync.matching.titles import season_named, title_match
 from trakt_sync.models import SUBJECT_ANIME
