@@ -1,5 +1,6 @@
 """The SQLite record: migrations on open, refusal of foreign files, idempotent saves."""
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -333,3 +334,87 @@ def test_partly_damaged_database_names_the_file_and_what_to_do(logged_in, cli) -
     assert "unexpected error" not in result.err and "Traceback" not in result.err
     assert str(path) in result.err and "malformed" in result.err
     assert "move the file aside" in result.err and ".recover" in result.err
+
+
+FULL_ITEM: dict[str, Any] = {
+    **ITEM,
+    "show": {
+        "title": "S",
+        "year": 2020,
+        "ids": {"trakt": 1, "slug": "s", "tmdb": 2, "tvdb": 3, "imdb": "tt4"},
+        "genres": ["anime", "comedy"],
+        "original_title": "エス",
+        "country": "jp",
+        "language": "ja",
+        "status": "ended",
+        "aired_episodes": 1,
+        "overview": "a long overview " * 50,
+        "available_translations": ["en", "ja"],
+        "runtime": 24,
+    },
+    "episode": {
+        "season": 1,
+        "number": 1,
+        "title": "One",
+        "original_title": "イチ",
+        "ids": {"trakt": 5, "tvdb": 6, "tmdb": 7, "imdb": None},
+        "number_abs": 1,
+        "first_aired": "2020-01-01T15:00:00.000Z",
+        "overview": "an episode overview " * 20,
+        "runtime": 24,
+        "episode_type": "series_premiere",
+    },
+}
+FULL_MOVIE: dict[str, Any] = {
+    **{k: v for k, v in ITEM.items() if k != "show" and k != "episode"},
+    "id": 9010,
+    "type": "movie",
+    "movie": {
+        "title": "F",
+        "year": 2021,
+        "ids": {"trakt": 7, "slug": "f", "tmdb": 8},
+        "genres": ["anime"],
+        "released": "2021-05-01",
+        "original_title": "エフ",
+        "overview": "a film overview " * 50,
+        "tagline": "t",
+    },
+}
+
+
+def _read_back(store: Store) -> tuple[Any, ...]:
+    keys = store.groups_to_resolve("v", False, 3)
+    return (
+        [p.play for p in store.plays()],
+        [store.group_to_resolve(key, "v", False, 3) for key in keys],
+        store.history_season(1, 1),
+    )
+
+
+def test_a_stored_play_keeps_only_what_is_read_back_and_reads_the_same(tmp_path: Path) -> None:
+    from trakt_sync.trakt_items import history_row
+
+    items = (FULL_ITEM, FULL_MOVIE)
+    store = Store(tmp_path / "slim.sqlite3")
+    store.save_rows((history_row(item), item) for item in items)
+    plays, groups, season = _read_back(store)
+    assert plays == [play_from_history(item) for item in items]
+    assert groups[0].show == play_from_history(FULL_ITEM).show
+    assert groups[0].episodes == [play_from_history(FULL_ITEM).episode]
+    assert groups[1].movie == play_from_history(FULL_MOVIE).movie
+    assert season == [{k: v for k, v in FULL_ITEM["episode"].items() if k in _EPISODE_KEPT}]
+    stored = [json.loads(row[0]) for row in store.db.execute("SELECT item FROM plays")]
+    assert all("overview" not in json.dumps(item) for item in stored)
+    # Rows saved whole by earlier versions read the same.
+    old = Store(tmp_path / "old.sqlite3")
+    old.save_rows((history_row(item), item) for item in items)
+    old.db.executemany(
+        "UPDATE plays SET item = ? WHERE history_id = ?",
+        [(json.dumps(item), item["id"]) for item in items],
+    )
+    old_plays, old_groups, old_season = _read_back(old)
+    assert (old_plays, old_groups) == (plays, groups)
+    assert old_season == [FULL_ITEM["episode"]]  # what the season readers take from it is kept
+
+
+_EPISODE_KEPT = ("season", "number", "title", "original_title", "ids", "number_abs", "first_aired")

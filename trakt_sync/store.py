@@ -37,6 +37,7 @@ from trakt_sync.trakt_items import (
     movie_from_api,
     play_from_history,
     show_from_api,
+    slim_history_item,
 )
 
 MIGRATIONS: tuple[str, ...] = (
@@ -485,10 +486,13 @@ class Store:
         return self.save_rows((_row_of_play(play), raw) for play, raw in items)
 
     def save_rows(self, rows: Iterable[tuple[tuple[Any, ...], dict[str, Any]]]) -> int:
-        """Like ``save_plays``, from each item's columns (``trakt_items.history_row``)."""
+        """Like ``save_plays``, from each item's columns (``trakt_items.history_row``). Of the
+        item only what is read back is kept (``slim_history_item``); rows saved whole by
+        earlier versions read the same."""
         now = _now()
         values = [
-            (*columns, json.dumps(raw, separators=(",", ":")), now, now) for columns, raw in rows
+            (*columns, json.dumps(slim_history_item(raw), separators=(",", ":")), now, now)
+            for columns, raw in rows
         ]
         with self.transaction() as db:
             before = db.total_changes

@@ -127,3 +127,36 @@ def _row(item: dict[str, Any]) -> tuple[Any, ...]:
         str(media.get("title") or ""),
         *episode,
     )
+
+
+# What the store keeps of a history item: every field read back from it (the models above,
+# ``Store.history_season`` and the season readers it stands in for). With ``extended=full``
+# each play repeats its whole show (overview, translations…): about 1 KB a play otherwise.
+_KEPT_TOP = ("id", "watched_at", "type")
+_KEPT = {
+    "show": (
+        "title",
+        "year",
+        "ids",
+        "genres",
+        "original_title",
+        "country",
+        "language",
+        "aired_episodes",
+        "status",
+    ),
+    "episode": ("season", "number", "title", "original_title", "ids", "number_abs", "first_aired"),
+    "movie": ("title", "year", "ids", "genres", "released", "original_title"),
+}
+
+
+def slim_history_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A history item with only the fields read back from it (absent ones stay absent)."""
+    out = {key: item[key] for key in _KEPT_TOP if key in item}
+    for part, keys in _KEPT.items():
+        data = item.get(part)
+        if isinstance(data, dict):
+            out[part] = {key: data[key] for key in keys if key in data}
+        elif part in item:
+            out[part] = data
+    return out
