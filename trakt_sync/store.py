@@ -494,6 +494,9 @@ class Store:
             (*columns, json.dumps(slim_history_item(raw), separators=(",", ":")), now, now)
             for columns, raw in rows
         ]
+        # Trakt lists the newest first; inserted in that (descending) order, every page of
+        # the table would be split half empty: twice the file, and as much more to write.
+        values.sort(key=lambda value: value[0])
         with self.transaction() as db:
             before = db.total_changes
             db.executemany(
@@ -760,11 +763,18 @@ class Store:
                     history_id,
                 )
             )
+        columns = (
+            "reason = ?2, subject_id = ?3, episode_id = ?4, subject_type = ?5, is_movie = ?6, "
+            "resolution = ?7, resolved_with = ?8, updated_at = ?9"
+        )
         with self.transaction() as db:
+            # Most plays keep their state (pending): written without it, the state index
+            # is left alone; the others get it in a second pass.
             db.executemany(
-                "UPDATE plays SET state = ?, reason = ?, subject_id = ?, episode_id = ?, "
-                "subject_type = ?, is_movie = ?, resolution = ?, resolved_with = ?, "
-                "updated_at = ? WHERE history_id = ?",
+                f"UPDATE plays SET {columns} WHERE history_id = ?10 AND state = ?1", rows
+            )
+            db.executemany(
+                f"UPDATE plays SET state = ?1, {columns} WHERE history_id = ?10 AND state != ?1",
                 rows,
             )
 
