@@ -221,6 +221,11 @@ _TO_RESOLVE = (
 _FINISHED = ("ended", "canceled")  # show statuses whose aired episodes are all there will be
 
 
+# Built once: ``json.dumps`` with arguments builds an encoder per call (twice per play).
+_ITEM_JSON = json.JSONEncoder(separators=(",", ":"))
+_DETAIL_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 _TO_SEND = "(state = 'pending' AND subject_id IS NOT NULL) OR state = 'unmatched'"
 
 
@@ -491,8 +496,7 @@ class Store:
         earlier versions read the same."""
         now = _now()
         values = [
-            (*columns, json.dumps(slim_history_item(raw), separators=(",", ":")), now, now)
-            for columns, raw in rows
+            (*columns, _ITEM_JSON.encode(slim_history_item(raw)), now, now) for columns, raw in rows
         ]
         # Trakt lists the newest first; inserted in that (descending) order, every page of
         # the table would be split half empty: twice the file, and as much more to write.
@@ -757,7 +761,7 @@ class Store:
                     res.episode_id,
                     res.subject_type,
                     int(res.is_movie),
-                    json.dumps(detail, ensure_ascii=False),
+                    _DETAIL_JSON.encode(detail),
                     version,
                     now,
                     history_id,
