@@ -212,3 +212,28 @@ def test_film_found_by_title_with_its_tv_version_is_the_one_released_on_trakts_d
     year_only = film(270001, 997318, kaguya.title, "2022-12-17", original_title=title)
     year_only = TraktMovie(**{**year_only.__dict__, "released": None})
     assert world.matcher().resolve_movie(year_only).status is UNMATCHED
+
+
+def test_two_part_film_sharing_its_english_title_is_the_part_its_original_title_names(
+    world: World,
+) -> None:
+    first = film_subject(247182, "地球外少年少女 前編", "2022-01-28")
+    second = film_subject(363309, "地球外少年少女 後編", "2022-02-11")
+    for part in (first, second):
+        part["infobox"] = [{"key": "别名", "value": [{"v": "The Orbital Children"}]}]
+    world.hits["The Orbital Children"] = [first, second]
+    world.hits["地球外少年少女 前編"] = [first, second]
+    world.hits["地球外少年少女 後編"] = [second, first]
+
+    # Two weeks apart: the release date alone tells neither part from the other.
+    part_two = film(280000, 890580, "The Orbital Children", "2022-02-10", "地球外少年少女 後編")
+    result = world.matcher().resolve_movie(part_two)
+    assert (result.status, result.subject_id, result.source) == (MATCHED, 363309, "search")
+    assert any("original title" in e and "also fits: 247182" in e for e in result.evidence)
+    part_one = film(280001, 890579, "The Orbital Children", "2022-01-29", "地球外少年少女 前編")
+    assert world.matcher().resolve_movie(part_one).subject_id == 247182
+
+    # An original title both parts share (an alias, not either one's name): no part is told apart.
+    either = film(280002, 890581, "The Orbital Children", "2022-02-01", "地球外少年少女")
+    world.hits["地球外少年少女"] = [first, second]
+    assert world.matcher().resolve_movie(either).status is UNMATCHED
