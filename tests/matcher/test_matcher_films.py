@@ -237,3 +237,23 @@ def test_two_part_film_sharing_its_english_title_is_the_part_its_original_title_
     either = film(280002, 890581, "The Orbital Children", "2022-02-01", "地球外少年少女")
     world.hits["地球外少年少女"] = [first, second]
     assert world.matcher().resolve_movie(either).status is UNMATCHED
+
+
+def test_original_title_and_release_date_pointing_at_different_films_abstain(
+    world: World,
+) -> None:
+    cinema = film_subject(
+        389474, "かぐや様は告らせたい-ファーストキッスは終わらない-", "2022-12-17"
+    )
+    tv_version = film_subject(425211, "かぐや様は告らせたい 特別編", "2023-06-01", platform="TV")
+    for subject in (cinema, tv_version):
+        subject["infobox"] = [{"key": "别名", "value": [{"v": "Kaguya-sama: Love Is War"}]}]
+        world.hits[subject["name"]] = [cinema, tv_version]
+    world.hits["Kaguya-sama: Love Is War"] = [cinema, tv_version]
+    # Released on the cinema film's day but titled like the other one: neither is trusted.
+    kaguya = film(
+        270002, 997319, "Kaguya-sama: Love Is War", "2022-12-17", "かぐや様は告らせたい 特別編"
+    )
+    result = world.matcher().resolve_movie(kaguya)
+    assert result.status is UNMATCHED
+    assert {c["subject_id"] for c in result.candidates} == {389474, 425211}
