@@ -257,3 +257,20 @@ def test_original_title_and_release_date_pointing_at_different_films_abstain(
     result = world.matcher().resolve_movie(kaguya)
     assert result.status is UNMATCHED
     assert {c["subject_id"] for c in result.candidates} == {389474, 425211}
+
+
+def test_compilation_film_trakt_gives_by_its_own_bangumi_name_is_matched(world: World) -> None:
+    title = "少女☆歌劇 レヴュースタァライト ロンド・ロンド・ロンド"
+    rondo = film_subject(294134, title, "2020-08-06")
+    # Only Bangumi's alias says 総集編; TMDB/Trakt title the film by its own name.
+    rondo["infobox"] = [{"key": "别名", "value": [{"v": "少女☆歌剧 Revue Starlight 再生产总集篇"}]}]
+    world.hits[title] = [rondo]
+    world.hits["少女☆歌剧 Revue Starlight 再生产总集篇"] = [rondo]
+    movie = film(290000, 645439, title, "2020-08-06", original_title=title)
+    result = world.matcher().resolve_movie(movie)
+    assert (result.status, result.subject_id, result.source) == (MATCHED, 294134, "search")
+
+    # Its alias is not its name: a film Trakt titles by the alias alone is not taken for it.
+    by_alias = film(290001, 645440, "少女☆歌剧 Revue Starlight", "2020-08-06")
+    world.hits["少女☆歌剧 Revue Starlight"] = [rondo]
+    assert world.matcher().resolve_movie(by_alias).status is UNMATCHED
