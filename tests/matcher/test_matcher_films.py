@@ -212,3 +212,65 @@ def test_film_found_by_title_with_its_tv_version_is_the_one_released_on_trakts_d
     year_only = film(270001, 997318, kaguya.title, "2022-12-17", original_title=title)
     year_only = TraktMovie(**{**year_only.__dict__, "released": None})
     assert world.matcher().resolve_movie(year_only).status is UNMATCHED
+
+
+def test_two_part_film_sharing_its_english_title_is_the_part_its_original_title_names(
+    world: World,
+) -> None:
+    first = film_subject(247182, "地球外少年少女 前編", "2022-01-28")
+    second = film_subject(363309, "地球外少年少女 後編", "2022-02-11")
+    for part in (first, second):
+        part["infobox"] = [{"key": "别名", "value": [{"v": "The Orbital Children"}]}]
+    world.hits["The Orbital Children"] = [first, second]
+    world.hits["地球外少年少女 前編"] = [first, second]
+    world.hits["地球外少年少女 後編"] = [second, first]
+
+    # Two weeks apart: the release date alone tells neither part from the other.
+    part_two = film(280000, 890580, "The Orbital Children", "2022-02-10", "地球外少年少女 後編")
+    result = world.matcher().resolve_movie(part_two)
+    assert (result.status, result.subject_id, result.source) == (MATCHED, 363309, "search")
+    assert any("original title" in e and "also fits: 247182" in e for e in result.evidence)
+    part_one = film(280001, 890579, "The Orbital Children", "2022-01-29", "地球外少年少女 前編")
+    assert world.matcher().resolve_movie(part_one).subject_id == 247182
+
+    # An original title both parts share (an alias, not either one's name): no part is told apart.
+    either = film(280002, 890581, "The Orbital Children", "2022-02-01", "地球外少年少女")
+    world.hits["地球外少年少女"] = [first, second]
+    assert world.matcher().resolve_movie(either).status is UNMATCHED
+
+
+def test_original_title_and_release_date_pointing_at_different_films_abstain(
+    world: World,
+) -> None:
+    cinema = film_subject(
+        389474, "かぐや様は告らせたい-ファーストキッスは終わらない-", "2022-12-17"
+    )
+    tv_version = film_subject(425211, "かぐや様は告らせたい 特別編", "2023-06-01", platform="TV")
+    for subject in (cinema, tv_version):
+        subject["infobox"] = [{"key": "别名", "value": [{"v": "Kaguya-sama: Love Is War"}]}]
+        world.hits[subject["name"]] = [cinema, tv_version]
+    world.hits["Kaguya-sama: Love Is War"] = [cinema, tv_version]
+    # Released on the cinema film's day but titled like the other one: neither is trusted.
+    kaguya = film(
+        270002, 997319, "Kaguya-sama: Love Is War", "2022-12-17", "かぐや様は告らせたい 特別編"
+    )
+    result = world.matcher().resolve_movie(kaguya)
+    assert result.status is UNMATCHED
+    assert {c["subject_id"] for c in result.candidates} == {389474, 425211}
+
+
+def test_compilation_film_trakt_gives_by_its_own_bangumi_name_is_matched(world: World) -> None:
+    title = "少女☆歌劇 レヴュースタァライト ロンド・ロンド・ロンド"
+    rondo = film_subject(294134, title, "2020-08-06")
+    # Only Bangumi's alias says 総集編; TMDB/Trakt title the film by its own name.
+    rondo["infobox"] = [{"key": "别名", "value": [{"v": "少女☆歌剧 Revue Starlight 再生产总集篇"}]}]
+    world.hits[title] = [rondo]
+    world.hits["少女☆歌剧 Revue Starlight 再生产总集篇"] = [rondo]
+    movie = film(290000, 645439, title, "2020-08-06", original_title=title)
+    result = world.matcher().resolve_movie(movie)
+    assert (result.status, result.subject_id, result.source) == (MATCHED, 294134, "search")
+
+    # Its alias is not its name: a film Trakt titles by the alias alone is not taken for it.
+    by_alias = film(290001, 645440, "少女☆歌剧 Revue Starlight", "2020-08-06")
+    world.hits["少女☆歌剧 Revue Starlight"] = [rondo]
+    assert world.matcher().resolve_movie(by_alias).status is UNMATCHED

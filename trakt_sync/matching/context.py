@@ -48,6 +48,14 @@ class SeasonQuery:
     key: str
 
 
+def _is_the_compilation(subject: Mapping[str, Any], titles: list[str]) -> bool:
+    """A compilation film the film searched for may be: Trakt calls it a compilation too,
+    or gives its Bangumi name exactly (TMDB titles a 総集編 film by its own name, without
+    the word; an alias of the series' name is not enough)."""
+    name = str(subject.get("name") or "")
+    return is_compilation(*titles) or title_match(titles, [name]) == "exact"
+
+
 def subject_titles(subject: Mapping[str, Any]) -> list[str]:
     """name, name_cn and the infobox aliases (``别名``/``中文名``) of a v0 Subject."""
     titles = [str(subject.get("name") or ""), str(subject.get("name_cn") or "")]
@@ -220,7 +228,7 @@ class MatchContext:
         if stype not in self.subject_types:
             return f"not an anime (Bangumi type {stype})"
         names = subject_titles(subject)
-        if is_compilation(*names) and not (film and is_compilation(*titles)):
+        if is_compilation(*names) and not (film and _is_the_compilation(subject, titles)):
             return "compilation/re-edit: it re-airs episodes of another subject"
         if not film and subject.get("platform") in FILM_PLATFORMS:
             return "a film, not a TV season"

@@ -143,7 +143,7 @@ def _by_search(ctx: MatchContext, movie: TraktMovie, key: str, released: date | 
             note = f"title search: {name!r} ({'exact' if exact else 'partial'} title match)"
             matches[sid] = (score, subject, [note, f"released {released} / {subject.get('date')}"])
     good = [m for m in matches.values() if m[0] >= ctx.min_confidence]
-    chosen = good[0] if len(good) == 1 else _closest(released, good)
+    chosen = good[0] if len(good) == 1 else _agreed(_named(movie, good), _closest(released, good))
     if chosen is not None:
         score, found, evidence = chosen
         return _match(ctx, found, score, "search", evidence)
@@ -157,6 +157,35 @@ def _by_search(ctx: MatchContext, movie: TraktMovie, key: str, released: date | 
         f"add one with `{map_add_command(key)}`",
         list(unique.values()),
     )
+
+
+def _named(movie: TraktMovie, matches: Sequence[Match]) -> Match | None:
+    """The one match whose Bangumi name is Trakt's original title, when several share the
+    English title (the two parts of a 前編/後編 film; an English alias bangumi-data gives
+    another item), else None. Only ``name``: an alias may be shared by both parts."""
+    if not movie.original_title or len(matches) < 2:
+        return None
+    named = [
+        m
+        for m in matches
+        if title_match([movie.original_title], [str(m[1].get("name") or "")]) == "exact"
+    ]
+    if len(named) != 1:
+        return None
+    score, subject, evidence = named[0]
+    rest = ", ".join(str(m[1].get("id")) for m in matches if m is not named[0])
+    note = (
+        f"original title {movie.original_title!r} is the name of this one only; also fits: {rest}"
+    )
+    return score, subject, [*evidence, note]
+
+
+def _agreed(*picks: Match | None) -> Match | None:
+    """The pick every rule that made one agrees on; None when none did or two disagree."""
+    made = [p for p in picks if p is not None]
+    if not made or len({int(p[1]["id"]) for p in made}) > 1:
+        return None
+    return made[0]
 
 
 def _closest(released: date | None, matches: Sequence[Match]) -> Match | None:
