@@ -501,6 +501,8 @@ def check_bangumi(verdict: Verdict, trakt: FakeTrakt, bangumi: FakeBangumi) -> N
         if play["type"] == "movie":
             if (film := FILM_LABELS[play["movie"]]) is not None:
                 want_films.add(film)
+                # A film's main episode is marked with its 看过 (Bangumi shows it as 1/1).
+                want_marks.setdefault(film, set()).update(mains.get(film, set()))
             continue
         target = label(play["show"], play["season"], play["number"])
         if target is not None:
@@ -518,6 +520,8 @@ def check_bangumi(verdict: Verdict, trakt: FakeTrakt, bangumi: FakeBangumi) -> N
     for sid, eids in want_marks.items():
         marked = {e for e, m in collection.get(sid, {}).get("episodes", {}).items() if m == 2}
         missing += [f"episode {eid} of {sid}" for eid in eids - marked]
+        if sid in want_films:
+            continue  # a film's collection type is checked below
         complete = mains[sid] <= marked
         kind = collection.get(sid, {}).get("type")
         if kind != (2 if complete else 3):
