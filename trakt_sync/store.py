@@ -583,13 +583,6 @@ class Store:
             for row in rows
         ]
 
-    def plays_to_resolve(
-        self, version: str, retry_unmatched: bool, max_attempts: int
-    ) -> list[StoredPlay]:
-        """Pending plays not yet resolved, failed plays with attempts left, and unmatched
-        plays whose resolution was made with other data or overrides."""
-        return self._select(_TO_RESOLVE, (max_attempts, int(retry_unmatched), version))
-
     def groups_to_resolve(
         self, version: str, retry_unmatched: bool, max_attempts: int
     ) -> list[GroupKey]:
@@ -997,12 +990,6 @@ class Store:
                     for k, targets in updates.items()
                 ],
             )
-
-    def list_counts(self) -> dict[str, int]:
-        rows = self.db.execute(
-            "SELECT list || ':' || state AS k, count(*) AS n FROM list_items GROUP BY k"
-        ).fetchall()
-        return {row["k"]: row["n"] for row in rows}
 
     # -- overrides ------------------------------------------------------------------------
 

@@ -178,7 +178,7 @@ def batch_days(eps: Mapping[int, TraktEp]) -> dict[int, date]:
         runs.append([n])
     out: dict[int, date] = {}
     for run in runs:
-        modal, count = Counter(eps[n].aired for n in run).most_common(1)[0]
+        _, count = Counter(eps[n].aired for n in run).most_common(1)[0]
         if count >= MIN_BATCH and 2 * count >= len(run):
             out.update({n: day for n in run if (day := eps[n].aired) is not None})
     return out
