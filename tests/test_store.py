@@ -81,6 +81,44 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         Store(path)
 
 
+def test_schema_3_plays_move_to_a_table_with_a_rowid_of_its_own(tmp_path: Path) -> None:
+    from trakt_sync.store import MIGRATIONS
+
+    path = tmp_path / "s.sqlite3"
+    db = sqlite3.connect(path)
+    for number, migration in enumerate(MIGRATIONS[:3], start=1):
+        db.executescript(migration)
+        db.execute(f"PRAGMA user_version = {number}")
+    db.execute("INSERT INTO runs(id, started_at) VALUES (4, '2024-05-03T00:00:00.000Z')")
+    columns = (
+        "history_id, watched_at, kind, media_trakt, media_title, season, number, item, state, "
+        "reason, attempts, subject_id, episode_id, subject_type, resolution, resolved_with, "
+        "fetched_at, updated_at, synced_run"
+    )
+    held = [
+        (9001, "2024-05-01T12:00:00.000Z", "episode", 1, "SPY×FAMILY", 1, 13, json.dumps(ITEM),
+         "synced", None, 0, 373267, 77, 2, '{"source": "x"}', "v1", "t0", "t1", 4),
+        (42, "2024-05-02T12:00:00.000Z", "episode", 1, "SPY×FAMILY", 1, 14, json.dumps(ITEM),
+         "failed", "503", 2, None, None, None, None, None, "t0", "t2", None),
+    ]  # fmt: skip
+    db.executemany(f"INSERT INTO plays ({columns}) VALUES ({','.join('?' * 19)})", held)
+    db.commit()
+    db.close()
+
+    store = Store(path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    rows = store.db.execute(f"SELECT {columns} FROM plays ORDER BY history_id").fetchall()
+    assert [tuple(row) for row in rows] == sorted(held)
+    # The history id is a unique key, no longer the rowid: a play saved again is still one.
+    assert store.db.execute("SELECT rowid FROM plays WHERE history_id = 9001").fetchone()[0] != 9001
+    assert store.save_plays([(play_from_history(ITEM), ITEM)]) == 0
+    assert store.state_counts()["synced"] == 1
+    assert {row[1] for row in store.db.execute("PRAGMA index_list(plays)")} >= {
+        "plays_state",
+        "plays_show",
+    }
+
+
 def test_corrupt_file_is_reported_and_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)

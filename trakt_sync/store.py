@@ -170,6 +170,51 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (list, kind, trakt_id, season)
     );
     """,
+    # 4: plays keep a rowid of their own, in the order they are saved, with the history id a
+    #    unique key beside it. As the rowid, a long history's ids (in no order by watch
+    #    time) put each saved page's plays on as many table pages, every one of them
+    #    rewritten at the next commit; appended, a page's plays fill a few table pages.
+    """
+    CREATE TABLE plays_v4 (
+        history_id     INTEGER NOT NULL UNIQUE,
+        watched_at     TEXT NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('episode', 'movie')),
+        media_trakt    INTEGER,
+        media_slug     TEXT,
+        media_tmdb     INTEGER,
+        media_tvdb     INTEGER,
+        media_imdb     TEXT,
+        media_title    TEXT,
+        season         INTEGER,
+        number         INTEGER,
+        episode_trakt  INTEGER,
+        episode_tmdb   INTEGER,
+        episode_tvdb   INTEGER,
+        episode_imdb   TEXT,
+        episode_title  TEXT,
+        first_aired    TEXT,
+        item           TEXT NOT NULL,
+        state          TEXT NOT NULL DEFAULT 'pending'
+                       CHECK (state IN ('pending', 'synced', 'unmatched', 'skipped', 'failed',
+                                         'removed')),
+        reason         TEXT,
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        subject_id     INTEGER,
+        episode_id     INTEGER,
+        subject_type   INTEGER,
+        is_movie       INTEGER NOT NULL DEFAULT 0,
+        resolution     TEXT,
+        resolved_with  TEXT,
+        fetched_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        synced_run     INTEGER REFERENCES runs(id)
+    );
+    INSERT INTO plays_v4 SELECT * FROM plays ORDER BY history_id;
+    DROP TABLE plays;
+    ALTER TABLE plays_v4 RENAME TO plays;
+    CREATE INDEX plays_state ON plays(state);
+    CREATE INDEX plays_show ON plays(media_trakt, season);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -498,9 +543,6 @@ class Store:
         values = [
             (*columns, _ITEM_JSON.encode(slim_history_item(raw)), now, now) for columns, raw in rows
         ]
-        # Trakt lists the newest first; inserted in that (descending) order, every page of
-        # the table would be split half empty: twice the file, and as much more to write.
-        values.sort(key=lambda value: value[0])
         with self.transaction() as db:
             before = db.total_changes
             db.executemany(
