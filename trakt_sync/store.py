@@ -775,6 +775,8 @@ class Store:
         """Store what the matcher said, in one transaction."""
         now = _now()
         rows = []
+        # A show's skipped plays all carry the same empty detail: encoded once.
+        details: dict[tuple[str, float, tuple[str, ...]], str] = {}
         for history_id, res in results:
             if res.status is ResolutionStatus.MATCHED:
                 state, reason = PlayState.PENDING, None
@@ -782,39 +784,53 @@ class Store:
                 state, reason = PlayState.UNMATCHED, res.reason
             else:
                 state, reason = PlayState.SKIPPED, res.reason
-            detail = {
-                "source": res.source,
-                "confidence": res.confidence,
-                "evidence": res.evidence,
-                "candidates": res.candidates,
-            }
-            rows.append(
-                (
-                    state.value,
-                    reason,
-                    res.subject_id,
-                    res.episode_id,
-                    res.subject_type,
-                    int(res.is_movie),
-                    _DETAIL_JSON.encode(detail),
-                    version,
-                    now,
-                    history_id,
+            key = (res.source, res.confidence, tuple(res.evidence))
+            detail = details.get(key) if not res.candidates else None
+            if detail is None:
+                detail = _DETAIL_JSON.encode(
+                    {
+                        "source": res.source,
+                        "confidence": res.confidence,
+                        "evidence": res.evidence,
+                        "candidates": res.candidates,
+                    }
                 )
+                if not res.candidates:
+                    details[key] = detail
+            row = (
+                state.value,
+                reason,
+                res.subject_id,
+                res.episode_id,
+                res.subject_type,
+                int(res.is_movie),
+                detail,
+                version,
+                now,
+                history_id,
             )
+            rows.append(row)
         columns = (
             "reason = ?2, subject_id = ?3, episode_id = ?4, subject_type = ?5, is_movie = ?6, "
             "resolution = ?7, resolved_with = ?8, updated_at = ?9"
         )
         with self.transaction() as db:
-            # Most plays keep their state (pending): written without it, the state index
-            # is left alone; the others get it in a second pass.
-            db.executemany(
-                f"UPDATE plays SET {columns} WHERE history_id = ?10 AND state = ?1", rows
+            # Written without the state where it stays, the state index is left alone; the
+            # current states read at once cost less than a second pass over every play.
+            held = dict(
+                db.execute(
+                    "SELECT history_id, state FROM plays "
+                    "WHERE history_id IN (SELECT value FROM json_each(?))",
+                    (json.dumps([row[-1] for row in rows]),),
+                ).fetchall()
             )
             db.executemany(
-                f"UPDATE plays SET state = ?1, {columns} WHERE history_id = ?10 AND state != ?1",
-                rows,
+                f"UPDATE plays SET {columns} WHERE history_id = ?10",
+                [row for row in rows if held.get(row[-1]) == row[0]],
+            )
+            db.executemany(
+                f"UPDATE plays SET state = ?1, {columns} WHERE history_id = ?10",
+                [row for row in rows if row[-1] in held and held[row[-1]] != row[0]],
             )
 
     def mark_synced(self, history_ids: Iterable[int], run_id: int) -> None:
