@@ -113,6 +113,27 @@ def test_ctrl_c_is_recorded_as_cancelled_exits_130_and_keeps_the_check_green(
     assert check.code == 0, check.err
 
 
+def test_ctrl_c_while_a_history_page_is_saved_leaves_no_reader_behind(
+    logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    def ctrl_c(*args: object, **kwargs: object) -> int:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr("trakt_sync.store.Store.save_rows", ctrl_c)
+        result = cli("sync")
+    assert result.code == 130
+    # The thread reading the next page was stopped and joined before the run ended.
+    assert not [t for t in threading.enumerate() if t.name == "trakt-sync-read-ahead"]
+    assert _status(cli)["last_run"]["outcome"] == "cancelled"
+    # Nothing of the history was lost: the next run fetches and syncs it whole.
+    code_and_report = cli("sync", "--json")
+    assert code_and_report.code == 0, code_and_report.err
+    assert json.loads(code_and_report.out)["new"] == len(logged_in.trakt.history)
+
+
 def test_a_failed_run_does_not_say_synced(logged_in: Sandbox, cli) -> None:
     logged_in.trakt.expire_access_tokens()
     logged_in.trakt.revoke_refresh_tokens()

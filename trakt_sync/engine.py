@@ -27,6 +27,7 @@ from trakt_sync.errors import (
 )
 from trakt_sync.extras import SubjectExtras, plan_extras
 from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
+from trakt_sync.heap import unpool_large_buffers
 from trakt_sync.history_changes import mismatches, parse_watched, plan_refetch
 from trakt_sync.models import (
     EP_MAIN,
@@ -39,6 +40,7 @@ from trakt_sync.models import (
 )
 from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.planner import SubjectPlan, plan_subject
+from trakt_sync.readahead import read_ahead
 from trakt_sync.store import PlayGroup, Store, StoredPlay
 from trakt_sync.timeutil import iso_z, parse_instant
 from trakt_sync.trakt_items import history_row
@@ -344,8 +346,10 @@ class SyncEngine:
         present: set[int] = set()
         # A page per transaction would commit 200 times for 50 k plays: about once a
         # second is as safe, as the baseline moves only once the whole fetch is saved.
-        with self.store.few_commits() as commit:
-            for page, last in pages:
+        unpool_large_buffers()
+        # The next page is read while this one is saved (the request beside SQLite's work).
+        with self.store.few_commits() as commit, read_ahead(pages) as ahead:
+            for page, last in ahead:
                 self._checkpoint()
                 if not page and not last:
                     # An empty page before the last one means items went missing in transit.
