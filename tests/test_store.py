@@ -216,6 +216,27 @@ def test_plays_are_resolved_group_by_group_each_show_parsed_once(
     assert shows == ["show 20", "show 10"]  # once per group, however many plays
 
 
+def test_a_group_s_episodes_read_from_the_columns_are_the_items_episodes(tmp_path: Path) -> None:
+    from trakt_sync.trakt_items import episode_from_api
+
+    episode: dict[str, Any] = {
+        **ITEM["episode"],  # type: ignore[dict-item]
+        "number_abs": 40,
+        "ids": {"trakt": 5, "tmdb": 6, "tvdb": 7, "imdb": "tt8"},
+    }
+    full = {**ITEM, "episode": episode}
+    bare = {**ITEM, "id": 9002, "episode": {"season": 1, "number": 14}}
+    again = {**full, "id": 9003, "watched_at": "2024-06-01T12:00:00.000Z"}
+    store = Store(tmp_path / "s.sqlite3")
+    store.save_plays((play_from_history(i), i) for i in (full, bare, again))
+    selection = ("v1", False, 3)
+    [key] = store.groups_to_resolve(*selection)
+    group = store.group_to_resolve(key, *selection)
+    assert group.history_ids == [9001, 9002, 9003]
+    items: list[dict[str, Any]] = [full, bare, again]
+    assert group.episodes == [episode_from_api(i["episode"]) for i in items]
+
+
 def test_plays_to_apply_are_read_per_subject_without_parsing_the_items(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -33,7 +33,6 @@ from trakt_sync.models import (
 from trakt_sync.outcome import RunOutcome
 from trakt_sync.timeutil import iso_z, parse_instant, utcnow
 from trakt_sync.trakt_items import (
-    episode_from_api,
     movie_from_api,
     play_from_history,
     show_from_api,
@@ -328,6 +327,28 @@ def _play_of_columns(row: sqlite3.Row) -> Play:
     return Play(
         row["history_id"], watched_at, "episode", show=TraktShow(ids, title), episode=episode
     )
+
+
+def _episodes_of_columns(rows: list[sqlite3.Row]) -> list[TraktEpisode]:
+    """Each play's episode as ``episode_from_api`` reads it from the item, from the columns
+    ``group_to_resolve`` selects (an episode played again is built once)."""
+    built: dict[tuple[Any, ...], TraktEpisode] = {}
+    out = []
+    for row in rows:
+        columns = tuple(row)[1:]
+        episode = built.get(columns)
+        if episode is None:
+            season, number, trakt, tmdb, tvdb, imdb, title, aired, number_abs = columns
+            episode = built[columns] = TraktEpisode(
+                season=season,
+                number=number,
+                ids=TraktIds(trakt, None, tmdb, tvdb, imdb),
+                title=title,
+                number_abs=number_abs,
+                first_aired=parse_instant(aired) if aired else None,
+            )
+        out.append(episode)
+    return out
 
 
 @dataclass(frozen=True)
@@ -642,27 +663,29 @@ class Store:
         self, key: GroupKey, version: str, retry_unmatched: bool, max_attempts: int
     ) -> PlayGroup:
         """One show season's (or film's) plays to resolve: the show or film parsed once,
-        of each play only its episode."""
-        part = "episode" if key.kind == "episode" else "movie"
+        each play's episode read from its columns (only ``number_abs`` has none)."""
         rows = self.db.execute(
-            f"SELECT history_id, json_extract(item, '$.{part}') AS part FROM plays "
+            "SELECT history_id, season, number, episode_trakt, episode_tmdb, episode_tvdb, "
+            "episode_imdb, episode_title, first_aired, "
+            "json_extract(item, '$.episode.number_abs') AS number_abs FROM plays "
             f"WHERE kind = ? AND media_trakt IS ? AND season IS ? AND ({_TO_RESOLVE}) "
             "ORDER BY watched_at, history_id",
             (key.kind, key.media_trakt, key.season, max_attempts, int(retry_unmatched), version),
         ).fetchall()
-        ids = [row["history_id"] for row in rows]
+        ids = [row[0] for row in rows]
         if not ids:
             return PlayGroup(key, ids)  # resolved meanwhile (another process)
-        if key.kind != "episode":
-            return PlayGroup(key, ids, movie=movie_from_api(json.loads(rows[0]["part"])))
+        part = "show" if key.kind == "episode" else "movie"
         media = self.db.execute(
-            "SELECT json_extract(item, '$.show') FROM plays WHERE history_id = ?", (ids[0],)
+            f"SELECT json_extract(item, '$.{part}') FROM plays WHERE history_id = ?", (ids[0],)
         ).fetchone()[0]
+        if key.kind != "episode":
+            return PlayGroup(key, ids, movie=movie_from_api(json.loads(media)))
         return PlayGroup(
             key,
             ids,
             show=show_from_api(json.loads(media)),
-            episodes=[episode_from_api(json.loads(row["part"])) for row in rows],
+            episodes=_episodes_of_columns(rows),
         )
 
     def history_season(self, show_id: int | str, season: int) -> list[dict[str, Any]] | None:
