@@ -144,6 +144,27 @@ def _matched(history_id: int) -> tuple[int, Resolution]:
     )
 
 
+def test_a_resolution_with_nothing_to_explain_stores_no_detail(tmp_path: Path) -> None:
+    from trakt_sync.reports import unmatched_groups
+
+    store = Store(tmp_path / "s.sqlite3")
+    other = {**ITEM, "id": 9002}
+    store.save_plays([(play_from_history(i), i) for i in (ITEM, other)])
+    candidate = {"subject_id": 1, "name": "x", "why": "air dates disagree"}
+    store.record_resolutions(
+        [
+            (9001, Resolution.skipped("not anime")),
+            (9002, Resolution.unmatched("no fit", candidates=[candidate])),
+        ],
+        "v1",
+    )
+    details = dict(store.db.execute("SELECT history_id, resolution FROM plays").fetchall())
+    assert details[9001] is None
+    assert json.loads(details[9002])["candidates"] == [candidate]
+    [skipped] = unmatched_groups(store, PlayState.SKIPPED)
+    assert (skipped["reason"], skipped["candidates"]) == ("not anime", [])
+
+
 def test_override_resets_only_the_plays_it_names(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
     season2 = {**ITEM, "id": 9002, "episode": {**ITEM["episode"], "season": 2}}  # type: ignore[dict-item]

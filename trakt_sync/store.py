@@ -798,7 +798,7 @@ class Store:
         """Store what the matcher said, in one transaction."""
         now = _now()
         rows = []
-        # A show's skipped plays all carry the same empty detail: encoded once.
+        # Plays told the same (a film's) share their detail, encoded once.
         details: dict[tuple[str, float, tuple[str, ...]], str] = {}
         for history_id, res in results:
             if res.status is ResolutionStatus.MATCHED:
@@ -807,19 +807,23 @@ class Store:
                 state, reason = PlayState.UNMATCHED, res.reason
             else:
                 state, reason = PlayState.SKIPPED, res.reason
-            key = (res.source, res.confidence, tuple(res.evidence))
-            detail = details.get(key) if not res.candidates else None
-            if detail is None:
-                detail = _DETAIL_JSON.encode(
-                    {
-                        "source": res.source,
-                        "confidence": res.confidence,
-                        "evidence": res.evidence,
-                        "candidates": res.candidates,
-                    }
-                )
-                if not res.candidates:
-                    details[key] = detail
+            detail: str | None = None
+            # Nothing to explain (a show that is not anime): no detail at all, as each row a
+            # resolution lengthens may no longer fit its table page, which is then split.
+            if res.source or res.confidence or res.evidence or res.candidates:
+                key = (res.source, res.confidence, tuple(res.evidence))
+                detail = details.get(key) if not res.candidates else None
+                if detail is None:
+                    detail = _DETAIL_JSON.encode(
+                        {
+                            "source": res.source,
+                            "confidence": res.confidence,
+                            "evidence": res.evidence,
+                            "candidates": res.candidates,
+                        }
+                    )
+                    if not res.candidates:
+                        details[key] = detail
             row = (
                 state.value,
                 reason,
