@@ -7,7 +7,9 @@ measured), then the real ``trakt-sync sync`` runs as a child process: the first 
 the no-op sync ``--runs`` times (median). Of each child (through a small launcher, see
 :data:`LAUNCHER`): wall time, CPU (user + sys, from ``os.wait4``), peak RSS (``ru_maxrss``);
 the CPU the fakes spent meanwhile; requests per service counted by the fakes, against the
-floor of issue 13. Before that, ``trakt-sync --help`` and a bare Typer app with the same
+floor of issue 13. Alternated with the no-op sync, ``bench/noop_floor.py`` does the same
+no-op as a bare Typer app with only the fixed dependencies: the least a no-op can cost
+here. Before that, ``trakt-sync --help`` and a bare Typer app with the same
 command names (generated into a temp dir) run alternately, ``--runs`` times each (median).
 
 Prints one table with the targets of issue 13 beside the figures and writes every figure
@@ -51,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CLI = BIN / "trakt-sync"
 DEFAULT_OUT = ROOT / "bench" / "perf-results.json"
+NOOP_FLOOR = ROOT / "bench" / "noop_floor.py"
 MIB = 1024  # ru_maxrss is in KiB on Linux
 
 # Issue 13's targets.
@@ -261,12 +264,13 @@ def bench_size(
         first_requests = {name: fake.count() for name, fake in fakes.items()}
         routes = {name: requests_by_route(fake) for name, fake in fakes.items()}
         collected = bangumi.collection(BANGUMI_USER)
-        noops, noop_requests = [], []
-        for _ in range(runs):
+        noops, noop_requests, floors = [], [], []
+        for _ in range(runs):  # alternated with the floor, so both see the same machine load
             for fake in fakes.values():
                 fake.reset_log()
             noops.append(run_child([str(CLI), "sync"], env, log))
             noop_requests.append({name: fake.count() for name, fake in fakes.items()})
+            floors.append(run_child([sys.executable, str(NOOP_FLOOR), "sync"], env, log))
     floor = expected.floor()
     total, total_floor = sum(first_requests.values()), sum(floor.values())
     return {
@@ -291,6 +295,7 @@ def bench_size(
             "routes": routes,
         },
         "noop": {**median_child(noops), "requests": noop_requests[len(noop_requests) // 2]},
+        "noop_floor": median_child(floors),
     }
 
 
@@ -362,6 +367,17 @@ def table(results: dict[str, Any]) -> str:
                 f"requests {' · '.join(f'{s} {nreq[s]}' for s in nreq)}",
                 f"≤ {NOOP_WALL:.2f} s wall",
                 _ok(noop["wall"] <= NOOP_WALL),
+            )
+        )
+        floor_run = size["noop_floor"]
+        rows.append(
+            (
+                f"{k}: no-op floor of the fixed dependencies (`bench/noop_floor.py`, median)",
+                f"{floor_run['wall']:.3f} s / {floor_run['cpu']:.3f} s / "
+                f"{floor_run['rss_mib']:.0f} MiB (exit {', '.join(map(str, floor_run['codes']))});"
+                f" trakt-sync {noop['wall'] - floor_run['wall']:+.3f} s above it",
+                "",
+                "",
             )
         )
     lines = [
