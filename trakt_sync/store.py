@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
+
 from trakt_sync.errors import StateError
 from trakt_sync.extras import ListEntry, ListItem, ListKey, Target, parse_item
 from trakt_sync.models import (
@@ -263,11 +265,6 @@ _TO_RESOLVE = (
 
 
 _FINISHED = ("ended", "canceled")  # show statuses whose aired episodes are all there will be
-
-
-# Built once: ``json.dumps`` with arguments builds an encoder per call (twice per play).
-_ITEM_JSON = json.JSONEncoder(separators=(",", ":"))
-_DETAIL_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 _TO_SEND = "(state = 'pending' AND subject_id IS NOT NULL) OR state = 'unmatched'"
@@ -561,8 +558,10 @@ class Store:
         item only what is read back is kept (``slim_history_item``); rows saved whole by
         earlier versions read the same."""
         now = _now()
+        # orjson: encoding 50 k items with the standard json costs a third of a second more.
         values = [
-            (*columns, _ITEM_JSON.encode(slim_history_item(raw)), now, now) for columns, raw in rows
+            (*columns, orjson.dumps(slim_history_item(raw)).decode(), now, now)
+            for columns, raw in rows
         ]
         with self.transaction() as db:
             before = db.total_changes
@@ -814,14 +813,14 @@ class Store:
                 key = (res.source, res.confidence, tuple(res.evidence))
                 detail = details.get(key) if not res.candidates else None
                 if detail is None:
-                    detail = _DETAIL_JSON.encode(
+                    detail = orjson.dumps(
                         {
                             "source": res.source,
                             "confidence": res.confidence,
                             "evidence": res.evidence,
                             "candidates": res.candidates,
                         }
-                    )
+                    ).decode()
                     if not res.candidates:
                         details[key] = detail
             row = (
