@@ -376,20 +376,37 @@ def test_plays_to_send_come_in_bounded_batches_that_together_hold_every_play(
     assert store.count_to_send() == 7 - 4
 
 
-def test_few_commits_keeps_every_complete_transaction_even_when_an_error_ends_the_block(
+def test_few_commits_commits_only_whole_transactions_even_when_an_error_ends_the_block(
     tmp_path: Path,
 ) -> None:
     store = Store(tmp_path / "s.sqlite3")
-    with pytest.raises(RuntimeError), store.few_commits(every=0) as commit:
+    with pytest.raises(RuntimeError), store.few_commits(every=60) as commit:
         store.put("ns", "a", 1)
-        commit()
+        commit()  # too soon: nothing committed yet
         store.put("ns", "b", 2)
         with pytest.raises(sqlite3.IntegrityError), store.transaction() as db:
             db.execute("INSERT INTO cache(namespace, key, value, updated_at) VALUES ('ns','c',3,0)")
             db.execute("INSERT INTO cache(namespace, key, value, updated_at) VALUES ('ns','c',3,0)")
+        # The half-done transaction took the whole ones since the last commit with it.
+        assert store.cached_items("ns") == []
+        store.put("ns", "d", 4)
         raise RuntimeError("stop")
     other = Store(tmp_path / "s.sqlite3")  # another connection sees what was committed
-    assert sorted(other.cached_items("ns")) == [("a", 1), ("b", 2)]
+    assert sorted(other.cached_items("ns")) == [("d", 4)]
+
+
+def test_few_commits_keeps_what_was_committed_before_a_failed_transaction(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    with pytest.raises(KeyboardInterrupt), store.few_commits(every=0) as commit:
+        store.put("ns", "a", 1)
+        commit()
+        with store.transaction() as db:
+            db.execute("INSERT INTO cache(namespace, key, value, updated_at) VALUES ('ns','b',2,0)")
+            raise KeyboardInterrupt
+    other = Store(tmp_path / "s.sqlite3")
+    assert sorted(other.cached_items("ns")) == [("a", 1)]
 
 
 def test_partly_damaged_database_names_the_file_and_what_to_do(logged_in, cli) -> None:

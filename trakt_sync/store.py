@@ -402,6 +402,7 @@ def reporting_damage(path: Path) -> Iterator[None]:
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._batched = False  # inside few_commits()
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if not path.exists():
@@ -430,6 +431,18 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        if self._batched:
+            # Inside few_commits(): no savepoint. SQLite copies every page a savepoint is
+            # the first to change into a temporary file (a 50 k-play first sync wrote ~1.5 GB
+            # there); a failure instead rolls back all since the last commit, which is only
+            # local work that the next run does again.
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                self.db.execute("BEGIN IMMEDIATE")
+                raise
+            return
         if self.db.in_transaction:  # inside discarding(): nest, to be rolled back with it
             self.db.execute("SAVEPOINT nested")
             try:
@@ -450,10 +463,12 @@ class Store:
 
     @contextmanager
     def few_commits(self, every: float = 1.0) -> Iterator[Callable[[], None]]:
-        """Many small transactions in few commits: each stays whole (a savepoint inside), and
-        what was written is committed when the returned function is called ``every`` seconds
-        or more after the last commit, and at the end, also when an error ends the block
-        (every transaction inside was complete on its own)."""
+        """Many small transactions in few commits: what was written is committed when the
+        returned function is called ``every`` seconds or more after the last commit, and at
+        the end, also when an error ends the block. Each transaction inside stays whole: one
+        that fails takes the others since the last commit with it (see ``transaction``), so
+        whatever is committed was complete. For work the next run can redo, not for marks
+        of what was sent."""
         if self.db.in_transaction:  # inside discarding(): all of it is rolled back anyway
             yield lambda: None
             return
@@ -467,10 +482,13 @@ class Store:
                 last = time.monotonic()
 
         self.db.execute("BEGIN IMMEDIATE")
+        self._batched = True
         try:
             yield tick
         finally:
-            self.db.execute("COMMIT")
+            self._batched = False
+            if self.db.in_transaction:  # not if a rollback's BEGIN after it failed
+                self.db.execute("COMMIT")
 
     @contextmanager
     def discarding(self) -> Iterator[None]:
