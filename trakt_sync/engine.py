@@ -27,7 +27,6 @@ from trakt_sync.errors import (
 )
 from trakt_sync.extras import SubjectExtras, plan_extras
 from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
-from trakt_sync.heap import unpool_large_buffers
 from trakt_sync.history_changes import mismatches, parse_watched, plan_refetch
 from trakt_sync.models import (
     EP_MAIN,
@@ -346,7 +345,6 @@ class SyncEngine:
         present: set[int] = set()
         # A page per transaction would commit 200 times for 50 k plays: about once a
         # second is as safe, as the baseline moves only once the whole fetch is saved.
-        unpool_large_buffers()
         # The next page is read while this one is saved (the request beside SQLite's work).
         with self.store.few_commits() as commit, read_ahead(pages) as ahead:
             for page, last in ahead:
