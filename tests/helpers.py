@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -49,3 +50,8 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(0.01)
+
+
+def reader_threads() -> list[threading.Thread]:
+    """The fetch's read-ahead threads still alive (``trakt_sync.readahead``)."""
+    return [t for t in threading.enumerate() if t.name == "trakt-sync-read-ahead"]

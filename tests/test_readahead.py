@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.helpers import reader_threads
 from trakt_sync.readahead import read_ahead
 
 
@@ -25,10 +26,6 @@ class Source:
                 yield n
         finally:
             self.closed_in = threading.current_thread().name
-
-
-def reader_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "trakt-sync-read-ahead"]
 
 
 def test_every_item_arrives_in_order_and_the_thread_is_gone_after() -> None:

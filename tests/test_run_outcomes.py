@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from tests.conftest import Sandbox
-from tests.helpers import wait_until
+from tests.helpers import reader_threads, wait_until
 
 
 def _kill_a_sync_mid_run(sandbox: Sandbox) -> None:
@@ -116,8 +116,6 @@ def test_ctrl_c_is_recorded_as_cancelled_exits_130_and_keeps_the_check_green(
 def test_ctrl_c_while_a_history_page_is_saved_leaves_no_reader_behind(
     logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import threading
-
     def ctrl_c(*args: object, **kwargs: object) -> int:
         raise KeyboardInterrupt
 
@@ -126,7 +124,7 @@ def test_ctrl_c_while_a_history_page_is_saved_leaves_no_reader_behind(
         result = cli("sync")
     assert result.code == 130
     # The thread reading the next page was stopped and joined before the run ended.
-    assert not [t for t in threading.enumerate() if t.name == "trakt-sync-read-ahead"]
+    assert reader_threads() == []
     assert _status(cli)["last_run"]["outcome"] == "cancelled"
     # Nothing of the history was lost: the next run fetches and syncs it whole.
     code_and_report = cli("sync", "--json")

@@ -308,7 +308,20 @@ def _play_of_columns(row: sqlite3.Row) -> Play:
     title = row["media_title"] or ""
     if row["kind"] != "episode":
         return Play(row["history_id"], watched_at, "movie", movie=TraktMovie(ids, title))
-    episode = TraktEpisode(
+    return Play(
+        row["history_id"],
+        watched_at,
+        "episode",
+        show=TraktShow(ids, title),
+        episode=_episode_of_columns(row),
+    )
+
+
+def _episode_of_columns(row: sqlite3.Row, number_abs: int | None = None) -> TraktEpisode:
+    """A play's episode as ``episode_from_api`` reads it from the item, from its columns
+    (``number_abs`` has none: read from the item where it is needed)."""
+    aired = row["first_aired"]
+    return TraktEpisode(
         season=row["season"],
         number=row["number"],
         ids=TraktIds(
@@ -319,31 +332,21 @@ def _play_of_columns(row: sqlite3.Row) -> Play:
             row["episode_imdb"],
         ),
         title=row["episode_title"],
-        first_aired=parse_instant(row["first_aired"]) if row["first_aired"] else None,
-    )
-    return Play(
-        row["history_id"], watched_at, "episode", show=TraktShow(ids, title), episode=episode
+        number_abs=number_abs,
+        first_aired=parse_instant(aired) if aired else None,
     )
 
 
 def _episodes_of_columns(rows: list[sqlite3.Row]) -> list[TraktEpisode]:
-    """Each play's episode as ``episode_from_api`` reads it from the item, from the columns
-    ``group_to_resolve`` selects (an episode played again is built once)."""
+    """Each play's episode from the columns ``group_to_resolve`` selects (an episode played
+    again is built once)."""
     built: dict[tuple[Any, ...], TraktEpisode] = {}
     out = []
     for row in rows:
-        columns = tuple(row)[1:]
+        columns = tuple(row)[1:]  # all but the history id
         episode = built.get(columns)
         if episode is None:
-            season, number, trakt, tmdb, tvdb, imdb, title, aired, number_abs = columns
-            episode = built[columns] = TraktEpisode(
-                season=season,
-                number=number,
-                ids=TraktIds(trakt, None, tmdb, tvdb, imdb),
-                title=title,
-                number_abs=number_abs,
-                first_aired=parse_instant(aired) if aired else None,
-            )
+            episode = built[columns] = _episode_of_columns(row, row["number_abs"])
         out.append(episode)
     return out
 
@@ -433,9 +436,9 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         if self._batched:
             # Inside few_commits(): no savepoint. SQLite copies every page a savepoint is
-            # the first to change into a temporary file (a 50 k-play first sync wrote ~1.5 GB
-            # there); a failure instead rolls back all since the last commit, which is only
-            # local work that the next run does again.
+            # the first to change into a temporary file (~390 k reads and writes of it in a
+            # 50 k-play first sync); a failure instead rolls back all since the last commit,
+            # which is only local work that the next run does again.
             try:
                 yield self.db
             except BaseException:
