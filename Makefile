@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo bench bench-regression bench-perf soak clean
+.PHONY: install catalogs messages test lint demo bench bench-regression bench-perf soak clean
 
 install: $(STAMP)
 
@@ -11,7 +11,19 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(MAKE) --no-print-directory catalogs
 	touch $(STAMP)
+
+# The compiled message catalogs (.mo) the package reads; the wheel's build compiles its own.
+catalogs:
+	$(BIN)/pybabel -q compile -d trakt_sync/locale -D trakt_sync
+
+# Re-extract the marked strings and merge them into the zh-Hans catalog (then translate the
+# new entries: `make test` fails while one has no translation).
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -o trakt_sync/locale/trakt_sync.pot --no-location --sort-output .
+	$(BIN)/pybabel -q update -i trakt_sync/locale/trakt_sync.pot -d trakt_sync/locale -D trakt_sync -l zh --no-fuzzy-matching --ignore-obsolete
+	$(MAKE) --no-print-directory catalogs
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

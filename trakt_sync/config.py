@@ -221,6 +221,11 @@ class SinkSettings(_Section):
         return self
 
 
+class UiSettings(_Section):
+    # auto: LC_ALL / LC_MESSAGES / LANG; "zh_Hans" for Simplified Chinese, "en" for English.
+    language: Literal["auto", "en", "zh_Hans"] = "auto"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore", validate_default=True
@@ -234,6 +239,7 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     notify: NotifySettings = NotifySettings()
     sink: SinkSettings = SinkSettings()
+    ui: UiSettings = UiSettings()
 
     def redacted(self) -> dict[str, Any]:
         """The effective settings as plain data with every secret replaced by a marker."""

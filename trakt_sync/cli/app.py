@@ -26,23 +26,23 @@ from trakt_sync.cli import (
 from trakt_sync.cli.output import examples
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_FAILED, TraktSyncError
+from trakt_sync.i18n import _
 from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.redact import RedactingFilter, redact_text
 
-EXIT_CODES_HELP = """\
-Exit codes: 0 ok · 1 failed plays or unexpected error · 2 usage ·
-75 try again later (service down, rate limited, another sync running) ·
-77 run `trakt-sync auth` · 78 fix the configuration.
-"""
+EXIT_CODES_HELP = _(
+    "Exit codes: 0 ok · 1 failed plays or unexpected error · 2 usage ·\n"
+    "75 try again later (service down, rate limited, another sync running) ·\n"
+    "77 run `trakt-sync auth` · 78 fix the configuration.\n"
+)
 
-EXAMPLES = """\
-\b
-Examples:
-  trakt-sync config check         validate the config file and every profile
-  trakt-sync sync --dry-run       show what a sync would change
-  trakt-sync status --check -q    a healthcheck (global options go anywhere)
-  trakt-sync -p partner sync      use another account pair
-"""
+EXAMPLES = "\b\n" + _(
+    "Examples:\n"
+    "  trakt-sync config check         validate the config file and every profile\n"
+    "  trakt-sync sync --dry-run       show what a sync would change\n"
+    "  trakt-sync status --check -q    a healthcheck (global options go anywhere)\n"
+    "  trakt-sync -p partner sync      use another account pair\n"
+)
 
 
 def _argument_type(self: typer.core.TyperArgument, ctx: object) -> None:
@@ -55,7 +55,8 @@ typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[meth
 
 app = typer.Typer(
     name="trakt-sync",
-    help="Keep your Bangumi (bgm.tv) profile in step with what you watch on Trakt.\n\n"
+    help=_("Keep your Bangumi (bgm.tv) profile in step with what you watch on Trakt.")
+    + "\n\n"
     + EXIT_CODES_HELP,
     epilog=EXAMPLES,
     no_args_is_help=True,
@@ -65,42 +66,44 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 # Short help given here so that the root listing shows whole sentences, not "...".
-app.add_typer(auth_cmd.app, name="auth", short_help="Log in to Trakt and Bangumi.")
-app.add_typer(config_cmd.app, name="config", short_help="Create, check and show the config file.")
-app.add_typer(map_cmd.app, name="map", short_help="Manual mappings from Trakt to Bangumi.")
+app.add_typer(auth_cmd.app, name="auth", short_help=_("Log in to Trakt and Bangumi."))
+app.add_typer(
+    config_cmd.app, name="config", short_help=_("Create, check and show the config file.")
+)
+app.add_typer(map_cmd.app, name="map", short_help=_("Manual mappings from Trakt to Bangumi."))
 app.command(
     "sync",
-    short_help="Sync Trakt history to Bangumi once.",
+    short_help=_("Sync Trakt history to Bangumi once."),
     epilog=examples("trakt-sync sync --dry-run", "trakt-sync sync --since 2024-01-01 --json"),
 )(sync_cmd.sync)
 app.command(
     "status",
-    short_help="Accounts, last run, play counts, next run.",
+    short_help=_("Accounts, last run, play counts, next run."),
     epilog=examples("trakt-sync status", "trakt-sync status --check -q (a healthcheck)"),
 )(status_cmd.status)
 app.command(
     "unmatched",
-    short_help="Unmatched plays, with candidates.",
+    short_help=_("Unmatched plays, with candidates."),
     epilog=examples("trakt-sync unmatched", "trakt-sync unmatched --skipped --json"),
 )(status_cmd.unmatched)
 app.command(
     "daemon",
-    short_help="Sync whenever the schedule fires.",
+    short_help=_("Sync whenever the schedule fires."),
     epilog=examples("trakt-sync daemon", "trakt-sync daemon --once --now"),
 )(daemon_cmd.daemon)
 app.command(
     "explain",
-    short_help="How a show's episodes resolve to Bangumi.",
+    short_help=_("How a show's episodes resolve to Bangumi."),
     epilog=examples("trakt-sync explain spy-x-family --season 2 --episode 3"),
 )(explain_cmd.explain)
 app.command(
     "export",
-    short_help="Back up settings and overrides (no secrets).",
+    short_help=_("Back up settings and overrides (no secrets)."),
     epilog=examples("trakt-sync export backup.toml"),
 )(backup_cmd.export)
 app.command(
     "import",
-    short_help="Restore settings and overrides from `export`.",
+    short_help=_("Restore settings and overrides from `export`."),
     epilog=examples("trakt-sync import backup.toml"),
 )(backup_cmd.import_)
 
@@ -119,8 +122,11 @@ def root(
         typer.Option(
             "--config",
             metavar="FILE",
-            help="Config file, which must exist (default: $TRAKT_SYNC_CONFIG, which must exist "
-            "too; else $TRAKT_SYNC_HOME/config.toml or the user config dir, either may be absent).",
+            help=_(
+                "Config file, which must exist (default: $TRAKT_SYNC_CONFIG, which must exist "
+                "too; else $TRAKT_SYNC_HOME/config.toml or the user config dir, either may be "
+                "absent)."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -129,17 +135,18 @@ def root(
         typer.Option(
             "--profile",
             "-p",
-            help="Account pair to use.",
+            help=_("Account pair to use."),
             envvar="TRAKT_SYNC_PROFILE",
             metavar="NAME",
         ),
     ] = "default",
     verbose: Annotated[
-        int, typer.Option("--verbose", "-v", count=True, help="More output; -vv for debug.")
+        int, typer.Option("--verbose", "-v", count=True, help=_("More output; -vv for debug."))
     ] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Nothing on success.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_("Nothing on success."))] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version.")),
     ] = False,
 ) -> None:
     state: CliState = ctx.ensure_object(CliState)
@@ -234,7 +241,7 @@ def _from_ctrl_c(exc: BaseException) -> bool:
 def _cancelled(state: CliState, exc: BaseException) -> NoReturn:
     code = exit_code(RunOutcome.CANCELLED)
     state.emit_json_error("cancelled", code, exc)
-    print("trakt-sync: cancelled", file=sys.stderr)
+    print("trakt-sync: " + _("cancelled"), file=sys.stderr)
     sys.exit(code)
 
 
@@ -267,7 +274,7 @@ def main(argv: list[str] | None = None) -> None:
         message = f"unexpected error: {type(exc).__name__}: {redact_text(str(exc), state.registry)}"
         state.emit_json_error(message, EXIT_FAILED, exc)
         print(
-            f"trakt-sync: {message}" + ("" if state.verbose else " (run with -v for details)"),
+            f"trakt-sync: {message}" + ("" if state.verbose else _(" (run with -v for details)")),
             file=sys.stderr,
         )
         sys.exit(EXIT_FAILED)

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from trakt_sync import i18n
+from trakt_sync.i18n import _
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -56,11 +59,13 @@ def local_time(moment: datetime, now: datetime) -> str:
 
 
 def relative(delta: timedelta) -> str:
-    """``in 3 h 10 min``, ``2 h ago``, ``just now``."""
+    """``in 3 h 10 min``, ``2 h ago``, ``just now`` (in Chinese: Babel's ``3小时后``)."""
+    if i18n.is_chinese():
+        return _relative_chinese(delta)
     seconds = int(delta.total_seconds())
     size = abs(seconds)
     if size < 60:
-        return "just now"
+        return _("just now")
     minutes, hours, days = size // 60, size // 3600, size // 86400
     if days >= 2:
         amount = f"{days} d"
@@ -70,3 +75,13 @@ def relative(delta: timedelta) -> str:
     else:
         amount = f"{minutes} min"
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
+
+
+def _relative_chinese(delta: timedelta) -> str:
+    if abs(delta.total_seconds()) < 60:
+        return _("just now")
+    from babel.dates import format_timedelta  # only in Chinese: ~70 ms of imports
+
+    return format_timedelta(
+        delta, locale="zh_Hans_CN", add_direction=True, granularity="minute", threshold=1.1
+    )

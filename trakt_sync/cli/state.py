@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trakt_sync import i18n
 from trakt_sync.cli.output import emit_json
 from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError, TryLater
 from trakt_sync.paths import DEFAULT_PROFILE, config_file, config_named_explicitly, state_paths
@@ -61,6 +62,8 @@ class CliState:
         self.registry.add(settings.trakt.client_secret)
         self.registry.add(settings.bangumi.token)
         self.registry.add(settings.sink.key)
+        if settings.ui.language != "auto":
+            i18n.use(i18n.pick_language(settings.ui.language))
         return settings
 
     @contextmanager
