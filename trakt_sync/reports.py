@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from trakt_sync.heartbeat import judge as judge_daemon
+from trakt_sync.heartbeat import read as read_beat
 from trakt_sync.models import PlayState
 from trakt_sync.outcome import RunOutcome
 from trakt_sync.scheduler import interval, next_fire, zone
@@ -45,7 +47,8 @@ def status_report(
 ) -> dict[str, Any]:
     """``accounts`` is :func:`trakt_sync.accounts.auth_summary`'s answer; ``sync_running``
     says whether a sync holds the profile's lock (checked only when a run says running)."""
-    beat = heartbeat.read_text().strip() if heartbeat.exists() else None
+    beat = read_beat(heartbeat)
+    stale = None if beat is None else daemon_stale(beat.at, schedule, timezone, now)
     return {
         "profile": accounts["profile"],
         "backend": accounts["backend"],
@@ -56,8 +59,9 @@ def status_report(
         "items": store.state_counts(),
         "schedule": schedule,
         "next_run": next_fire(schedule, zone(timezone), now).isoformat(),
-        "daemon_heartbeat": beat,
-        "daemon_stale": None if beat is None else daemon_stale(beat, schedule, timezone, now),
+        "daemon_heartbeat": beat.at if beat is not None else None,
+        "daemon_stale": stale,
+        "daemon": judge_daemon(beat, accounts["profile"], bool(stale)),
         "unmatched": store.latest_with_state(PlayState.UNMATCHED, 5),
         "failed": store.latest_with_state(PlayState.FAILED, 5),
     }

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from trakt_sync import heartbeat
 from trakt_sync.cli.state import CliState
 from trakt_sync.paths import state_paths
 
@@ -29,6 +30,11 @@ def daemon(
     from trakt_sync.engine import SyncOptions
     from trakt_sync.syncjob import run_sync
 
+    if now and not once:
+        raise typer.BadParameter(
+            "only with --once (a running daemon syncs each profile when its schedule fires)",
+            param_hint="'--now'",
+        )
     state: CliState = ctx.obj
     if not state.quiet and not state.verbose:
         logging.getLogger().setLevel(logging.INFO)  # a daemon's log is its only output
@@ -52,12 +58,12 @@ def daemon(
     paths = state_paths().ensure()
     runner = Daemon(schedules, sync_profile, heartbeat=paths.heartbeat_file)
     if once:
-        codes = runner.run_due(everything=now)
-        runner.beat()
+        codes = runner.run_once(everything=now)
         raise typer.Exit(max(codes.values(), default=0))
 
     def on_signal(signum: int, frame: object) -> None:
         if runner.stop.is_set() and signum == signal.SIGINT:
+            runner.beat(heartbeat.STOPPED)
             print("trakt-sync: stopping now", file=sys.stderr)
             os._exit(130)
         log.info("signal %d: stopping after the current step", signum)

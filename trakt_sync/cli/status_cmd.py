@@ -49,9 +49,10 @@ def status(
         reports.append(data)
     if as_json:
         state.emit_json({"profiles": reports} if every_profile else reports[0])
-    else:
+    elif not state.quiet:
         for data in reports:
             _print_status(data, now)
+    if not as_json:
         for problem in problems:
             typer.echo(f"check failed: {problem}", err=True)
     raise typer.Exit(EXIT_FAILED if problems else 0)
@@ -85,13 +86,9 @@ def _print_status(data: dict[str, Any], now: datetime) -> None:
     console.print(f"  plays:    {counts or 'none yet'}")
     next_run = datetime.fromisoformat(data["next_run"])
     console.print(f"  next run: {local_time(next_run, now)}  schedule {data['schedule']}")
-    beat = data["daemon_heartbeat"]
-    if beat:
-        seen = local_time(parse_instant(beat), now)
-        if data.get("daemon_stale"):
-            console.print(f"  daemon:   stale, last seen {seen}; is `trakt-sync daemon` running?")
-        else:
-            console.print(f"  daemon:   running, last seen {seen}")
+    line = _daemon_line(data, now)
+    if line:
+        console.print(f"  daemon:   {line}")
     for label in ("unmatched", "failed"):
         rows = data[label]
         if rows:
@@ -102,6 +99,23 @@ def _print_status(data: dict[str, Any], now: datetime) -> None:
             )
             for row in rows:
                 console.print(f"    {_play_label(row)}: {row['reason']}")
+
+
+_DAEMON_STATES = {
+    "running": "running, last seen {seen}",
+    "stale": "stale, last seen {seen}; is `trakt-sync daemon` running?",
+    "stopped": "not running (stopped {seen})",
+    "once": "not running (`daemon --once` ran {seen})",
+    "dead": "not running (its process is gone; last seen {seen})",
+}
+
+
+def _daemon_line(data: dict[str, Any], now: datetime) -> str | None:
+    """None when no daemon ever served this profile here."""
+    template = _DAEMON_STATES.get(data.get("daemon") or "")
+    if template is None:
+        return None
+    return template.format(seen=local_time(parse_instant(data["daemon_heartbeat"]), now))
 
 
 def _play_label(row: dict[str, Any]) -> str:
