@@ -104,7 +104,7 @@ def test_config_init_writes_example_and_refuses_to_overwrite(cli, tmp_path: Path
     assert cli("config", "init").code == 0
     assert "[trakt]" in target.read_text()
     again = cli("config", "init")
-    assert again.code == 78 and "--force" in again.err
+    assert again.code == 2 and "--force" in again.err  # a usage error (issue 20.15)
     assert cli("config", "init", "--force").code == 0
 
 

@@ -8,7 +8,6 @@ and the reason (exit 78).
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -126,13 +125,18 @@ class SyncSettings(_Section):
             return value  # valid; croniter is slow to import for a command that needs no schedule
         from croniter import CroniterBadDateError, croniter
 
-        fields = value.split()
-        if len(fields) not in (5, 6) or not croniter.is_valid(value):
-            raise ValueError(f"invalid cron expression {value!r} (5 fields, or 6 with seconds)")
+        from trakt_sync.scheduler import expand
+
+        fields = expand(value).split()
+        if len(fields) not in (5, 6) or not croniter.is_valid(" ".join(fields)):
+            raise ValueError(
+                f"invalid cron expression {value!r} (5 fields, or 6 with seconds, or @daily, "
+                "@hourly, @weekly, @monthly, @yearly)"
+            )
         # croniter gives up after decades without a match; a day that never exists
         # (31 February) would otherwise surface at every `status` and in the daemon.
         try:
-            croniter(value, datetime(2000, 1, 1)).get_next(datetime)
+            croniter(" ".join(fields), datetime(2000, 1, 1)).get_next(datetime)
         except CroniterBadDateError:
             raise ValueError(
                 f"never fires: no date matches {value!r} (a day the month does not have?)"
@@ -266,8 +270,8 @@ class _DictSource(PydanticBaseSettingsSource):
 def read_toml(path: Path, *, must_exist: bool = False) -> dict[str, Any]:
     """The file's data; ``{}`` when it does not exist, unless it was named explicitly."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        # utf-8-sig: Windows editors start UTF-8 files with a byte-order mark.
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except (FileNotFoundError, NotADirectoryError):
         if must_exist:
             raise ConfigError(
@@ -298,28 +302,6 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
-
-
-def _unknown_section(key: str, known: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f"did you mean {close[0]}? " if close else ""
-    return f"{key}: unknown section ({hint}known: {', '.join(known)})"
-
-
-def _check_shape(data: dict[str, Any], path: Path) -> None:
-    """Sections and profiles that are not there to be validated by the settings model."""
-    unknown = [key for key in data if key not in (*SECTIONS, "profiles")]
-    if unknown:
-        raise ConfigError(f"{path}: {_unknown_section(unknown[0], (*SECTIONS, 'profiles'))}")
-    profiles = data.get("profiles") or {}
-    if not isinstance(profiles, dict):
-        raise ConfigError(f"{path}: profiles: must be a table of [profiles.<name>] sections")
-    for name, sections in profiles.items():
-        if not isinstance(sections, dict):
-            raise ConfigError(f"{path}: profiles.{name}: must be a table of sections")
-        unknown = [key for key in sections if key not in SECTIONS]
-        if unknown:
-            raise ConfigError(f"{path}: profiles.{name}.{_unknown_section(unknown[0], SECTIONS)}")
 
 
 def _profile_data(data: dict[str, Any], profile: str) -> dict[str, Any]:
@@ -355,20 +337,33 @@ def _validate(
     try:
         return _Loaded(**overrides)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        key = ".".join(str(part) for part in loc)
-        reason = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            reason = "unknown key"
-        env_name = ENV_PREFIX + "__".join(str(part) for part in loc).upper()
-        # The env var wins over the file, as in loading.
-        if env_name in os.environ:
-            raise ConfigError(f"environment variable {env_name}: {key}: {reason}") from None
-        profile_raw = (raw.get("profiles") or {}).get(profile, {})
-        if _in_data(loc, profile_raw):
-            key = f"profiles.{profile}.{key}"
-        raise ConfigError(f"{path}: {key}: {reason}") from None
+        raise _ProfileProblems([_describe(error, profile, raw) for error in exc.errors()]) from None
+
+
+class _ProfileProblems(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _describe(error: Any, profile: str, raw: dict[str, Any]) -> str:
+    """``sync.page_limit: reason``, or ``environment variable X: key: reason`` when the value
+    came from the environment."""
+    from trakt_sync.config_checks import unknown_key
+
+    loc = tuple(error["loc"])
+    key = ".".join(str(part) for part in loc)
+    reason = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden" and len(loc) == 2:
+        reason = unknown_key(str(loc[0]), str(loc[1]))
+    env_name = ENV_PREFIX + "__".join(str(part) for part in loc).upper()
+    # The env var wins over the file, as in loading.
+    if env_name in os.environ:
+        return f"environment variable {env_name}: {key}: {reason}"
+    profile_raw = (raw.get("profiles") or {}).get(profile, {})
+    if _in_data(loc, profile_raw):
+        key = f"profiles.{profile}.{key}"
+    return f"{key}: {reason}"
 
 
 def load_profiles(
@@ -384,12 +379,25 @@ def load_profiles(
 def validate_profiles(
     raw: dict[str, Any], path: Path, overrides: dict[str, Any] | None = None
 ) -> dict[str, Settings]:
-    """Every profile of the file's data ``raw`` (as if read from ``path``), validated."""
-    _check_shape(raw, path)
-    return {
-        name: _validate(_profile_data(raw, name), overrides or {}, name, raw, path)
-        for name in profile_names(raw)
-    }
+    """Every profile of the file's data ``raw`` (as if read from ``path``), validated.
+
+    Every problem is reported at once, each once (a top-level mistake is every profile's)."""
+    from trakt_sync.config_checks import config_error, shape_problems, type_problems
+
+    problems = shape_problems(raw, SECTIONS)
+    if problems:
+        raise config_error(path, problems)
+    problems = type_problems(raw)
+    profiles: dict[str, Settings] = {}
+    for name in profile_names(raw):
+        try:
+            profiles[name] = _validate(_profile_data(raw, name), overrides or {}, name, raw, path)
+        except _ProfileProblems as exc:
+            seen = {problem.split(": ", 1)[0] for problem in problems}
+            problems += [p for p in exc.problems if p.split(": ", 1)[0] not in seen]
+    if problems:
+        raise config_error(path, problems)
+    return profiles
 
 
 def secret_keys() -> list[tuple[str, str]]:

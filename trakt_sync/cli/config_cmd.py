@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
@@ -38,10 +39,16 @@ def init(
     state: CliState = ctx.obj
     path = state.config_path
     if path.exists() and not force:
-        raise ConfigError(f"{path}: already exists; use --force to overwrite it")
+        raise typer.BadParameter(
+            f"{path} already exists; `--force` overwrites it", param_hint="'--force'"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(example_text(), encoding="utf-8")
+        # 0600 from the start: the file is where the README says secrets go.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)  # an existing file (--force) keeps its mode else
+            handle.write(example_text())
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None
     typer.echo(f"Wrote {path}")
@@ -88,6 +95,7 @@ FIRES_SHOWN = 5
 def check_data(state: CliState, now: datetime) -> dict[str, Any]:
     """The file, whether it is valid, and each profile's next fire times and warnings."""
     from trakt_sync.config import load_profiles
+    from trakt_sync.config_checks import readiness_problems
     from trakt_sync.scheduler import next_fires, schedule_warnings, zone
 
     path = state.config_path
@@ -95,6 +103,7 @@ def check_data(state: CliState, now: datetime) -> dict[str, Any]:
         "file": str(path),
         "file_exists": path.exists(),
         "valid": False,
+        "ready": False,
         "error": None,
         "exit_code": EXIT_CONFIG,
         "profiles": [],
@@ -113,9 +122,13 @@ def check_data(state: CliState, now: datetime) -> dict[str, Any]:
                 "timezone": settings.sync.timezone,
                 "next_fires": [f.isoformat() for f in next_fires(schedule, tz, now, FIRES_SHOWN)],
                 "warnings": [f"sync.schedule: {w}" for w in schedule_warnings(schedule)],
+                "problems": readiness_problems(settings),
             }
         )
-    data.update(valid=True, exit_code=0)
+    problems = sum(len(profile["problems"]) for profile in data["profiles"])
+    data.update(valid=True, ready=not problems, exit_code=EXIT_CONFIG if problems else 0)
+    if problems:
+        data["error"] = f"{path}: valid, but {problems} problem(s) would stop `auth` or `sync`"
     return data
 
 
@@ -135,19 +148,21 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 "file": str(state.config_path),
                 "file_exists": state.config_path.exists(),
                 "valid": False,
+                "ready": False,
                 "error": message,
                 "exit_code": code,
                 "profiles": [],
             }
         )
     now = utcnow()
+    state.warn_exposed_secrets()
     data = check_data(state, now)
     if as_json:
         state.emit_json(data)
-    if data["error"]:
+    if data["error"] and not data["valid"]:
         raise ConfigError(data["error"])
     if as_json:
-        return
+        raise typer.Exit(data["exit_code"])
     where = data["file"] if data["file_exists"] else f"no file at {data['file']}"
     names = ", ".join(profile["name"] for profile in data["profiles"])
     typer.echo(f"{where}: valid (profiles: {names})")
@@ -167,6 +182,10 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
             typer.echo(f"  {moment.strftime(shape)}  {_until(moment - now)}")
         for warning in profile["warnings"]:
             typer.echo(f"  warning: {warning}")
+        for problem in profile["problems"]:
+            typer.echo(f"  problem: {problem}")
+    if data["error"]:
+        raise ConfigError(data["error"])
 
 
 def _until(delta: timedelta) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ class CliState:
     # (message, exit code, the exception), so stdout still carries exactly one document.
     json_error: Callable[[str, int, BaseException], dict[str, Any]] | None = None
     json_sent: bool = False
+    secrets_checked: bool = False
 
     def expect_json(
         self, on_error: Callable[[str, int, BaseException], dict[str, Any]] | None = None
@@ -61,7 +63,18 @@ class CliState:
         self.registry.add(settings.trakt.client_secret)
         self.registry.add(settings.bangumi.token)
         self.registry.add(settings.sink.key)
+        self.warn_exposed_secrets()
         return settings
+
+    def warn_exposed_secrets(self) -> None:
+        from trakt_sync.config_checks import exposed_secrets_warning
+
+        if self.secrets_checked:
+            return
+        self.secrets_checked = True
+        warning = exposed_secrets_warning(self.config_path)
+        if warning and not self.quiet:
+            print(f"trakt-sync: warning: {warning}", file=sys.stderr)
 
     @contextmanager
     def runtime(self, profile: str | None = None) -> Iterator[Runtime]:
