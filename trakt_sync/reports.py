@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+from trakt_sync import show_key
 from trakt_sync.heartbeat import judge as judge_daemon
 from trakt_sync.heartbeat import read as read_beat
 from trakt_sync.models import PlayState
@@ -62,9 +64,21 @@ def status_report(
         "daemon_heartbeat": beat.at if beat is not None else None,
         "daemon_stale": stale,
         "daemon": judge_daemon(beat, accounts["profile"], bool(stale)),
-        "unmatched": store.latest_with_state(PlayState.UNMATCHED, 5),
-        "failed": store.latest_with_state(PlayState.FAILED, 5),
+        "unmatched": [_keyed(row) for row in store.latest_with_state(PlayState.UNMATCHED, 5)],
+        "failed": [_keyed(row) for row in store.latest_with_state(PlayState.FAILED, 5)],
     }
+
+
+def _keyed(row: dict[str, Any]) -> dict[str, Any]:
+    """A play row with its show's (or film's) structured key instead of the id columns."""
+    ids = SimpleNamespace(
+        trakt=row.pop("media_trakt"), slug=row.pop("media_slug"), tmdb=row.pop("media_tmdb")
+    )
+    try:
+        row["show"] = show_key.of_ids(ids, movie=row["kind"] == "movie").as_dict()
+    except ValueError:
+        row["show"] = None
+    return row
 
 
 def _last_run(
@@ -111,16 +125,18 @@ def health_problem(
 def unmatched_groups(store: Store, state: PlayState = PlayState.UNMATCHED) -> list[dict[str, Any]]:
     """Unmatched (or skipped) plays by show and season, with the best candidates and why
     they lost."""
-    rows = store.latest_with_state(state, limit=100_000)
-    groups: dict[tuple[str, Any], list[dict[str, Any]]] = defaultdict(list)
+    rows = [_keyed(row) for row in store.latest_with_state(state, limit=100_000)]
+    groups: dict[tuple[str, Any, Any], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        groups[(row["media_title"], row["season"])].append(row)
+        key = row["show"]["key"] if row["show"] else None
+        groups[(row["media_title"], row["season"], key)].append(row)
     result = []
-    for (title, season), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
+    for (title, season, _), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
         detail = json.loads(members[0]["resolution"] or "{}")
         result.append(
             {
                 "title": title,
+                "show": members[0]["show"],
                 "season": season,
                 "episodes": sorted(r["number"] for r in members if r["number"] is not None),
                 "plays": len(members),

@@ -220,7 +220,7 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 ShowIdKind = Literal["trakt", "tmdb", "slug"]
-MovieIdKind = Literal["trakt", "tmdb"]
+MovieIdKind = Literal["trakt", "tmdb", "slug"]
 _ID_COLUMNS = {"trakt": "media_trakt", "tmdb": "media_tmdb", "slug": "media_slug"}
 
 
@@ -905,7 +905,7 @@ class Store:
             params += (season,)
         return self._reset_resolutions(where, params)
 
-    def reset_movie_plays(self, id_kind: MovieIdKind, movie_id: int) -> int:
+    def reset_movie_plays(self, id_kind: MovieIdKind, movie_id: int | str) -> int:
         """Send a film's plays back to be resolved again; return how many."""
         return self._reset_resolutions(
             f"kind = 'movie' AND {_ID_COLUMNS[id_kind]} = ?", (movie_id,)
@@ -929,8 +929,9 @@ class Store:
 
     def latest_with_state(self, state: PlayState, limit: int = 10) -> list[dict[str, Any]]:
         rows = self.db.execute(
-            "SELECT history_id, watched_at, kind, media_title, season, number, reason, "
-            "resolution FROM plays WHERE state = ? ORDER BY watched_at DESC LIMIT ?",
+            "SELECT history_id, watched_at, kind, media_title, media_trakt, media_slug, "
+            "media_tmdb, season, number, reason, resolution FROM plays WHERE state = ? "
+            "ORDER BY watched_at DESC LIMIT ?",
             (state.value, limit),
         ).fetchall()
         return [dict(row) for row in rows]
