@@ -36,9 +36,16 @@ def run_dict(run: RunRecord | None) -> dict[str, Any] | None:
     }
 
 
+def unknown_accounts(profile: str) -> dict[str, Any]:
+    """What :func:`status_report` shows when the tokens cannot be read."""
+    nobody = {"authenticated": False, "username": None, "expires_at": None}
+    return {"profile": profile, "backend": "unknown", "trakt": nobody, "bangumi": nobody}
+
+
 def status_report(
     *,
     accounts: dict[str, Any],
+    problems: list[str] | None = None,
     store: Store,
     schedule: str,
     timezone: str | None,
@@ -64,6 +71,7 @@ def status_report(
         "daemon_heartbeat": beat.at if beat is not None else None,
         "daemon_stale": stale,
         "daemon": judge_daemon(beat, accounts["profile"], bool(stale)),
+        "problems": problems or [],
         "unmatched": [_keyed(row) for row in store.latest_with_state(PlayState.UNMATCHED, 5)],
         "failed": [_keyed(row) for row in store.latest_with_state(PlayState.FAILED, 5)],
     }

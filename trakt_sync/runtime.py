@@ -22,7 +22,7 @@ from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.config import Settings
 from trakt_sync.engine import ProgressFn, SyncEngine
-from trakt_sync.errors import ConfigError
+from trakt_sync.errors import ConfigError, StateError
 from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
 from trakt_sync.httpclient import RequestCounter, RetryBudget, new_http
 from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
@@ -54,6 +54,8 @@ class Runtime:
     secrets: SecretRegistry = field(default_factory=SecretRegistry)
     counter: RequestCounter = field(default_factory=RequestCounter)
     transport: httpx.BaseTransport | None = None
+    # Only read the state directory (``status``): nothing is created or written there.
+    read_only: bool = False
 
     def __post_init__(self) -> None:
         self.secrets.add(self.settings.trakt.client_secret)
@@ -68,7 +70,8 @@ class Runtime:
 
     @cached_property
     def tokens(self) -> TokenStore:
-        self.paths.ensure()
+        if not self.read_only:
+            self.paths.ensure()
         return TokenStore(
             self.paths,
             backend=self.settings.secrets.backend,
@@ -79,6 +82,8 @@ class Runtime:
 
     @cached_property
     def store(self) -> Store:
+        if self.read_only:
+            return Store(self.paths.database(self.profile), read_only=True)
         self.paths.ensure()
         return Store(self.paths.database(self.profile))
 
@@ -195,8 +200,15 @@ class Runtime:
         from trakt_sync import reports
 
         sync = self.settings.sync
+        problems = []
+        try:
+            accounts = self.auth_summary()
+        except (StateError, OSError) as exc:  # what cannot be read is said, the rest shown
+            problems.append(f"tokens: {exc}")
+            accounts = reports.unknown_accounts(self.profile)
         return reports.status_report(
-            accounts=self.auth_summary(),
+            accounts=accounts,
+            problems=problems,
             store=self.store,
             schedule=sync.schedule,
             timezone=sync.timezone,

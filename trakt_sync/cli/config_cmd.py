@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
@@ -132,6 +133,23 @@ def check_data(state: CliState, now: datetime) -> dict[str, Any]:
     return data
 
 
+def check_json_error(state: CliState) -> Callable[[str, int, BaseException], dict[str, Any]]:
+    """The ``config check --json`` document of a check that could not run."""
+
+    def document(message: str, code: int, error: BaseException) -> dict[str, Any]:
+        return {
+            "file": str(state.config_path),
+            "file_exists": state.config_path.exists(),
+            "valid": False,
+            "ready": False,
+            "error": message,
+            "exit_code": code,
+            "profiles": [],
+        }
+
+    return document
+
+
 @app.command(
     "check",
     short_help="Validate the file and every profile; next fire times.",
@@ -143,17 +161,7 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     state: CliState = ctx.obj
     if as_json:
-        state.expect_json(
-            lambda message, code, error: {
-                "file": str(state.config_path),
-                "file_exists": state.config_path.exists(),
-                "valid": False,
-                "ready": False,
-                "error": message,
-                "exit_code": code,
-                "profiles": [],
-            }
-        )
+        state.expect_json(check_json_error(state))
     now = utcnow()
     state.warn_exposed_secrets()
     data = check_data(state, now)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trakt_sync.cli.output import emit_json
-from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError, TryLater
+from trakt_sync.errors import BadArgument, ConfigError, NeedsAuth, TraktSyncError, TryLater
 from trakt_sync.paths import DEFAULT_PROFILE, config_file, config_named_explicitly, state_paths
 from trakt_sync.redact import SecretRegistry
 
@@ -31,6 +31,7 @@ class CliState:
     json_error: Callable[[str, int, BaseException], dict[str, Any]] | None = None
     json_sent: bool = False
     secrets_checked: bool = False
+    command: str | None = None  # the subcommand run, once the root options are parsed
 
     def expect_json(
         self, on_error: Callable[[str, int, BaseException], dict[str, Any]] | None = None
@@ -77,7 +78,7 @@ class CliState:
             print(f"trakt-sync: warning: {warning}", file=sys.stderr)
 
     @contextmanager
-    def runtime(self, profile: str | None = None) -> Iterator[Runtime]:
+    def runtime(self, profile: str | None = None, *, read_only: bool = False) -> Iterator[Runtime]:
         from trakt_sync.runtime import Runtime
         from trakt_sync.store import reporting_damage
 
@@ -88,6 +89,7 @@ class CliState:
             settings=self.settings(profile),
             paths=state_paths(),
             secrets=self.registry,
+            read_only=read_only,
         )
         try:
             with reporting_damage(rt.paths.database(profile)):
@@ -109,4 +111,12 @@ def error_kind(error: BaseException) -> str:
             return name
     if isinstance(error, KeyboardInterrupt):
         return "cancelled"
+    if isinstance(error, BadArgument) or is_usage_error(error):
+        return "usage"
     return "error" if isinstance(error, TraktSyncError) else "unexpected"
+
+
+def is_usage_error(error: BaseException | None) -> bool:
+    """A Click usage error (bad option or argument): Typer vendors its own Click, so it is
+    known by its shape rather than its class."""
+    return getattr(error, "exit_code", None) == 2 and hasattr(error, "format_message")

@@ -39,7 +39,7 @@ def status(
     names = profile_names(read_toml(state.config_path)) if every_profile else [state.profile]
     reports, problems = [], []
     for name in names:
-        with state.runtime(name) as rt:
+        with state.runtime(name, read_only=True) as rt:
             data = rt.status_report(now)
             problem = rt.health_problem(data, now) if check else None
         if check:
@@ -65,6 +65,8 @@ def _account(data: dict[str, Any]) -> str:
 def _print_status(data: dict[str, Any], now: datetime) -> None:
     console = out_console()
     console.print(f"profile {data['profile']} (tokens in {data['backend']})")
+    for problem in data.get("problems", []):
+        console.print(f"  cannot read {problem}")
     console.print(f"  Trakt:    {_account(data['trakt'])}")
     console.print(f"  Bangumi:  {_account(data['bangumi'])}")
     last = data["last_run"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from unicodedata import east_asian_width
 
 import typer
@@ -22,8 +23,26 @@ def _parse_since(value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"not a date like 2024-01-31: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise typer.BadParameter(
+            f"not a date like 2024-01-31 or 2024-01-31T20:00: {value!r}", param_hint="'--since'"
+        ) from None
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed > datetime.now(UTC):
+        raise typer.BadParameter(
+            f"{value} is in the future: nothing was watched since then", param_hint="'--since'"
+        )
+    return parsed
+
+
+def json_error(dry_run: bool) -> Callable[[str, int, BaseException], dict[str, Any]]:
+    """The ``sync --json`` document of a run that could not start: the usual shape."""
+
+    def document(message: str, code: int, error: BaseException) -> dict[str, Any]:
+        from trakt_sync.syncjob import error_result
+
+        return {**error_result(error, message, dry_run).as_dict(), "exit_code": code}
+
+    return document
 
 
 def sync(
@@ -43,15 +62,15 @@ def sync(
 ) -> None:
     """Sync Trakt history to Bangumi once."""
     from trakt_sync.engine import SyncOptions
-    from trakt_sync.syncjob import error_result, run_sync
+    from trakt_sync.syncjob import run_sync
 
     state: CliState = ctx.obj
     if as_json:
-        state.expect_json(
-            lambda message, code, error: {
-                **error_result(error, message, dry_run).as_dict(),
-                "exit_code": code,
-            }
+        state.expect_json(json_error(dry_run))
+    if full and since is not None:
+        raise typer.BadParameter(
+            "--full re-reads the whole history; --since reads from DATE on: give one",
+            param_hint="'--since'",
         )
     options = SyncOptions(
         full=full, since=_parse_since(since), dry_run=dry_run, retry_unmatched=retry_unmatched
@@ -84,7 +103,12 @@ def _print_subjects(result: SyncResult) -> None:
     if result.report.sink_items is not None:
         _print_sink_items(result)
         return
-    plans = result.report.plans
+    # Only subjects a write goes (or went) to: "already marked" is no change on Bangumi.
+    plans = [
+        (plan, title)
+        for plan, title in result.report.plans
+        if plan.writes or plan.subject_id in result.report.failed_subjects
+    ]
     if result.dry_run:
         print("Would change on Bangumi:" if plans else "Nothing to send to Bangumi.")
     elif plans:
