@@ -49,7 +49,7 @@ def test_status_says_running_while_the_daemon_runs_and_stopped_after(
         if proc.poll() is None:
             proc.kill()
     after = _daemon_line(cli("status").out)
-    assert after is not None and after.startswith("daemon:   not running (stopped"), after
+    assert after is not None and after.startswith("daemon:   not running: stopped"), after
     assert cli("status", "--json").out.count('"daemon": "stopped"') == 1
 
 
@@ -64,7 +64,7 @@ def test_a_killed_daemon_is_not_running_at_once(
         proc.kill()
         proc.communicate(timeout=30)
     line = _daemon_line(cli("status").out)
-    assert line is not None and "not running (its process is gone" in line, line
+    assert line is not None and "not running: its process is gone" in line, line
 
 
 def test_daemon_once_says_what_it_did_and_status_does_not_call_it_running(
@@ -77,7 +77,7 @@ def test_daemon_once_says_what_it_did_and_status_does_not_call_it_running(
     assert second.code == 0
     assert "nothing was due" in second.err and "next run at" in second.err
     line = _daemon_line(cli("status").out)
-    assert line is not None and "not running (`daemon --once` ran" in line, line
+    assert line is not None and "not running: `daemon --once` ran" in line, line
 
 
 def test_status_of_a_profile_the_daemon_does_not_serve_shows_no_daemon(

@@ -62,7 +62,11 @@ def status_report(
         "profile": accounts["profile"],
         "backend": accounts["backend"],
         "trakt": {k: accounts["trakt"][k] for k in ("authenticated", "username", "expires_at")},
-        "bangumi": {k: accounts["bangumi"][k] for k in ("authenticated", "username")},
+        "bangumi": {
+            "authenticated": accounts["bangumi"]["authenticated"],
+            "username": accounts["bangumi"]["username"],
+            "origin": accounts["bangumi"].get("origin"),
+        },
         "last_run": run_dict(_last_run(store, sync_running, died_message)),
         "last_success": run_dict(store.last_run(successful=True)),
         "items": store.state_counts(),

@@ -305,7 +305,7 @@ def _main(argv: list[str] | None) -> None:
     except TraktSyncError as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
-        message = redact_text(str(exc), state.registry)
+        message = state.hint(redact_text(str(exc), state.registry))
         state.emit_json_error(message, exc.exit_code, exc)
         print(f"trakt-sync: {message}", file=sys.stderr)
         sys.exit(exc.exit_code)

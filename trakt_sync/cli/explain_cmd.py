@@ -91,7 +91,7 @@ def explain(
     else:
         lines = brief_lines(data) if brief else explain_lines(data)
     for line in lines:
-        typer.echo(line)
+        typer.echo(state.hint(line))
 
 
 def _forms() -> str:

@@ -70,3 +70,18 @@ def relative(delta: timedelta) -> str:
     else:
         amount = f"{minutes} min"
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
+
+
+def bangumi_line(bangumi: dict[str, Any]) -> str:
+    """Who the Bangumi token is of, where it comes from, and what to change when refused."""
+    origin = bangumi.get("origin")
+    if origin is None:
+        if bangumi["authenticated"]:
+            return f"logged in as {bangumi['username']}"
+        return "not logged in (run `trakt-sync auth bangumi`)"
+    check = bangumi.get("check")
+    if check is not None and not check["ok"]:
+        return f"the token from {origin} was refused: {check['error']}"
+    if bangumi["username"]:
+        return f"logged in as {bangumi['username']} (token from {origin})"
+    return f"token from {origin}, not checked yet (`trakt-sync auth status` checks it)"

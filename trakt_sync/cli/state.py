@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -47,6 +48,19 @@ class CliState:
         """The command's document for an error, unless it already printed one."""
         if self.json_error is not None and not self.json_sent:
             self.emit_json(self.json_error(message, code, error))
+
+    def hint(self, text: str, profile: str | None = None) -> str:
+        """``text`` with every suggested command (```trakt-sync …```) given the profile and
+        ``--config`` this run used, so that copying it acts on the same account pair."""
+        profile = profile or self.profile
+        parts = []
+        if profile != DEFAULT_PROFILE:
+            parts += ["-p", shlex.quote(profile)]
+        if self.config is not None:
+            parts += ["--config", shlex.quote(str(self.config))]
+        if not parts:
+            return text
+        return text.replace("`trakt-sync ", f"`trakt-sync {' '.join(parts)} ")
 
     @property
     def config_path(self) -> Path:

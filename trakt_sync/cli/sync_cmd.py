@@ -85,16 +85,18 @@ def sync(
         else:
             result = run_sync(rt.sync_job(), options)
     if as_json:
-        state.emit_json(result.as_dict())
+        document = result.as_dict()
+        document["message"] = document["message"] and state.hint(document["message"])
+        state.emit_json(document)
         raise typer.Exit(result.exit_code)
     if not (state.quiet and result.exit_code == 0):
         _print_subjects(result)
     if result.report.message:
-        print(f"trakt-sync: {result.report.message}", file=sys.stderr)
+        print(f"trakt-sync: {state.hint(result.report.message)}", file=sys.stderr)
     if not (state.quiet and result.exit_code == 0):
         print(result.summary(), file=sys.stderr)
         for line in _next_steps(result):
-            print(line, file=sys.stderr)
+            print(state.hint(line), file=sys.stderr)
     raise typer.Exit(result.exit_code)
 
 
