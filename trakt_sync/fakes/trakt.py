@@ -626,13 +626,15 @@ class FakeTrakt(FakeServer):
         return json_response(200, [self._render_play(p, full) for p in page], headers)
 
     def _watched(self, request: Request, match: re.Match[str]) -> Response:
-        """A.9: one entry per show/film with plays; ``?extended=noseasons`` drops ``seasons``."""
+        """A.9: one entry per show/film with plays, paged like every list since 2026-06-30
+        (default 100, clamp 250); ``seasons`` only with ``extended=progress``, and then at
+        most 100 a page (``full`` and ``noseasons`` change nothing)."""
         kind = "show" if match["type"] == "shows" else "movie"
         grouped: dict[int, list[Obj]] = {}
         for play in self.history:
             if play["type"] == ("episode" if kind == "show" else "movie"):
                 grouped.setdefault(play[kind], []).append(play)
-        with_seasons = "noseasons" not in self._extended(request)
+        with_seasons = "progress" in self._extended(request)
         out = []
         for item_id, plays in grouped.items():
             entry: Obj = {
@@ -652,8 +654,9 @@ class FakeTrakt(FakeServer):
                 if with_seasons:
                     entry["seasons"] = _watched_seasons(plays)
             out.append(entry)
-        out.sort(key=lambda e: e["last_watched_at"], reverse=True)
-        return json_response(200, out)
+        out.sort(key=lambda e: (e["last_watched_at"], e[kind]["ids"]["trakt"]), reverse=True)
+        page, headers = paginate(out, request.query, maximum=100 if with_seasons else 250)
+        return json_response(200, page, headers)
 
     def _ratings(self, request: Request, match: re.Match[str]) -> Response:
         """A.9: ``/sync/ratings/{type}/{rating}``, newest first; pagination optional."""
