@@ -20,7 +20,7 @@ def test_device_flow_pending_then_success_stores_tokens_and_prints_username(
     assert "/activate" in result.err and "enter the code" in result.err
     polls = [r for r in sandbox.trakt.requests if r.path == "/oauth/device/token"]
     assert len(polls) == 3
-    assert set(polls[0].json) == {"code", "client_id", "client_secret"}
+    assert set(polls[0].json) == {"code", "client_id"}  # a public client: no secret
     token_file = sandbox.home / "tokens.json"
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     stored = json.loads(token_file.read_text())["profiles"]["default"]["trakt"]

@@ -49,6 +49,8 @@ FILE_FORMAT_VERSION: Final = 1
 PROBE_KEY: Final = "__probe__"
 PROBE_TIMEOUT: Final = 5.0  # seconds; a locked keyring may never answer
 LOCK_TIMEOUT: Final = 10.0  # seconds to wait for another process writing the token file
+# seconds to wait for another process refreshing a Trakt token (its request may be retried)
+REFRESH_LOCK_TIMEOUT: Final = 120.0
 AUTH_HINT: Final = "run `trakt-sync auth`"
 
 _MIN_MARGIN: Final = 3600.0  # refresh at least an hour before expiry...
@@ -638,6 +640,29 @@ class TokenStore:
             self._registry.add(token.refresh_token)
 
     # -- public API
+
+    @contextlib.contextmanager
+    def refresh_lock(self) -> Iterator[None]:
+        """Held while a Trakt pair is read, refreshed and saved, by every process and with
+        either backend: a refresh token is single use, so a second refresher must wait and
+        then find the pair the first one stored (one lock for all profiles; refreshes are
+        rare)."""
+        import filelock
+
+        _ensure_dir(self.paths.state_dir)
+        lock_path = self.paths.token_file.with_name("tokens.refresh.lock")
+        lock = filelock.FileLock(lock_path, timeout=REFRESH_LOCK_TIMEOUT, mode=0o600)
+        try:
+            lock.acquire()
+        except filelock.Timeout as exc:
+            raise TryLater(
+                f"another trakt-sync process has been refreshing the Trakt token for "
+                f"{REFRESH_LOCK_TIMEOUT:.0f}s (lock {lock_path}); try again"
+            ) from exc
+        try:
+            yield
+        finally:
+            lock.release()
 
     def load_trakt(self) -> TraktToken | None:
         token: TraktToken | None = self._load("trakt")

@@ -20,6 +20,7 @@ from trakt_sync.errors import (
 )
 from trakt_sync.httpclient import ApiClient, Pacer, error_text
 from trakt_sync.timeutil import iso_z
+from trakt_sync.trakt_app import app_unknown
 from trakt_sync.trakt_auth import TraktSession, trakt_headers
 
 DEFAULT_RETRY_AFTER = 10.0  # A.4: some 429s come without Retry-After
@@ -50,15 +51,14 @@ class TraktClient(ApiClient):
             **kw,
         )
         self.session = session
+        self.client_id = client_id
 
     def error_for(self, response: httpx.Response) -> TraktSyncError:
         status, text = response.status_code, error_text(response)
         if status == 401:
             return TraktUnauthorized("Trakt rejected the access token; run `trakt-sync auth`")
-        if status == 403:
-            return AccessDenied(
-                "Trakt rejected the API key or the app is not approved (403): check trakt.client_id"
-            )
+        if status == 403:  # A.1b: a removed app's client id gets 403 on every call
+            return AccessDenied(app_unknown(self.client_id, "403 invalid API key"))
         if status == 404:
             return NotFound(f"Trakt: not found: {response.request.url.path}", status)
         if status == 423:
@@ -78,12 +78,13 @@ class TraktClient(ApiClient):
     ) -> tuple[Any, httpx.Response]:
         if self.session is None:
             raise NeedsAuth("not logged in to Trakt; run `trakt-sync auth`")
-        self.http.headers["Authorization"] = f"Bearer {self.session.access_token()}"
+        used = self.session.valid()
+        self.http.headers["Authorization"] = f"Bearer {used.access_token}"
         try:
             return self.get_json(path, params)
         except TraktUnauthorized:
             # A.4: refresh once on 401 and retry once; a second 401 means re-auth.
-            fresh = self.session.refresh()
+            fresh = self.session.refresh(used)
             self.http.headers["Authorization"] = f"Bearer {fresh.access_token}"
             return self.get_json(path, params)
 
