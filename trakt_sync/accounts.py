@@ -61,9 +61,11 @@ class TraktLogin:
         self.secrets.add(token.refresh_token)
         self.tokens.save_trakt(token)  # persisted before first use
         username = self.api.user_settings().get("user", {}).get("username")
-        # Reading the settings may have refreshed the pair: name the stored one, not ours.
-        token = replace(self.tokens.load_trakt() or token, username=username)
-        self.tokens.save_trakt(token)
+        # Reading the settings may have refreshed the pair: name the stored one, not ours,
+        # under the refresh lock so that no pair another process stores meanwhile is undone.
+        with self.tokens.refresh_lock():
+            token = replace(self.tokens.load_trakt() or token, username=username)
+            self.tokens.save_trakt(token)
         return token
 
 
