@@ -194,7 +194,7 @@ def test_auth_status_after_trakt_rejected_the_refresh_token(logged_in: Sandbox, 
     assert data["authenticated"] is False and data["rejected"] is True
     text = cli("auth", "status").out
     assert "logged in as" not in text.split("Bangumi")[0]
-    assert "rejected" in text and "trakt-sync auth" in text
+    assert "ended on Trakt's side" in text and "trakt-sync auth" in text
     status = json.loads(cli("status", "--json").out)
     assert status["trakt"]["authenticated"] is False
 
