@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+import httpx
 import pytest
 
 from tests.conftest import Sandbox
@@ -140,3 +141,17 @@ def test_a_denied_or_expired_device_code_says_so_and_how_to_retry(
     message = " ".join(result.err.split()).lower()
     for word in words:
         assert word.lower() in message
+
+
+def test_the_sandbox_admin_routes_replay_trakts_refusals(logged_in: Sandbox, cli) -> None:
+    """What the README's sandbox uses by hand: a scripted device outcome, ended logins."""
+    url = logged_in.trakt.url
+    bad = httpx.post(f"{url}/_admin/device-script", json={"outcomes": ["nonsense"]})
+    assert bad.status_code == 422
+    scripted = httpx.post(f"{url}/_admin/device-script", json={"outcomes": ["denied"]})
+    assert scripted.status_code == 200
+    assert "denied on Trakt (418)" in cli("auth").err
+
+    assert httpx.post(f"{url}/_admin/end-logins", json={}).status_code == 204
+    result = cli("sync")
+    assert result.code == 77 and "ended on Trakt's side" in result.err
