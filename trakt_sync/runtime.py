@@ -80,7 +80,7 @@ class Runtime:
     @cached_property
     def store(self) -> Store:
         self.paths.ensure()
-        return Store(self.paths.database(self.profile))
+        return Store(self.paths.database(self.profile), redact=self.secrets.redact)
 
     # -- clients --------------------------------------------------------------------------
 
