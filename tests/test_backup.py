@@ -22,7 +22,7 @@ complete_subjects = false
 min_confidence = 0.9
 [sink]
 kind = "bangumi-syncer"
-url = "http://syncer.local:8000"
+url = "https://syncer.local:8000"
 user_name = "me"
 [profiles.partner.sync]
 schedule = "30 4 * * *"

@@ -9,12 +9,14 @@ and the reason (exit 78).
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -45,7 +47,21 @@ _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 def _check_url(value: str) -> str:
     if not re.match(r"^https?://[^/\s]+", value):
         raise ValueError(f"not an http(s) URL: {value!r}")
+    if value.startswith("http://") and not _is_loopback(urlsplit(value).hostname or ""):
+        raise ValueError(
+            "http:// would send tokens and plays in cleartext: use https:// "
+            "(plain http is accepted only for loopback hosts: localhost, 127.0.0.1, [::1])"
+        )
     return value.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_duration(value: int | float | str) -> float:
