@@ -63,3 +63,19 @@ def test_a_short_or_slashed_sink_key_is_absent_from_debug_logs(
     assert "HTTP Request: POST" in result.err  # the debug log really ran
     for form in (key, quote(key, safe=""), quote(key)):
         assert form not in result.out + result.err
+
+
+def test_the_webhook_url_token_is_absent_from_debug_logs(
+    logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trakt_sync.fakes.webhook import FakeWebhook
+
+    with FakeWebhook() as hook:
+        url = f"{hook.url}/api/webhooks/123/{WEBHOOK_TOKEN}"
+        monkeypatch.setenv("TRAKT_SYNC_NOTIFY__WEBHOOK_URL", url)
+        logged_in.trakt.inject("GET", "^/sync/last_activities$", status=503, times=50)
+        result = cli("-vv", "sync")
+        assert result.code == 75
+        assert [r.path for r in hook.requests] == [f"/api/webhooks/123/{WEBHOOK_TOKEN}"]
+    assert "HTTP Request: POST" in result.err
+    assert WEBHOOK_TOKEN not in result.out + result.err
