@@ -79,3 +79,14 @@ def test_a_same_origin_get_redirect_is_still_followed(logged_in: Sandbox, cli) -
     result = cli("sync")
     assert result.code == 0, result.err
     assert logged_in.trakt.count(r"^/sync/last_activities$") == 2
+
+
+def test_a_307_on_the_revoke_post_sends_neither_token_nor_secret_elsewhere(
+    logged_in: Sandbox, cli, elsewhere: Elsewhere
+) -> None:
+    logged_in.trakt.inject(
+        "POST", r"^/oauth/revoke$", status=307, headers={"Location": f"{elsewhere.url}/x"}
+    )
+    result = cli("auth", "logout", "--trakt")
+    assert elsewhere.requests == []
+    assert "was redirected (307)" in result.err
