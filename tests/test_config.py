@@ -24,12 +24,14 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
 def test_precedence_flags_over_env_over_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write(tmp_path / "c.toml", '[trakt]\nclient_id = "file"\napi_url = "http://file.test"\n')
+    path = write(
+        tmp_path / "c.toml", '[trakt]\nclient_id = "file"\napi_url = "https://file.test"\n'
+    )
     assert load_settings(path).trakt.client_id == "file"
     monkeypatch.setenv("TRAKT_SYNC_TRAKT__CLIENT_ID", "env")
     settings = load_settings(path)
     assert settings.trakt.client_id == "env"
-    assert settings.trakt.api_url == "http://file.test"
+    assert settings.trakt.api_url == "https://file.test"
     flagged = load_settings(path, overrides={"trakt": {"client_id": "flag"}})
     assert flagged.trakt.client_id == "flag"
 
@@ -38,10 +40,10 @@ def test_profile_overrides_top_level_sections(tmp_path: Path) -> None:
     path = write(
         tmp_path / "c.toml",
         '[bangumi]\nuser_agent = "me/trakt-sync"\n'
-        '[profiles.partner.bangumi]\napi_url = "http://partner.test"\n',
+        '[profiles.partner.bangumi]\napi_url = "https://partner.test"\n',
     )
     partner = load_settings(path, "partner")
-    assert partner.bangumi.api_url == "http://partner.test"
+    assert partner.bangumi.api_url == "https://partner.test"
     assert partner.bangumi.user_agent == "me/trakt-sync"
     assert load_settings(path).bangumi.api_url == "https://api.bgm.tv"
 

@@ -223,7 +223,7 @@ class SyncEngine:
                 )
         except TraktSyncError as exc:
             report.error = exc
-            report.message = str(exc)
+            report.message = self.store.redact(str(exc))
             report.outcome = RunOutcome.of_error(exc)
         if report.outcome is RunOutcome.OK and report.counts["failed"]:
             report.outcome = RunOutcome.FAILED
@@ -461,7 +461,7 @@ class SyncEngine:
                         self._forget_episodes(subject_id)
                     self.store.mark_failed(plan.play_ids, str(exc))
                     report.counts["failed"] += len(plan.play_ids) + bool(extra and not members)
-                    report.failed_subjects[subject_id] = str(exc)
+                    report.failed_subjects[subject_id] = self.store.redact(str(exc))
                     if self.extras is not None and extra is not None:
                         self.extras.settle(subject_id, extra, plan.rating_waits, str(exc))
                     continue

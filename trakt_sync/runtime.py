@@ -56,9 +56,8 @@ class Runtime:
     transport: httpx.BaseTransport | None = None
 
     def __post_init__(self) -> None:
-        self.secrets.add(self.settings.trakt.client_secret)
-        self.secrets.add(self.settings.bangumi.token)
-        self.secrets.add(self.settings.sink.key)
+        for secret in self.settings.secret_values():
+            self.secrets.add(secret)
         http = self.settings.http
         self.budget = RetryBudget(
             total=http.retry_budget, backoff_base=http.backoff_base, max_retries=http.max_retries
@@ -80,7 +79,7 @@ class Runtime:
     @cached_property
     def store(self) -> Store:
         self.paths.ensure()
-        return Store(self.paths.database(self.profile))
+        return Store(self.paths.database(self.profile), redact=self.secrets.redact)
 
     # -- clients --------------------------------------------------------------------------
 
@@ -154,6 +153,9 @@ class Runtime:
             user_agent=self.user_agent,
             **self._client_kw(),
         )
+        if sink.key:  # in the webhook's path: masked there however short the key is
+            self.secrets.add(f"/Custom/{sink.key.get_secret_value()}")
+            self.secrets.add(client.path)
         return BangumiSyncerSink(
             client, bangumi=self.cached_bangumi, trakt=self.cached_trakt, user_name=self._sink_user
         )
@@ -322,7 +324,7 @@ class Runtime:
         notifier = None
         if webhook:
             notifier = Notifier(
-                webhook,
+                webhook.get_secret_value(),
                 self.profile,
                 self.store,
                 self.secrets.redact,
