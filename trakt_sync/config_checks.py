@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trakt_sync.errors import ConfigError
+from trakt_sync.paths import check_profile_name
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -86,6 +87,11 @@ def shape_problems(data: dict[str, Any], sections: tuple[str, ...]) -> list[str]
     if not isinstance(profiles, dict):
         return [*problems, "profiles: must be a table of [profiles.<name>] sections"]
     for name, body in profiles.items():
+        try:
+            check_profile_name(name, "profiles")
+        except ConfigError as exc:
+            problems.append(str(exc))
+            continue
         if not isinstance(body, dict):
             problems.append(f"profiles.{name}: must be a table of sections")
             continue
@@ -157,10 +163,35 @@ def exposed_secrets_warning(path: Path) -> str | None:
 
 def readiness_problems(settings: Settings) -> list[str]:
     """What `auth` and `sync` need that the settings lack (a valid file can still miss it)."""
+    from trakt_sync.trakt_app import NO_CLIENT_ID
+
     problems = []
-    if not settings.trakt.client_id:
-        problems.append(
-            "trakt.client_id: not set; `auth` and `sync` need it (create an API app at "
-            "https://trakt.tv/oauth/applications and copy its client id)"
-        )
+    if not settings.trakt.app_client_id():  # the configured one, else this build's public one
+        problems.append(f"{NO_CLIENT_ID}; `auth` and `sync` need it")
     return problems
+
+
+class ProfileProblems(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def describe_error(error: Any, profile: str, raw: dict[str, Any]) -> str:
+    """``sync.page_limit: reason``, or ``environment variable X: key: reason`` when the value
+    came from the environment."""
+    from trakt_sync.config import ENV_PREFIX, in_data
+
+    loc = tuple(error["loc"])
+    key = ".".join(str(part) for part in loc)
+    reason = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden" and len(loc) == 2:
+        reason = unknown_key(str(loc[0]), str(loc[1]))
+    env_name = ENV_PREFIX + "__".join(str(part) for part in loc).upper()
+    # The env var wins over the file, as in loading.
+    if env_name in os.environ:
+        return f"environment variable {env_name}: {key}: {reason}"
+    profile_raw = (raw.get("profiles") or {}).get(profile, {})
+    if in_data(loc, profile_raw):
+        key = f"profiles.{profile}.{key}"
+    return f"{key}: {reason}"
