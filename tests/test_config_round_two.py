@@ -87,7 +87,8 @@ def test_config_check_says_what_auth_and_sync_still_need(
     _config(tmp_path / "home", '[sync]\nschedule = "0 3 * * *"\n')
     result = cli("config", "check")
     assert result.code == 78
-    assert "problem: trakt.client_id: not set; `auth` and `sync` need it" in result.out
+    assert "problem: trakt.client_id: not set, and this build" in result.out
+    assert "`auth` and `sync` need it" in result.out
     assert "would stop `auth` or `sync`" in result.err
     data = json.loads(cli("config", "check", "--json").out)
     assert data["valid"] is True and data["ready"] is False and data["exit_code"] == 78
