@@ -123,7 +123,7 @@ def brief_lines(data: dict[str, Any]) -> list[str]:
         if others:
             first = others[0]
             parts.append(f"{len(others)} {first['status']}: {first['reason']}")
-        lines.append(head + "; ".join(parts))
+        lines.append(head + ("; ".join(parts) or "no episodes on Trakt"))
     return lines
 
 
