@@ -221,6 +221,38 @@ class SinkSettings(_Section):
         return self
 
 
+class WebSettings(_Section):
+    """The local web page: ``trakt-sync web``, and the daemon too when ``listen`` is set."""
+
+    listen: str | None = None  # HOST:PORT
+    # Required to listen on anything but loopback: the page then asks for it first.
+    password: SecretStr | None = None
+    # Further names the page is reached by (the Host header; DNS rebinding is refused).
+    hosts: list[str] = []
+    session_idle: float = 1800.0  # a signed-in browser is signed out after this long idle
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str | None) -> str | None:
+        if value is not None:
+            split_listen(value)
+        return value
+
+    @field_validator("session_idle", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> float:
+        return parse_duration(value)
+
+
+def split_listen(value: str) -> tuple[str, int]:
+    """``127.0.0.1:8765`` or ``[::1]:8765`` → (host, port); ValueError otherwise."""
+    host, sep, port = value.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"not HOST:PORT like 127.0.0.1:8765: {value!r}")
+    return host, int(port)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore", validate_default=True
@@ -234,6 +266,7 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     notify: NotifySettings = NotifySettings()
     sink: SinkSettings = SinkSettings()
+    web: WebSettings = WebSettings()
 
     def redacted(self) -> dict[str, Any]:
         """The effective settings as plain data with every secret replaced by a marker."""
@@ -243,6 +276,7 @@ class Settings(BaseSettings):
         )
         data["bangumi"]["token"] = "***" if self.bangumi.token else None
         data["sink"]["key"] = "***" if self.sink.key else None
+        data["web"]["password"] = "***" if self.web.password else None
         return data
 
 

@@ -38,6 +38,7 @@ from trakt_sync.models import (
     TraktShow,
 )
 from trakt_sync.outcome import RunOutcome, exit_code
+from trakt_sync.progress import Progress
 from trakt_sync.planner import SubjectPlan, plan_subject
 from trakt_sync.readahead import read_ahead
 from trakt_sync.store import PlayGroup, Store, StoredPlay
@@ -161,7 +162,7 @@ class RunReport:
         return exit_code(self.outcome, self.error)
 
 
-ProgressFn = Callable[[str, int, int], None]
+ProgressFn = Progress  # the name the engine has always used
 
 
 class SyncEngine:
