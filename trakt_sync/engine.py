@@ -38,8 +38,8 @@ from trakt_sync.models import (
     TraktShow,
 )
 from trakt_sync.outcome import RunOutcome, exit_code
-from trakt_sync.progress import Progress
 from trakt_sync.planner import SubjectPlan, plan_subject
+from trakt_sync.progress import Progress
 from trakt_sync.readahead import read_ahead
 from trakt_sync.store import PlayGroup, Store, StoredPlay
 from trakt_sync.timeutil import iso_z, parse_instant

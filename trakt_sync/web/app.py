@@ -123,7 +123,9 @@ async def read_form(request: Request) -> dict[str, str]:
             data = json.loads(body or b"{}")
         except ValueError:
             return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            return {}
+        return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in data.items()}
     return {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
 
 
