@@ -165,3 +165,76 @@ def test_a_non_loopback_address_without_a_password_refuses_to_start(cli, isolate
     result = cli("web", "--listen", "192.168.1.20:8765")
     assert result.code == 78
     assert cli("web", "--listen", "nonsense").code == 78
+
+
+def test_confirm_maps_the_episodes_where_the_matcher_placed_them(
+    client: TestClient, logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SPY x FAMILY's S1E13-E15 are episodes 1-3 of the second cour's subject: Confirm
+    writes the override the unmatched reason's hint names, and the next sync marks them."""
+    monkeypatch.setenv("TRAKT_SYNC_MATCHING__MIN_CONFIDENCE", "1.0")
+    cli("sync")
+    page = client.get("/unmatched").text
+    assert 'name="episodes" value="S1E13-E15"' in page
+    token = csrf_of(page)
+    form = {"csrf_token": token, "show": "trakt:185614", "target": "373267"}
+    answer = client.post("/unmatched/map", data={**form, "episodes": "S1E13-E15", "start_ep": "1"})
+    assert "Added: override trakt:185614 S1E13-E15 → subject 373267" in answer.text
+    assert "S1E13 → subject 373267 (override)" in answer.text
+    overrides = json.loads(cli("map", "list", "--json").out)
+    assert overrides == [{"show": "trakt:185614", "episodes": "S1E13-E15", "subject_id": 373267}]
+    cli("sync")
+    marked = logged_in.bangumi.collection("demo")[373267]["episodes"]
+    assert list(marked.values()).count(2) == 3
+    ignored = client.post("/unmatched/map", data={**form, "episodes": "S1", "target": "ignore"})
+    assert "Added: override trakt:185614 S1 → ignore" in ignored.text
+    typo = client.post("/unmatched/map", data={**form, "episodes": "S1", "target": "999999"})
+    assert "Bangumi has no subject 999999" in typo.text
+
+
+def test_the_daemon_serves_the_page_when_web_listen_is_set(
+    logged_in: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One process does both: the daemon's first (due) sync shows on the page's API."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("TRAKT_SYNC_WEB__LISTEN", f"127.0.0.1:{port}")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trakt_sync", "daemon"],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/api/sync?profile=default"
+
+    def synced() -> bool:
+        try:
+            state = httpx.get(url, timeout=2).json()
+        except httpx.HTTPError:
+            return False
+        return state.get("result") is not None
+
+    try:
+        wait_until(synced, timeout=60, what="the daemon's sync on the page")
+        state = httpx.get(url).json()
+        status = httpx.get(f"http://127.0.0.1:{port}/api/status?profile=default").json()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert f"web page at http://127.0.0.1:{port}/" in err
+    assert state["result"]["outcome"] == "ok" and state["summary"].startswith("synced:")
+    assert_valid("web-sync", state)
+    assert status["last_run"]["outcome"] == "ok"

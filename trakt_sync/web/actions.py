@@ -21,15 +21,21 @@ class MapResult:
 
 
 def map_group(
-    rt: Runtime, show: str, season: int | None, target: str, *, check: bool = True
+    rt: Runtime,
+    show: str,
+    episodes: str | None,
+    target: str,
+    start_ep: int = 1,
+    *,
+    check: bool = True,
 ) -> MapResult:
-    """``map add SHOW [S<season>] SUBJECT_ID|ignore``: checked online like ``map add``,
-    written, and the season resolved again at once to show what it now becomes."""
+    """``map add SHOW [EPISODES] SUBJECT_ID|ignore [--start-ep N]``: checked online like
+    ``map add``, written, and the season resolved again at once to show what it becomes."""
     from trakt_sync.mapping_ops import add_override, check_override, parse_override
 
-    args = ([f"S{season}"] if season is not None else []) + [target.strip()]
+    args = ([episodes] if episodes else []) + [target.strip()]
     try:
-        override = parse_override(show, args, 1)
+        override = parse_override(show, args, start_ep)
         found = check_override(override, rt.bangumi, rt.trakt) if check else None
     except ValueError as exc:
         return MapResult(str(exc), ok=False)
@@ -45,7 +51,8 @@ def map_group(
     resolved = []
     kind, _, ref = show.partition(":")
     if not override.ignore and not override.is_movie and kind in ("trakt", "slug"):
-        resolved = resolved_lines(rt.resolver().explain(rt.trakt, ref, season, None))
+        explained = rt.resolver().explain(rt.trakt, ref, override.season, None)
+        resolved = resolved_lines(explained)
     return MapResult(message, ok=True, resolved=resolved)
 
 

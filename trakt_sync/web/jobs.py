@@ -16,7 +16,9 @@ from trakt_sync.errors import LockHeld, TraktSyncError
 from trakt_sync.redact import SecretRegistry
 
 if TYPE_CHECKING:
+    from trakt_sync.progress import Progress
     from trakt_sync.runtime import Runtime
+    from trakt_sync.syncjob import SyncResult
 
 OpenRuntime = Callable[[str], AbstractContextManager["Runtime"]]
 
@@ -84,20 +86,44 @@ class SyncJobs:
 
     def _run(self, state: SyncState) -> None:
         from trakt_sync.engine import SyncOptions
-        from trakt_sync.sync_lines import next_steps, subject_lines
         from trakt_sync.syncjob import error_result, run_sync
 
         try:
             with self.open_runtime(state.profile) as rt:
                 result = run_sync(rt.sync_job(state), SyncOptions(dry_run=state.dry_run))
-            state.lines = subject_lines(result) + next_steps(result)
-            state.summary = result.summary()
         except TraktSyncError as exc:
             state.error = self.secrets.redact(str(exc))
             result = error_result(exc, state.error, state.dry_run)
         except Exception as exc:  # shown on the page, as the CLI would print it
             state.error = f"unexpected error: {type(exc).__name__}: {self.secrets.redact(str(exc))}"
             result = error_result(exc, state.error, state.dry_run)
+        self._finish(state, result)
+
+    def run_watched(self, profile: str, run: Callable[[Progress], SyncResult]) -> SyncResult:
+        """Run a sync started elsewhere in this process (the daemon's) so that the page
+        shows its progress and result; a sync the page started keeps its own state."""
+        state = SyncState(profile, dry_run=False)
+        with self._guard:
+            current = self.states.get(profile)
+            if current is not None and not current.finished:
+                return run(state)  # the profile's lock refuses it
+            self.states[profile] = state
+        try:
+            result = run(state)
+        except BaseException as exc:
+            state.error = self.secrets.redact(str(exc)) or type(exc).__name__
+            state.finished = True
+            raise
+        self._finish(state, result)
+        return result
+
+    @staticmethod
+    def _finish(state: SyncState, result: SyncResult) -> None:
+        from trakt_sync.sync_lines import next_steps, subject_lines
+
+        if state.error is None:  # a sync that ran (its outcome may still be a failure)
+            state.lines = subject_lines(result) + next_steps(result)
+            state.summary = result.summary()
         state.result = json.loads(json.dumps(result.as_dict(), default=str))
         state.finished = True
 

@@ -49,9 +49,11 @@ def unmatched(request: Request) -> Response:
     with web.runtime(profile) as rt:
         groups = views.unmatched(rt, skipped)
         for group in groups:
+            group["spec"] = views.season_spec(group)
             for cand in group["candidates"]:
                 if cand.get("subject_id") is not None:
                     cand["facts"] = views.subject_facts(rt, int(cand["subject_id"]))
+                cand["confirm"] = views.confirm_spec(group, cand)
     return web.render(request, "unmatched", profile=profile, groups=groups, skipped=skipped)
 
 
@@ -59,14 +61,15 @@ def map_group(request: Request, form: dict[str, str]) -> Response:
     """Confirm (a candidate's id), Ignore ("ignore") or a typed Subject id: ``map add``."""
     web = web_of(request)
     profile = web.profile_of(request, form)
-    season = form.get("season", "")
+    start = form.get("start_ep", "1")
     try:
         with web.runtime(profile) as rt:
             result = actions.map_group(
                 rt,
                 form.get("show", ""),
-                int(season) if season.isdigit() else None,
+                form.get("episodes") or None,
                 form.get("target", ""),
+                int(start) if start.lstrip("-").isdigit() else 1,
             )
     except TraktSyncError as exc:
         web.flash(request, _profile_error(web, exc), "error")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -13,6 +14,11 @@ from trakt_sync.web.options import DEFAULT_LISTEN, WebOptions, check_bind
 
 if TYPE_CHECKING:
     import uvicorn
+    from starlette.applications import Starlette
+
+    from trakt_sync.web.jobs import SyncJobs
+
+log = logging.getLogger("trakt_sync.daemon")
 
 
 def web_options(
@@ -44,13 +50,13 @@ def web_options(
     )
 
 
-def _server(options: WebOptions) -> uvicorn.Server:
+def _server(options: WebOptions, app: Starlette | None = None) -> uvicorn.Server:
     import uvicorn
 
     from trakt_sync.web.app import create_app
 
     config = uvicorn.Config(
-        create_app(options),
+        app or create_app(options),
         host=options.host,
         port=options.port,
         log_level="warning",
@@ -65,10 +71,12 @@ def serve(options: WebOptions) -> None:
     _server(options).run()
 
 
-def serve_in_thread(options: WebOptions, wait: float = 10.0) -> uvicorn.Server:
+def serve_in_thread(
+    options: WebOptions, app: Starlette | None = None, wait: float = 10.0
+) -> uvicorn.Server:
     """Serve beside the daemon's loop (signals stay the daemon's: uvicorn only takes them
     in the main thread); returns once it listens. ``server.should_exit = True`` stops it."""
-    server = _server(options)
+    server = _server(options, app)
     thread = threading.Thread(target=server.run, name="trakt-sync-web", daemon=True)
     thread.start()
     deadline = time.monotonic() + wait
@@ -77,3 +85,22 @@ def serve_in_thread(options: WebOptions, wait: float = 10.0) -> uvicorn.Server:
     if not server.started:
         raise ConfigError(f"web: cannot listen on {options.url}")
     return server
+
+
+def serve_beside_daemon(
+    settings: Settings, config_path: Path, *, must_exist: bool, profiles: list[str]
+) -> SyncJobs | None:
+    """When ``web.listen`` is set, serve the page beside the daemon; returns the page's
+    jobs, through which the daemon's syncs show their progress there (None: no page)."""
+    if not settings.web.listen:
+        return None
+    options = web_options(
+        settings, config_path, must_exist=must_exist, listen=None, profiles=profiles
+    )
+    from trakt_sync.web.app import create_app
+
+    app = create_app(options)
+    serve_in_thread(options, app)
+    log.warning("web page at %s", options.url)
+    jobs: SyncJobs = app.state.web.jobs
+    return jobs

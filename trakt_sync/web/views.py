@@ -45,6 +45,25 @@ def subject_facts(rt: Runtime, subject_id: int) -> dict[str, Any]:
     }
 
 
+def season_spec(group: dict[str, Any]) -> str | None:
+    """The episodes ``map add`` takes for a whole group: ``S1`` (a film: none)."""
+    return f"S{group['season']}" if group["season"] is not None else None
+
+
+def confirm_spec(group: dict[str, Any], cand: dict[str, Any]) -> dict[str, Any]:
+    """What Confirm maps: the group's episodes from the subject's episode the matcher
+    placed them at (``S1E13-E15`` from ep 1), as the unmatched reason's ``map add`` hint
+    says; the whole season when the candidate was not placed."""
+    episodes = group["episodes"]
+    if group["season"] is None or cand.get("offset") is None or not episodes:
+        return {"episodes": season_spec(group), "start_ep": 1}
+    first, last = min(episodes), max(episodes)
+    return {
+        "episodes": f"S{group['season']}E{first}-E{last}",
+        "start_ep": first - int(cand["offset"]),
+    }
+
+
 def auth(rt: Runtime) -> dict[str, Any]:
     """``auth status --json``."""
     return plain(rt.auth_summary())
