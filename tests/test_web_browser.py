@@ -157,8 +157,6 @@ def test_a_person_logs_in_previews_and_syncs(
     no_secret(page, sandbox)
 
     # The plan first: the lines `sync --dry-run` prints.
-    for fake in (sandbox.trakt, sandbox.bangumi):
-        fake.latency = 0.2  # a sync that lasts long enough to be watched
     page.get_by_role("link", name="Sync now").first.click()
     page.get_by_role("button", name="Preview (dry run)").click()
     expect(page.get_by_role("heading", name="Dry run finished")).to_be_visible()
@@ -171,6 +169,8 @@ def test_a_person_logs_in_previews_and_syncs(
     ]
 
     # Then the sync, with its progress; a second click meanwhile is refused.
+    for fake in (sandbox.trakt, sandbox.bangumi):
+        fake.latency = 0.15  # a sync that lasts long enough to be watched
     page.get_by_role("button", name="Sync now").click()
     expect(page.locator(".progress-text")).to_contain_text("Sync running")
     shoot(page, shots, "sync-running")
@@ -194,6 +194,11 @@ def test_a_person_logs_in_previews_and_syncs(
     assert status["items"]["synced"] > 0
     shoot(page, shots, "overview")
     no_secret(page, sandbox)
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.emulate_media(color_scheme="dark")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light
+    shoot(page, shots, "overview-dark")
+    page.emulate_media(color_scheme="light")
 
     page.get_by_role("link", name="Runs").click()
     expect(page.get_by_text("S1 E1–E12 → 看过").first).to_be_attached()

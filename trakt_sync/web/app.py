@@ -61,6 +61,7 @@ class Web:
         self.templates.env.filters["ago"] = _ago
         self.templates.env.filters["seconds"] = _seconds
         self.templates.env.filters["duration"] = _duration
+        self.templates.env.filters["local"] = _local
 
     @contextmanager
     def runtime(self, profile: str) -> Iterator[Runtime]:
@@ -196,6 +197,14 @@ def _ago(value: str | None) -> str:
         return relative(parse_instant(value) - utcnow())
     except ValueError:
         return str(value)
+
+
+def _local(value: str) -> str:
+    """An instant in the server's time zone: ``Sun 2026-12-06 18:00 CST``."""
+    try:
+        return parse_instant(value).astimezone().strftime("%a %Y-%m-%d %H:%M %Z")
+    except ValueError:
+        return value
 
 
 def _duration(started: str | None, finished: str | None) -> str:
