@@ -238,3 +238,20 @@ def test_the_daemon_serves_the_page_when_web_listen_is_set(
     assert state["result"]["outcome"] == "ok" and state["summary"].startswith("synced:")
     assert_valid("web-sync", state)
     assert status["last_run"]["outcome"] == "ok"
+    for secret in secrets_of(logged_in):
+        assert secret not in err
+
+
+def test_a_broken_config_file_is_shown_not_a_stack_trace(
+    client: TestClient, logged_in: Sandbox
+) -> None:
+    (logged_in.home / "config.toml").write_text("[sync]\nschedule = 'every day'\n")
+    page = client.get("/unmatched")
+    assert page.status_code == 500 and "sync.schedule" in page.text
+    assert "Something needs fixing" in page.text and "Traceback" not in page.text
+    assert client.get("/api/unmatched").json()["error"]["exit_code"] == 78
+    settings = client.get("/settings")
+    assert settings.status_code == 200 and "sync.schedule" in settings.text
+    (logged_in.home / "config.toml").write_text("[sync\n")
+    assert "invalid TOML" in client.get("/settings").text
+    assert "invalid TOML" in client.get("/").text  # the profile's card says it

@@ -81,6 +81,7 @@ def daemon(
         state.config_path,
         must_exist=config_named_explicitly(state.config),
         profiles=profile_names(read_toml(state.config_path)),
+        secrets=state.registry,
     )
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)

@@ -36,4 +36,4 @@ def web(
         profiles=profile_names(read_toml(state.config_path)),
     )
     note(f"Serving the trakt-sync page at {options.url} (Ctrl-C to stop)")
-    serve(options)
+    serve(options, state.registry)

@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from trakt_sync.errors import TraktSyncError
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.timeutil import parse_instant, relative, utcnow
 from trakt_sync.web.jobs import SyncJobs, TraktLogins
@@ -48,9 +49,10 @@ FormHandler = Callable[[Request, dict[str, str]], Response]
 class Web:
     """What every request shares: the options, sessions, running jobs and templates."""
 
-    def __init__(self, options: WebOptions) -> None:
+    def __init__(self, options: WebOptions, secrets: SecretRegistry | None = None) -> None:
         self.options = options
-        self.secrets = SecretRegistry()
+        # The log's redaction reads this registry too (``trakt-sync web`` passes the CLI's).
+        self.secrets = secrets if secrets is not None else SecretRegistry()
         self.secrets.add(options.password)
         self.sessions = Sessions(options.session_idle)
         self.throttle = SignInThrottle()
@@ -78,10 +80,13 @@ class Web:
     def profiles(self) -> list[str]:
         """Read again on every request: a profile added to the file shows at once."""
         from trakt_sync.config import profile_names, read_toml
+        from trakt_sync.errors import ConfigError
 
-        return profile_names(
-            read_toml(self.options.config_path, must_exist=self.options.config_must_exist)
-        )
+        try:
+            data = read_toml(self.options.config_path, must_exist=self.options.config_must_exist)
+        except ConfigError:
+            return ["default"]  # the page that opens it shows why (Settings: the whole error)
+        return profile_names(data)
 
     def profile_of(self, request: Request, form: dict[str, str] | None = None) -> str:
         """The profile a request names (``?profile=``), if the config has it."""
@@ -91,7 +96,9 @@ class Web:
     def flash(self, request: Request, text: str, kind: str = "info") -> None:
         self.flashes.setdefault(session_of(request).sid, []).append((kind, text))
 
-    def render(self, request: Request, page: str, **context: Any) -> Response:
+    def render(
+        self, request: Request, page: str, status_code: int = 200, **context: Any
+    ) -> Response:
         session = session_of(request)
         context.update(
             request=request,
@@ -103,7 +110,9 @@ class Web:
         )
         if not (self.options.password and not session.signed_in):
             context.setdefault("profiles", self.profiles())
-        return self.templates.TemplateResponse(request, f"{page}.html", context)
+        return self.templates.TemplateResponse(
+            request, f"{page}.html", context, status_code=status_code
+        )
 
 
 def session_of(request: Request) -> Session:
@@ -175,7 +184,7 @@ class Guard(BaseHTTPMiddleware):
         return response
 
 
-def create_app(options: WebOptions) -> Starlette:
+def create_app(options: WebOptions, secrets: SecretRegistry | None = None) -> Starlette:
     from trakt_sync.web import api, pages
 
     app = Starlette(
@@ -185,8 +194,9 @@ def create_app(options: WebOptions) -> Starlette:
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],
         middleware=[Middleware(Guard)],
+        exception_handlers={TraktSyncError: _failed},
     )
-    app.state.web = Web(options)
+    app.state.web = Web(options, secrets)
     return app
 
 
@@ -197,6 +207,16 @@ def _ago(value: str | None) -> str:
         return relative(parse_instant(value) - utcnow())
     except ValueError:
         return str(value)
+
+
+async def _failed(request: Request, exc: Exception) -> Response:
+    """What the CLI would print for the error (a broken config, a lock, no login), redacted."""
+    web = web_of(request)
+    message = web.secrets.redact(str(exc))
+    if request.url.path.startswith("/api/"):
+        code = exc.exit_code if isinstance(exc, TraktSyncError) else 1
+        return JSONResponse({"error": {"message": message, "exit_code": code}}, status_code=500)
+    return web.render(request, "error", profile="default", message=message, status_code=500)
 
 
 def _local(value: str) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from trakt_sync.config import Settings, split_listen
 from trakt_sync.errors import ConfigError
+from trakt_sync.redact import SecretRegistry
 from trakt_sync.web.options import DEFAULT_LISTEN, WebOptions, check_bind
 
 if TYPE_CHECKING:
@@ -61,14 +62,18 @@ def _server(options: WebOptions, app: Starlette | None = None) -> uvicorn.Server
         port=options.port,
         log_level="warning",
         access_log=False,  # the log holds what the page did, not every poll
+        # uvicorn's records go to the root logger, whose handler redacts secrets.
+        log_config=None,
         lifespan="off",
     )
     return uvicorn.Server(config)
 
 
-def serve(options: WebOptions) -> None:
-    """Serve until Ctrl-C or SIGTERM."""
-    _server(options).run()
+def serve(options: WebOptions, secrets: SecretRegistry | None = None) -> None:
+    """Serve until Ctrl-C or SIGTERM; ``secrets`` is the registry the log redacts."""
+    from trakt_sync.web.app import create_app
+
+    _server(options, create_app(options, secrets)).run()
 
 
 def serve_in_thread(
@@ -88,7 +93,12 @@ def serve_in_thread(
 
 
 def serve_beside_daemon(
-    settings: Settings, config_path: Path, *, must_exist: bool, profiles: list[str]
+    settings: Settings,
+    config_path: Path,
+    *,
+    must_exist: bool,
+    profiles: list[str],
+    secrets: SecretRegistry | None = None,
 ) -> SyncJobs | None:
     """When ``web.listen`` is set, serve the page beside the daemon; returns the page's
     jobs, through which the daemon's syncs show their progress there (None: no page)."""
@@ -99,7 +109,7 @@ def serve_beside_daemon(
     )
     from trakt_sync.web.app import create_app
 
-    app = create_app(options)
+    app = create_app(options, secrets)
     serve_in_thread(options, app)
     log.warning("web page at %s", options.url)
     jobs: SyncJobs = app.state.web.jobs
