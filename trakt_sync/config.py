@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from trakt_sync import PROJECT_URL, __version__
+from trakt_sync.config_web import WebSettings
 from trakt_sync.errors import ConfigError
 from trakt_sync.paths import DEFAULT_PROFILE
 
@@ -219,38 +220,6 @@ class SinkSettings(_Section):
         if self.kind == "bangumi-syncer" and not self.url:
             raise ValueError("url must be set when kind is 'bangumi-syncer'")
         return self
-
-
-class WebSettings(_Section):
-    """The local web page: ``trakt-sync web``, and the daemon too when ``listen`` is set."""
-
-    listen: str | None = None  # HOST:PORT
-    # Required to listen on anything but loopback: the page then asks for it first.
-    password: SecretStr | None = None
-    # Further names the page is reached by (the Host header; DNS rebinding is refused).
-    hosts: list[str] = []
-    session_idle: float = 1800.0  # a signed-in browser is signed out after this long idle
-
-    @field_validator("listen")
-    @classmethod
-    def _listen(cls, value: str | None) -> str | None:
-        if value is not None:
-            split_listen(value)
-        return value
-
-    @field_validator("session_idle", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> float:
-        return parse_duration(value)
-
-
-def split_listen(value: str) -> tuple[str, int]:
-    """``127.0.0.1:8765`` or ``[::1]:8765`` → (host, port); ValueError otherwise."""
-    host, sep, port = value.rpartition(":")
-    host = host.strip("[]")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"not HOST:PORT like 127.0.0.1:8765: {value!r}")
-    return host, int(port)
 
 
 class Settings(BaseSettings):

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trakt_sync.config import Settings, split_listen
+from trakt_sync.config import Settings
+from trakt_sync.config_web import split_listen
 from trakt_sync.errors import ConfigError
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.web.options import DEFAULT_LISTEN, WebOptions, check_bind
