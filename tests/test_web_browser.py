@@ -229,6 +229,8 @@ def test_a_person_confirms_a_candidate(
         "href", f"https://bgm.tv/subject/{BOCCHI}"
     )
     expect(group.get_by_label("Subject id")).to_be_editable()
+    group.get_by_text("Evidence for the best guess").click()
+    expect(group.get_by_text(re.compile(r"air date agrees")).first).to_be_visible()
     shoot(page, shots, "unmatched")
     group.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("status").first).to_contain_text(

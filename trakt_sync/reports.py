@@ -123,6 +123,8 @@ def unmatched_groups(store: Store, state: PlayState = PlayState.UNMATCHED) -> li
                 "plays": len(members),
                 "reason": members[0]["reason"],
                 "candidates": detail.get("candidates", [])[:3],
+                # What the matcher saw for the best guess (air dates, where it was placed).
+                "evidence": detail.get("evidence", []),
             }
         )
     return result
