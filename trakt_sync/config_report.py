@@ -9,6 +9,7 @@ from typing import Any
 
 from trakt_sync.errors import EXIT_CONFIG, ConfigError
 from trakt_sync.redact import SecretRegistry
+from trakt_sync.trakt_app import NO_CLIENT_ID
 
 FIRES_SHOWN = 5
 
@@ -41,7 +42,8 @@ def check_data(
                 "schedule": schedule,
                 "timezone": settings.sync.timezone,
                 "next_fires": [f.isoformat() for f in next_fires(schedule, tz, now, FIRES_SHOWN)],
-                "warnings": [f"sync.schedule: {w}" for w in schedule_warnings(schedule)],
+                "warnings": [f"sync.schedule: {w}" for w in schedule_warnings(schedule)]
+                + ([] if settings.trakt.app_client_id() else [NO_CLIENT_ID]),
             }
         )
     data.update(valid=True, exit_code=0)

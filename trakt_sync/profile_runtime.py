@@ -22,10 +22,8 @@ def load_profile_settings(
     from trakt_sync.config import load_settings
 
     settings = load_settings(config_path, profile, must_exist=must_exist)
-    registry.add(settings.trakt.client_secret)
-    registry.add(settings.bangumi.token)
-    registry.add(settings.sink.key)
-    registry.add(settings.web.password)
+    for secret in settings.secret_values():
+        registry.add(secret)
     return settings
 
 
