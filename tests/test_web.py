@@ -255,3 +255,19 @@ def test_a_broken_config_file_is_shown_not_a_stack_trace(
     (logged_in.home / "config.toml").write_text("[sync\n")
     assert "invalid TOML" in client.get("/settings").text
     assert "invalid TOML" in client.get("/").text  # the profile's card says it
+
+
+def test_every_profile_has_its_card_and_the_api_lists_them(
+    client: TestClient, logged_in: Sandbox
+) -> None:
+    (logged_in.home / "config.toml").write_text(
+        '[profiles.partner.sync]\nschedule = "0 3 * * *"\n', encoding="utf-8"
+    )
+    page = client.get("/").text
+    assert "Profile default" in page and "Profile partner" in page
+    assert 'id="count-synced-partner"' in page
+    every = client.get("/api/status").json()
+    assert [p["profile"] for p in every["profiles"]] == ["default", "partner"]
+    assert client.get("/api/auth?profile=partner").json()["profile"] == "partner"
+    assert client.get("/api/auth?profile=nobody").json()["profile"] == "default"
+    assert '<option value="partner"' in client.get("/runs?profile=partner").text
