@@ -5,6 +5,8 @@ Downloads the pinned bangumi-data release on first use (bench/realdata.py), then
 films each (bench/realworld.py) and reports recall per release pattern and id path, wrong
 marks and the calibration table (bench/report.py). Exits 1 unless issue 10's gates hold:
 no wrong mark, recall ≥ 95 % overall and ≥ 90 % per pattern, every film's episode marked.
+The same worlds are then resolved as ``sync --from-export`` sees them without a Trakt client
+id (no air dates, genres or Trakt metadata): recall beside the API's, and no wrong mark.
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     items = realdata.load_items(args.data)
     universe = Universe(items)
     seeds = list(range(args.seed, args.seed + args.worlds))
-    outcomes = []
+    outcomes, exported = [], []
     for world in build_worlds(universe, seeds, franchises=args.franchises, films=args.films):
         outcomes += report.run_world(world)
+        exported += report.run_world(world.as_export())
     elapsed = time.perf_counter() - started
 
     source = args.data or f"bangumi-data {realdata.VERSION} (npm)"
@@ -67,7 +70,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.misses:
         print("\nunmatched plays by pattern and reason:")
         print(report.misses(outcomes, args.examples))
+    print("\nthe same plays from Trakt's data export, no Trakt API (--from-export, no client id)")
+    print(report.source_table(outcomes, exported))
     problems = report.failures(outcomes)
+    export_wrong = report.wrong_marks(exported)
+    if export_wrong:
+        print(f"\nwrong marks from the export ({len(export_wrong)}):")
+        for line in export_wrong[:40]:
+            print(f"  {line}")
+        problems.append(f"{len(export_wrong)} wrong mark(s) from the export")
     print(f"\n{elapsed:.1f}s — " + ("FAIL: " + "; ".join(problems) if problems else "PASS"))
     return 1 if problems else 0
 

@@ -28,7 +28,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -301,6 +301,7 @@ class RealWorld:
     trakt: MemoryTrakt = field(default_factory=MemoryTrakt)
     seasons: list[SeasonCase] = field(default_factory=list)
     films: list[FilmCase] = field(default_factory=list)
+    from_export: bool = False  # plays as Trakt's data export has them, no Trakt API
 
     def matcher(self) -> Matcher:
         return Matcher(
@@ -309,6 +310,32 @@ class RealWorld:
             trakt=self.trakt,
             cache=MemoryCache(),
             clock=lambda: 1_800_000_000.0,
+            trakt_metadata=not self.from_export,
+            from_export=self.from_export,
+        )
+
+    def as_export(self) -> RealWorld:
+        """The same plays read from Trakt's data export with no client id (A.11): no air
+        dates or genres on the items, and no Trakt metadata to ask (an empty Trakt)."""
+        seasons = [
+            replace(
+                case,
+                show=replace(case.show, genres=()),
+                plays=[replace(ep, first_aired=None) for ep in case.plays],
+            )
+            for case in self.seasons
+        ]
+        films = [
+            replace(film, movie=replace(film.movie, genres=(), released=None))
+            for film in self.films
+        ]
+        return replace(
+            self,
+            name=f"{self.name} (export)",
+            trakt=MemoryTrakt(),
+            seasons=seasons,
+            films=films,
+            from_export=True,
         )
 
 

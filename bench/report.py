@@ -188,6 +188,26 @@ def pattern_table(outcomes: Sequence[Outcome], *, by_touch: bool = False) -> str
     return "\n".join(lines)
 
 
+def source_table(api: Sequence[Outcome], export: Sequence[Outcome]) -> str:
+    """API recall beside export-only recall, for TV episodes, films and all plays."""
+    header = (
+        f"{'plays':<10} {'API recall':>11} {'wrong':>6}   {'export-only recall':>19} {'wrong':>6}"
+    )
+    lines = [header, "-" * len(header)]
+    for name, kinds in (
+        ("episodes", ("episode",)),
+        ("films", ("film",)),
+        ("all", ("episode", "film")),
+    ):
+        a = tally(o for o in api if o.kind in kinds)
+        e = tally(o for o in export if o.kind in kinds)
+        lines.append(
+            f"{name:<10} {_pct(a.recall):>11} {a.counts['wrong']:>6}   "
+            f"{_pct(e.recall):>19} {e.counts['wrong']:>6}"
+        )
+    return "\n".join(lines)
+
+
 def world_lines(outcomes: Sequence[Outcome]) -> list[str]:
     """One line per world: its seed, plays, recall and wrong marks."""
     by_world: dict[str, list[Outcome]] = defaultdict(list)

@@ -25,7 +25,7 @@ from trakt_sync.engine import ProgressFn, SyncEngine
 from trakt_sync.errors import ConfigError
 from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
 from trakt_sync.httpclient import RequestCounter, RetryBudget, new_http
-from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
+from trakt_sync.matching.lookups import NO_TRAKT, CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
 from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
@@ -263,17 +263,25 @@ class Runtime:
             )
             return source.table()
 
-    def resolver(self, recheck_unmatched: bool = False) -> Matcher:
+    @property
+    def trakt_offline(self) -> bool:
+        """No Trakt client id: an export is all there is, and Trakt is never asked."""
+        return not self.settings.trakt.client_id
+
+    def resolver(self, recheck_unmatched: bool = False, from_export: bool = False) -> Matcher:
         from trakt_sync.matching.matcher import Matcher
         from trakt_sync.matching.overrides import Override
 
         # One look-up cache per run; `--retry-unmatched` only changes how searches are answered.
         self.cached_bangumi.fresh_search = recheck_unmatched
+        offline = from_export and self.trakt_offline
         return Matcher(
             index=self._bangumi_data_index,
             id_table=self._id_table,
             bangumi=self.cached_bangumi,
-            trakt=self.cached_trakt,
+            trakt=NO_TRAKT if offline else self.cached_trakt,
+            trakt_metadata=not offline,
+            from_export=from_export,
             cache=self.store,
             overrides=[Override.from_dict(spec) for spec in self.store.overrides()],
             min_confidence=self.settings.matching.min_confidence,
@@ -282,14 +290,17 @@ class Runtime:
         )
 
     def engine(
-        self, progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None
+        self,
+        progress: ProgressFn | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        from_export: bool = False,
     ) -> SyncEngine:
         sync = self.settings.sync
         return SyncEngine(
             self.store,
             self.trakt,
             self.bangumi,
-            resolver=self.resolver,
+            resolver=lambda recheck: self.resolver(recheck, from_export),
             episodes=self.cached_bangumi,
             account=self.bangumi_account,
             sink=self.sink,
@@ -298,10 +309,10 @@ class Runtime:
             page_limit=sync.page_limit,
             progress=progress,
             should_stop=should_stop or (lambda: False),
-            extras=self._extras(),
+            extras=self._extras(from_export and self.trakt_offline),
         )
 
-    def _extras(self) -> ExtrasSync | None:
+    def _extras(self, offline: bool = False) -> ExtrasSync | None:
         sync = self.settings.sync
         settings = ExtrasSettings(sync.ratings, sync.watchlist, self.settings.bangumi.private)
         if settings == ExtrasSettings():
@@ -310,12 +321,15 @@ class Runtime:
             self.store,
             self.trakt,
             settings,
-            self.cached_trakt.get_season_episodes,
+            NO_TRAKT.get_season_episodes if offline else self.cached_trakt.get_season_episodes,
             sync.page_limit,
         )
 
     def sync_job(
-        self, progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None
+        self,
+        progress: ProgressFn | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        from_export: bool = False,
     ) -> SyncJob:
         self.paths.ensure()
         webhook = self.settings.notify.webhook_url
@@ -333,7 +347,7 @@ class Runtime:
             profile=self.profile,
             lock_path=self.paths.lock(self.profile),
             store=self.store,
-            engine=self.engine(progress, should_stop),
+            engine=self.engine(progress, should_stop, from_export),
             counter=self.counter,
             notifier=notifier,
         )

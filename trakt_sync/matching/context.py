@@ -33,6 +33,14 @@ MAX_TABLE_FLOATING = 4
 GONE = "Bangumi no longer has this subject"
 NOT_ANIME = "Bangumi has no anime subject with this id"
 NOT_A_SEASON = "a film or compilation, not a TV season"
+NEEDS_TRAKT_DATES = (
+    "needs Trakt's air dates to be placed: the export has none and no Trakt client id is "
+    "configured; a sync with a Trakt login places it (or `trakt-sync map add`)"
+)
+NEEDS_GENRES = (
+    "no id source knows it and the export gives no genres to tell an anime by; "
+    "a sync with a Trakt login decides"
+)
 
 # (subject id, name, why) of a subject put forward and turned down
 Rejection = tuple[int, str, str]
@@ -98,7 +106,13 @@ class MatchContext:
         trakt: TraktReader,
         min_confidence: float,
         include_live_action: bool,
+        trakt_metadata: bool = True,
+        genres_known: bool = True,
     ) -> None:
+        # Without Trakt's metadata (an export read with no client id) nothing gives air
+        # dates to place a TV episode by; an export's items carry no genres either.
+        self.trakt_metadata = trakt_metadata
+        self.genres_known = genres_known
         self._load_index = index
         self._index_value: BangumiDataIndex | None = None
         self._load_id_table = id_table
