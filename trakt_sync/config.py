@@ -190,6 +190,33 @@ class HttpSettings(_Section):
         return parse_duration(value)
 
 
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+class NetworkSettings(_Section):
+    # Every request (Trakt, Bangumi, the data files, webhooks) goes through it; it wins
+    # over HTTPS_PROXY and the other proxy variables.
+    proxy: str | None = None
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        match = re.match(r"^([a-z0-9]+)://[^/\s]+", value)
+        if not match or match.group(1) not in PROXY_SCHEMES:
+            raise ValueError(
+                f"not a proxy URL like http://127.0.0.1:7890 or socks5://127.0.0.1:1080 "
+                f"(schemes: {', '.join(PROXY_SCHEMES)}): {_without_password(value)!r}"
+            )
+        return value.rstrip("/")
+
+
+def _without_password(url: str) -> str:
+    """``scheme://user:***@host``: a proxy's password never shows in output."""
+    return re.sub(r"^([a-z0-9]+://[^:/@\s]*):[^@/\s]*@", r"\1:***@", url)
+
+
 class NotifySettings(_Section):
     webhook_url: str | None = None
 
@@ -232,6 +259,7 @@ class Settings(BaseSettings):
     sync: SyncSettings = SyncSettings()
     matching: MatchingSettings = MatchingSettings()
     http: HttpSettings = HttpSettings()
+    network: NetworkSettings = NetworkSettings()
     notify: NotifySettings = NotifySettings()
     sink: SinkSettings = SinkSettings()
 
@@ -243,6 +271,8 @@ class Settings(BaseSettings):
         )
         data["bangumi"]["token"] = "***" if self.bangumi.token else None
         data["sink"]["key"] = "***" if self.sink.key else None
+        if self.network.proxy:
+            data["network"]["proxy"] = _without_password(self.network.proxy)
         return data
 
 

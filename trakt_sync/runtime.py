@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from trakt_sync.sink import BangumiSyncerSink
 
 log = logging.getLogger(__name__)
+REVOKE_TIMEOUT = 5.0  # seconds `auth logout` waits for Trakt before deleting the token anyway
 
 
 @dataclass
@@ -59,6 +60,9 @@ class Runtime:
         self.secrets.add(self.settings.trakt.client_secret)
         self.secrets.add(self.settings.bangumi.token)
         self.secrets.add(self.settings.sink.key)
+        proxy_password = httpx.URL(self.settings.network.proxy or "http://-").password
+        if proxy_password:
+            self.secrets.add(proxy_password)
         http = self.settings.http
         self.budget = RetryBudget(
             total=http.retry_budget, backoff_base=http.backoff_base, max_retries=http.max_retries
@@ -90,6 +94,7 @@ class Runtime:
             "counter": self.counter,
             "budget": self.budget,
             "transport": self.transport,
+            "proxy": self.settings.network.proxy,
         }
 
     @property
@@ -105,6 +110,22 @@ class Runtime:
             client_secret=trakt.client_secret.get_secret_value(),
             user_agent=self.user_agent,
             **self._client_kw(),
+        )
+
+    @cached_property
+    def revoking_oauth(self) -> TraktOAuth:
+        """For `auth logout`: one try within seconds, as the token goes locally anyway."""
+        trakt = self.settings.trakt
+        return TraktOAuth(
+            trakt.auth_url,
+            client_id=trakt.client_id,
+            client_secret=trakt.client_secret.get_secret_value(),
+            user_agent=self.user_agent,
+            **{
+                **self._client_kw(),
+                "timeout": min(self.settings.http.timeout, REVOKE_TIMEOUT),
+                "budget": RetryBudget(total=0, max_retries=0),
+            },
         )
 
     @cached_property
@@ -230,6 +251,7 @@ class Runtime:
             timeout=self.settings.http.timeout,
             transport=self.transport,
             follow_redirects=True,
+            proxy=self.settings.network.proxy,
         )
 
     def _bangumi_data_index(self) -> BangumiDataIndex:
@@ -342,6 +364,7 @@ class Runtime:
                 self.secrets.redact,
                 transport=self.transport,
                 user_agent=self.user_agent,
+                proxy=self.settings.network.proxy,
             )
         return SyncJob(
             profile=self.profile,
@@ -353,7 +376,7 @@ class Runtime:
         )
 
     def close(self) -> None:
-        for name in ("trakt", "trakt_oauth", "bangumi", "sink"):
+        for name in ("trakt", "trakt_oauth", "revoking_oauth", "bangumi", "sink"):
             client = self.__dict__.get(name)
             if client is not None:
                 client.close()
