@@ -301,7 +301,10 @@ class RealWorld:
     trakt: MemoryTrakt = field(default_factory=MemoryTrakt)
     seasons: list[SeasonCase] = field(default_factory=list)
     films: list[FilmCase] = field(default_factory=list)
-    from_export: bool = False  # plays as Trakt's data export has them, no Trakt API
+    from_export: bool = False  # plays as Trakt's data export has them
+    trakt_metadata: bool = True  # False: no Trakt client id, so nothing to ask Trakt
+    # (show|movie, Trakt id) → genres, as Trakt answers them when an export's items lack them
+    genre_table: dict[tuple[str, int], tuple[str, ...]] | None = None
 
     def matcher(self) -> Matcher:
         return Matcher(
@@ -310,13 +313,18 @@ class RealWorld:
             trakt=self.trakt,
             cache=MemoryCache(),
             clock=lambda: 1_800_000_000.0,
-            trakt_metadata=not self.from_export,
+            trakt_metadata=self.trakt_metadata,
             from_export=self.from_export,
+            genres=None if self.genre_table is None else self._genres,
         )
 
-    def as_export(self) -> RealWorld:
-        """The same plays read from Trakt's data export with no client id (A.11): no air
-        dates or genres on the items, and no Trakt metadata to ask (an empty Trakt)."""
+    def _genres(self, kind: str, trakt_id: int) -> tuple[str, ...]:
+        assert self.genre_table is not None
+        return self.genre_table.get((kind, trakt_id), ())
+
+    def as_export(self, client_id: bool = False) -> RealWorld:
+        """The same plays read from Trakt's data export (A.11): no air dates or genres on
+        the items; without a ``client_id`` no Trakt metadata to ask either (an empty Trakt)."""
         seasons = [
             replace(
                 case,
@@ -331,12 +339,29 @@ class RealWorld:
         ]
         return replace(
             self,
-            name=f"{self.name} (export)",
-            trakt=MemoryTrakt(),
+            name=f"{self.name} (export{', client id' if client_id else ''})",
+            trakt=self.trakt if client_id else MemoryTrakt(),
             seasons=seasons,
             films=films,
             from_export=True,
+            trakt_metadata=client_id,
+            genre_table=self._genre_table() if client_id else None,
         )
+
+    def _genre_table(self) -> dict[tuple[str, int], tuple[str, ...]]:
+        table = {
+            ("show", case.show.ids.trakt): case.show.genres
+            for case in self.seasons
+            if case.show.ids.trakt is not None
+        }
+        table.update(
+            {
+                ("movie", film.movie.ids.trakt): film.movie.genres
+                for film in self.films
+                if film.movie.ids.trakt is not None
+            }
+        )
+        return table
 
 
 # == the generator =======================================================================

@@ -138,12 +138,24 @@ def test_a_later_login_syncs_nothing_twice(
 def test_with_a_client_id_the_export_reads_trakt_metadata(
     free_account: Sandbox, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """No login, but a client id: Trakt's public metadata (seasons with air dates, aliases,
+    the genres an export lacks) places the plays as an API sync would."""
     monkeypatch.setenv("TRAKT_SYNC_TRAKT__CLIENT_ID", free_account.trakt.client_id)
     doc = sync_json(cli, "--from-export", str(export_of(free_account, tmp_path)))
     assert "ぼっち・ざ・ろっく！" in {p["name"] for p in doc["plan"]}
     paths = [r.path for r in free_account.trakt.requests]
-    assert paths and all(p.startswith("/shows/") for p in paths), paths
+    assert paths and all(p.startswith(("/shows/", "/movies/")) for p in paths), paths
     assert free_account.trakt.count("^/sync/") == 0
+    assert free_account.trakt.count("^/shows/1388$") == 1  # Breaking Bad: genres, once
+    states = [state for state, _ in plays_in(free_account.home).values()]
+    assert (states.count("synced"), states.count("unmatched"), states.count("skipped")) == (
+        16,
+        0,
+        3,
+    )
+    free_account.trakt.reset_log()
+    again = sync_json(cli, "--from-export", str(export_of(free_account, tmp_path)))
+    assert again["new"] == 0 and again["plan"] == [] and free_account.trakt.count() == 0
 
 
 def test_files_are_recognised_by_their_shape(tmp_path: Path, demo_world: dict) -> None:

@@ -22,7 +22,7 @@ from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.config import Settings
 from trakt_sync.engine import ProgressFn, SyncEngine
-from trakt_sync.errors import ConfigError
+from trakt_sync.errors import ConfigError, NotFound
 from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
 from trakt_sync.httpclient import RequestCounter, RetryBudget, new_http
 from trakt_sync.matching.lookups import NO_TRAKT, CachedBangumi, CachedTrakt
@@ -304,12 +304,27 @@ class Runtime:
             trakt=NO_TRAKT if offline else self.cached_trakt,
             trakt_metadata=not offline,
             from_export=from_export,
+            genres=None if offline else self._trakt_genres,
             cache=self.store,
             overrides=[Override.from_dict(spec) for spec in self.store.overrides()],
             min_confidence=self.settings.matching.min_confidence,
             include_live_action=self.settings.sync.include_live_action,
             recheck_unmatched=recheck_unmatched,
         )
+
+    def _trakt_genres(self, kind: str, trakt_id: int) -> tuple[str, ...]:
+        """Trakt's genres of a show or film (``kind``), one request each, cached: an export's
+        items have none, and they decide whether a show no id source knows is an anime."""
+        namespace = f"trakt:{kind}:genres"
+        cached = self.store.get(namespace, str(trakt_id))
+        if cached is None:
+            try:
+                data, _ = self.trakt.get_json(f"/{kind}s/{trakt_id}", {"extended": "full"})
+            except NotFound:
+                data = {}
+            cached = [str(g) for g in (data.get("genres") or [])]
+            self.store.put(namespace, str(trakt_id), cached)
+        return tuple(cached)
 
     def engine(
         self,

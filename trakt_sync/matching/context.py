@@ -108,11 +108,13 @@ class MatchContext:
         include_live_action: bool,
         trakt_metadata: bool = True,
         genres_known: bool = True,
+        genres: Callable[[str, int], tuple[str, ...]] | None = None,
     ) -> None:
         # Without Trakt's metadata (an export read with no client id) nothing gives air
         # dates to place a TV episode by; an export's items carry no genres either.
         self.trakt_metadata = trakt_metadata
         self.genres_known = genres_known
+        self._genres = genres  # (show|movie, Trakt id) → Trakt's genres, where items lack them
         self._load_index = index
         self._index_value: BangumiDataIndex | None = None
         self._load_id_table = id_table
@@ -143,6 +145,16 @@ class MatchContext:
     @property
     def subject_types(self) -> list[int]:
         return [SUBJECT_ANIME, SUBJECT_REAL] if self.include_live_action else [SUBJECT_ANIME]
+
+    def genres_of(
+        self, kind: str, trakt_id: int | None, given: tuple[str, ...]
+    ) -> tuple[str, ...] | None:
+        """An item's genres; None when unknown (an export's item, with Trakt not to be asked)."""
+        if given or self.genres_known:
+            return given
+        if self._genres is None or trakt_id is None:
+            return None
+        return self._genres(kind, trakt_id)
 
     def in_scope(self, genres: Iterable[str]) -> bool:
         return self.include_live_action or any(g.lower() in ANIME_GENRES for g in genres)

@@ -80,6 +80,7 @@ class Matcher:
         id_table: Callable[[], IdTable | None] | None = None,
         trakt_metadata: bool = True,
         from_export: bool = False,
+        genres: Callable[[str, int], tuple[str, ...]] | None = None,
     ) -> None:
         self.context = MatchContext(
             index=index,
@@ -90,6 +91,7 @@ class Matcher:
             include_live_action=include_live_action,
             trakt_metadata=trakt_metadata,
             genres_known=not from_export,
+            genres=genres,
         )
         # Answers given with less to go on are kept apart, and asked again by a later sync
         # with everything (the version is part of each resolution and cached plan).

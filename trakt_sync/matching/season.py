@@ -55,13 +55,14 @@ def build_plan(
 
     links = ctx.index.tv(show.ids.tmdb) if show.ids.tmdb is not None else []
     mapped = any(not o.ignore for o in overrides)
-    if not links and not mapped and not show.genres and not ctx.genres_known:
+    genres = () if links or mapped else ctx.genres_of("show", show.ids.trakt, show.genres)
+    if genres is None:
         plan.add(_unmatched(auto, NEEDS_GENRES))
         return plan
-    if not links and not mapped and not ctx.in_scope(show.genres):
+    if not links and not mapped and not ctx.in_scope(genres):
         plan.skip_all = (
             f"not anime: no id source knows {show.title!r} and its Trakt genres "
-            f"({', '.join(show.genres) or 'none'}) are not anime/donghua/animation; "
+            f"({', '.join(genres) or 'none'}) are not anime/donghua/animation; "
             f"add `{map_add_command(q.key, season)}` if it belongs on Bangumi"
         )
         return plan
