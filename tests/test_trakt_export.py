@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Sandbox
+from tests.test_json_schemas import assert_valid
 from trakt_sync.errors import BadInput
 from trakt_sync.fakes.export import export_files, write_export
 from trakt_sync.trakt_export import Limits, read_export
@@ -43,7 +44,9 @@ def export_of(sandbox: Sandbox, tmp_path: Path, name: str = "export.zip", **kw: 
 def sync_json(cli, *args: str) -> dict:
     result = cli("sync", "--json", *args)
     assert result.code == 0, result.err
-    return json.loads(result.out)
+    document = json.loads(result.out)
+    assert_valid("sync", document)
+    return document
 
 
 def plays_in(home: Path) -> dict[int, tuple[str, str | None]]:
@@ -255,6 +258,7 @@ def test_a_bad_export_exits_65_and_writes_nothing(
     assert free_account.trakt.count() == 0
     as_json = cli("sync", "--json", "--from-export", str(path))
     assert as_json.code == 65 and json.loads(as_json.out)["exit_code"] == 65
+    assert_valid("sync", json.loads(as_json.out))
 
 
 def test_an_oversize_export_is_refused_before_it_is_inflated(
