@@ -262,3 +262,70 @@ def test_logout_with_trakt_unreachable_tries_once_and_says_so(
     assert "Trakt: 127.0.0.1 closed the connection without an answer after 1 try" in result.err
     assert "Logged out of Trakt" in result.out
     assert "Not logged in" in cli("auth", "logout", "--trakt").out
+
+
+class Socks5(socketserver.ThreadingTCPServer):
+    """A minimal SOCKS5 proxy (no authentication, CONNECT only), recording the targets."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        self.targets: list[tuple[str, int]] = []
+        outer = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                client = self.request
+                greeting = client.recv(2)
+                client.recv(greeting[1])  # the offered methods
+                client.sendall(b"\x05\x00")
+                _, command, _, kind = client.recv(4)
+                if kind == 1:
+                    host = socket.inet_ntoa(client.recv(4))
+                elif kind == 3:
+                    host = client.recv(client.recv(1)[0]).decode()
+                else:
+                    host = socket.inet_ntop(socket.AF_INET6, client.recv(16))
+                port = int.from_bytes(client.recv(2), "big")
+                outer.targets.append((host, port))
+                upstream = socket.create_connection((host, port), timeout=10)
+                client.sendall(b"\x05\x00\x00\x01" + bytes(6))
+                pipe = threading.Thread(target=_pump, args=(upstream, client), daemon=True)
+                pipe.start()
+                _pump(client, upstream)
+                pipe.join(timeout=10)
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def _pump(source: socket.socket, target: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            target.sendall(data)
+    except OSError:
+        pass
+    finally:
+        try:
+            target.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+
+def test_a_socks5_proxy_carries_a_sync(
+    logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    socks = Socks5()
+    try:
+        monkeypatch.setenv(
+            "TRAKT_SYNC_NETWORK__PROXY", f"socks5://127.0.0.1:{socks.server_address[1]}"
+        )
+        result = cli("sync")
+        assert result.code == 0, result.err
+    finally:
+        socks.shutdown()
+        socks.server_close()
+    ports = {port for _, port in socks.targets}
+    for fake in (logged_in.trakt, logged_in.bangumi, logged_in.cdn):
+        assert urlsplit(fake.url).port in ports
