@@ -4,6 +4,7 @@ every client — against local refusing ports, servers that hang up and a small 
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.server
 import json
@@ -301,16 +302,11 @@ class Socks5(socketserver.ThreadingTCPServer):
 
 
 def _pump(source: socket.socket, target: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         while data := source.recv(65536):
             target.sendall(data)
-    except OSError:
-        pass
-    finally:
-        try:
-            target.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
+    with contextlib.suppress(OSError):
+        target.shutdown(socket.SHUT_WR)
 
 
 def test_a_socks5_proxy_carries_a_sync(
