@@ -34,12 +34,12 @@ GONE = "Bangumi no longer has this subject"
 NOT_ANIME = "Bangumi has no anime subject with this id"
 NOT_A_SEASON = "a film or compilation, not a TV season"
 NEEDS_TRAKT_DATES = (
-    "needs Trakt's air dates to be placed: the export has none and no Trakt client id is "
-    "configured; a sync with a Trakt login places it (or `trakt-sync map add`)"
+    "needs Trakt's air dates to be placed, which the export lacks: sync again with a Trakt "
+    "client id configured or after `trakt-sync auth` (or map it with `trakt-sync map add`)"
 )
 NEEDS_GENRES = (
-    "no id source knows it and the export gives no genres to tell an anime by; "
-    "a sync with a Trakt login decides"
+    "no id source knows it and the export has no genres to tell an anime by: sync again "
+    "with a Trakt client id configured or after `trakt-sync auth`"
 )
 
 # (subject id, name, why) of a subject put forward and turned down
