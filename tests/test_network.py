@@ -325,3 +325,9 @@ def test_a_socks5_proxy_carries_a_sync(
     ports = {port for _, port in socks.targets}
     for fake in (logged_in.trakt, logged_in.bangumi, logged_in.cdn):
         assert urlsplit(fake.url).port in ports
+
+
+def test_a_single_try_reports_the_failure_not_an_empty_budget() -> None:
+    client = trakt_client(f"http://127.0.0.1:{free_port()}", retries=0)
+    client.budget = RetryBudget(total=0, backoff_base=1.0, max_retries=0)
+    assert failure(client) == "Trakt: connection refused by 127.0.0.1 after 1 try"

@@ -217,6 +217,8 @@ class ApiClient:
             assert state.outcome is not None
             exc = state.outcome.exception()
             assert isinstance(exc, _Retryable)
+            if state.attempt_number > self.budget.max_retries:
+                return 0.0  # tenacity asks for the wait before it stops: no retry follows
             exponential = self.budget.backoff_base * 2 ** (state.attempt_number - 1)
             wait = exc.wait if exc.wait else min(exponential, self.budget.backoff_max)
             log.info("%s %s: %s; retrying in %.1fs", method, path, exc.error, wait)
