@@ -176,7 +176,14 @@ def test_files_are_recognised_by_their_shape(tmp_path: Path, demo_world: dict) -
     (target / "lists-favourites.json").write_text(json.dumps(custom), encoding="utf-8")
     export = read_export(target)
     assert len(export.history_files) == 4
-    assert len(export.plays) == len(demo_world["trakt"]["history"])
+    assert export.plays == len(demo_world["trakt"]["history"])
+    pages = list(export.history_pages(limit=7))
+    assert [len(page) for page, _ in pages] == [
+        7,
+        7,
+        5,
+    ] and pages[-1][1]
+    assert all(item["export"] is True for page, _ in pages for item in page)
     assert export.lists["watchlist"] == {}
 
 
@@ -271,7 +278,7 @@ def test_an_oversize_export_is_refused_before_it_is_inflated(
         read_export(path, Limits(total_bytes=5000))
     with pytest.raises(BadInput, match="too large"):
         read_export(path, Limits(archive_bytes=100))
-    assert len(read_export(path).plays) == len(demo_world["trakt"]["history"])
+    assert read_export(path).plays == len(demo_world["trakt"]["history"])
 
 
 def test_full_and_since_do_not_go_with_an_export(free_account: Sandbox, cli, tmp_path) -> None:

@@ -46,49 +46,64 @@ class Limits:
 
 @dataclass
 class TraktExport:
-    """What an export holds for a sync: plays (deduplicated by history id, newest first)
-    and the ratings and watchlist entries per list and kind (A.9 item shapes)."""
+    """What an export holds for a sync: its play history files (read and checked once, read
+    again page by page when saved, so that memory holds one file rather than the whole
+    history), how many distinct plays they hold, and the ratings and watchlist entries per
+    list and kind (A.9 item shapes)."""
 
     source: Path
-    plays: list[dict[str, Any]] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
     history_files: list[str] = field(default_factory=list)
+    plays: int = 0
     lists: dict[str, dict[str, list[dict[str, Any]]]] = field(
         default_factory=lambda: {LIST_RATINGS: {}, LIST_WATCHLIST: {}}
     )
 
     def history_pages(self, limit: int = 250) -> Iterator[tuple[list[dict[str, Any]], bool]]:
-        """The plays as history pages (each with whether it is the last), like the API's."""
-        for start in range(0, max(len(self.plays), 1), limit):
-            yield self.plays[start : start + limit], start + limit >= len(self.plays)
+        """The plays as history pages (each with whether it is the last), like the API's;
+        each play once, marked so that a sync with a Trakt login replaces it by Trakt's own."""
+        seen: set[int] = set()
+        page: list[dict[str, Any]] = []
+        for _, raw in _files(self.source, self.limits, set(self.history_files)):
+            for item in orjson.loads(raw):
+                if item["id"] not in seen:
+                    seen.add(item["id"])
+                    page.append({**item, "export": True})
+                    if len(page) == limit:
+                        yield page, False
+                        page = []
+        yield page, True
 
 
 def read_export(path: Path, limits: Limits | None = None) -> TraktExport:
     """The export at ``path`` (a ZIP or its unzipped folder); BadInput naming the file when
     it is not one, holds no play history, or a file or entry in it is unusable."""
-    limits = limits or Limits()
-    if path.is_dir():
-        files = _folder_files(path, limits)
-    elif path.is_file():
-        files = _zip_files(path, limits)
-    else:
-        raise BadInput(f"{path}: no such file or folder (give the export's ZIP or its folder)")
-    export = TraktExport(path)
+    export = TraktExport(path, limits or Limits())
     seen: set[int] = set()
-    for name, raw in files:
+    for name, raw in _files(path, export.limits):
         _classify(export, path, name, raw, seen)
     if not export.history_files:
         raise BadInput(
             f"{path}: no play history in it (no file of watched-history entries, like "
             "watched-history-1.json); is this Trakt's data export?"
         )
-    export.plays.sort(key=lambda item: (str(item["watched_at"]), int(item["id"])), reverse=True)
+    export.plays = len(seen)
     return export
 
 
 # -- reading ------------------------------------------------------------------------------
 
 
-def _folder_files(root: Path, limits: Limits) -> Iterator[tuple[str, bytes]]:
+def _files(path: Path, limits: Limits, only: set[str] | None = None) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of each JSON file, one at a time; ``only``: just these names."""
+    if path.is_dir():
+        return _folder_files(path, limits, only)
+    if path.is_file():
+        return _zip_files(path, limits, only)
+    raise BadInput(f"{path}: no such file or folder (give the export's ZIP or its folder)")
+
+
+def _folder_files(root: Path, limits: Limits, only: set[str] | None) -> Iterator[tuple[str, bytes]]:
     total = 0
     found = sorted(p for p in root.rglob("*.json") if p.is_file())
     if len(found) > limits.members:
@@ -98,10 +113,12 @@ def _folder_files(root: Path, limits: Limits) -> Iterator[tuple[str, bytes]]:
         total += size
         if size > limits.member_bytes or total > limits.total_bytes:
             raise BadInput(f"{file}: too large for a Trakt export ({size} bytes)")
-        yield str(file.relative_to(root)), file.read_bytes()
+        name = str(file.relative_to(root))
+        if only is None or name in only:
+            yield name, file.read_bytes()
 
 
-def _zip_files(path: Path, limits: Limits) -> Iterator[tuple[str, bytes]]:
+def _zip_files(path: Path, limits: Limits, only: set[str] | None) -> Iterator[tuple[str, bytes]]:
     if path.stat().st_size > limits.archive_bytes:
         raise BadInput(f"{path}: too large for a Trakt export ({path.stat().st_size} bytes)")
     try:
@@ -127,7 +144,8 @@ def _zip_files(path: Path, limits: Limits) -> Iterator[tuple[str, bytes]]:
                     "not a Trakt export (a zip bomb?)"
                 )
         for member in members:
-            yield member.filename, _read_member(archive, member, path)
+            if only is None or member.filename in only:
+                yield member.filename, _read_member(archive, member, path)
 
 
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> bytes:
@@ -167,10 +185,7 @@ def _classify(export: TraktExport, path: Path, name: str, raw: bytes, seen: set[
         export.history_files.append(name)
         for index, item in enumerate(data):
             _check_play(item, f"{where}: entry {index + 1}")
-            if item["id"] not in seen:
-                seen.add(item["id"])
-                # Marked, so that a sync with a Trakt login replaces it by Trakt's own item.
-                export.plays.append({**item, "export": True})
+            seen.add(item["id"])
     elif "rated_at" in first and "rating" in first:
         _add_list(export, LIST_RATINGS, data, RATING_KINDS, where)
     elif "listed_at" in first and "watchlist" in PurePosixPath(name).name.lower():
