@@ -172,8 +172,14 @@ def test_files_are_recognised_by_their_shape(tmp_path: Path, demo_world: dict) -
         # Names say nothing here, except that a watchlist's file is named so.
         new = name if "watchlist" in name else f"file-{number}.json"
         (target / new).write_text(json.dumps(data), encoding="utf-8")
-    custom = [{"rank": 1, "id": 9, "listed_at": "2024-01-01T00:00:00.000Z", "type": "movie"}]
-    (target / "lists-favourites.json").write_text(json.dumps(custom), encoding="utf-8")
+    movie = {"title": "Your Name.", "year": 2016, "ids": {"trakt": MOVIE_YOUR_NAME}}
+    listed = [
+        {"rank": 1, "id": 9, "listed_at": "2024-01-01T00:00:00.000Z", "type": "movie"}
+        | {"movie": movie}
+    ]
+    # A custom list has the watchlist's shape; only a watchlist's file says which it is.
+    (target / "lists-favourites.json").write_text(json.dumps(listed), encoding="utf-8")
+    (target / "lists-watchlist-2.json").write_text(json.dumps(listed), encoding="utf-8")
     export = read_export(target)
     assert len(export.history_files) == 4
     assert export.plays == len(demo_world["trakt"]["history"])
@@ -184,7 +190,7 @@ def test_files_are_recognised_by_their_shape(tmp_path: Path, demo_world: dict) -
         5,
     ] and pages[-1][1]
     assert all(item["export"] is True for page, _ in pages for item in page)
-    assert export.lists["watchlist"] == {}
+    assert export.lists["watchlist"] == {"movie": listed}
 
 
 def test_ratings_and_watchlist_of_the_export_feed_the_lists_when_on(
