@@ -246,7 +246,7 @@ def test_network_proxy_is_validated_and_its_password_never_shown(
     monkeypatch.setenv("TRAKT_SYNC_NETWORK__PROXY", "socks5://me:hunter2-secret@127.0.0.1:1080")
     shown = cli("config", "show", "--json")
     assert shown.code == 0
-    assert json.loads(shown.out)["network"]["proxy"] == "socks5://me:***@127.0.0.1:1080"
+    assert json.loads(shown.out)["network"]["proxy"] == "socks5://***@127.0.0.1:1080"
     assert "hunter2" not in shown.out + shown.err
 
 

@@ -57,12 +57,8 @@ class Runtime:
     transport: httpx.BaseTransport | None = None
 
     def __post_init__(self) -> None:
-        self.secrets.add(self.settings.trakt.client_secret)
-        self.secrets.add(self.settings.bangumi.token)
-        self.secrets.add(self.settings.sink.key)
-        proxy_password = httpx.URL(self.settings.network.proxy or "http://-").password
-        if proxy_password:
-            self.secrets.add(proxy_password)
+        for secret in self.settings.secret_values():
+            self.secrets.add(secret)
         http = self.settings.http
         self.budget = RetryBudget(
             total=http.retry_budget, backoff_base=http.backoff_base, max_retries=http.max_retries
@@ -84,7 +80,7 @@ class Runtime:
     @cached_property
     def store(self) -> Store:
         self.paths.ensure()
-        return Store(self.paths.database(self.profile))
+        return Store(self.paths.database(self.profile), redact=self.secrets.redact)
 
     # -- clients --------------------------------------------------------------------------
 
@@ -106,7 +102,7 @@ class Runtime:
         trakt = self.settings.trakt
         return TraktOAuth(
             trakt.auth_url,
-            client_id=trakt.client_id,
+            client_id=trakt.app_client_id(),
             client_secret=trakt.client_secret.get_secret_value(),
             user_agent=self.user_agent,
             **self._client_kw(),
@@ -118,7 +114,7 @@ class Runtime:
         trakt = self.settings.trakt
         return TraktOAuth(
             trakt.auth_url,
-            client_id=trakt.client_id,
+            client_id=trakt.app_client_id(),
             client_secret=trakt.client_secret.get_secret_value(),
             user_agent=self.user_agent,
             **{
@@ -133,7 +129,7 @@ class Runtime:
         trakt = self.settings.trakt
         return TraktClient(
             trakt.api_url,
-            client_id=trakt.client_id,
+            client_id=trakt.app_client_id(),
             user_agent=self.user_agent,
             session=TraktSession(self.trakt_oauth, self.tokens),
             **self._client_kw(),
@@ -175,6 +171,9 @@ class Runtime:
             user_agent=self.user_agent,
             **self._client_kw(),
         )
+        if sink.key:  # in the webhook's path: masked there however short the key is
+            self.secrets.add(f"/Custom/{sink.key.get_secret_value()}")
+            self.secrets.add(client.path)
         return BangumiSyncerSink(
             client, bangumi=self.cached_bangumi, trakt=self.cached_trakt, user_name=self._sink_user
         )
@@ -202,8 +201,8 @@ class Runtime:
         )
 
     def trakt_login(self) -> TraktLogin:
-        """The device-code login; raises ConfigError when no Trakt API app is configured."""
-        accounts.require_trakt_app(self.settings.trakt.missing_app_keys(), self.config_path)
+        """The device-code login; raises ConfigError when no Trakt client id is known."""
+        accounts.require_trakt_app(self.settings.trakt.app_client_id(), self.config_path)
         return TraktLogin(self.trakt_oauth, self.trakt, self.tokens, self.secrets)
 
     def auth_summary(self) -> dict[str, Any]:
@@ -287,8 +286,9 @@ class Runtime:
 
     @property
     def trakt_offline(self) -> bool:
-        """No Trakt client id: an export is all there is, and Trakt is never asked."""
-        return not self.settings.trakt.client_id
+        """No Trakt client id (configured or built in): an export is all there is, and Trakt
+        is never asked."""
+        return not self.settings.trakt.app_client_id()
 
     def resolver(self, recheck_unmatched: bool = False, from_export: bool = False) -> Matcher:
         from trakt_sync.matching.matcher import Matcher
@@ -373,7 +373,7 @@ class Runtime:
         notifier = None
         if webhook:
             notifier = Notifier(
-                webhook,
+                webhook.get_secret_value(),
                 self.profile,
                 self.store,
                 self.secrets.redact,
