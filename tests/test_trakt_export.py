@@ -289,3 +289,26 @@ def test_an_oversize_export_is_refused_before_it_is_inflated(
 def test_full_and_since_do_not_go_with_an_export(free_account: Sandbox, cli, tmp_path) -> None:
     result = cli("sync", "--full", "--from-export", str(export_of(free_account, tmp_path)))
     assert result.code == 2 and "--from-export" in result.err
+
+
+def test_an_import_stopped_half_way_leaves_nothing_saved(
+    free_account: Sandbox, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trakt_sync.store import Store
+
+    save_rows = Store.save_rows
+    calls = []
+
+    def stop_on_the_third_page(self: Store, rows):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return save_rows(self, rows)
+
+    monkeypatch.setenv("TRAKT_SYNC_SYNC__PAGE_LIMIT", "5")
+    monkeypatch.setattr(Store, "save_rows", stop_on_the_third_page)
+    result = cli("sync", "--from-export", str(export_of(free_account, tmp_path)))
+    assert result.code == 130 and len(calls) == 3
+    assert plays_in(free_account.home) == {}
+    monkeypatch.setattr(Store, "save_rows", save_rows)
+    assert sync_json(cli, "--from-export", str(export_of(free_account, tmp_path)))["new"] == 19

@@ -11,7 +11,6 @@ landed; each subject's outcome is recorded together with its plays' state change
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -285,13 +284,15 @@ class SyncEngine:
 
     def _fetch_export(self, export: ExportedHistory, report: RunReport) -> int:
         """Plays and lists from Trakt's data export, saved like fetched pages but in one
-        transaction (read and checked whole before). Nothing counts as removed: an export
-        says nothing of removals, and the activity baselines stay for the API to set."""
-        pages = export.history_pages(self.page_limit)
-        _, malformed, _ = self._save_pages(pages, report, every=math.inf)
-        changed = self.extras.save_export(export.lists) if self.extras is not None else 0
-        if (report.counts["new"] or changed) and not self.store.get_state(EXPORT_REFRESH):
-            self.store.set_state(EXPORT_REFRESH, True)
+        transaction, whatever ends it (it was read and checked whole before). Nothing counts
+        as removed: an export says nothing of removals, and the activity baselines stay for
+        the API to set."""
+        with self.store.transaction():
+            pages = export.history_pages(self.page_limit)
+            _, malformed, _ = self._save_pages(pages, report)
+            changed = self.extras.save_export(export.lists) if self.extras is not None else 0
+            if (report.counts["new"] or changed) and not self.store.get_state(EXPORT_REFRESH):
+                self.store.set_state(EXPORT_REFRESH, True)
         return malformed
 
     def _older_than_cursors(self) -> dict[str, int]:
@@ -372,7 +373,7 @@ class SyncEngine:
         return 0
 
     def _save_pages(
-        self, pages: Any, report: RunReport, *, every: float = 1.0, refresh: bool = False
+        self, pages: Any, report: RunReport, *, refresh: bool = False
     ) -> tuple[str | None, int, set[int]]:
         """Save every page; return the newest watch time, how many items could not be read
         and the history ids seen. ``refresh``: Trakt's items replace the export's."""
@@ -382,7 +383,7 @@ class SyncEngine:
         # A page per transaction would commit 200 times for 50 k plays: about once a
         # second is as safe, as the baseline moves only once the whole fetch is saved.
         # The next page is read while this one is saved (the request beside SQLite's work).
-        with self.store.few_commits(every) as commit, read_ahead(pages) as ahead:
+        with self.store.few_commits() as commit, read_ahead(pages) as ahead:
             try:
                 for page, last in ahead:
                     self._checkpoint()
