@@ -299,7 +299,7 @@ def test_an_import_stopped_half_way_leaves_nothing_saved(
     save_rows = Store.save_rows
     calls = []
 
-    def stop_on_the_third_page(self: Store, rows):  # type: ignore[no-untyped-def]
+    def stop_on_the_third_page(self: Store, rows: list) -> int:
         calls.append(1)
         if len(calls) == 3:
             raise KeyboardInterrupt
