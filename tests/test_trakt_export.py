@@ -312,3 +312,9 @@ def test_an_import_stopped_half_way_leaves_nothing_saved(
     assert plays_in(free_account.home) == {}
     monkeypatch.setattr(Store, "save_rows", save_rows)
     assert sync_json(cli, "--from-export", str(export_of(free_account, tmp_path)))["new"] == 19
+
+
+def test_a_free_account_is_pointed_at_the_export(free_account: Sandbox, cli) -> None:
+    for args in (("sync",), ("auth",)):
+        result = cli(*args)
+        assert result.code in (77, 78) and "sync --from-export PATH" in result.err, result.err
