@@ -69,13 +69,13 @@ def test_unmatched_json_carries_the_structured_key(
         "id": 777001,
     }
     skipped = json.loads(cli("unmatched", "--skipped", "--json").out)
-    films = [g for g in skipped if g["show"]["type"] == "movie"]
-    assert films and films[0]["show"]["key"].startswith("movie:trakt:")
+    films = [g for g in skipped if g["show_key"]["type"] == "movie"]
+    assert films and films[0]["show"].startswith("movie:trakt:")
     status = json.loads(cli("status", "--json").out)
-    assert status["unmatched"][0]["show"]["key"] == "trakt:777001"
+    assert status["unmatched"][0]["show_key"]["key"] == "trakt:777001"
     # The key it gives is one `map add` and `explain` take as they are.
-    assert cli("explain", group["show"]["key"], "--brief").code == 0
-    assert cli("map", "add", group["show"]["key"], "S1", "ignore").code == 0
+    assert cli("explain", group["show"], "--brief").code == 0
+    assert cli("map", "add", group["show"], "S1", "ignore").code == 0
 
 
 def test_a_film_is_named_the_same_way_in_map_and_explain(logged_in: Sandbox, cli) -> None:

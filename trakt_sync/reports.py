@@ -13,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from trakt_sync import show_key
+from trakt_sync import show_key as keys
 from trakt_sync.heartbeat import judge as judge_daemon
 from trakt_sync.heartbeat import read as read_beat
 from trakt_sync.models import PlayState
@@ -87,9 +87,11 @@ def _keyed(row: dict[str, Any]) -> dict[str, Any]:
         trakt=row.pop("media_trakt"), slug=row.pop("media_slug"), tmdb=row.pop("media_tmdb")
     )
     try:
-        row["show"] = show_key.of_ids(ids, movie=row["kind"] == "movie").as_dict()
+        key = keys.of_ids(ids, movie=row["kind"] == "movie")
     except ValueError:
-        row["show"] = None
+        row["show"] = row["show_key"] = None
+    else:
+        row["show"], row["show_key"] = str(key), key.as_dict()
     return row
 
 
@@ -140,7 +142,7 @@ def unmatched_groups(store: Store, state: PlayState = PlayState.UNMATCHED) -> li
     rows = [_keyed(row) for row in store.latest_with_state(state, limit=100_000)]
     groups: dict[tuple[str, Any, Any], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        key = row["show"]["key"] if row["show"] else None
+        key = row["show"]
         groups[(row["media_title"], row["season"], key)].append(row)
     result = []
     for (title, season, _), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
@@ -149,11 +151,14 @@ def unmatched_groups(store: Store, state: PlayState = PlayState.UNMATCHED) -> li
             {
                 "title": title,
                 "show": members[0]["show"],
+                "show_key": members[0]["show_key"],
                 "season": season,
                 "episodes": sorted(r["number"] for r in members if r["number"] is not None),
                 "plays": len(members),
                 "reason": members[0]["reason"],
                 "candidates": detail.get("candidates", [])[:3],
+                # What the matcher saw for the best guess (air dates, where it was placed).
+                "evidence": detail.get("evidence", []),
             }
         )
     return result

@@ -652,6 +652,31 @@ class Store:
                 )
         return new
 
+    def refresh_exported(self, rows: Iterable[tuple[tuple[Any, ...], dict[str, Any]]]) -> int:
+        """Trakt's own items in place of the ones held from its data export (which carry no
+        air dates or genres). A play left unmatched for want of them is resolved again; every
+        other keeps its state and resolution. Returns how many."""
+        now = _now()
+        values = [
+            (*columns[1:], orjson.dumps(slim_history_item(raw)).decode(), now, columns[0])
+            for columns, raw in rows
+        ]
+        with self.transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                """UPDATE plays SET watched_at = ?, kind = ?, media_trakt = ?, media_slug = ?,
+                    media_tmdb = ?, media_tvdb = ?, media_imdb = ?, media_title = ?, season = ?,
+                    number = ?, episode_trakt = ?, episode_tmdb = ?, episode_tvdb = ?,
+                    episode_imdb = ?, episode_title = ?, first_aired = ?, item = ?,
+                    updated_at = ?,
+                    subject_id = CASE WHEN state = 'unmatched' THEN NULL ELSE subject_id END,
+                    reason = CASE WHEN state = 'unmatched' THEN NULL ELSE reason END,
+                    state = CASE WHEN state = 'unmatched' THEN 'pending' ELSE state END
+                WHERE history_id = ? AND json_extract(item, '$.export') = 1""",
+                values,
+            )
+            return db.total_changes - before
+
     def held_counts(self, kind: str) -> dict[int, int]:
         """Plays held per show (``episode``) or film (``movie``) Trakt id, removed ones aside."""
         rows = self.db.execute(

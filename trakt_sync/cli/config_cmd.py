@@ -12,7 +12,7 @@ import typer
 
 from trakt_sync.cli.output import JsonOption, examples
 from trakt_sync.cli.state import CliState
-from trakt_sync.errors import EXIT_CONFIG, ConfigError
+from trakt_sync.errors import ConfigError
 from trakt_sync.paths import config_named_explicitly
 from trakt_sync.timeutil import utcnow
 
@@ -90,49 +90,6 @@ def path(ctx: typer.Context) -> None:
     typer.echo(str(state.config_path))
 
 
-FIRES_SHOWN = 5
-
-
-def check_data(state: CliState, now: datetime) -> dict[str, Any]:
-    """The file, whether it is valid, and each profile's next fire times and warnings."""
-    from trakt_sync.config import load_profiles
-    from trakt_sync.config_checks import readiness_problems
-    from trakt_sync.scheduler import next_fires, schedule_warnings, zone
-
-    path = state.config_path
-    data: dict[str, Any] = {
-        "file": str(path),
-        "file_exists": path.exists(),
-        "valid": False,
-        "ready": False,
-        "error": None,
-        "exit_code": EXIT_CONFIG,
-        "profiles": [],
-    }
-    try:
-        profiles = load_profiles(path, must_exist=config_named_explicitly(state.config))
-    except ConfigError as exc:
-        data["error"] = state.registry.redact(str(exc))
-        return data
-    for name, settings in profiles.items():
-        schedule, tz = settings.sync.schedule, zone(settings.sync.timezone)
-        data["profiles"].append(
-            {
-                "name": name,
-                "schedule": schedule,
-                "timezone": settings.sync.timezone,
-                "next_fires": [f.isoformat() for f in next_fires(schedule, tz, now, FIRES_SHOWN)],
-                "warnings": [f"sync.schedule: {w}" for w in schedule_warnings(schedule)],
-                "problems": readiness_problems(settings),
-            }
-        )
-    problems = sum(len(profile["problems"]) for profile in data["profiles"])
-    data.update(valid=True, ready=not problems, exit_code=EXIT_CONFIG if problems else 0)
-    if problems:
-        data["error"] = f"{path}: valid, but {problems} problem(s) would stop `auth` or `sync`"
-    return data
-
-
 def check_json_error(state: CliState) -> Callable[[str, int, BaseException], dict[str, Any]]:
     """The ``config check --json`` document of a check that could not run."""
 
@@ -162,9 +119,16 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     state: CliState = ctx.obj
     if as_json:
         state.expect_json(check_json_error(state))
+    from trakt_sync.config_report import check_data
+
     now = utcnow()
     state.warn_exposed_secrets()
-    data = check_data(state, now)
+    data = check_data(
+        state.config_path,
+        must_exist=config_named_explicitly(state.config),
+        registry=state.registry,
+        now=now,
+    )
     if as_json:
         state.emit_json(data)
     if data["error"] and not data["valid"]:
