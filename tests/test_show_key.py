@@ -62,7 +62,8 @@ def test_unmatched_json_carries_the_structured_key(
 ) -> None:
     assert cli("sync").code == 0
     (group,) = json.loads(cli("unmatched", "--json").out)
-    assert group["show"] == {
+    assert group["show"] == "trakt:777001"
+    assert group["show_key"] == {
         "key": "trakt:777001",
         "type": "show",
         "id_kind": "trakt",

@@ -33,6 +33,13 @@ def _sections() -> dict[str, type[BaseModel]]:
     return {name: field.annotation for name, field in Settings.model_fields.items()}  # type: ignore[misc]
 
 
+def _converted(model: type[BaseModel]) -> set[str]:
+    """Fields a before-validator converts (durations: ``"15m"`` or seconds), so a string
+    is right for them."""
+    validators = model.__pydantic_decorators__.field_validators.values()
+    return {name for v in validators if v.info.mode == "before" for name in v.info.fields}
+
+
 def type_problems(raw: dict[str, Any]) -> list[str]:
     """Values of the wrong TOML type (``complete_subjects = "yes"``, ``page_limit = "100"``):
     the file has real booleans and numbers, so a quoted one is a mistake, not a spelling.
@@ -52,7 +59,7 @@ def type_problems(raw: dict[str, Any]) -> list[str]:
             for key, value in values.items():
                 field = model.model_fields.get(key)
                 wanted = _TOML_TYPES.get(field.annotation) if field is not None else None  # type: ignore[arg-type]
-                if wanted is None or (section, key) in _DURATIONS:
+                if wanted is None or key in _converted(model):
                     continue
                 if isinstance(value, bool) and bool not in wanted or not isinstance(value, wanted):
                     problems.append(
