@@ -87,3 +87,16 @@ def test_a_token_in_a_profile_of_the_file_names_that_key(
     config.chmod(0o600)
     result = cli("auth", "status")
     assert f"the token from profiles.default.bangumi.token in {config} was refused" in (result.out)
+
+
+def test_the_daemon_log_names_the_profile_in_its_hints(
+    logged_in: Sandbox, cli, tmp_path: Path
+) -> None:
+    (tmp_path / "home" / "config.toml").write_text(
+        '[profiles.partner.sync]\nschedule = "0 3 * * *"\n'
+    )
+    result = cli("daemon", "--once", "--now")
+    assert result.code == 77  # partner has no login at all
+    assert "profile partner:" in result.err
+    assert "run `trakt-sync -p partner auth`" in result.err
+    assert "`trakt-sync auth`" not in result.err

@@ -56,6 +56,9 @@ class Daemon:
     clock: Callable[[], datetime] = utcnow
     sleep: Callable[[float], None] = time.sleep
     chunk: float = CHUNK_SECONDS
+    # (message, profile) → the message as that profile's user should read it (the CLI adds
+    # `-p NAME` to the commands it suggests).
+    describe: Callable[[str, str], str] = lambda message, profile: message
 
     def run_forever(self) -> None:
         try:
@@ -110,7 +113,7 @@ class Daemon:
             log.warning("profile %s: skipped this tick: %s", name, exc)
             return exit_code(RunOutcome.of_error(exc), exc)
         except TraktSyncError as exc:
-            log.error("profile %s: %s", name, exc)
+            log.error("profile %s: %s", name, self.describe(str(exc), name))
             return exit_code(RunOutcome.of_error(exc), exc)
         except Exception as exc:
             log.exception("profile %s: unexpected error during sync", name)

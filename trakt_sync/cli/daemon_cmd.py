@@ -63,11 +63,16 @@ def daemon(
             result = run() if page is None else page.run_watched(name, run)
             log.info("profile %s: %s", name, result.summary())
         if result.report.message:
-            log.warning("profile %s: %s", name, result.report.message)
+            log.warning("profile %s: %s", name, state.hint(result.report.message, name))
         return result.exit_code
 
     paths = state_paths().ensure()
-    runner = Daemon(schedules, sync_profile, heartbeat=paths.heartbeat_file)
+    runner = Daemon(
+        schedules,
+        sync_profile,
+        heartbeat=paths.heartbeat_file,
+        describe=lambda message, name: state.hint(message, name),
+    )
     if once:
         codes = runner.run_once(everything=now)
         raise typer.Exit(max(codes.values(), default=0))
