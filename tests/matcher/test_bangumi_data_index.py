@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.index_check import differences
 from tests.helpers import Cdn, Clock
 from trakt_sync.errors import ConfigError, ServiceUnavailable
 from trakt_sync.fakes.memory import sample_bytes
@@ -73,15 +74,7 @@ def test_index_keeps_kind_broadcast_day_and_titles() -> None:
 
 def assert_same_answers(stored: StoredBangumiData, memory: BangumiDataIndex) -> None:
     """Every look-up the matcher (and the benches) make answers the same from both."""
-    subjects = [s.id for s in memory._subjects.values()]
-    tmdb_ids = {key.id for key, _ in memory._links}
-    assert stored.version == memory.version and len(stored) == len(memory)
-    for sid in [*subjects, 987654321]:
-        assert stored.subject(sid) == memory.subject(sid), sid
-        assert stored.tmdb_keys(sid) == memory.tmdb_keys(sid), sid
-    for tmdb in [*tmdb_ids, 987654321]:
-        assert stored.tv(tmdb) == memory.tv(tmdb), tmdb
-        assert stored.movie(tmdb) == memory.movie(tmdb), tmdb
+    assert differences(stored, memory) == []
 
 
 def test_streamed_index_answers_as_the_one_built_in_memory(tmp_path: Path) -> None:
@@ -96,6 +89,19 @@ def test_streamed_index_answers_as_the_one_built_in_memory(tmp_path: Path) -> No
     # reopened from the file: the same; and it keeps much less than the source
     assert_same_answers(StoredBangumiData(tmp_path / "index.sqlite3"), memory)
     assert (tmp_path / "index.sqlite3").stat().st_size * 2 < len(sample_bytes())
+
+
+def test_the_comparison_sees_a_differing_answer(tmp_path: Path) -> None:
+    data = json.loads(sample_bytes())
+    data["items"] = [i for i in data["items"] if i["title"] != "君の名は。"]
+    (tmp_path / "fewer.json").write_bytes(json.dumps(data).encode())
+    memory = build_index(sample_bytes())
+
+    stored = write_bangumi_data(tmp_path / "fewer.json", tmp_path / "i.sqlite3", memory.version)
+
+    found = differences(stored, memory)
+    assert "movie(372058)" in found and "subject(160209)" in found
+    assert not any(d.startswith("tv(") for d in found)
 
 
 def test_streamed_index_keeps_duplicates_as_the_in_memory_one(tmp_path: Path) -> None:

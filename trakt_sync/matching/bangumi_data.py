@@ -135,6 +135,12 @@ class BangumiDataIndex:
     def tmdb_keys(self, subject_id: int) -> list[TmdbKey]:
         return [key for key, sid in self._links if sid == subject_id]
 
+    def subject_ids(self) -> list[int]:
+        return sorted(self._subjects)
+
+    def tmdb_ids(self) -> list[int]:
+        return sorted({key.id for key, _ in self._links})
+
     # -- compact JSON -----------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
