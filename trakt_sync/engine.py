@@ -46,7 +46,7 @@ from trakt_sync.trakt_items import history_row
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
-APPLY_BATCH = 100  # subjects whose plays are read at once
+APPLY_BATCH = 25  # subjects whose plays are read at once (100 peaked ~4 MiB higher at 10 k plays)
 HISTORY_KINDS = ("episodes", "movies")
 # history kind → (its /sync/watched summary and per-item history path, media key, play kind)
 SUMMARIES = {"episodes": ("shows", "show", "episode"), "movies": ("movies", "movie", "movie")}

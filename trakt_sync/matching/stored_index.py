@@ -23,6 +23,10 @@ from trakt_sync.matching.json_stream import array_items
 BANGUMI_DATA_FORMAT = 3  # 3: SQLite (2 was a JSON file)
 ID_TABLE_FORMAT = 2  # 2: SQLite
 NONE = -1  # a key without season or episode: NULL cannot be part of a primary key
+# SQLite's page cache per connection (negative: KiB). The files are ~2 MB and stay in the
+# OS's cache; a run looks up a few hundred keys, so the default 2 MB would only add to the
+# process's peak memory, which is what these files are for (issue 19).
+CACHE_KIB = -256
 
 BANGUMI_DATA_SCHEMA = """
 CREATE TABLE subjects (
@@ -67,6 +71,7 @@ class _Stored:
             self._db = sqlite3.connect(
                 f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
             )
+            self._db.execute(f"PRAGMA cache_size = {CACHE_KIB}")
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.Error as exc:
             if hasattr(self, "_db"):
@@ -103,6 +108,7 @@ def _write(
     db = sqlite3.connect(partial)
     try:
         db.execute("PRAGMA journal_mode = OFF")  # a new file: on failure it is deleted
+        db.execute(f"PRAGMA cache_size = {CACHE_KIB}")
         db.executescript(schema + "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);")
         count = fill(db)
         meta = {"kind": kind, "format": str(index_format), "version": version, "count": count}
@@ -151,6 +157,7 @@ class StoredBangumiData(_Stored):
         return [(_key(*row[:4]), row[4]) for row in self._rows(sql, tmdb_id)]
 
     def tmdb_keys(self, subject_id: int) -> list[TmdbKey]:
+        """(Benches and checks only: the matcher never asks, so no index serves it.)"""
         sql = f"SELECT * FROM tmdb WHERE subject = ? {TMDB_ORDER}"
         return [_key(*row[:4]) for row in self._rows(sql, subject_id)]
 
@@ -192,7 +199,6 @@ def write_bangumi_data(source: Path, target: Path, version: str) -> StoredBangum
                 "INSERT OR IGNORE INTO tmdb VALUES (?, ?, ?, ?, ?)",
                 [(k.kind, k.id, _or_none(k.season), _or_none(k.episode), sid) for k, sid in links],
             )
-        db.execute("CREATE INDEX tmdb_subject ON tmdb (subject)")
         return int(db.execute("SELECT count(*) FROM subjects").fetchone()[0])
 
     _write(target, StoredBangumiData.kind, BANGUMI_DATA_FORMAT, version, BANGUMI_DATA_SCHEMA, fill)
