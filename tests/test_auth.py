@@ -20,7 +20,7 @@ def test_device_flow_pending_then_success_stores_tokens_and_prints_username(
     assert "/activate" in result.err and "enter the code" in result.err
     polls = [r for r in sandbox.trakt.requests if r.path == "/oauth/device/token"]
     assert len(polls) == 3
-    assert set(polls[0].json) == {"code", "client_id", "client_secret"}
+    assert set(polls[0].json) == {"code", "client_id"}  # a public client: no secret
     token_file = sandbox.home / "tokens.json"
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     stored = json.loads(token_file.read_text())["profiles"]["default"]["trakt"]
@@ -81,7 +81,7 @@ def test_bangumi_token_from_stdin_is_verified_and_status_shows_both(
         "username": "demo-user",
         "expires_at": data["trakt"]["expires_at"],
     }
-    assert data["bangumi"] == {"authenticated": True, "username": "demo"}
+    assert data["bangumi"] == {"authenticated": True, "username": "demo", "origin": None}
     for output in (status.out, status.err, cli("auth", "status", "--json").out):
         assert "bgm-demo-token" not in output
         assert "trakt-at" not in output and "access_token" not in output
@@ -132,13 +132,17 @@ def test_env_bangumi_token_user_is_asked_once_and_remembered_without_the_token(
 ) -> None:
     assert cli("auth").code == 0
     monkeypatch.setenv("TRAKT_SYNC_BANGUMI__TOKEN", sandbox.bangumi_token)
+    # `status` never asks; `auth status` checks the token (issue 20.7) and remembers its user.
+    assert json.loads(cli("status", "--json").out)["bangumi"]["username"] is None
+    assert sandbox.bangumi.count("^/v0/me$") == 0
     before = json.loads(cli("auth", "status", "--json").out)["bangumi"]
-    assert before == {"authenticated": True, "username": None, "source": "config"}
+    assert before["username"] == "demo" and before["check"]["ok"] is True
+    assert before["origin"] == "the environment variable TRAKT_SYNC_BANGUMI__TOKEN"
     assert cli("sync").code == 0
     assert cli("sync", "--retry-unmatched").code == 0  # a run that reads the account again
     assert sandbox.bangumi.count("^/v0/me$") == 1
-    after = json.loads(cli("auth", "status", "--json").out)["bangumi"]
-    assert after["username"] == "demo" and after["source"] == "config"
+    after = json.loads(cli("status", "--json").out)["bangumi"]
+    assert after["username"] == "demo"
 
 
 def test_logout_revokes_at_trakt_and_deletes_locally(logged_in: Sandbox, cli) -> None:
@@ -194,7 +198,7 @@ def test_auth_status_after_trakt_rejected_the_refresh_token(logged_in: Sandbox, 
     assert data["authenticated"] is False and data["rejected"] is True
     text = cli("auth", "status").out
     assert "logged in as" not in text.split("Bangumi")[0]
-    assert "rejected" in text and "trakt-sync auth" in text
+    assert "ended on Trakt's side" in text and "trakt-sync auth" in text
     status = json.loads(cli("status", "--json").out)
     assert status["trakt"]["authenticated"] is False
 

@@ -12,12 +12,8 @@ from typing import Any, Protocol
 from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.tokens import BangumiToken, TokenStore, TraktToken
+from trakt_sync.trakt_app import NO_CLIENT_ID
 from trakt_sync.trakt_auth import DeviceCode, TraktOAuth
-
-TRAKT_APP_HINT = (
-    "create an API app at https://trakt.tv/oauth/applications (redirect URI "
-    "urn:ietf:wg:oauth:2.0:oob) and set trakt.client_id and trakt.client_secret"
-)
 
 
 class StateStore(Protocol):
@@ -36,10 +32,10 @@ class TraktUserReader(Protocol):
 # -- Trakt ------------------------------------------------------------------------------
 
 
-def require_trakt_app(missing_keys: list[str], config_path: Path) -> None:
-    """Raise ConfigError unless the Trakt API app a login needs is configured."""
-    if missing_keys:
-        raise ConfigError(f"{config_path}: {missing_keys[0]}: not set; {TRAKT_APP_HINT}")
+def require_trakt_app(client_id: str, config_path: Path) -> None:
+    """Raise ConfigError unless a Trakt client id is known (configured or built in)."""
+    if not client_id:
+        raise ConfigError(f"{config_path}: {NO_CLIENT_ID}")
 
 
 @dataclass
@@ -65,9 +61,11 @@ class TraktLogin:
         self.secrets.add(token.refresh_token)
         self.tokens.save_trakt(token)  # persisted before first use
         username = self.api.user_settings().get("user", {}).get("username")
-        # Reading the settings may have refreshed the pair: name the stored one, not ours.
-        token = replace(self.tokens.load_trakt() or token, username=username)
-        self.tokens.save_trakt(token)
+        # Reading the settings may have refreshed the pair: name the stored one, not ours,
+        # under the refresh lock so that no pair another process stores meanwhile is undone.
+        with self.tokens.refresh_lock():
+            token = replace(self.tokens.load_trakt() or token, username=username)
+            self.tokens.save_trakt(token)
         return token
 
 
@@ -110,6 +108,10 @@ def login_bangumi(client: BangumiMe, tokens: TokenStore, token: str) -> BangumiT
     return saved
 
 
+def token_fingerprint(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
 @dataclass
 class BangumiAccount:
     """Which Bangumi token a profile uses and whose it is."""
@@ -123,19 +125,20 @@ class BangumiAccount:
         stored = self.tokens.load_bangumi()
         return stored.access_token if stored else None
 
-    def username(self, client: BangumiMe, state: StateStore) -> str:
-        """The account the token belongs to, asking ``/v0/me`` only once per token."""
+    def username(self, client: BangumiMe, state: StateStore, fresh: bool = False) -> str:
+        """The account the token belongs to, asking ``/v0/me`` only once per token (and
+        again with ``fresh``, to check the token)."""
         token = self.token()
         if token is None:
             raise NeedsAuth("not logged in to Bangumi; run `trakt-sync auth bangumi`")
-        if self.config_token is None:
+        if self.config_token is None and not fresh:
             stored = self.tokens.load_bangumi()
             if stored and stored.username:
                 return stored.username
         # Remember the user of an env/config token by a fingerprint, never the token.
-        fingerprint = hashlib.sha256(token.encode()).hexdigest()[:16]
+        fingerprint = token_fingerprint(token)
         known = state.get_state("bangumi_user")
-        if known and known.get("fingerprint") == fingerprint:
+        if known and known.get("fingerprint") == fingerprint and not fresh:
             return str(known["username"])
         username = str(client.me()["username"])
         state.set_state("bangumi_user", {"fingerprint": fingerprint, "username": username})
@@ -160,6 +163,8 @@ def auth_summary(
     now = now or datetime.now(UTC)
     if bangumi.config_token is not None:
         known = (state.get_state("bangumi_user") if state is not None else None) or {}
+        if known.get("fingerprint") != token_fingerprint(bangumi.config_token):
+            known = {}  # another token's user
         bangumi_data: dict[str, Any] = {
             "authenticated": True,
             "username": known.get("username"),

@@ -8,6 +8,7 @@ with nothing new never loads the matcher's data).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,12 +21,12 @@ import httpx
 from trakt_sync import accounts, syncjob
 from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
-from trakt_sync.config import Settings
+from trakt_sync.config import ENV_PREFIX, Settings, read_toml
 from trakt_sync.engine import ProgressFn, SyncEngine
-from trakt_sync.errors import ConfigError
+from trakt_sync.errors import ConfigError, NeedsAuth, NotFound, StateError
 from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
 from trakt_sync.httpclient import RequestCounter, RetryBudget, new_http
-from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
+from trakt_sync.matching.lookups import NO_TRAKT, CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
 from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
@@ -37,12 +38,12 @@ from trakt_sync.trakt_auth import TraktOAuth, TraktSession
 
 if TYPE_CHECKING:
     from trakt_sync.daemon import ProfileSchedule
-    from trakt_sync.matching.bangumi_data import BangumiDataIndex
-    from trakt_sync.matching.id_table import IdTable
     from trakt_sync.matching.matcher import Matcher
+    from trakt_sync.matching.stored_index import StoredBangumiData, StoredIdTable
     from trakt_sync.sink import BangumiSyncerSink
 
 log = logging.getLogger(__name__)
+REVOKE_TIMEOUT = 5.0  # seconds `auth logout` waits for Trakt before deleting the token anyway
 
 
 @dataclass
@@ -54,11 +55,14 @@ class Runtime:
     secrets: SecretRegistry = field(default_factory=SecretRegistry)
     counter: RequestCounter = field(default_factory=RequestCounter)
     transport: httpx.BaseTransport | None = None
+    # Only read the state directory (``status``): nothing is created or written there.
+    read_only: bool = False
+    # the data indexes the matcher opened (SQLite files), closed with the runtime
+    _opened: list[StoredBangumiData | StoredIdTable] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self.secrets.add(self.settings.trakt.client_secret)
-        self.secrets.add(self.settings.bangumi.token)
-        self.secrets.add(self.settings.sink.key)
+        for secret in self.settings.secret_values():
+            self.secrets.add(secret)
         http = self.settings.http
         self.budget = RetryBudget(
             total=http.retry_budget, backoff_base=http.backoff_base, max_retries=http.max_retries
@@ -68,7 +72,8 @@ class Runtime:
 
     @cached_property
     def tokens(self) -> TokenStore:
-        self.paths.ensure()
+        if not self.read_only:
+            self.paths.ensure()
         return TokenStore(
             self.paths,
             backend=self.settings.secrets.backend,
@@ -79,8 +84,10 @@ class Runtime:
 
     @cached_property
     def store(self) -> Store:
+        if self.read_only:
+            return Store(self.paths.database(self.profile), self.secrets.redact, read_only=True)
         self.paths.ensure()
-        return Store(self.paths.database(self.profile))
+        return Store(self.paths.database(self.profile), redact=self.secrets.redact)
 
     # -- clients --------------------------------------------------------------------------
 
@@ -90,6 +97,7 @@ class Runtime:
             "counter": self.counter,
             "budget": self.budget,
             "transport": self.transport,
+            "proxy": self.settings.network.proxy,
         }
 
     @property
@@ -101,10 +109,26 @@ class Runtime:
         trakt = self.settings.trakt
         return TraktOAuth(
             trakt.auth_url,
-            client_id=trakt.client_id,
+            client_id=trakt.app_client_id(),
             client_secret=trakt.client_secret.get_secret_value(),
             user_agent=self.user_agent,
             **self._client_kw(),
+        )
+
+    @cached_property
+    def revoking_oauth(self) -> TraktOAuth:
+        """For `auth logout`: one try within seconds, as the token goes locally anyway."""
+        trakt = self.settings.trakt
+        return TraktOAuth(
+            trakt.auth_url,
+            client_id=trakt.app_client_id(),
+            client_secret=trakt.client_secret.get_secret_value(),
+            user_agent=self.user_agent,
+            **{
+                **self._client_kw(),
+                "timeout": min(self.settings.http.timeout, REVOKE_TIMEOUT),
+                "budget": RetryBudget(total=0, max_retries=0),
+            },
         )
 
     @cached_property
@@ -112,24 +136,49 @@ class Runtime:
         trakt = self.settings.trakt
         return TraktClient(
             trakt.api_url,
-            client_id=trakt.client_id,
+            client_id=trakt.app_client_id(),
             user_agent=self.user_agent,
             session=TraktSession(self.trakt_oauth, self.tokens),
             **self._client_kw(),
         )
 
-    def bangumi_client(self, token: str | None) -> BangumiClient:
+    def bangumi_client(self, token: str | None, fix_token: str | None = None) -> BangumiClient:
         """A client sending ``token``; the caller closes it."""
+        if fix_token is None:
+            return BangumiClient(
+                self.settings.bangumi.api_url,
+                user_agent=self.user_agent,
+                token=token,
+                **self._client_kw(),
+            )
         return BangumiClient(
             self.settings.bangumi.api_url,
             user_agent=self.user_agent,
             token=token,
+            fix_token=fix_token,
             **self._client_kw(),
         )
 
     @cached_property
     def bangumi(self) -> BangumiClient:
-        return self.bangumi_client(self.bangumi_account.token())
+        origin = self.bangumi_token_origin()
+        fix = None
+        if origin is not None:
+            fix = f"change or remove {origin} (`auth bangumi` cannot help while it is set)"
+        return self.bangumi_client(self.bangumi_account.token(), fix)
+
+    def bangumi_token_origin(self) -> str | None:
+        """Where ``bangumi.token`` comes from (``environment variable …`` or ``… in FILE``);
+        None when the profile uses the token stored by ``auth bangumi``."""
+        if self.settings.bangumi.token is None:
+            return None
+        env = f"{ENV_PREFIX}BANGUMI__TOKEN"
+        if env in os.environ:
+            return f"the environment variable {env}"
+        raw = read_toml(self.config_path)
+        profile = ((raw.get("profiles") or {}).get(self.profile) or {}).get("bangumi") or {}
+        key = f"profiles.{self.profile}.bangumi.token" if "token" in profile else "bangumi.token"
+        return f"{key} in {self.config_path}"
 
     @cached_property
     def cached_bangumi(self) -> CachedBangumi:
@@ -154,6 +203,9 @@ class Runtime:
             user_agent=self.user_agent,
             **self._client_kw(),
         )
+        if sink.key:  # in the webhook's path: masked there however short the key is
+            self.secrets.add(f"/Custom/{sink.key.get_secret_value()}")
+            self.secrets.add(client.path)
         return BangumiSyncerSink(
             client, bangumi=self.cached_bangumi, trakt=self.cached_trakt, user_name=self._sink_user
         )
@@ -181,22 +233,43 @@ class Runtime:
         )
 
     def trakt_login(self) -> TraktLogin:
-        """The device-code login; raises ConfigError when no Trakt API app is configured."""
-        accounts.require_trakt_app(self.settings.trakt.missing_app_keys(), self.config_path)
+        """The device-code login; raises ConfigError when no Trakt client id is known."""
+        accounts.require_trakt_app(self.settings.trakt.app_client_id(), self.config_path)
         return TraktLogin(self.trakt_oauth, self.trakt, self.tokens, self.secrets)
 
     def auth_summary(self) -> dict[str, Any]:
         account = self.bangumi_account
         # Only a token from the config needs the database (for its remembered user).
         state = self.store if account.config_token is not None else None
-        return accounts.auth_summary(self.profile, self.tokens, account, state)
+        summary = accounts.auth_summary(self.profile, self.tokens, account, state)
+        summary["bangumi"]["origin"] = self.bangumi_token_origin()
+        return summary
+
+    def check_bangumi_token(self) -> dict[str, Any]:
+        """Ask Bangumi whose the profile's token is (``/v0/me``): ``{"ok", "username",
+        "error"}``; the user is remembered as a sync would."""
+        try:
+            username = self.bangumi_account.username(self.bangumi, self.store, fresh=True)
+        except NeedsAuth as exc:
+            return {"ok": False, "username": None, "error": str(exc)}
+        return {"ok": True, "username": username, "error": None}
 
     def status_report(self, now: datetime) -> dict[str, Any]:
         from trakt_sync import reports
 
         sync = self.settings.sync
+        problems = []
+        try:
+            accounts = self.auth_summary()
+        except (StateError, OSError) as exc:
+            if not self.read_only:
+                raise
+            # A state directory this user may not write: say what cannot be read, show the rest.
+            problems.append(f"tokens: {exc}")
+            accounts = reports.unknown_accounts(self.profile)
         return reports.status_report(
-            accounts=self.auth_summary(),
+            accounts=accounts,
+            problems=problems,
             store=self.store,
             schedule=sync.schedule,
             timezone=sync.timezone,
@@ -230,10 +303,11 @@ class Runtime:
             timeout=self.settings.http.timeout,
             transport=self.transport,
             follow_redirects=True,
+            proxy=self.settings.network.proxy,
         )
 
-    def _bangumi_data_index(self) -> BangumiDataIndex:
-        from trakt_sync.matching.bangumi_data import BangumiDataSource
+    def _bangumi_data_index(self) -> StoredBangumiData:
+        from trakt_sync.matching.data_sources import BangumiDataSource
 
         matching = self.settings.matching
         with self._data_http() as http:
@@ -244,11 +318,13 @@ class Runtime:
                 matching.refresh_interval,
                 http,
             )
-            return source.index()
+            index = source.index()
+        self._opened.append(index)
+        return index
 
-    def _id_table(self) -> IdTable | None:
+    def _id_table(self) -> StoredIdTable | None:
         """The further id table, or None when it is turned off or cannot be had."""
-        from trakt_sync.matching.id_table import IdTableSource
+        from trakt_sync.matching.data_sources import IdTableSource
 
         matching = self.settings.matching
         if not matching.id_table_url and not matching.id_table_path:
@@ -261,19 +337,32 @@ class Runtime:
                 matching.refresh_interval,
                 http,
             )
-            return source.table()
+            table = source.table()
+        if table is not None:
+            self._opened.append(table)
+        return table
 
-    def resolver(self, recheck_unmatched: bool = False) -> Matcher:
+    @property
+    def trakt_offline(self) -> bool:
+        """No Trakt client id (configured or built in): an export is all there is, and Trakt
+        is never asked."""
+        return not self.settings.trakt.app_client_id()
+
+    def resolver(self, recheck_unmatched: bool = False, from_export: bool = False) -> Matcher:
         from trakt_sync.matching.matcher import Matcher
         from trakt_sync.matching.overrides import Override
 
         # One look-up cache per run; `--retry-unmatched` only changes how searches are answered.
         self.cached_bangumi.fresh_search = recheck_unmatched
+        offline = from_export and self.trakt_offline
         return Matcher(
             index=self._bangumi_data_index,
             id_table=self._id_table,
             bangumi=self.cached_bangumi,
-            trakt=self.cached_trakt,
+            trakt=NO_TRAKT if offline else self.cached_trakt,
+            trakt_metadata=not offline,
+            from_export=from_export,
+            genres=None if offline else self._trakt_genres,
             cache=self.store,
             overrides=[Override.from_dict(spec) for spec in self.store.overrides()],
             min_confidence=self.settings.matching.min_confidence,
@@ -281,15 +370,32 @@ class Runtime:
             recheck_unmatched=recheck_unmatched,
         )
 
+    def _trakt_genres(self, kind: str, trakt_id: int) -> tuple[str, ...]:
+        """Trakt's genres of a show or film (``kind``), one request each, cached: an export's
+        items have none, and they decide whether a show no id source knows is an anime."""
+        namespace = f"trakt:{kind}:genres"
+        cached = self.store.get(namespace, str(trakt_id))
+        if cached is None:
+            try:
+                data, _ = self.trakt.get_json(f"/{kind}s/{trakt_id}", {"extended": "full"})
+            except NotFound:
+                data = {}
+            cached = [str(g) for g in (data.get("genres") or [])]
+            self.store.put(namespace, str(trakt_id), cached)
+        return tuple(cached)
+
     def engine(
-        self, progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None
+        self,
+        progress: ProgressFn | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        from_export: bool = False,
     ) -> SyncEngine:
         sync = self.settings.sync
         return SyncEngine(
             self.store,
             self.trakt,
             self.bangumi,
-            resolver=self.resolver,
+            resolver=lambda recheck: self.resolver(recheck, from_export),
             episodes=self.cached_bangumi,
             account=self.bangumi_account,
             sink=self.sink,
@@ -298,10 +404,10 @@ class Runtime:
             page_limit=sync.page_limit,
             progress=progress,
             should_stop=should_stop or (lambda: False),
-            extras=self._extras(),
+            extras=self._extras(from_export and self.trakt_offline),
         )
 
-    def _extras(self) -> ExtrasSync | None:
+    def _extras(self, offline: bool = False) -> ExtrasSync | None:
         sync = self.settings.sync
         settings = ExtrasSettings(sync.ratings, sync.watchlist, self.settings.bangumi.private)
         if settings == ExtrasSettings():
@@ -310,38 +416,45 @@ class Runtime:
             self.store,
             self.trakt,
             settings,
-            self.cached_trakt.get_season_episodes,
+            NO_TRAKT.get_season_episodes if offline else self.cached_trakt.get_season_episodes,
             sync.page_limit,
         )
 
     def sync_job(
-        self, progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None
+        self,
+        progress: ProgressFn | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        from_export: bool = False,
     ) -> SyncJob:
         self.paths.ensure()
         webhook = self.settings.notify.webhook_url
         notifier = None
         if webhook:
             notifier = Notifier(
-                webhook,
+                webhook.get_secret_value(),
                 self.profile,
                 self.store,
                 self.secrets.redact,
                 transport=self.transport,
                 user_agent=self.user_agent,
+                proxy=self.settings.network.proxy,
             )
         return SyncJob(
             profile=self.profile,
             lock_path=self.paths.lock(self.profile),
             store=self.store,
-            engine=self.engine(progress, should_stop),
+            engine=self.engine(progress, should_stop, from_export),
             counter=self.counter,
             notifier=notifier,
         )
 
     def close(self) -> None:
-        for name in ("trakt", "trakt_oauth", "bangumi", "sink"):
+        for name in ("trakt", "trakt_oauth", "revoking_oauth", "bangumi", "sink"):
             client = self.__dict__.get(name)
             if client is not None:
                 client.close()
         if "store" in self.__dict__:
             self.store.close()
+        for index in self._opened:
+            index.close()
+        self._opened.clear()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from trakt_sync import i18n
-from trakt_sync.i18n import _
+from trakt_sync.timeutil import relative
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -58,30 +57,16 @@ def local_time(moment: datetime, now: datetime) -> str:
     return f"{stamp} ({relative(moment - now)})"
 
 
-def relative(delta: timedelta) -> str:
-    """``in 3 h 10 min``, ``2 h ago``, ``just now`` (in Chinese: Babel's ``3小时后``)."""
-    if i18n.is_chinese():
-        return _relative_chinese(delta)
-    seconds = int(delta.total_seconds())
-    size = abs(seconds)
-    if size < 60:
-        return _("just now")
-    minutes, hours, days = size // 60, size // 3600, size // 86400
-    if days >= 2:
-        amount = f"{days} d"
-    elif hours >= 1:
-        rest = minutes - hours * 60
-        amount = f"{hours} h" + (f" {rest} min" if rest and hours < 10 else "")
-    else:
-        amount = f"{minutes} min"
-    return f"in {amount}" if seconds > 0 else f"{amount} ago"
-
-
-def _relative_chinese(delta: timedelta) -> str:
-    if abs(delta.total_seconds()) < 60:
-        return _("just now")
-    from babel.dates import format_timedelta  # only in Chinese: ~70 ms of imports
-
-    return format_timedelta(
-        delta, locale="zh_Hans_CN", add_direction=True, granularity="minute", threshold=1.1
-    )
+def bangumi_line(bangumi: dict[str, Any]) -> str:
+    """Who the Bangumi token is of, where it comes from, and what to change when refused."""
+    origin = bangumi.get("origin")
+    if origin is None:
+        if bangumi["authenticated"]:
+            return f"logged in as {bangumi['username']}"
+        return "not logged in (run `trakt-sync auth bangumi`)"
+    check = bangumi.get("check")
+    if check is not None and not check["ok"]:
+        return f"the token from {origin} was refused: {check['error']}"
+    if bangumi["username"]:
+        return f"logged in as {bangumi['username']} (token from {origin})"
+    return f"token from {origin}, not checked yet (`trakt-sync auth status` checks it)"

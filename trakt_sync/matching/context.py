@@ -10,9 +10,9 @@ from typing import Any
 
 from trakt_sync.errors import NotFound
 from trakt_sync.matching.airdate import parse_day
-from trakt_sync.matching.bangumi_data import BangumiDataIndex
+from trakt_sync.matching.bangumi_data import DataIndex
 from trakt_sync.matching.fits import BgmEp, parse_episodes
-from trakt_sync.matching.id_table import IdTable
+from trakt_sync.matching.id_table import IdLookups
 from trakt_sync.matching.lookups import BangumiReader, TraktReader
 from trakt_sync.matching.titles import is_compilation, normalize, search_forms, title_match
 from trakt_sync.models import SUBJECT_ANIME, SUBJECT_REAL, TraktShow
@@ -33,6 +33,14 @@ MAX_TABLE_FLOATING = 4
 GONE = "Bangumi no longer has this subject"
 NOT_ANIME = "Bangumi has no anime subject with this id"
 NOT_A_SEASON = "a film or compilation, not a TV season"
+NEEDS_TRAKT_DATES = (
+    "needs Trakt's air dates to be placed, which the export lacks: sync again with a Trakt "
+    "client id configured or after `trakt-sync auth` (or map it with `trakt-sync map add`)"
+)
+NEEDS_GENRES = (
+    "no id source knows it and the export has no genres to tell an anime by: sync again "
+    "with a Trakt client id configured or after `trakt-sync auth`"
+)
 
 # (subject id, name, why) of a subject put forward and turned down
 Rejection = tuple[int, str, str]
@@ -92,17 +100,25 @@ class MatchContext:
     def __init__(
         self,
         *,
-        index: Callable[[], BangumiDataIndex],
-        id_table: Callable[[], IdTable | None] | None,
+        index: Callable[[], DataIndex],
+        id_table: Callable[[], IdLookups | None] | None,
         bangumi: BangumiReader,
         trakt: TraktReader,
         min_confidence: float,
         include_live_action: bool,
+        trakt_metadata: bool = True,
+        genres_known: bool = True,
+        genres: Callable[[str, int], tuple[str, ...]] | None = None,
     ) -> None:
+        # Without Trakt's metadata (an export read with no client id) nothing gives air
+        # dates to place a TV episode by; an export's items carry no genres either.
+        self.trakt_metadata = trakt_metadata
+        self.genres_known = genres_known
+        self._genres = genres  # (show|movie, Trakt id) → Trakt's genres, where items lack them
         self._load_index = index
-        self._index_value: BangumiDataIndex | None = None
+        self._index_value: DataIndex | None = None
         self._load_id_table = id_table
-        self._id_table_value: IdTable | None = None
+        self._id_table_value: IdLookups | None = None
         self._id_table_loaded = id_table is None
         self.bangumi = bangumi
         self.trakt = trakt
@@ -112,13 +128,13 @@ class MatchContext:
         self._episode_lists: dict[int, Listed | None] = {}
 
     @property
-    def index(self) -> BangumiDataIndex:
+    def index(self) -> DataIndex:
         if self._index_value is None:
             self._index_value = self._load_index()
         return self._index_value
 
     @property
-    def id_table(self) -> IdTable | None:
+    def id_table(self) -> IdLookups | None:
         """The further id table (loaded on first use), or None without one."""
         if not self._id_table_loaded:
             assert self._load_id_table is not None
@@ -129,6 +145,16 @@ class MatchContext:
     @property
     def subject_types(self) -> list[int]:
         return [SUBJECT_ANIME, SUBJECT_REAL] if self.include_live_action else [SUBJECT_ANIME]
+
+    def genres_of(
+        self, kind: str, trakt_id: int | None, given: tuple[str, ...]
+    ) -> tuple[str, ...] | None:
+        """An item's genres; None when unknown (an export's item, with Trakt not to be asked)."""
+        if given or self.genres_known:
+            return given
+        if self._genres is None or trakt_id is None:
+            return None
+        return self._genres(kind, trakt_id)
 
     def in_scope(self, genres: Iterable[str]) -> bool:
         return self.include_live_action or any(g.lower() in ANIME_GENRES for g in genres)

@@ -19,11 +19,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from trakt_sync.matching.airdate import broadcast_day
-from trakt_sync.matching.bangumi_data import BangumiDataIndex
+from trakt_sync.matching.bangumi_data import DataIndex
 from trakt_sync.matching.context import MatchContext, SeasonQuery
 from trakt_sync.matching.explain import ShowSource, explain_show
 from trakt_sync.matching.films import resolve_film
-from trakt_sync.matching.id_table import IdTable
+from trakt_sync.matching.id_table import IdLookups
 from trakt_sync.matching.lookups import EPISODES_NS, BangumiReader, TraktReader
 from trakt_sync.matching.overrides import (
     Override,
@@ -68,7 +68,7 @@ class Matcher:
     def __init__(
         self,
         *,
-        index: Callable[[], BangumiDataIndex],
+        index: Callable[[], DataIndex],
         bangumi: BangumiReader,
         trakt: TraktReader,
         cache: MatchCache,
@@ -77,7 +77,10 @@ class Matcher:
         include_live_action: bool = False,
         clock: Callable[[], float] = time.time,
         recheck_unmatched: bool = False,
-        id_table: Callable[[], IdTable | None] | None = None,
+        id_table: Callable[[], IdLookups | None] | None = None,
+        trakt_metadata: bool = True,
+        from_export: bool = False,
+        genres: Callable[[str, int], tuple[str, ...]] | None = None,
     ) -> None:
         self.context = MatchContext(
             index=index,
@@ -86,7 +89,13 @@ class Matcher:
             trakt=trakt,
             min_confidence=min_confidence,
             include_live_action=include_live_action,
+            trakt_metadata=trakt_metadata,
+            genres_known=not from_export,
+            genres=genres,
         )
+        # Answers given with less to go on are kept apart, and asked again by a later sync
+        # with everything (the version is part of each resolution and cached plan).
+        self._mode = ("" if trakt_metadata else ".offline") + (".export" if from_export else "")
         self._cache = cache
         self._overrides = tuple(overrides)
         self._clock = clock
@@ -101,7 +110,7 @@ class Matcher:
         if self._version is None:
             table = self.context.id_table
             data = self.context.index.version + (f"+{table.version}" if table is not None else "")
-            self._version = f"{MATCHER_REVISION}.{data}.{fingerprint(self._overrides)}"
+            self._version = f"{MATCHER_REVISION}.{data}.{fingerprint(self._overrides)}{self._mode}"
         return self._version
 
     def show_overrides(self, show: TraktShow) -> list[Override]:
@@ -200,6 +209,11 @@ class Matcher:
         )
         return result
 
+    def resolve_film_fresh(self, movie: TraktMovie) -> Resolution:
+        """A film resolved anew, the cache neither read nor written (for ``explain``)."""
+        overrides = [o for o in self._overrides if o.is_movie and o.matches_movie(movie.ids)]
+        return resolve_film(self.context, movie, movie_key(movie.ids), overrides)
+
     # == upkeep and explanation ==========================================================
 
     def subject_name(self, subject_id: int) -> str:
@@ -221,7 +235,7 @@ class Matcher:
         return dropped + self._cache.drop_cached(EPISODES_NS, [str(subject_id)])
 
     def explain(
-        self, trakt: ShowSource, ref: str, season: int | None, episode: int | None
+        self, trakt: ShowSource, ref: int | str, season: int | None, episode: int | None
     ) -> dict[str, Any]:
         """How a Trakt show (``ref``: id or slug) resolves, season by season, built afresh
         with the sources tried: for ``trakt-sync explain``. JSON-ready."""
