@@ -21,7 +21,7 @@ catalogs:
 # Re-extract the marked strings and merge them into the zh-Hans catalog (then translate the
 # new entries: `make test` fails while one has no translation).
 messages: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -o trakt_sync/locale/trakt_sync.pot --no-location --sort-output .
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -k say -o trakt_sync/locale/trakt_sync.pot --no-location --sort-output .
 	$(BIN)/pybabel -q update -i trakt_sync/locale/trakt_sync.pot -d trakt_sync/locale -D trakt_sync -l zh --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) --no-print-directory catalogs
 

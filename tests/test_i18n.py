@@ -15,7 +15,7 @@ from trakt_sync import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "trakt_sync" / "locale" / "zh" / "LC_MESSAGES" / "trakt_sync.po"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "say": None, "ngettext": (1, 2)}
 
 
 def marked_messages() -> set[str]:

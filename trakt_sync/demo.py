@@ -27,14 +27,8 @@ from trakt_sync.fakes.world import (
     UNFINDABLE_SUBJECT,
     demo_scenario,
 )
-
-COLLECTION_NAMES = {
-    1: "想看 wish",
-    2: "看过 done",
-    3: "在看 doing",
-    4: "搁置 on hold",
-    5: "抛弃 dropped",
-}
+from trakt_sync.i18n import _, subject_name
+from trakt_sync.planner import COLLECTION_NAMES
 
 
 def _step(title: str) -> None:
@@ -49,7 +43,7 @@ def _run(env: dict[str, str], *args: str, stdin: str | None = None) -> int:
         [sys.executable, "-m", "trakt_sync", *args], env=env, input=stdin, text=True, check=False
     )
     if done.returncode:
-        print(f"(exit code {done.returncode})", flush=True)
+        print(_("(exit code {code})").format(code=done.returncode), flush=True)
     return done.returncode
 
 
@@ -63,17 +57,18 @@ def _show_profile(bangumi: FakeBangumi, username: str) -> None:
             for eid, mark in entry["episodes"].items()
             if mark == 2 and eid in episodes
         )
-        label = ", ".join(f"{s:g}" for s in marked) if marked else "none"
+        label = ", ".join(f"{s:g}" for s in marked) if marked else _("none")
+        name = subject_name(subject.get("name", ""), subject.get("name_cn", "")) or subject_id
+        collection = _(COLLECTION_NAMES[entry["type"]])
         print(
-            f"  {subject.get('name', subject_id)} [{COLLECTION_NAMES[entry['type']]}] "
-            f"episodes watched: {label}"
+            f"  {name} [{collection}] " + _("episodes watched: {episodes}").format(episodes=label)
         )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m trakt_sync.demo")
     parser.add_argument(
-        "--web", action="store_true", help="then serve the web page on the demo world"
+        "--web", action="store_true", help=_("then serve the web page on the demo world")
     )
     args = parser.parse_args([] if argv is None else argv)
     world = demo_scenario()  # one show ends unmatched; the demo fixes it with one `map add`
@@ -90,41 +85,49 @@ def main(argv: list[str] | None = None) -> int:
             TRAKT_SYNC_SECRETS__BACKEND="file",
             **sandbox_env(trakt, bangumi, cdn),
         )
-        print(f"Sandbox: Trakt {trakt.url} · Bangumi {bangumi.url} · bangumi-data {cdn.url}")
-        print(f"State directory: {home}")
-        _step("Before: the Bangumi profile")
+        print(
+            _("Sandbox: Trakt {trakt} · Bangumi {bangumi} · bangumi-data {cdn}").format(
+                trakt=trakt.url, bangumi=bangumi.url, cdn=cdn.url
+            )
+        )
+        print(_("State directory: {home}").format(home=home))
+        _step(_("Before: the Bangumi profile"))
         _show_profile(bangumi, user["username"])
 
-        _step("Log in to Trakt (the sandbox approves the code by itself)")
+        _step(_("Log in to Trakt (the sandbox approves the code by itself)"))
         if _run(env, "auth"):
             return 1
-        _step("Log in to Bangumi with an access token")
+        _step(_("Log in to Bangumi with an access token"))
         if _run(env, "auth", "bangumi", "--with-token", stdin=user["token"] + "\n"):
             return 1
-        _step("What a sync would do (nothing is written)")
+        _step(_("What a sync would do (nothing is written)"))
         _run(env, "sync", "--dry-run")
-        _step("Sync")
+        _step(_("Sync"))
         code = _run(env, "sync")
-        _step("After: the Bangumi profile")
+        _step(_("After: the Bangumi profile"))
         _show_profile(bangumi, user["username"])
-        _step("A second sync with nothing new (one Trakt request, none to Bangumi)")
+        _step(_("A second sync with nothing new (one Trakt request, none to Bangumi)"))
         _run(env, "sync")
-        _step("Status, and the play that could not be matched")
+        _step(_("Status, and the play that could not be matched"))
         _run(env, "status")
         _run(env, "unmatched")
-        _step("Why, and the one-command fix")
+        _step(_("Why, and the one-command fix"))
         _run(env, "explain", "mystery-anime", "--season", "1", "--episode", "1")
         _run(env, "map", "add", f"trakt:{UNFINDABLE_SHOW}", "S1", str(UNFINDABLE_SUBJECT))
         code = _run(env, "sync") or code
-        _step("After the fix: the Bangumi profile")
+        _step(_("After the fix: the Bangumi profile"))
         _show_profile(bangumi, user["username"])
-        _step("The same in a browser")
+        _step(_("The same in a browser"))
         if not args.web:
-            print("`make demo-web` runs this demo, then `trakt-sync web` on its world:")
-            print("the overview, the unmatched review, runs, Sync now and login at")
-            print("http://127.0.0.1:8765/ (Ctrl-C stops it).")
+            print(
+                _(
+                    "`make demo-web` runs this demo, then `trakt-sync web` on its world:\n"
+                    "the overview, the unmatched review, runs, Sync now and login at\n"
+                    "http://127.0.0.1:8765/ (Ctrl-C stops it)."
+                )
+            )
             return code
-        print("Open http://127.0.0.1:8765/ — Ctrl-C stops the page and the sandbox.")
+        print(_("Open http://127.0.0.1:8765/ — Ctrl-C stops the page and the sandbox."))
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it ends
             _run(env, "web")
     return code

@@ -535,6 +535,7 @@ class SyncEngine:
             assert extra is not None
             plan = SubjectPlan(subject_id, extra.is_movie, current)
         plan.name = self._subject_name(subject_id, entry)
+        plan.name_cn = self._subject_name_cn(subject_id, entry)
         current_rate = int(entry.get("rate") or 0) if entry is not None else 0
         settings = self.extras_settings
         change = plan_extras(
@@ -632,6 +633,14 @@ class SyncEngine:
         if self._resolver is None:
             self._resolver = self._make_resolver(False)  # its data only; no request
         return self._resolver.subject_name(subject_id)
+
+    def _subject_name_cn(self, subject_id: int, entry: dict[str, Any] | None) -> str:
+        """The subject's Chinese name when the subject at hand has one (shown to a person
+        reading Chinese), else ""."""
+        subject = self.episodes.cached_subject(subject_id)
+        if subject is None and entry is not None:
+            subject = entry.get("subject")
+        return str((subject or {}).get("name_cn") or "")
 
     def _execute(self, plan: SubjectPlan) -> None:
         # The rating and the privacy of a created collection ride on the first POST.

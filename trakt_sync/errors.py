@@ -7,6 +7,8 @@ into exit codes and one-line messages.
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -18,9 +20,28 @@ EXIT_CANCELLED = 130  # 128 + SIGINT: stopped with Ctrl-C, as shells report it
 
 
 class TraktSyncError(Exception):
-    """Base class: ``str(err)`` is a one-line message a user can act on."""
+    """Base class: ``str(err)`` is a one-line message a user can act on, in English (the
+    ``--json`` error documents and log files); :meth:`translated` is the same message in the
+    language of the terminal, when the error was raised with :meth:`said`."""
 
     exit_code = EXIT_FAILED
+    template: str | None = None
+    params: dict[str, Any] = {}  # noqa: RUF012 (never mutated: said() sets a new dict)
+
+    @classmethod
+    def said(cls, template: str, /, **params: Any) -> Self:
+        """The error with the message ``template.format(**params)``; ``template`` is marked
+        with ``N_`` at the raise site, so that :meth:`translated` finds it in the catalog."""
+        error = cls(template.format(**params))
+        error.template, error.params = template, params
+        return error
+
+    def translated(self) -> str:
+        if self.template is None:
+            return str(self)
+        from trakt_sync.i18n import _
+
+        return _(self.template).format(**self.params)
 
 
 class BadArgument(TraktSyncError):

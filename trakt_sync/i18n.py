@@ -110,3 +110,16 @@ def N_(message: str) -> str:
 
 
 use(pick_language())
+
+
+def english(message: str) -> str:
+    """The message as written: for text that goes to ``--json`` or a log file."""
+    return message
+
+
+def subject_name(name: str, name_cn: str) -> str:
+    """A Bangumi subject's name as shown: the Chinese name (``name_cn``) to a person reading
+    Chinese, the original (usually Japanese) otherwise; whichever there is when one is empty."""
+    if _language == CHINESE:
+        return name_cn or name
+    return name or name_cn

@@ -11,10 +11,11 @@ the same run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from trakt_sync.i18n import N_, english
 from trakt_sync.models import (
     COLLECTION_DOING,
     COLLECTION_DONE,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 # The collection types as a Bangumi user reads them, in one word.
 COLLECTION_WORDS = {
-    None: "not collected",
+    None: N_("not collected"),
     COLLECTION_WISH: "想看",
     COLLECTION_DONE: "看过",
     COLLECTION_DOING: "在看",
@@ -37,12 +38,12 @@ COLLECTION_WORDS = {
     COLLECTION_DROPPED: "抛弃",
 }
 COLLECTION_NAMES = {
-    None: "not collected",
-    COLLECTION_WISH: "想看 wish",
-    COLLECTION_DONE: "看过 done",
-    COLLECTION_DOING: "在看 doing",
-    COLLECTION_ON_HOLD: "搁置 on hold",
-    COLLECTION_DROPPED: "抛弃 dropped",
+    None: N_("not collected"),
+    COLLECTION_WISH: N_("想看 wish"),
+    COLLECTION_DONE: N_("看过 done"),
+    COLLECTION_DOING: N_("在看 doing"),
+    COLLECTION_ON_HOLD: N_("搁置 on hold"),
+    COLLECTION_DROPPED: N_("抛弃 dropped"),
 }
 _LEFT_ALONE = (COLLECTION_DONE, COLLECTION_DROPPED)
 
@@ -71,6 +72,7 @@ class SubjectPlan:
     rating_waits: bool = False
     # The subject's name on Bangumi, for people reading the plan ("" when unknown).
     name: str = ""
+    name_cn: str = ""  # its Chinese name, shown instead to a person reading Chinese
 
     @property
     def collection_after(self) -> int | None:
@@ -85,33 +87,39 @@ class SubjectPlan:
         """Episode numbers as Bangumi shows them (never its episode ids)."""
         return [self.labels.get(eid, "?") for eid in episode_ids]
 
-    def headline(self) -> str:
+    def headline(self, say: Callable[[str], str] = english) -> str:
         """What the plan does, as a Bangumi user says it: ``ep 1–12 → 看过``,
-        ``+3 (ep 16–18) 在看``, ``→ 看过`` for a film; then a rating or privacy change."""
+        ``+3 (ep 16–18) 在看``, ``→ 看过`` for a film; then a rating or privacy change.
+        ``say`` translates (``i18n._``); the default keeps the English of ``--json``."""
         extras = []
         if self.rate is not None:
-            extras.append(f"rating {self.current_rate or 'none'} → {self.rate}")
+            before = self.current_rate or say("none")
+            extras.append(say("rating {before} → {rate}").format(before=before, rate=self.rate))
         elif self.rating_waits:
-            extras.append("rating waits until collected")
+            extras.append(say("rating waits until collected"))
         if self.private:
-            extras.append("private")
-        return "; ".join([self._marks_headline(), *extras])
+            extras.append(say("private"))
+        return "; ".join([self._marks_headline(say), *extras])
 
-    def _marks_headline(self) -> str:
-        after = COLLECTION_WORDS[self.collection_after]
+    def _marks_headline(self, say: Callable[[str], str]) -> str:
+        after = say(COLLECTION_WORDS[self.collection_after])
         changed = self.collection_after != self.current_type
         if self.episodes_to_mark and not self.is_movie:  # a film's one episode goes unsaid
-            episodes = "ep " + number_ranges(self.episode_numbers(self.episodes_to_mark))
+            episodes = say("ep {numbers}").format(
+                numbers=number_ranges(self.episode_numbers(self.episodes_to_mark))
+            )
             if changed and self.collection_after == COLLECTION_DONE:
                 return f"{episodes} → {after}"
             return f"+{len(self.episodes_to_mark)} ({episodes}) {after}"
         if changed:
             return f"→ {after}"
         if self.episodes_to_mark:  # a film collected earlier without its episode
-            return f"+{len(self.episodes_to_mark)} (its episode) {after}"
+            return say("+{count} (its episode) {after}").format(
+                count=len(self.episodes_to_mark), after=after
+            )
         if self.already_marked:
-            return f"already marked ({after})"
-        return f"nothing to change ({after})"
+            return say("already marked ({after})").format(after=after)
+        return say("nothing to change ({after})").format(after=after)
 
     @property
     def writes(self) -> int:
@@ -131,33 +139,41 @@ class SubjectPlan:
         self.rating_waits = not change.settled
         return self
 
-    def describe(self) -> list[str]:
+    def describe(self, say: Callable[[str], str] = english) -> list[str]:
+        names = {key: say(name) for key, name in COLLECTION_NAMES.items()}
         lines = []
         if self.collect_before is not None:
             lines.append(
-                f"collection: {COLLECTION_NAMES[self.current_type]} → "
-                f"{COLLECTION_NAMES[self.collect_before]}"
+                say("collection: {before} → {after}").format(
+                    before=names[self.current_type], after=names[self.collect_before]
+                )
             )
         if self.episodes_to_mark:
             lines.append(
-                f"mark {len(self.episodes_to_mark)} episode(s) watched: ep "
-                + number_ranges(self.episode_numbers(self.episodes_to_mark))
+                say("mark {count} episode(s) watched: ep {numbers}").format(
+                    count=len(self.episodes_to_mark),
+                    numbers=number_ranges(self.episode_numbers(self.episodes_to_mark)),
+                )
             )
         if self.already_marked:
-            lines.append(f"{len(self.already_marked)} episode(s) already marked")
+            lines.append(
+                say("{count} episode(s) already marked").format(count=len(self.already_marked))
+            )
         if self.collect_after is not None:
-            lines.append(f"collection → {COLLECTION_NAMES[self.collect_after]} (all watched)")
+            lines.append(
+                say("collection → {after} (all watched)").format(after=names[self.collect_after])
+            )
         if self.wish:
-            lines.append("on the Trakt watchlist")
+            lines.append(say("on the Trakt watchlist"))
         if self.private:
-            lines.append("created private")
+            lines.append(say("created private"))
         if self.rate is not None:
-            before = self.current_rate or "none"
-            lines.append(f"rating: {before} → {self.rate}")
+            before = self.current_rate or say("none")
+            lines.append(say("rating: {before} → {rate}").format(before=before, rate=self.rate))
         if self.rating_waits:
-            lines.append("Trakt rating waits until the subject is collected")
+            lines.append(say("Trakt rating waits until the subject is collected"))
         if not lines:
-            lines.append(f"nothing to change ({COLLECTION_NAMES[self.current_type]})")
+            lines.append(say("nothing to change ({after})").format(after=names[self.current_type]))
         return lines
 
 

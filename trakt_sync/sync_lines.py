@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from unicodedata import east_asian_width
 
+from trakt_sync.i18n import _, subject_name
+
 if TYPE_CHECKING:
+    from trakt_sync.planner import SubjectPlan
     from trakt_sync.syncjob import SyncResult
 
 
@@ -23,32 +26,40 @@ def subject_lines(result: SyncResult) -> list[str]:
     ]
     lines = []
     if result.dry_run:
-        lines.append("Would change on Bangumi:" if plans else "Nothing to send to Bangumi.")
+        lines.append(_("Would change on Bangumi:") if plans else _("Nothing to send to Bangumi."))
     elif plans:
-        lines.append("Changed on Bangumi:")
-    width = max((width_of(plan.name or title) for plan, title in plans), default=0)
+        lines.append(_("Changed on Bangumi:"))
+    width = max((width_of(_shown_name(plan, title)) for plan, title in plans), default=0)
     for plan, title in plans:
-        name = plan.name or title
-        line = f"  {name}{' ' * (width - width_of(name))}  {plan.headline()}"
+        name = _shown_name(plan, title)
+        line = f"  {name}{' ' * (width - width_of(name))}  {plan.headline(_)}"
         failure = result.report.failed_subjects.get(plan.subject_id)
         if failure:
-            line += f"  FAILED: {failure}"
+            line += "  " + _("FAILED: {reason}").format(reason=failure)
         if result.dry_run or failure:
             line += f"  https://bgm.tv/subject/{plan.subject_id}"
         lines.append(line)
         if result.dry_run:
-            lines += [f"      {detail}" for detail in plan.describe()]
+            lines += [f"      {detail}" for detail in plan.describe(_)]
     return lines
+
+
+def _shown_name(plan: SubjectPlan, title: str) -> str:
+    return subject_name(plan.name, plan.name_cn) or title
 
 
 def _sink_lines(result: SyncResult) -> list[str]:
     from trakt_sync.sink import describe_item
 
     items = result.report.sink_items or []
-    lines = [] if items else ["Nothing to send to Bangumi-syncer."]
-    verb = "Would send" if result.dry_run else "Sent"
+    lines = [] if items else [_("Nothing to send to Bangumi-syncer.")]
+    template = (
+        _("Would send to Bangumi-syncer: {item} [play {play}]")
+        if result.dry_run
+        else _("Sent to Bangumi-syncer: {item} [play {play}]")
+    )
     for history_id, item in items:
-        lines.append(f"{verb} to Bangumi-syncer: {describe_item(item)} [play {history_id}]")
+        lines.append(template.format(item=describe_item(item), play=history_id))
     return lines
 
 
@@ -62,9 +73,19 @@ def next_steps(result: SyncResult) -> list[str]:
     counts = result.report.counts
     lines = []
     if counts["unmatched"]:
-        lines.append(f"{counts['unmatched']} play(s) unmatched: see `trakt-sync unmatched`")
+        lines.append(
+            _("{count} play(s) unmatched: see `trakt-sync unmatched`").format(
+                count=counts["unmatched"]
+            )
+        )
     if counts["skipped"]:
-        lines.append(f"{counts['skipped']} play(s) skipped: see `trakt-sync unmatched --skipped`")
+        lines.append(
+            _("{count} play(s) skipped: see `trakt-sync unmatched --skipped`").format(
+                count=counts["skipped"]
+            )
+        )
     if counts["failed"]:
-        lines.append(f"{counts['failed']} play(s) failed: see `trakt-sync status`")
+        lines.append(
+            _("{count} play(s) failed: see `trakt-sync status`").format(count=counts["failed"])
+        )
     return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from filelock import FileLock, Timeout
 from trakt_sync.engine import RunReport, SyncEngine, SyncOptions
 from trakt_sync.errors import LockHeld, TraktSyncError
 from trakt_sync.httpclient import RequestCounter
+from trakt_sync.i18n import N_, english
 from trakt_sync.notify import Notifier
 from trakt_sync.outcome import RunOutcome
 from trakt_sync.planner import COLLECTION_WORDS, SubjectPlan
@@ -34,32 +36,59 @@ class SyncResult:
     def exit_code(self) -> int:
         return self.report.exit_code
 
-    def summary(self) -> str:
-        """One line for the terminal or the daemon's log."""
+    def summary(self, say: Callable[[str], str] = english) -> str:
+        """One line for the terminal (``say=i18n._``) or the daemon's log (English)."""
         c = self.report.counts
-        verb = _VERBS.get(self.report.outcome, "sync failed")
+        verb = _VERBS.get(self.report.outcome, N_("sync failed"))
         if self.dry_run:
-            verb = "planned" if self.report.outcome is RunOutcome.OK else "dry run failed"
-        marked = "to mark" if self.dry_run else "marked"
+            verb = N_("planned") if self.report.outcome is RunOutcome.OK else N_("dry run failed")
         # Plays deleted on Trakt: counted in --json, so said here too (nothing is un-marked).
-        removed = f", {c['removed']} removed on Trakt" if c.get("removed") else ""
-        if self.report.sink_items is not None:
-            sent = "to send" if self.dry_run else "sent"
-            return (
-                f"{verb}: fetched {c['fetched']} ({c['new']} new), "
-                f"{len(self.report.sink_items) if self.dry_run else c['sent']} {sent} to "
-                f"Bangumi-syncer, {c['unmatched']} unmatched, {c['skipped']} skipped, "
-                f"{c['failed']} failed{removed}; requests: Trakt {self.requests.get('trakt', 0)}, "
-                f"Bangumi {self.requests.get('bangumi', 0)}, "
-                f"Bangumi-syncer {self.requests.get('bangumi-syncer', 0)}; "
-                f"{self.duration_s:.1f}s"
-            )
-        return (
-            f"{verb}: fetched {c['fetched']} ({c['new']} new), {marked} {c['marked']}, "
-            f"{c['already']} already marked, {c['unmatched']} unmatched, {c['skipped']} skipped, "
-            f"{c['failed']} failed{removed}; requests: Trakt {self.requests.get('trakt', 0)}, "
-            f"Bangumi {self.requests.get('bangumi', 0)}; {self.duration_s:.1f}s"
+        removed = (
+            say(", {removed} removed on Trakt").format(removed=c["removed"])
+            if c.get("removed")
+            else ""
         )
+        values = {
+            **c,
+            "verb": say(verb),
+            "removed": removed,
+            "trakt": self.requests.get("trakt", 0),
+            "bangumi": self.requests.get("bangumi", 0),
+            "seconds": f"{self.duration_s:.1f}",
+        }
+        if self.report.sink_items is not None:
+            values["sent"] = len(self.report.sink_items) if self.dry_run else c["sent"]
+            values["syncer"] = self.requests.get("bangumi-syncer", 0)
+            template = (
+                say(
+                    "{verb}: fetched {fetched} ({new} new), {sent} to send to Bangumi-syncer, "
+                    "{unmatched} unmatched, {skipped} skipped, {failed} failed{removed}; "
+                    "requests: Trakt {trakt}, Bangumi {bangumi}, Bangumi-syncer {syncer}; "
+                    "{seconds}s"
+                )
+                if self.dry_run
+                else say(
+                    "{verb}: fetched {fetched} ({new} new), {sent} sent to Bangumi-syncer, "
+                    "{unmatched} unmatched, {skipped} skipped, {failed} failed{removed}; "
+                    "requests: Trakt {trakt}, Bangumi {bangumi}, Bangumi-syncer {syncer}; "
+                    "{seconds}s"
+                )
+            )
+            return template.format(**values)
+        template = (
+            say(
+                "{verb}: fetched {fetched} ({new} new), to mark {marked}, {already} already "
+                "marked, {unmatched} unmatched, {skipped} skipped, {failed} failed{removed}; "
+                "requests: Trakt {trakt}, Bangumi {bangumi}; {seconds}s"
+            )
+            if self.dry_run
+            else say(
+                "{verb}: fetched {fetched} ({new} new), marked {marked}, {already} already "
+                "marked, {unmatched} unmatched, {skipped} skipped, {failed} failed{removed}; "
+                "requests: Trakt {trakt}, Bangumi {bangumi}; {seconds}s"
+            )
+        )
+        return template.format(**values)
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.report.counts)
@@ -166,10 +195,10 @@ def _collection_change(source: int | None, target: int, step: str) -> dict[str, 
 
 # How a summary line starts, by outcome: a run that did not go through never says "synced".
 _VERBS = {
-    RunOutcome.OK: "synced",
-    RunOutcome.FAILED: "synced with failures",
-    RunOutcome.INTERRUPTED: "stopped",
-    RunOutcome.CANCELLED: "cancelled",
+    RunOutcome.OK: N_("synced"),
+    RunOutcome.FAILED: N_("synced with failures"),
+    RunOutcome.INTERRUPTED: N_("stopped"),
+    RunOutcome.CANCELLED: N_("cancelled"),
 }
 
 

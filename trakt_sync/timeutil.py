@@ -48,3 +48,18 @@ def relative(delta: timedelta) -> str:
     else:
         amount = f"{minutes} min"
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
+
+
+def clock(moment: datetime, today: bool) -> str:
+    """A local time as a person reads it: ``14:02 CST`` (today) or ``2026-12-01 14:02 CST``;
+    in Chinese Babel's ``2026年12月1日 14:02 CST``."""
+    zone = moment.strftime("%Z")
+    if i18n.is_chinese():
+        from babel.dates import format_datetime, format_time
+
+        if today:
+            shown = format_time(moment, "HH:mm", locale="zh_Hans_CN")
+        else:
+            shown = format_datetime(moment, "y年M月d日 HH:mm", locale="zh_Hans_CN")
+        return f"{shown} {zone}".rstrip()
+    return moment.strftime("%H:%M %Z" if today else "%Y-%m-%d %H:%M %Z")

@@ -326,7 +326,8 @@ def _main(argv: list[str] | None) -> None:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
         message = state.hint(redact_text(str(exc), state.registry))
         state.emit_json_error(message, exc.exit_code, exc)
-        print(f"trakt-sync: {message}", file=sys.stderr)
+        shown = state.hint(redact_text(exc.translated(), state.registry))
+        print(f"trakt-sync: {shown}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt as exc:
         _cancelled(state, exc)
@@ -335,10 +336,12 @@ def _main(argv: list[str] | None) -> None:
     except Exception as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
-        message = f"unexpected error: {type(exc).__name__}: {redact_text(str(exc), state.registry)}"
-        state.emit_json_error(message, EXIT_FAILED, exc)
+        detail = f"{type(exc).__name__}: {redact_text(str(exc), state.registry)}"
+        state.emit_json_error(f"unexpected error: {detail}", EXIT_FAILED, exc)
         print(
-            f"trakt-sync: {message}" + ("" if state.verbose else _(" (run with -v for details)")),
+            "trakt-sync: "
+            + _("unexpected error: {detail}").format(detail=detail)
+            + ("" if state.verbose else _(" (run with -v for details)")),
             file=sys.stderr,
         )
         sys.exit(EXIT_FAILED)

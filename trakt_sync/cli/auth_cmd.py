@@ -10,15 +10,21 @@ import typer
 
 from trakt_sync.cli.output import JsonOption, bangumi_line, examples, note
 from trakt_sync.cli.state import CliState
+from trakt_sync.i18n import _
 
 app = typer.Typer(
-    help="Log in to Trakt (device code) and Bangumi (access token).\n\n"
-    "Without a subcommand, log in to Trakt: open the address shown and enter the code.",
-    epilog="\b\nExamples:\n"
-    "  trakt-sync auth                              log in to Trakt\n"
-    "  trakt-sync auth bangumi                      paste a Bangumi access token\n"
-    '  echo "$TOKEN" | trakt-sync auth bangumi --with-token\n'
-    "  trakt-sync -p partner auth status            who is logged in for a profile\n",
+    help=_(
+        "Log in to Trakt (device code) and Bangumi (access token).\n\n"
+        "Without a subcommand, log in to Trakt: open the address shown and enter the code."
+    ),
+    epilog="\b\n"
+    + _(
+        "Examples:\n"
+        "  trakt-sync auth                              log in to Trakt\n"
+        "  trakt-sync auth bangumi                      paste a Bangumi access token\n"
+        '  echo "$TOKEN" | trakt-sync auth bangumi --with-token\n'
+        "  trakt-sync -p partner auth status            who is logged in for a profile\n"
+    ),
 )
 
 
@@ -32,25 +38,35 @@ def trakt_login(ctx: typer.Context) -> None:
         login = rt.trakt_login()
         code = login.start()
         note(
-            f"To log in to Trakt, open {code.verification_url} and enter the code: {code.user_code}"
+            _("To log in to Trakt, open {url} and enter the code: {code}").format(
+                url=code.verification_url, code=code.user_code
+            )
         )
-        note(f"Waiting for approval (the code expires in {code.expires_in // 60} min)…")
+        note(
+            _("Waiting for approval (the code expires in {minutes} min)…").format(
+                minutes=code.expires_in // 60
+            )
+        )
         token = login.finish(code)
         typer.echo(
-            f"Logged in to Trakt as {token.username} (profile {rt.profile}, tokens in "
-            f"{rt.tokens.backend_name})"
+            _("Logged in to Trakt as {user} (profile {profile}, tokens in {backend})").format(
+                user=token.username, profile=rt.profile, backend=rt.tokens.backend_name
+            )
         )
 
 
 @app.command(
     "bangumi",
-    short_help="Store a Bangumi access token.",
+    short_help=_("Store a Bangumi access token."),
+    help=_("Store a Bangumi access token.")
+    + "\n\n\b\n"
+    + _("Create one at {url}").format(url="https://next.bgm.tv/demo/access-token"),
     epilog=examples("trakt-sync auth bangumi --with-token < token.txt"),
 )
 def bangumi_login(
     ctx: typer.Context,
     with_token: Annotated[
-        bool, typer.Option("--with-token", help="Read the access token from stdin.")
+        bool, typer.Option("--with-token", help=_("Read the access token from stdin."))
     ] = False,
 ) -> None:
     """Store a Bangumi access token.
@@ -64,23 +80,25 @@ def bangumi_login(
     if with_token:
         token = sys.stdin.readline().strip()
     elif sys.stdin.isatty():
-        token = typer.prompt("Bangumi access token", hide_input=True).strip()
+        token = typer.prompt(_("Bangumi access token"), hide_input=True).strip()
     else:
-        raise typer.BadParameter("stdin is not a terminal: pipe the token in with --with-token")
+        raise typer.BadParameter(_("stdin is not a terminal: pipe the token in with --with-token"))
     if not token:
-        raise typer.BadParameter("the token is empty")
+        raise typer.BadParameter(_("the token is empty"))
     state.registry.add(token)
     with state.runtime() as rt, closing(rt.bangumi_client(token)) as client:
         saved = login_bangumi(client, rt.tokens, token)
         typer.echo(
-            f"Logged in to Bangumi as {saved.username} (profile {rt.profile}, token in "
-            f"{rt.tokens.backend_name})"
+            _("Logged in to Bangumi as {user} (profile {profile}, token in {backend})").format(
+                user=saved.username, profile=rt.profile, backend=rt.tokens.backend_name
+            )
         )
 
 
 @app.command(
     "status",
-    short_help="Who is logged in, and where tokens are kept.",
+    short_help=_("Who is logged in, and where tokens are kept."),
+    help=_("Show who is logged in, where tokens are kept and when Trakt's expires."),
     epilog=examples("trakt-sync -p partner auth status"),
 )
 def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
@@ -97,20 +115,30 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
         state.emit_json(summary)
         return
     trakt, bangumi = summary["trakt"], summary["bangumi"]
-    lines = [f"profile: {summary['profile']} (tokens in {summary['backend']})"]
+    lines = [
+        _("profile: {profile} (tokens in {backend})").format(
+            profile=summary["profile"], backend=summary["backend"]
+        )
+    ]
     if trakt["rejected"]:
         lines.append(
-            f"Trakt:   not logged in: the login of {trakt['username']} was ended on Trakt's "
-            "side (run `trakt-sync auth`)"
+            "Trakt:   "
+            + _(
+                "not logged in: the login of {user} was ended on Trakt's side "
+                "(run `trakt-sync auth`)"
+            ).format(user=trakt["username"])
         )
     elif trakt["authenticated"]:
-        expired = " (expired; renewed on next use)" if trakt["expired"] else ""
+        expired = _(" (expired; renewed on next use)") if trakt["expired"] else ""
         lines.append(
-            f"Trakt:   logged in as {trakt['username']}, access token expires "
-            f"{trakt['expires_at']}{expired}"
+            "Trakt:   "
+            + _("logged in as {user}, access token expires {when}").format(
+                user=trakt["username"], when=trakt["expires_at"]
+            )
+            + expired
         )
     else:
-        lines.append("Trakt:   not logged in (run `trakt-sync auth`)")
+        lines.append("Trakt:   " + _("not logged in (run `trakt-sync auth`)"))
     lines.append(f"Bangumi: {bangumi_line(bangumi)}")
     for line in lines:
         typer.echo(state.hint(line))
@@ -118,13 +146,14 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 @app.command(
     "logout",
-    short_help="Revoke and delete the stored tokens.",
+    short_help=_("Revoke and delete the stored tokens."),
+    help=_("Revoke the Trakt token at Trakt and delete stored tokens (both unless one is chosen)."),
     epilog=examples("trakt-sync auth logout"),
 )
 def logout(
     ctx: typer.Context,
-    trakt: Annotated[bool, typer.Option("--trakt", help="Only log out of Trakt.")] = False,
-    bangumi: Annotated[bool, typer.Option("--bangumi", help="Only log out of Bangumi.")] = False,
+    trakt: Annotated[bool, typer.Option("--trakt", help=_("Only log out of Trakt."))] = False,
+    bangumi: Annotated[bool, typer.Option("--bangumi", help=_("Only log out of Bangumi."))] = False,
 ) -> None:
     """Revoke the Trakt token at Trakt and delete stored tokens (both unless one is chosen)."""
     from trakt_sync.accounts import logout_bangumi, logout_trakt
@@ -134,18 +163,22 @@ def logout(
     with state.runtime() as rt:
         if trakt or both:
             if rt.tokens.load_trakt() is not None:
-                note(f"revoking the Trakt token at {rt.settings.trakt.auth_url}…")
+                note(_("revoking the Trakt token at {url}…").format(url=rt.settings.trakt.auth_url))
             result = logout_trakt(rt.revoking_oauth, rt.tokens)
             if result.warning:
-                note(f"warning: {result.warning}")
-            typer.echo("Logged out of Trakt" if result.was_logged_in else "Not logged in to Trakt")
+                note(_("warning: {warning}").format(warning=result.warning))
+            typer.echo(
+                _("Logged out of Trakt") if result.was_logged_in else _("Not logged in to Trakt")
+            )
         if bangumi or both:
             if logout_bangumi(rt.tokens):
                 typer.echo(
-                    "Logged out of Bangumi (the token itself stays valid until you delete it "
-                    "on bgm.tv)"
+                    _(
+                        "Logged out of Bangumi (the token itself stays valid until you delete "
+                        "it on bgm.tv)"
+                    )
                 )
             else:
-                typer.echo("Not logged in to Bangumi")
+                typer.echo(_("Not logged in to Bangumi"))
             if rt.bangumi_account.config_token is not None:
-                note("note: bangumi.token is set in the config or environment; remove it there")
+                note(_("note: bangumi.token is set in the config or environment; remove it there"))

@@ -9,6 +9,7 @@ import typer
 
 from trakt_sync.cli.output import JsonOption, examples, note
 from trakt_sync.cli.state import CliState
+from trakt_sync.i18n import _
 
 if TYPE_CHECKING:
     from trakt_sync.matching.overrides import Override
@@ -88,7 +89,11 @@ def add(
         existing = [Override.from_dict(spec) for spec in rt.store.overrides()]
         conflicts = local_conflicts(override, existing)
         if conflicts:
-            raise typer.BadParameter(f"{override.describe()} can never apply: {conflicts[0]}")
+            raise typer.BadParameter(
+                _("{override} can never apply: {why}").format(
+                    override=override.describe(_), why=conflicts[0]
+                )
+            )
         check = None
         if not offline:
             try:
@@ -96,24 +101,34 @@ def add(
             except ValueError as exc:
                 raise typer.BadParameter(str(exc)) from None
         added, retried = add_override(rt.store, override)
-    typer.echo(
-        f"{'Added' if added else 'Already present'}: {override.describe()}"
-        f" ({retried} play(s) will be resolved again on the next sync)"
+    template = (
+        _("Added: {override} ({count} play(s) will be resolved again on the next sync)")
+        if added
+        else _(
+            "Already present: {override} ({count} play(s) will be resolved again on the next sync)"
+        )
     )
+    typer.echo(template.format(override=override.describe(_), count=retried))
     if check is None:
         note(
-            "not checked (--offline): that the show and subject exist, that the show has "
-            f"{override.spec or 'the episodes'}, and that it is not mapped under another key; "
-            "the next sync reports a mapping that is wrong"
+            _(
+                "not checked (--offline): that the show and subject exist, that the show has "
+                "{episodes}, and that it is not mapped under another key; "
+                "the next sync reports a mapping that is wrong"
+            ).format(episodes=override.spec or _("the episodes"))
         )
         return
     for line in check.notes:
-        note(f"note: {line}")
+        note(_("note: {line}").format(line=line))
     found = [name for name in (check.show_title, check.subject_name) if name]
     if found:
-        note("checked: " + " → ".join(found))
+        note(_("checked: {names}").format(names=" → ".join(found)))
     if check.unchecked:
-        note(f"not checked: {', '.join(check.unchecked)} (Trakt cannot be asked by this id)")
+        note(
+            _("not checked: {what} (Trakt cannot be asked by this id)").format(
+                what=", ".join(check.unchecked)
+            )
+        )
 
 
 @app.command(
@@ -132,9 +147,9 @@ def list_overrides(ctx: typer.Context, as_json: JsonOption = False) -> None:
         state.emit_json(specs)
         return
     if not specs:
-        typer.echo("No overrides.")
+        typer.echo(_("No overrides."))
     for number, spec in enumerate(specs, start=1):
-        typer.echo(f"{number:>3}  {Override.from_dict(spec).describe()}")
+        typer.echo(f"{number:>3}  {Override.from_dict(spec).describe(_)}")
 
 
 @app.command(
@@ -189,16 +204,24 @@ def remove(
             raise typer.BadParameter(str(exc)) from None
         if not chosen:
             raise typer.BadParameter(
-                f"no mapping matches {' '.join([show, *(args or [])])} (see `trakt-sync map list`)"
+                _("no mapping matches {key} (see `trakt-sync map list`)").format(
+                    key=" ".join([show, *(args or [])])
+                )
             )
         if len(chosen) > 1:
-            listed = "; ".join(f"{i + 1}: {overrides[i].describe()}" for i in chosen)
+            listed = "; ".join(f"{i + 1}: {overrides[i].describe(_)}" for i in chosen)
             raise typer.BadParameter(
-                f"{len(chosen)} mappings match ({listed}); give the number or the episodes"
+                _("{count} mappings match ({listed}); give the number or the episodes").format(
+                    count=len(chosen), listed=listed
+                )
             )
         override = overrides[chosen[0]]
         retried = remove_override(rt.store, override)
-    typer.echo(f"Removed: {override.describe()} ({retried or 0} play(s) will be resolved again)")
+    typer.echo(
+        _("Removed: {override} ({count} play(s) will be resolved again)").format(
+            override=override.describe(_), count=retried or 0
+        )
+    )
 
 
 def _show_ids(rt: Runtime, text: str) -> TraktIds | None:
@@ -234,7 +257,7 @@ def export(
     state: CliState = ctx.obj
     with state.runtime() as rt:
         written = export_overrides(rt.store, path)
-    typer.echo(f"Wrote {written} override(s) to {path}")
+    typer.echo(_("Wrote {count} override(s) to {path}").format(count=written, path=path))
 
 
 @app.command(
@@ -255,4 +278,4 @@ def import_(
     state: CliState = ctx.obj
     with state.runtime() as rt:
         added = import_overrides(rt.store, overrides)
-    typer.echo(f"Imported {added} new override(s) from {path}")
+    typer.echo(_("Imported {count} new override(s) from {path}").format(count=added, path=path))

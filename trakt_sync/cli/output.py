@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from trakt_sync.timeutil import relative
+from trakt_sync.i18n import _
+from trakt_sync.timeutil import clock, relative
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=_("Print one JSON document on stdout."))]
 
 
 @cache
@@ -39,7 +40,7 @@ def emit_json(data: Any) -> None:
 
 def examples(*lines: str) -> str:
     """A command's help epilog: example command lines, kept as written (``\\b``)."""
-    head = "Examples:" if len(lines) > 1 else "Example:"
+    head = _("Examples:") if len(lines) > 1 else _("Example:")
     return "\b\n" + head + "\n" + "\n".join(f"  {line}" for line in lines)
 
 
@@ -51,9 +52,7 @@ def note(message: str) -> None:
 def local_time(moment: datetime, now: datetime) -> str:
     """``2026-12-01 14:02 CST (2 h ago)``: local time, then how long ago or until."""
     shown = moment.astimezone()
-    stamp = shown.strftime(
-        "%H:%M %Z" if shown.date() == now.astimezone().date() else "%Y-%m-%d %H:%M %Z"
-    )
+    stamp = clock(shown, today=shown.date() == now.astimezone().date())
     return f"{stamp} ({relative(moment - now)})"
 
 
@@ -62,11 +61,17 @@ def bangumi_line(bangumi: dict[str, Any]) -> str:
     origin = bangumi.get("origin")
     if origin is None:
         if bangumi["authenticated"]:
-            return f"logged in as {bangumi['username']}"
-        return "not logged in (run `trakt-sync auth bangumi`)"
+            return _("logged in as {user}").format(user=bangumi["username"])
+        return _("not logged in (run `trakt-sync auth bangumi`)")
     check = bangumi.get("check")
     if check is not None and not check["ok"]:
-        return f"the token from {origin} was refused: {check['error']}"
+        return _("the token from {origin} was refused: {error}").format(
+            origin=origin, error=check["error"]
+        )
     if bangumi["username"]:
-        return f"logged in as {bangumi['username']} (token from {origin})"
-    return f"token from {origin}, not checked yet (`trakt-sync auth status` checks it)"
+        return _("logged in as {user} (token from {origin})").format(
+            user=bangumi["username"], origin=origin
+        )
+    return _("token from {origin}, not checked yet (`trakt-sync auth status` checks it)").format(
+        origin=origin
+    )

@@ -12,6 +12,7 @@ import typer
 from trakt_sync.cli.output import JsonOption, bangumi_line, local_time, out_console
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_FAILED, StateError
+from trakt_sync.i18n import N_, _
 from trakt_sync.models import PlayState
 from trakt_sync.paths import state_paths
 from trakt_sync.timeutil import parse_instant, utcnow
@@ -24,12 +25,14 @@ def status(
         bool,
         typer.Option(
             "--check",
-            help="Exit 1 when the last run failed or the last success is older than twice the "
-            "schedule interval (for healthchecks).",
+            help=_(
+                "Exit 1 when the last run failed or the last success is older than twice the "
+                "schedule interval (for healthchecks)."
+            ),
         ),
     ] = False,
     every_profile: Annotated[
-        bool, typer.Option("--all", help="Every profile of the config file.")
+        bool, typer.Option("--all", help=_("Every profile of the config file."))
     ] = False,
 ) -> None:
     """Show accounts, the last run, play counts and the next scheduled run."""
@@ -60,7 +63,7 @@ def status(
             _print_status(data, now, partial(state.hint, profile=data["profile"]))
     if not as_json:
         for problem in problems:
-            typer.echo(f"check failed: {problem}", err=True)
+            typer.echo(_("check failed: {problem}").format(problem=problem), err=True)
     raise typer.Exit(EXIT_FAILED if problems else 0)
 
 
@@ -74,53 +77,94 @@ def _report(
 
 def _print_status(data: dict[str, Any], now: datetime, hint: Callable[[str], str]) -> None:
     console = out_console()
-    console.print(f"profile {data['profile']} (tokens in {data['backend']})")
+    console.print(
+        _("profile {profile} (tokens in {backend})").format(
+            profile=data["profile"], backend=data["backend"]
+        )
+    )
     for problem in data.get("problems", []):
-        console.print(f"  cannot read {problem}")
+        console.print("  " + _("cannot read {what}").format(what=problem))
     trakt = data["trakt"]
-    who = f"logged in as {trakt['username']}" if trakt["authenticated"] else "not logged in"
+    who = (
+        _("logged in as {user}").format(user=trakt["username"])
+        if trakt["authenticated"]
+        else _("not logged in")
+    )
     console.print(f"  Trakt:    {who}")
     console.print(hint(f"  Bangumi:  {bangumi_line(data['bangumi'])}"))
     last = data["last_run"]
     if last is None:
-        console.print("  last run: never")
+        console.print("  " + _("last run: never"))
     else:
         finished = last["finished_at"] or last["started_at"]
+        outcome = _(OUTCOME_WORDS.get(last["outcome"], last["outcome"]))
         console.print(
-            f"  last run: {local_time(parse_instant(finished), now)} — {last['outcome']}"
+            "  "
+            + _("last run: {when} — {outcome}").format(
+                when=local_time(parse_instant(finished), now), outcome=outcome
+            )
             + (f" ({last['message']})" if last["message"] else "")
         )
         success = data["last_success"]
         if last["outcome"] != "ok" and success is not None and success["finished_at"]:
             console.print(
-                f"  last success: {local_time(parse_instant(success['finished_at']), now)}"
+                "  "
+                + _("last success: {when}").format(
+                    when=local_time(parse_instant(success["finished_at"]), now)
+                )
             )
     items = data["items"]
-    counts = ", ".join(f"{items[k]} {k}" for k in items if items[k])
-    console.print(f"  plays:    {counts or 'none yet'}")
+    counts = ", ".join(f"{items[k]} {_(PLAY_WORDS.get(k, k))}".strip() for k in items if items[k])
+    console.print("  " + _("plays:    {counts}").format(counts=counts or _("none yet")))
     next_run = datetime.fromisoformat(data["next_run"])
-    console.print(f"  next run: {local_time(next_run, now)}  schedule {data['schedule']}")
+    console.print(
+        "  "
+        + _("next run: {when}  schedule {schedule}").format(
+            when=local_time(next_run, now), schedule=data["schedule"]
+        )
+    )
     line = _daemon_line(data, now)
     if line:
-        console.print(hint(f"  daemon:   {line}"))
+        console.print(hint("  " + _("daemon:   {state}").format(state=line)))
     for label in ("unmatched", "failed"):
         rows = data[label]
         if rows:
             console.print(
-                hint(f"  latest {label} (all: `trakt-sync unmatched`):")
+                hint("  " + _("latest unmatched (all: `trakt-sync unmatched`):"))
                 if label == "unmatched"
-                else f"  latest {label}:"
+                else "  " + _("latest failed:")
             )
             for row in rows:
                 console.print(hint(f"    {_play_label(row)}: {row['reason']}"))
 
 
 _DAEMON_STATES = {
-    "running": "running, last seen {seen}",
-    "stale": "stale, last seen {seen}; is `trakt-sync daemon` running?",
-    "stopped": "not running: stopped {seen}",
-    "once": "not running: `daemon --once` ran {seen}",
-    "dead": "not running: its process is gone; last seen {seen}",
+    "running": N_("running, last seen {seen}"),
+    "stale": N_("stale, last seen {seen}; is `trakt-sync daemon` running?"),
+    "stopped": N_("not running: stopped {seen}"),
+    "once": N_("not running: `daemon --once` ran {seen}"),
+    "dead": N_("not running: its process is gone; last seen {seen}"),
+}
+# The words of a run's outcome and of a play's state, as the CLI shows them (--json keeps
+# the English values).
+OUTCOME_WORDS = {
+    "running": N_("running"),
+    "ok": N_("ok"),
+    "failed": N_("failed"),
+    "interrupted": N_("interrupted"),
+    "tempfail": N_("tempfail"),
+    "needs_auth": N_("needs_auth"),
+    "error": N_("error"),
+    "cancelled": N_("cancelled"),
+    "died": N_("died"),
+}
+PLAY_WORDS = {
+    "pending": N_("pending"),
+    "synced": N_("synced"),
+    "unmatched": N_("unmatched"),
+    "skipped": N_("skipped"),
+    "failed": N_("failed"),
+    "removed": N_("removed"),
 }
 
 
@@ -129,7 +173,7 @@ def _daemon_line(data: dict[str, Any], now: datetime) -> str | None:
     template = _DAEMON_STATES.get(data.get("daemon") or "")
     if template is None:
         return None
-    return template.format(seen=local_time(parse_instant(data["daemon_heartbeat"]), now))
+    return _(template).format(seen=local_time(parse_instant(data["daemon_heartbeat"]), now))
 
 
 def _play_label(row: dict[str, Any]) -> str:
@@ -142,7 +186,7 @@ def unmatched(
     ctx: typer.Context,
     as_json: JsonOption = False,
     skipped: Annotated[
-        bool, typer.Option("--skipped", help="The plays skipped on purpose instead, and why.")
+        bool, typer.Option("--skipped", help=_("The plays skipped on purpose instead, and why."))
     ] = False,
 ) -> None:
     """List unmatched plays by show and season, with candidates and why each was rejected."""
@@ -158,12 +202,20 @@ def unmatched(
         return
     console = out_console()
     if not result:
-        console.print(f"No {'skipped' if skipped else 'unmatched'} plays.")
+        console.print(_("No skipped plays.") if skipped else _("No unmatched plays."))
     for group in result:
-        where = f" season {group['season']}" if group["season"] is not None else ""
-        episodes = f" episodes {group['episodes']}" if group["episodes"] else ""
+        where = (
+            _(" season {season}").format(season=group["season"])
+            if group["season"] is not None
+            else ""
+        )
+        episodes = (
+            _(" episodes {episodes}").format(episodes=group["episodes"])
+            if group["episodes"]
+            else ""
+        )
         console.print(
             f"[bold]{group['title']}[/bold]{where}{episodes}: {state.hint(group['reason'])}"
         )
         for cand in group["candidates"]:
-            console.print(f"    candidate {cand}")
+            console.print("    " + _("candidate {candidate}").format(candidate=cand))

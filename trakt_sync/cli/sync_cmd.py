@@ -12,6 +12,7 @@ import typer
 
 from trakt_sync.cli.output import JsonOption, err_console
 from trakt_sync.cli.state import CliState
+from trakt_sync.i18n import _
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -21,12 +22,14 @@ def _parse_since(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(
-            f"not a date like 2024-01-31 or 2024-01-31T20:00: {value!r}", param_hint="'--since'"
+            _("not a date like 2024-01-31 or 2024-01-31T20:00: {value}").format(value=repr(value)),
+            param_hint="'--since'",
         ) from None
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     if parsed > datetime.now(UTC):
         raise typer.BadParameter(
-            f"{value} is in the future: nothing was watched since then", param_hint="'--since'"
+            _("{value} is in the future: nothing was watched since then").format(value=value),
+            param_hint="'--since'",
         )
     return parsed
 
@@ -45,22 +48,24 @@ def json_error(dry_run: bool) -> Callable[[str, int, BaseException], dict[str, A
 def sync(
     ctx: typer.Context,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Fetch and resolve, print the plan, write nothing.")
+        bool, typer.Option("--dry-run", help=_("Fetch and resolve, print the plan, write nothing."))
     ] = False,
-    full: Annotated[bool, typer.Option("--full", help="Fetch the whole history again.")] = False,
+    full: Annotated[bool, typer.Option("--full", help=_("Fetch the whole history again."))] = False,
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Only fetch plays watched from DATE on.", metavar="DATE"),
+        typer.Option("--since", help=_("Only fetch plays watched from DATE on."), metavar="DATE"),
     ] = None,
     retry_unmatched: Annotated[
-        bool, typer.Option("--retry-unmatched", help="Resolve unmatched plays again.")
+        bool, typer.Option("--retry-unmatched", help=_("Resolve unmatched plays again."))
     ] = False,
     from_export: Annotated[
         Path | None,
         typer.Option(
             "--from-export",
-            help="Take the plays from Trakt's data export (its ZIP or unzipped folder) "
-            "instead of Trakt's API; no Trakt login needed.",
+            help=_(
+                "Take the plays from Trakt's data export (its ZIP or unzipped folder) "
+                "instead of Trakt's API; no Trakt login needed."
+            ),
             metavar="PATH",
         ),
     ] = None,
@@ -76,12 +81,12 @@ def sync(
         state.expect_json(json_error(dry_run))
     if full and since is not None:
         raise typer.BadParameter(
-            "--full re-reads the whole history; --since reads from DATE on: give one",
+            _("--full re-reads the whole history; --since reads from DATE on: give one"),
             param_hint="'--since'",
         )
     if from_export is not None and (full or since is not None):
         raise typer.BadParameter(
-            "an export is always read whole: leave out --full and --since",
+            _("an export is always read whole: leave out --full and --since"),
             param_hint="--from-export",
         )
     options = SyncOptions(
@@ -95,7 +100,7 @@ def sync(
     exported = from_export is not None
     with state.runtime() as rt:
         if sys.stderr.isatty() and not as_json and not state.quiet:
-            with err_console().status("syncing…") as status:
+            with err_console().status(_("syncing…")) as status:
                 job = rt.sync_job(
                     lambda stage, done, total: status.update(f"{stage}: {done}/{total}"),
                     from_export=exported,
@@ -114,7 +119,7 @@ def sync(
     if result.report.message:
         print(f"trakt-sync: {state.hint(result.report.message)}", file=sys.stderr)
     if not (state.quiet and result.exit_code == 0):
-        print(result.summary(), file=sys.stderr)
+        print(result.summary(_), file=sys.stderr)
         for line in next_steps(result):
             print(state.hint(line), file=sys.stderr)
     raise typer.Exit(result.exit_code)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from trakt_sync import show_key as keys
+from trakt_sync.i18n import english
 from trakt_sync.models import TraktIds
 
 _SPEC = re.compile(r"^S(\d+)(?:E(\d+)(-)?(?:E?(\d+))?)?$", re.IGNORECASE)
@@ -159,11 +160,15 @@ class Override:
         width = (self.last - self.first) if self.last is not None else 10**6
         return (2, -width)
 
-    def describe(self) -> str:
-        target = "ignore" if self.ignore else f"subject {self.subject_id}"
-        if self.start_ep != 1 and not self.ignore:
-            target += f" from ep {self.start_ep}"
-        return " ".join(p for p in ("override", self.show, self.spec, "→", target) if p)
+    def describe(self, say: Callable[[str], str] = english) -> str:
+        """``override trakt:1390 S1E13-E25 → subject 373267``; ``say`` translates (the
+        default keeps English: these words go into match reasons and logs)."""
+        target = say("subject {id}").format(id=self.subject_id)
+        if self.ignore:
+            target = say("ignore")
+        elif self.start_ep != 1:
+            target += say(" from ep {ep}").format(ep=self.start_ep)
+        return " ".join(p for p in (say("override"), self.show, self.spec, "→", target) if p)
 
     def to_dict(self) -> dict[str, Any]:
         """TOML/JSON-friendly: no nulls, defaults left out."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from trakt_sync.errors import LockHeld, TraktSyncError
+from trakt_sync.i18n import _
 from trakt_sync.redact import SecretRegistry
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class SyncJobs:
 
         if state.error is None:  # a sync that ran (its outcome may still be a failure)
             state.lines = subject_lines(result) + next_steps(result)
-            state.summary = result.summary()
+            state.summary = result.summary(_)
         state.result = json.loads(json.dumps(result.as_dict(), default=str))
         state.finished = True
 
