@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError
+from trakt_sync.i18n import N_
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.tokens import BangumiToken, TokenStore, TraktToken
 from trakt_sync.trakt_app import NO_CLIENT_ID
@@ -130,7 +131,7 @@ class BangumiAccount:
         again with ``fresh``, to check the token)."""
         token = self.token()
         if token is None:
-            raise NeedsAuth("not logged in to Bangumi; run `trakt-sync auth bangumi`")
+            raise NeedsAuth.said(N_("not logged in to Bangumi; run `trakt-sync auth bangumi`"))
         if self.config_token is None and not fresh:
             stored = self.tokens.load_bangumi()
             if stored and stored.username:

@@ -32,6 +32,7 @@ import tomli_w
 
 from trakt_sync.config import profile_names, read_toml, secret_keys, validate_profiles
 from trakt_sync.errors import ConfigError
+from trakt_sync.i18n import N_
 from trakt_sync.matching.overrides import Override
 from trakt_sync.paths import StatePaths, check_profile_name
 from trakt_sync.redact import url_secrets
@@ -147,7 +148,9 @@ def write_private(path: Path, text: str | bytes) -> None:
             Path(temp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None
+        raise ConfigError.said(
+            N_("{path}: cannot write: {reason}"), path=path, reason=exc.strerror
+        ) from None
 
 
 # -- import -----------------------------------------------------------------------------
@@ -167,7 +170,9 @@ def read_backup(path: Path) -> Backup:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError.said(
+            N_("{path}: cannot read: {reason}"), path=path, reason=exc.strerror
+        ) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: not a TOML backup: {exc}") from None
     if data.get("version") != VERSION:

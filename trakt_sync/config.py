@@ -31,6 +31,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from trakt_sync import PROJECT_URL, __version__
 from trakt_sync.config_web import WebSettings
 from trakt_sync.errors import ConfigError
+from trakt_sync.i18n import N_
 from trakt_sync.paths import DEFAULT_PROFILE
 from trakt_sync.redact import mask_url, url_secrets
 
@@ -357,19 +358,26 @@ def read_toml(path: Path, *, must_exist: bool = False) -> dict[str, Any]:
         return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except (FileNotFoundError, NotADirectoryError):
         if must_exist:
-            raise ConfigError(
-                f"{path}: does not exist (`trakt-sync config init` writes one)"
+            raise ConfigError.said(
+                N_("{path}: does not exist (`trakt-sync config init` writes one)"), path=path
             ) from None
         return {}
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
-            "save the file as UTF-8"
+        raise ConfigError.said(
+            N_(
+                "{path}: not UTF-8 text (byte 0x{byte:02x} at offset {offset}); "
+                "save the file as UTF-8"
+            ),
+            path=path,
+            byte=exc.object[exc.start],
+            offset=exc.start,
         ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError.said(N_("{path}: invalid TOML: {error}"), path=path, error=exc) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError.said(
+            N_("{path}: cannot read: {reason}"), path=path, reason=exc.strerror
+        ) from None
 
 
 def profile_names(data: dict[str, Any]) -> list[str]:
@@ -486,5 +494,10 @@ def load_settings(
     """One profile's settings, after validating the whole file."""
     profiles = load_profiles(path, overrides, must_exist=must_exist)
     if profile not in profiles:
-        raise ConfigError(f"{path}: unknown profile {profile!r} (defined: {', '.join(profiles)})")
+        raise ConfigError.said(
+            N_("{path}: unknown profile {profile} (defined: {defined})"),
+            path=path,
+            profile=repr(profile),
+            defined=", ".join(profiles),
+        )
     return profiles[profile]

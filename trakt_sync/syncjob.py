@@ -221,7 +221,9 @@ def run_sync(job: SyncJob, options: SyncOptions) -> SyncResult:
     try:
         lock.acquire()
     except Timeout:
-        raise LockHeld(f"another sync of profile {job.profile!r} is running") from None
+        raise LockHeld.said(
+            N_("another sync of profile {profile} is running"), profile=repr(job.profile)
+        ) from None
     try:
         started = time.monotonic()
         store = job.store

@@ -77,7 +77,7 @@ class TraktClient(ApiClient):
         self, path: str, params: dict[str, Any] | None = None
     ) -> tuple[Any, httpx.Response]:
         if self.session is None:
-            raise NeedsAuth(NOT_LOGGED_IN)
+            raise NeedsAuth.said(NOT_LOGGED_IN)
         used = self.session.valid()
         self.http.headers["Authorization"] = f"Bearer {used.access_token}"
         try:

@@ -9,6 +9,8 @@ carries none.
 
 from __future__ import annotations
 
+from trakt_sync.i18n import N_
+
 PUBLIC_CLIENT_ID = ""  # a publisher's public client id; empty in this repository
 APPS_PAGE = "https://app.trakt.tv/settings/apps"
 
@@ -22,12 +24,12 @@ NO_CLIENT_ID = (
     "from Trakt's data export (trakt.tv/settings/data)"
 )
 
-NOT_LOGGED_IN = (
+NOT_LOGGED_IN = N_(
     "not logged in to Trakt; run `trakt-sync auth` (without Trakt API access, sync from "
     "Trakt's data export: `trakt-sync sync --from-export PATH`)"
 )
 
-LOGIN_ENDED = (
+LOGIN_ENDED = N_(
     "the Trakt login was ended on Trakt's side (Trakt refused the refresh token); on a free "
     "account, connecting another community app can end this one; run `trakt-sync auth` again"
 )

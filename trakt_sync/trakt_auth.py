@@ -29,6 +29,7 @@ from trakt_sync.errors import (
     TraktSyncError,
 )
 from trakt_sync.httpclient import ApiClient, error_text
+from trakt_sync.i18n import N_
 from trakt_sync.tokens import TraktToken
 from trakt_sync.trakt_app import LOGIN_ENDED, NOT_LOGGED_IN, app_unknown
 
@@ -49,13 +50,13 @@ def trakt_headers(client_id: str, user_agent: str) -> dict[str, str]:
 
 
 _POLL_ERRORS = {
-    404: "Trakt does not know this device code (404); run `trakt-sync auth` again",
-    409: "this device code was already used (409); run `trakt-sync auth` again",
-    410: (
+    404: N_("Trakt does not know this device code (404); run `trakt-sync auth` again"),
+    409: N_("this device code was already used (409); run `trakt-sync auth` again"),
+    410: N_(
         "the code expired before it was approved on Trakt (410); run `trakt-sync auth` again "
         "and enter the new code within {minutes} min"
     ),
-    418: (
+    418: N_(
         "the login was denied on Trakt (418): the code was refused on the activation page. "
         "Run `trakt-sync auth` again and approve it; on a free Trakt account, which keeps one "
         "connected community app, disconnect the other app first"
@@ -68,6 +69,8 @@ class LoginEnded(NeedsAuth):
 
     def __init__(self, message: str = LOGIN_ENDED) -> None:
         super().__init__(message)
+        if message == LOGIN_ENDED:
+            self.template = LOGIN_ENDED
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ class TraktOAuth(ApiClient):
         while True:
             sleep(interval)
             if clock() > deadline:
-                raise AuthFlowError(_POLL_ERRORS[410].format(minutes=minutes))
+                raise AuthFlowError.said(_POLL_ERRORS[410], minutes=minutes)
             response = self.send_raw("POST", "/oauth/device/token", json=body)
             status = response.status_code
             if status == 200:
@@ -164,7 +167,7 @@ class TraktOAuth(ApiClient):
                 log.info("Trakt asked to slow down; polling every %.0fs", interval)
                 continue
             if status in _POLL_ERRORS:
-                raise AuthFlowError(_POLL_ERRORS[status].format(minutes=minutes))
+                raise AuthFlowError.said(_POLL_ERRORS[status], minutes=minutes)
             raise self.error_for(response)
 
     def refresh(self, refresh_token: str) -> dict[str, Any]:
@@ -202,7 +205,7 @@ class TraktSession:
     def current(self) -> TraktToken:
         token = self.tokens.load_trakt()
         if token is None:
-            raise NeedsAuth(NOT_LOGGED_IN)
+            raise NeedsAuth.said(NOT_LOGGED_IN)
         if token.rejected:
             raise LoginEnded()
         return token

@@ -28,6 +28,7 @@ from trakt_sync.extras import (
     WATCHLIST_KINDS,
     parse_item,
 )
+from trakt_sync.i18n import N_
 from trakt_sync.trakt_items import history_row
 
 MIB = 1024 * 1024
@@ -100,7 +101,9 @@ def _files(path: Path, limits: Limits, only: set[str] | None = None) -> Iterator
         return _folder_files(path, limits, only)
     if path.is_file():
         return _zip_files(path, limits, only)
-    raise BadInput(f"{path}: no such file or folder (give the export's ZIP or its folder)")
+    raise BadInput.said(
+        N_("{path}: no such file or folder (give the export's ZIP or its folder)"), path=path
+    )
 
 
 def _folder_files(root: Path, limits: Limits, only: set[str] | None) -> Iterator[tuple[str, bytes]]:

@@ -13,11 +13,12 @@ import typer
 from trakt_sync.cli.output import JsonOption, examples
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import ConfigError
+from trakt_sync.i18n import N_, _, is_chinese
 from trakt_sync.paths import config_named_explicitly
 from trakt_sync.timeutil import utcnow
 
 app = typer.Typer(
-    help="Create, check, inspect and locate the configuration file.",
+    help=_("Create, check, inspect and locate the configuration file."),
     no_args_is_help=True,
     epilog=examples("trakt-sync config init", "trakt-sync config check"),
 )
@@ -29,19 +30,21 @@ def example_text() -> str:
 
 @app.command(
     "init",
-    short_help="Write the documented example config file.",
+    short_help=_("Write the documented example config file."),
+    help=_("Write the documented example configuration to the config path."),
     epilog=examples("trakt-sync --config ~/trakt-sync.toml config init"),
 )
 def init(
     ctx: typer.Context,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=_("Overwrite an existing file."))] = False,
 ) -> None:
     """Write the documented example configuration to the config path."""
     state: CliState = ctx.obj
     path = state.config_path
     if path.exists() and not force:
         raise typer.BadParameter(
-            f"{path} already exists; `--force` overwrites it", param_hint="'--force'"
+            _("{path} already exists; `--force` overwrites it").format(path=path),
+            param_hint="'--force'",
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,13 +54,16 @@ def init(
             os.fchmod(handle.fileno(), 0o600)  # an existing file (--force) keeps its mode else
             handle.write(example_text())
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None
-    typer.echo(f"Wrote {path}")
+        raise ConfigError.said(
+            N_("{path}: cannot write: {reason}"), path=path, reason=exc.strerror
+        ) from None
+    typer.echo(_("Wrote {path}").format(path=path))
 
 
 @app.command(
     "show",
-    short_help="Print the effective settings, secrets redacted.",
+    short_help=_("Print the effective settings, secrets redacted."),
+    help=_("Print the effective configuration (file + env + defaults), secrets redacted."),
     epilog=examples("trakt-sync -p partner config show --json"),
 )
 def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
@@ -81,7 +87,8 @@ def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 @app.command(
     "path",
-    short_help="Print the path of the config file in use.",
+    short_help=_("Print the path of the config file in use."),
+    help=_("Print the path of the configuration file in use."),
     epilog=examples('$EDITOR "$(trakt-sync config path)"'),
 )
 def path(ctx: typer.Context) -> None:
@@ -109,7 +116,8 @@ def check_json_error(state: CliState) -> Callable[[str, int, BaseException], dic
 
 @app.command(
     "check",
-    short_help="Validate the file and every profile; next fire times.",
+    short_help=_("Validate the file and every profile; next fire times."),
+    help=_("Validate the file and every profile; show each schedule's next five fire times."),
     epilog=examples("trakt-sync --config /etc/trakt-sync.toml config check"),
 )
 def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
@@ -135,32 +143,50 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
         raise ConfigError(data["error"])
     if as_json:
         raise typer.Exit(data["exit_code"])
-    where = data["file"] if data["file_exists"] else f"no file at {data['file']}"
+    where = (
+        data["file"] if data["file_exists"] else _("no file at {path}").format(path=data["file"])
+    )
     names = ", ".join(profile["name"] for profile in data["profiles"])
-    typer.echo(f"{where}: valid (profiles: {names})")
+    typer.echo(_("{where}: valid (profiles: {names})").format(where=where, names=names))
     for profile in data["profiles"]:
         tz = zone(profile["timezone"])
-        zone_name = profile["timezone"] or f"system time zone {getattr(tz, 'key', '')}".strip()
+        zone_name = (
+            profile["timezone"]
+            or _("system time zone {zone}").format(zone=getattr(tz, "key", "")).strip()
+        )
         typer.echo(
-            f"profile {profile['name']}: sync.schedule {profile['schedule']!r} ({zone_name})"
+            _("profile {name}: sync.schedule {schedule} ({zone})").format(
+                name=profile["name"], schedule=repr(profile["schedule"]), zone=zone_name
+            )
         )
-        shape = (
-            "%a %Y-%m-%d %H:%M:%S %Z"
-            if len(profile["schedule"].split()) == 6
-            else "%a %Y-%m-%d %H:%M %Z"
-        )
+        seconds = len(profile["schedule"].split()) == 6
         for fire in profile["next_fires"]:
             moment = datetime.fromisoformat(fire).astimezone(tz)
-            typer.echo(f"  {moment.strftime(shape)}  {_until(moment - now)}")
+            typer.echo(f"  {_fire_time(moment, seconds)}  {_until(moment - now)}")
         for warning in profile["warnings"]:
-            typer.echo(f"  warning: {warning}")
+            typer.echo("  " + _("warning: {warning}").format(warning=warning))
         for problem in profile["problems"]:
-            typer.echo(f"  problem: {problem}")
+            typer.echo("  " + _("problem: {problem}").format(problem=problem))
     if data["error"]:
         raise ConfigError(data["error"])
 
 
+def _fire_time(moment: datetime, seconds: bool) -> str:
+    """``Mon 2026-12-07 06:00 CET``; in Chinese Babel's ``2026年12月7日 周一 06:00 CET``."""
+    if is_chinese():
+        from babel.dates import format_datetime
+
+        pattern = "y年M月d日 EEE HH:mm:ss" if seconds else "y年M月d日 EEE HH:mm"
+        shown = format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale="zh_Hans_CN")
+        return f"{shown} {moment.strftime('%Z')}".rstrip()
+    return moment.strftime("%a %Y-%m-%d %H:%M:%S %Z" if seconds else "%a %Y-%m-%d %H:%M %Z")
+
+
 def _until(delta: timedelta) -> str:
+    if is_chinese():
+        from trakt_sync.timeutil import relative
+
+        return relative(delta)
     minutes = int(delta.total_seconds() // 60)
     if minutes < 1:
         return f"in {int(delta.total_seconds())} s"

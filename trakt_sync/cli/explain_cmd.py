@@ -13,6 +13,7 @@ import typer
 
 from trakt_sync.cli.output import JsonOption
 from trakt_sync.cli.state import CliState
+from trakt_sync.i18n import N_, _
 
 if TYPE_CHECKING:
     from trakt_sync.show_key import ShowKey
@@ -33,23 +34,25 @@ def explain(
     show: Annotated[
         str,
         typer.Argument(
-            help="trakt:ID, a slug (e.g. spy-x-family), a trakt.tv URL, tmdb:ID, or "
-            "movie:… for a film (movie:trakt:ID, movie:SLUG, movie:tmdb:ID).",
+            help=_(
+                "trakt:ID, a slug (e.g. spy-x-family), a trakt.tv URL, tmdb:ID, or "
+                "movie:… for a film (movie:trakt:ID, movie:SLUG, movie:tmdb:ID)."
+            ),
             metavar="SHOW",
         ),
     ],
     season: Annotated[
         int | None,
-        typer.Option("--season", "-s", help="Only this season (0 = specials).", metavar="N"),
+        typer.Option("--season", "-s", help=_("Only this season (0 = specials)."), metavar="N"),
     ] = None,
     episode: Annotated[
         int | None,
-        typer.Option("--episode", "-e", help="Only this episode of --season.", metavar="N"),
+        typer.Option("--episode", "-e", help=_("Only this episode of --season."), metavar="N"),
     ] = None,
     brief: Annotated[
         bool,
         typer.Option(
-            "--brief", help="One line per season: source, subject, confidence or the reason."
+            "--brief", help=_("One line per season: source, subject, confidence or the reason.")
         ),
     ] = False,
     as_json: JsonOption = False,
@@ -63,9 +66,9 @@ def explain(
     season = season if season is not None else key.season
     episode = episode if episode is not None else key.episode
     if episode is not None and season is None:
-        raise typer.BadParameter("--episode needs --season")
+        raise typer.BadParameter(_("--episode needs --season"))
     if key.movie and (season is not None or episode is not None):
-        raise typer.BadParameter("a film has no seasons or episodes")
+        raise typer.BadParameter(_("a film has no seasons or episodes"))
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()
@@ -175,8 +178,9 @@ def explain_lines(data: dict[str, Any]) -> list[str]:
         if part
     )
     year = f" ({show['year']})" if show["year"] else ""
+    genres = ", ".join(show["genres"]) or _("none")
     lines = [
-        f"{show['title']}{year} — {where}; genres {', '.join(show['genres']) or 'none'}",
+        f"{show['title']}{year} — {where}; " + _("genres {genres}").format(genres=genres),
     ]
     for trace in data["seasons"]:
         lines += [""] + _season_lines(trace, ids["tmdb"])
@@ -187,29 +191,36 @@ def _season_lines(trace: dict[str, Any], tmdb: int | None) -> list[str]:
     season = trace["season"]
     count = len(trace["episodes"])
     # The matcher's version hash is for bug reports: it is in --json, not in the text.
-    lines = [f"Season {season}: {count} episode(s)"]
-    lines.append("  sources tried:")
+    lines = [_("Season {season}: {count} episode(s)").format(season=season, count=count)]
+    lines.append("  " + _("sources tried:"))
     overrides = trace.get("overrides", [])
-    lines.append("    overrides: " + ("; ".join(overrides) if overrides else "none"))
+    lines.append("    " + _("overrides: ") + ("; ".join(overrides) if overrides else _("none")))
     keys = trace.get("bangumi_data", [])
     if keys:
-        lines.append(f"    bangumi-data: {len(keys)} key(s) for TMDB tv/{tmdb}:")
+        lines.append(
+            "    "
+            + _("bangumi-data: {count} key(s) for TMDB tv/{tmdb}:").format(
+                count=len(keys), tmdb=tmdb
+            )
+        )
         lines += [f"      {k['key']} → {k['subject_id']} {k['title']}" for k in keys]
     else:
-        known = f"TMDB tv/{tmdb}" if tmdb is not None else "this show (no TMDB id)"
-        lines.append(f"    bangumi-data: no key for {known}")
+        known = f"TMDB tv/{tmdb}" if tmdb is not None else _("this show (no TMDB id)")
+        lines.append("    " + _("bangumi-data: no key for {known}").format(known=known))
     walked = [s for s in trace.get("segments", []) if s["source"] == "franchise"]
     lines.append(
-        "    franchise walk: "
+        "    "
+        + _("franchise walk: ")
         + (", ".join(f"{s['subject_id']} {s['name']}" for s in walked) if walked else "—")
     )
     if trace.get("search_titles"):
-        lines.append("    title search: " + ", ".join(repr(t) for t in trace["search_titles"]))
-    lines.append(f"    path: {trace.get('path', '')}")
+        titles = ", ".join(repr(t) for t in trace["search_titles"])
+        lines.append("    " + _("title search: ") + titles)
+    lines.append("    " + _("path: ") + trace.get("path", ""))
     if trace.get("skipped"):
-        lines.append(f"    skipped: {trace['skipped']}")
+        lines.append("    " + _("skipped: ") + trace["skipped"])
     segments = trace.get("segments", [])
-    lines.append("  segments:" + ("" if segments else " none"))
+    lines.append("  " + _("segments:") + ("" if segments else " " + _("none")))
     for s in segments:
         span = f"S{season}E{s['first']}" + (f"-E{s['last']}" if s["last"] != s["first"] else "")
         offset = "ep = E" + (f"{-s['offset']:+d}" if s["offset"] else "")
@@ -217,21 +228,34 @@ def _season_lines(trace: dict[str, Any], tmdb: int | None) -> list[str]:
             f"    {span} → {s['subject_id']} {s['name']} ({offset}; {s['source']}; "
             f"{s['agree']} air date(s) agree, {s['disagree']} disagree)"
         )
-    lines.append("  episodes:")
+    lines.append("  " + _("episodes:"))
     for ep in trace["episodes"]:
         lines += _episode_lines(season, ep, trace.get("skipped"))
     return lines
 
 
+STATUS_WORDS = {
+    "matched": N_("matched"),
+    "unmatched": N_("unmatched"),
+    "skipped": N_("skipped"),
+}
+
+
 def _episode_lines(season: int, ep: dict[str, Any], season_skipped: str | None) -> list[str]:
-    head = f"    S{season}E{ep['number']}: {ep['status']}"
+    status = _(STATUS_WORDS.get(ep["status"], ep["status"]))
+    head = f"    S{season}E{ep['number']}: {status}"
     if ep["status"] == "skipped" and ep["reason"] == season_skipped:
-        return [head + " (the season is skipped, see above)"]
+        return [head + _(" (the season is skipped, see above)")]
     if ep["status"] == "matched":
         label = f" {ep['episode_label']}," if ep.get("episode_label") else ""
-        head += (
-            f" → subject {ep['subject_id']}{label} episode id {ep['episode_id']} "
-            f"({ep['source']}, confidence {ep['confidence']:g})"
+        head += _(
+            " → subject {subject}{label} episode id {episode} ({source}, confidence {confidence})"
+        ).format(
+            subject=ep["subject_id"],
+            label=label,
+            episode=ep["episode_id"],
+            source=ep["source"],
+            confidence=f"{ep['confidence']:g}",
         )
     else:
         head += f" — {ep['reason']}"

@@ -1,0 +1,156 @@
+"""The main commands in the sandbox, run as a user runs them (subprocesses), under
+``LANG=zh_CN.UTF-8`` and under ``LANG=C``: Chinese words in the first, today's English in
+the second, and the same ``--json`` documents and exit codes in both."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trakt_sync.fakes.bangumi import FakeBangumi
+from trakt_sync.fakes.cdn import FakeDataCDN
+from trakt_sync.fakes.sandbox import sandbox_env
+from trakt_sync.fakes.trakt import FakeTrakt
+from trakt_sync.fakes.world import BANGUMI_DATA_SAMPLE, demo_scenario
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+# Words of the catalog that no English output holds (Bangumi's 想看/在看/看过 and the
+# subjects' Japanese names do, in every language).
+CHINESE_WORDS = re.compile("播放记录|已同步|未匹配|登录|收藏|配置|：")
+# Fields that differ between any two runs (times, durations), whatever the language.
+VOLATILE = {
+    "duration_s",
+    "started_at",
+    "finished_at",
+    "next_run",
+    "next_fires",
+    "expires_at",
+    "fetched_at",
+    "last_checked",
+    "synced_at",
+    "updated_at",
+}
+
+
+def _run_all(lang: str, home: Path) -> dict[str, tuple[int, str, str]]:
+    """Every command of the walk-through: name → (exit code, stdout, stderr)."""
+    world = demo_scenario()
+    token = world["bangumi"]["users"][0]["token"]
+    results: dict[str, tuple[int, str, str]] = {}
+    with (
+        FakeTrakt(world, device_interval=0) as trakt,
+        FakeBangumi(world) as bangumi,
+        FakeDataCDN(BANGUMI_DATA_SAMPLE) as cdn,
+    ):
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("TRAKT_SYNC_", "LC_", "LANG"))
+        }
+        env.update(
+            LANG=lang,
+            TRAKT_SYNC_HOME=str(home),
+            TRAKT_SYNC_SECRETS__BACKEND="file",
+            **sandbox_env(trakt, bangumi, cdn),
+        )
+
+        def run(name: str, *args: str, stdin: str | None = None) -> None:
+            done = subprocess.run(
+                [sys.executable, "-m", "trakt_sync", *args],
+                env=env,
+                input=stdin,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            results[name] = (done.returncode, done.stdout, done.stderr)
+
+        run("auth", "auth")
+        run("auth bangumi", "auth", "bangumi", "--with-token", stdin=token + "\n")
+        run("dry run json", "sync", "--dry-run", "--json")
+        run("dry run", "sync", "--dry-run")
+        run("sync", "sync")
+        for command in ("status", "unmatched"):
+            run(command, command)
+            run(f"{command} json", command, "--json")
+        run("config check", "config", "check")
+        run("config check json", "config", "check", "--json")
+        missing = str(home / "no-such-export.zip")
+        run("error", "sync", "--from-export", missing)
+        run("error json", "sync", "--from-export", missing, "--json")
+        run("config error", "--config", str(home / "nowhere.toml"), "status")
+        run("config error json", "--config", str(home / "nowhere.toml"), "status", "--json")
+    return results
+
+
+def _stable(value: Any, home: Path) -> Any:
+    if isinstance(value, dict):
+        return {k: _stable(v, home) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [_stable(v, home) for v in value]
+    if isinstance(value, str):
+        value = value.replace(str(home), "<home>")
+        return re.sub(r"127\.0\.0\.1:\d+", "<host>", value)
+    return value
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    # The same home path for both languages' runs (one after the other): paths in the
+    # documents then compare equal.
+    runs: dict[str, Any] = {}
+    for lang in ("zh_CN.UTF-8", "C"):
+        home = tmp_path_factory.mktemp("lang") / "home"
+        home.mkdir()
+        runs[lang] = (_run_all(lang, home), home)
+    return runs
+
+
+def test_chinese_words_in_chinese_and_english_under_c(both: dict[str, Any]) -> None:
+    zh, _home = both["zh_CN.UTF-8"]
+    en, _home = both["C"]
+    assert "已以 demo-user 登录 Trakt" in zh["auth"][1]
+    assert "将在 Bangumi 上更改：" in zh["dry run"][1]
+    assert "收藏：想看 → 看过" in zh["dry run"][1]
+    assert "已同步：获取 20 条（新 20 条）" in zh["sync"][2]
+    assert "1 条播放记录未匹配：见 `trakt-sync unmatched`" in zh["sync"][2]
+    assert "上次运行：" in zh["status"][1] and "播放记录：16 已同步" in zh["status"][1]
+    assert "第 1 季" in zh["unmatched"][1]
+    assert "有效（profile：default）" in zh["config check"][1]
+    assert re.search(r"\d+年\d+月\d+日 周", zh["config check"][1]), zh["config check"][1]
+    assert "没有这样的文件或文件夹" in zh["error"][2]
+    assert "nowhere.toml：不存在（`trakt-sync --config" in zh["config error"][2]
+    # Chinese subject names in Chinese (name_cn), the originals in English.
+    assert "孤独摇滚！" in zh["dry run"][1] and "ぼっち・ざ・ろっく！" in en["dry run"][1]
+
+    assert "Logged in to Trakt as demo-user" in en["auth"][1]
+    assert "Would change on Bangumi:" in en["dry run"][1]
+    assert "synced: fetched 20 (20 new), marked 16" in en["sync"][2]
+    assert "  plays:    16 synced, 1 unmatched, 3 skipped" in en["status"][1]
+    assert "valid (profiles: default)" in en["config check"][1]
+    assert "no such file or folder" in en["error"][2]
+    assert "nowhere.toml: does not exist (`trakt-sync --config" in en["config error"][2]
+    for name, (_code, out, err) in en.items():
+        assert not CHINESE_WORDS.search(out + err), f"{name}: {out + err}"
+    for name in ("auth", "dry run", "sync", "status", "config check", "error"):
+        assert HAN.search(zh[name][1] + zh[name][2]), name
+
+
+def test_json_documents_and_exit_codes_do_not_change_with_the_language(
+    both: dict[str, Any],
+) -> None:
+    zh, zh_home = both["zh_CN.UTF-8"]
+    en, en_home = both["C"]
+    assert zh.keys() == en.keys()
+    for name in zh:
+        assert zh[name][0] == en[name][0], f"{name}: exit codes differ"
+        if name.endswith("json"):
+            assert _stable(json.loads(zh[name][1]), zh_home) == _stable(
+                json.loads(en[name][1]), en_home
+            ), name
+    assert en["error"][0] == 65 and en["config error"][0] == 78
