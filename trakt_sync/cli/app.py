@@ -76,6 +76,7 @@ app.add_typer(map_cmd.app, name="map", short_help=_("Manual mappings from Trakt 
 app.command(
     "sync",
     short_help=_("Sync Trakt history to Bangumi once."),
+    help=_("Sync Trakt history to Bangumi once."),
     epilog=examples(
         "trakt-sync sync --dry-run",
         "trakt-sync sync --since 2024-01-01 --json",
@@ -85,36 +86,50 @@ app.command(
 app.command(
     "status",
     short_help=_("Accounts, last run, play counts, next run."),
+    help=_("Show accounts, the last run, play counts and the next scheduled run."),
     epilog=examples("trakt-sync status", "trakt-sync status --check -q (a healthcheck)"),
 )(status_cmd.status)
 app.command(
     "unmatched",
     short_help=_("Unmatched plays, with candidates."),
+    help=_("List unmatched plays by show and season, with candidates and why each was rejected."),
     epilog=examples("trakt-sync unmatched", "trakt-sync unmatched --skipped --json"),
 )(status_cmd.unmatched)
 app.command(
     "daemon",
     short_help=_("Sync whenever the schedule fires."),
+    help=_("Sync every profile (or just --profile) whenever its sync.schedule fires."),
     epilog=examples("trakt-sync daemon", "trakt-sync daemon --once --now"),
 )(daemon_cmd.daemon)
 app.command(
     "web",
-    short_help="Serve the local web page.",
+    short_help=_("Serve the local web page."),
+    help=_("Serve the web page: status, the unmatched review queue, sync now, and login."),
     epilog=examples("trakt-sync web", "trakt-sync web --listen 0.0.0.0:8765 (needs web.password)"),
 )(web_cmd.web)
 app.command(
     "explain",
     short_help=_("How a show's episodes resolve to Bangumi."),
+    help=_(
+        "Explain how a show's episodes (or a film) resolve to Bangumi: sources tried, "
+        "segments, evidence, and for unmatched episodes the candidates and why each was "
+        "rejected."
+    ),
     epilog=examples("trakt-sync explain spy-x-family --season 2 --episode 3"),
 )(explain_cmd.explain)
 app.command(
     "export",
     short_help=_("Back up settings and overrides (no secrets)."),
+    help=_("Back up every profile's settings and overrides to one TOML file (no token or secret)."),
     epilog=examples("trakt-sync export backup.toml"),
 )(backup_cmd.export)
 app.command(
     "import",
     short_help=_("Restore settings and overrides from `export`."),
+    help=_(
+        "Restore settings and overrides from `export`: checked and shown first, then written "
+        "when confirmed; the previous config file is kept as config.toml.bak."
+    ),
     epilog=examples("trakt-sync import backup.toml"),
 )(backup_cmd.import_)
 

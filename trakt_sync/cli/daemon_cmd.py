@@ -12,6 +12,7 @@ import typer
 
 from trakt_sync import heartbeat
 from trakt_sync.cli.state import CliState
+from trakt_sync.i18n import _
 from trakt_sync.paths import config_named_explicitly, state_paths
 
 if TYPE_CHECKING:
@@ -23,9 +24,9 @@ log = logging.getLogger("trakt_sync.daemon")
 
 def daemon(
     ctx: typer.Context,
-    once: Annotated[bool, typer.Option("--once", help="Run what is due, then exit.")] = False,
+    once: Annotated[bool, typer.Option("--once", help=_("Run what is due, then exit."))] = False,
     now: Annotated[
-        bool, typer.Option("--now", help="With --once: run every profile, due or not.")
+        bool, typer.Option("--now", help=_("With --once: run every profile, due or not."))
     ] = False,
 ) -> None:
     """Sync every profile (or just --profile) whenever its sync.schedule fires."""
@@ -36,7 +37,7 @@ def daemon(
 
     if now and not once:
         raise typer.BadParameter(
-            "only with --once (a running daemon syncs each profile when its schedule fires)",
+            _("only with --once (a running daemon syncs each profile when its schedule fires)"),
             param_hint="'--now'",
         )
     state: CliState = ctx.obj
@@ -80,7 +81,7 @@ def daemon(
     def on_signal(signum: int, frame: object) -> None:
         if runner.stop.is_set() and signum == signal.SIGINT:
             runner.beat(heartbeat.STOPPED)
-            print("trakt-sync: stopping now", file=sys.stderr)
+            print("trakt-sync: " + _("stopping now"), file=sys.stderr)
             os._exit(130)
         log.info("signal %d: stopping after the current step", signum)
         runner.stop.set()

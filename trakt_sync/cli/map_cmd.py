@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from trakt_sync.runtime import Runtime
 
 app = typer.Typer(
-    help="Manual mappings: Trakt show/season/episodes or film → Bangumi subject, or ignore.",
+    help=_("Manual mappings: Trakt show/season/episodes or film → Bangumi subject, or ignore."),
     no_args_is_help=True,
     epilog=examples("trakt-sync map add trakt:185614 S2 373267", "trakt-sync map list"),
 )
@@ -34,7 +34,12 @@ def _parse(show: str, args: list[str], start_ep: int) -> Override:
 
 @app.command(
     "add",
-    short_help="Map a show, season, episodes or film to a subject.",
+    short_help=_("Map a show, season, episodes or film to a subject."),
+    help=_(
+        "Add an override; the affected plays are retried on the next sync.\n\n"
+        "The Bangumi subject and the Trakt show are read first, so that a wrong id is caught "
+        "now (--offline skips that)."
+    ),
     epilog=examples(
         "trakt-sync map add trakt:185614 S2 373267",
         "trakt-sync map add slug:some-show S1E13-E25 400602 --start-ep 1",
@@ -46,8 +51,10 @@ def add(
     show: Annotated[
         str,
         typer.Argument(
-            help="trakt:ID, a slug, a trakt.tv URL, tmdb:ID, or movie:trakt:ID, movie:SLUG, "
-            "movie:tmdb:ID for a film",
+            help=_(
+                "trakt:ID, a slug, a trakt.tv URL, tmdb:ID, or movie:trakt:ID, movie:SLUG, "
+                "movie:tmdb:ID for a film"
+            ),
             metavar="SHOW",
         ),
     ],
@@ -62,13 +69,13 @@ def add(
         int,
         typer.Option(
             "--start-ep",
-            help="The subject's episode that the first Trakt episode maps to.",
+            help=_("The subject's episode that the first Trakt episode maps to."),
             metavar="N",
         ),
     ] = 1,
     offline: Annotated[
         bool,
-        typer.Option("--offline", help="Add without checking that the show and subject exist."),
+        typer.Option("--offline", help=_("Add without checking that the show and subject exist.")),
     ] = False,
 ) -> None:
     """Add an override; the affected plays are retried on the next sync.
@@ -132,7 +139,10 @@ def add(
 
 
 @app.command(
-    "list", short_help="List the manual mappings.", epilog=examples("trakt-sync map list --json")
+    "list",
+    short_help=_("List the manual mappings."),
+    help=_("List the overrides."),
+    epilog=examples("trakt-sync map list --json"),
 )
 def list_overrides(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the overrides."""
@@ -154,7 +164,11 @@ def list_overrides(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 @app.command(
     "remove",
-    short_help="Remove a manual mapping, by key or by its number.",
+    short_help=_("Remove a manual mapping, by key or by its number."),
+    help=_(
+        "Remove a mapping: by its number in `map list`, or by its key (narrowed by episodes or "
+        "subject when the show has several)."
+    ),
     epilog=examples(
         "trakt-sync map remove 2",
         "trakt-sync map remove trakt:185614 S2",
@@ -166,23 +180,28 @@ def remove(
     show: Annotated[
         str,
         typer.Argument(
-            help="The number `map list` shows, or the show's key (trakt:ID, a slug, a URL, "
-            "movie:…).",
+            help=_(
+                "The number `map list` shows, or the show's key (trakt:ID, a slug, a URL, movie:…)."
+            ),
             metavar="NUMBER|KEY",
         ),
     ],
     args: Annotated[
         list[str] | None,
         typer.Argument(
-            help="With a key, narrow to one mapping: its episodes (S1E13-E25) and/or its "
-            "subject or ignore.",
+            help=_(
+                "With a key, narrow to one mapping: its episodes (S1E13-E25) and/or its "
+                "subject or ignore."
+            ),
             metavar="[EPISODES] [SUBJECT_ID|ignore]",
         ),
     ] = None,
     start_ep: Annotated[
         int | None,
         typer.Option(
-            "--start-ep", help="With a key, only the mapping with this --start-ep.", metavar="N"
+            "--start-ep",
+            help=_("With a key, only the mapping with this --start-ep."),
+            metavar="N",
         ),
     ] = None,
 ) -> None:
@@ -244,12 +263,15 @@ def _show_ids(rt: Runtime, text: str) -> TraktIds | None:
 
 @app.command(
     "export",
-    short_help="Write the mappings to a file.",
+    short_help=_("Write the mappings to a file."),
+    help=_("Write the overrides to a TOML or JSON file."),
     epilog=examples("trakt-sync map export overrides.toml"),
 )
 def export(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="A .toml or .json file to write.", metavar="FILE")],
+    path: Annotated[
+        Path, typer.Argument(help=_("A .toml or .json file to write."), metavar="FILE")
+    ],
 ) -> None:
     """Write the overrides to a TOML or JSON file."""
     from trakt_sync.mapping_ops import export_overrides
@@ -262,13 +284,14 @@ def export(
 
 @app.command(
     "import",
-    short_help="Add the mappings from a file.",
+    short_help=_("Add the mappings from a file."),
+    help=_("Add the overrides from a TOML or JSON file."),
     epilog=examples("trakt-sync -p partner map import overrides.toml"),
 )
 def import_(
     ctx: typer.Context,
     path: Annotated[
-        Path, typer.Argument(help="A .toml or .json file from `map export`.", metavar="FILE")
+        Path, typer.Argument(help=_("A .toml or .json file from `map export`."), metavar="FILE")
     ],
 ) -> None:
     """Add the overrides from a TOML or JSON file."""

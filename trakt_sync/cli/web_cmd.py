@@ -8,6 +8,7 @@ import typer
 
 from trakt_sync.cli.output import note
 from trakt_sync.cli.state import CliState
+from trakt_sync.i18n import _
 from trakt_sync.paths import config_named_explicitly
 
 
@@ -17,8 +18,10 @@ def web(
         str | None,
         typer.Option(
             "--listen",
-            help="HOST:PORT to serve on (default: web.listen, else 127.0.0.1:8765). Any "
-            "address but loopback needs web.password.",
+            help=_(
+                "HOST:PORT to serve on (default: web.listen, else 127.0.0.1:8765). Any "
+                "address but loopback needs web.password."
+            ),
             metavar="HOST:PORT",
         ),
     ] = None,
@@ -35,5 +38,5 @@ def web(
         listen=listen,
         profiles=profile_names(read_toml(state.config_path)),
     )
-    note(f"Serving the trakt-sync page at {options.url} (Ctrl-C to stop)")
+    note(_("Serving the trakt-sync page at {url} (Ctrl-C to stop)").format(url=options.url))
     serve(options, state.registry)
