@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from trakt_sync.errors import (
     AccessDenied,
     ApiError,
+    BadData,
     EpisodesNotOfSubject,
     Interrupted,
     ServiceUnavailable,
@@ -143,6 +144,7 @@ class RunReport:
                 "sent",
                 "rated",
                 "watchlisted",
+                "bad_data",  # plays left unmatched or failed over a service's unreadable data
             ),
             0,
         )
@@ -359,6 +361,7 @@ class SyncEngine:
                         row = history_row(item)
                     except ValueError as exc:
                         malformed += 1
+                        report.counts["bad_data"] += 1
                         log.warning("skipping a malformed Trakt history item (%s)", exc)
                         continue
                     rows.append((row, item))
@@ -406,6 +409,9 @@ class SyncEngine:
                     self.store.mark_failed(group.history_ids, str(exc))
                     report.counts["failed"] += len(group.history_ids)
                     continue
+                except (BadData, *UNREADABLE) as exc:
+                    results = _left_for_bad_data(group, exc)
+                    report.counts["bad_data"] += len(results)
                 self.store.record_resolutions(results, version)
                 for _, res in results:
                     if res.status.value in ("unmatched", "skipped"):
@@ -439,7 +445,21 @@ class SyncEngine:
         for done, (subject_id, members) in enumerate(self._apply_batches(kinds), start=1):
             self._checkpoint()
             extra = extras.get(subject_id)
-            plan = self._plan_with_extras(subject_id, members, collections.get(subject_id), extra)
+            try:
+                plan = self._plan_with_extras(
+                    subject_id, members, collections.get(subject_id), extra
+                )
+            except (BadData, *UNREADABLE) as exc:
+                # Its collection, marks or episodes cannot be read: nothing is written for
+                # it (a guess could complete a subject wrongly); the other subjects go on.
+                why = _bad_data_reason(exc, "Bangumi", f"subject {subject_id}")
+                log.warning("%s", why)
+                ids = [m.play.history_id for m in members]
+                self.store.mark_failed(ids, why)
+                report.counts["failed"] += len(ids) + bool(extra and not members)
+                report.counts["bad_data"] += len(ids)
+                report.failed_subjects[subject_id] = why
+                continue
             report.plans.append(
                 (plan, _title(members) if members else extra.title if extra else "")
             )
@@ -646,10 +666,35 @@ class SyncEngine:
                 break  # a short list mid-way is not proof of absence: look the rest up singly
             page_size = max(page_size, len(rows))  # the client asks for full pages
             for row in rows:
-                if int(row["subject_id"]) in wanted:
-                    found[int(row["subject_id"])] = row
+                sid = row.get("subject_id") if isinstance(row, dict) else None
+                if isinstance(sid, int) and sid in wanted:
+                    found[sid] = row  # an unreadable row: that subject is looked up singly
             offset += len(rows)
         return found
+
+
+# What reading a malformed answer raises where no parser named it (issue 24): the plays it
+# belongs to are left alone, never the run stopped.
+UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+def _bad_data_reason(exc: Exception, source: str, item: str) -> str:
+    if isinstance(exc, BadData):
+        return str(exc)
+    return f"{source} sent unreadable data for {item} ({type(exc).__name__}: {exc})"
+
+
+def _left_for_bad_data(group: PlayGroup, exc: Exception) -> list[tuple[int, Resolution]]:
+    """Every play of a group left unmatched, the reason naming the source and the show."""
+    if group.movie is not None:
+        item = f"the film {group.movie.title!r}"
+    else:
+        title = group.show.title if group.show is not None else "?"
+        item = f"the show {title!r} season {group.key.season}"
+    why = _bad_data_reason(exc, "a service (Trakt or Bangumi)", item)
+    log.warning("%s; its plays are left unmatched", why, exc_info=log.isEnabledFor(logging.DEBUG))
+    reason = f"{why} — {item} left unmatched; `trakt-sync sync --retry-unmatched` tries again"
+    return [(history_id, Resolution.unmatched(reason)) for history_id in group.history_ids]
 
 
 def _title(members: list[StoredPlay]) -> str:

@@ -29,7 +29,7 @@ from trakt_sync.errors import (
     TraktSyncError,
 )
 from trakt_sync.httpclient import ApiClient, error_text
-from trakt_sync.matching.airdate import broadcast_day, parse_day
+from trakt_sync.matching.airdate import broadcast_day, subject_day
 from trakt_sync.matching.fits import parse_episodes
 from trakt_sync.models import Play
 
@@ -232,7 +232,7 @@ class BangumiSyncerSink:
         except ApiError as exc:  # NotFound included: a subject deleted since it was matched
             log.warning("subject %s: %s; sending the play as Trakt names it", subject_id, exc)
             return None
-        day = parse_day(subject.get("date"))
+        day = subject_day(subject)
         return Placed(
             name=str(subject.get("name") or ""),
             name_cn=str(subject.get("name_cn") or ""),

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from trakt_sync.matching.airdate import bangumi_date
+from trakt_sync.matching.airdate import parse_instant as parse_aired
 from trakt_sync.timeutil import parse_instant, utcnow
 
 FRESH_FOR = timedelta(days=1)  # lists of airing subjects and seasons grow weekly
@@ -51,12 +53,33 @@ class _Cached:
         self.cache.put(namespace, key, value)
         return value
 
-    def _recent(self, airdates: list[str]) -> bool:
-        """True when a list may still grow: an empty date or one within the last weeks."""
-        if not airdates or any(not day for day in airdates):
+    def _recent(self, days: list[date | None]) -> bool:
+        """True when a list may still grow: an unknown date or one within the last weeks."""
+        known = [day for day in days if day is not None]
+        if not known or len(known) < len(days):
             return True
-        latest = max(date.fromisoformat(day[:10]) for day in airdates)
-        return self.today() - latest < RECENT
+        return self.today() - max(known) < RECENT
+
+
+def _main_airdates(episodes: Any, subject_id: int) -> list[date | None]:
+    """The days of a subject's main episodes, each read as Bangumi writes it (None:
+    unknown); a list that is not one reads as unknown too."""
+    days: list[date | None] = []
+    for e in episodes if isinstance(episodes, list) else [None]:
+        if not isinstance(e, dict):
+            days.append(None)
+        elif e.get("type") == 0:
+            found = bangumi_date(e.get("airdate"), subject=subject_id)
+            days.append(found.day if found is not None else None)
+    return days
+
+
+def _first_aired_days(episodes: Any) -> list[date | None]:
+    days: list[date | None] = []
+    for e in episodes if isinstance(episodes, list) else [None]:
+        instant = parse_aired(e.get("first_aired")) if isinstance(e, dict) else None
+        days.append(instant.date() if instant is not None else None)
+    return days
 
 
 class BangumiReader(Protocol):
@@ -104,9 +127,7 @@ class CachedBangumi(_Cached):
                 EPISODES_NS,
                 str(subject_id),
                 lambda: self.client.get_episodes(subject_id),
-                lambda eps: self._recent(
-                    [e.get("airdate") or "" for e in eps if e.get("type") == 0]
-                ),
+                lambda eps: self._recent(_main_airdates(eps, subject_id)),
             )
         )
 
@@ -166,7 +187,7 @@ class CachedTrakt(_Cached):
                 "trakt:season",
                 f"{show_id}/{season}",
                 lambda: self.client.get_season_episodes(show_id, season),
-                lambda eps: self._recent([(e.get("first_aired") or "") for e in eps]),
+                lambda eps: self._recent(_first_aired_days(eps)),
             )
         )
 

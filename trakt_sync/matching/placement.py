@@ -22,7 +22,7 @@ from trakt_sync.matching.fits import (
     evaluate,
     fit_rank,
 )
-from trakt_sync.matching.pieces import MIN_PIECE_AGREE, piecewise
+from trakt_sync.matching.pieces import MIN_PIECE_AGREE, hold_across_recaps, piecewise
 
 
 def choose_fit(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[Fit | None, str]:
@@ -64,8 +64,12 @@ def choose_fit(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[Fit | None,
 
 def choose_fits(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[list[Fit], str]:
     """The fits to use for a candidate: one, or the pieces around an episode TMDB counts
-    and Bangumi does not (a recap), or none and why not."""
-    return _choose_fits(cand, eps)
+    and Bangumi does not (a recap), or none and why not; episodes placed past a half-sort
+    main recap that no date confirms are held (pieces.hold_across_recaps)."""
+    fits, why = _choose_fits(cand, eps)
+    for fit in fits:
+        hold_across_recaps(cand, fit)
+    return fits, why
 
 
 NAMES_ANOTHER_SEASON = "its title names the first season and its air dates do not place it here"

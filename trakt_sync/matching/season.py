@@ -14,6 +14,7 @@ from trakt_sync.matching.by_override import override_segment
 from trakt_sync.matching.context import MatchContext, SeasonQuery
 from trakt_sync.matching.fits import TraktEp
 from trakt_sync.matching.overrides import Override, best_override, map_add_command
+from trakt_sync.matching.payloads import whole
 from trakt_sync.matching.segments import SeasonPlan
 from trakt_sync.matching.specials import place_specials
 from trakt_sync.matching.title_search import place_by_search
@@ -87,27 +88,23 @@ def season_eps(
             raw = ctx.trakt.get_season_episodes(trakt_id, season)
         except NotFound:
             raw = []
-    for item in raw:
-        try:
-            number = int(item["number"])
-        except (KeyError, TypeError, ValueError):
-            continue
+    for item in raw:  # checked: number and number_abs are ints (payloads.season_episodes)
+        number = item["number"]
         titles = tuple(str(item[k]) for k in ("title", "original_title") if item.get(k))
         eps[number] = TraktEp(
             number, broadcast_day(item.get("first_aired")), item.get("number_abs"), titles
         )
     for ep in pending:
         known = eps.get(ep.number)
-        titles = tuple(t for t in (ep.title,) if t)
+        titles = tuple(t for t in (ep.title,) if isinstance(t, str) and t)
+        number_abs = whole(ep.number_abs)
         if known is None:
-            eps[ep.number] = TraktEp(
-                ep.number, broadcast_day(ep.first_aired), ep.number_abs, titles
-            )
+            eps[ep.number] = TraktEp(ep.number, broadcast_day(ep.first_aired), number_abs, titles)
         elif known.aired is None and ep.first_aired is not None:
             eps[ep.number] = TraktEp(
                 ep.number,
                 broadcast_day(ep.first_aired),
-                known.number_abs or ep.number_abs,
+                known.number_abs or number_abs,
                 known.titles + titles,
             )
     return eps
