@@ -572,7 +572,13 @@ class SyncEngine:
                 episodes.append(episode)
         else:
             episodes = self.episodes.get_episodes(subject_id)
-        main_ids = [int(e["id"]) for e in episodes if e.get("type") == EP_MAIN]
+        # A main episode with a half sort is a recap Bangumi lists as one (issue 24): it is
+        # neither required for 看过 nor ever marked unless a play names it.
+        main_ids = [
+            int(e["id"])
+            for e in episodes
+            if e.get("type") == EP_MAIN and float(e.get("sort") or 0).is_integer()
+        ]
         plan = plan_subject(
             subject_id,
             is_movie=is_movie,
