@@ -4,6 +4,7 @@ knows the show — bangumi-data keys, the id table, a title search — or the sp
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from trakt_sync.errors import NotFound
@@ -54,7 +55,8 @@ def build_plan(
         )
         return plan
 
-    eps = season_eps(ctx, show, season, pending)
+    today = datetime.fromtimestamp(built_at, UTC).date()
+    eps = season_eps(ctx, show, season, pending, today)
     plan.trakt_days = {n: te.aired.isoformat() for n, te in eps.items() if te.aired}
     auto_numbers = {ep.number for ep in auto}
     if season == 0:
@@ -77,9 +79,17 @@ def build_plan(
 
 
 def season_eps(
-    ctx: MatchContext, show: TraktShow, season: int, pending: Sequence[TraktEpisode]
+    ctx: MatchContext,
+    show: TraktShow,
+    season: int,
+    pending: Sequence[TraktEpisode],
+    today: date | None = None,
 ) -> dict[int, TraktEp]:
-    """The whole season from Trakt (for dates and number_abs), plus the played episodes."""
+    """The whole season from Trakt (for dates and number_abs), plus the played episodes.
+
+    A date after ``today`` is TMDB's projection for an episode not aired yet, as Bangumi's
+    pre-created episodes have theirs: two projections that differ say nothing about which
+    episode is which, so it is dropped rather than counted against the aired ones."""
     eps: dict[int, TraktEp] = {}
     trakt_id = show.ids.trakt if show.ids.trakt is not None else show.ids.slug
     raw: list[dict[str, Any]] = []
@@ -91,9 +101,10 @@ def season_eps(
     for item in raw:  # checked: number and number_abs are ints (payloads.season_episodes)
         number = item["number"]
         titles = tuple(str(item[k]) for k in ("title", "original_title") if item.get(k))
-        eps[number] = TraktEp(
-            number, broadcast_day(item.get("first_aired")), item.get("number_abs"), titles
-        )
+        aired = broadcast_day(item.get("first_aired"))
+        if aired is not None and today is not None and aired > today:
+            aired = None
+        eps[number] = TraktEp(number, aired, item.get("number_abs"), titles)
     for ep in pending:
         known = eps.get(ep.number)
         titles = tuple(t for t in (ep.title,) if isinstance(t, str) and t)
