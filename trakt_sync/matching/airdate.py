@@ -54,7 +54,7 @@ def parse_instant(value: str | datetime | None) -> datetime | None:
 def parse_day(value: str | None) -> date | None:
     """``YYYY-MM-DD`` as this program writes it (cached plans, Trakt's ``released``);
     empty or malformed gives None. A date from Bangumi goes through :func:`bangumi_day`."""
-    if not value:
+    if not isinstance(value, str) or not value:
         return None
     try:
         return date.fromisoformat(value[:10])

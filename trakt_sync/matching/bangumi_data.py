@@ -172,33 +172,56 @@ def build_index(raw: bytes) -> BangumiDataIndex:
         items = data["items"]
     except (ValueError, TypeError, KeyError) as exc:
         raise ValueError(f"not a bangumi-data document: {exc}") from None
+    if not isinstance(items, list):
+        raise ValueError("not a bangumi-data document: its items are not a list")
     subjects: list[DataSubject] = []
     links: list[tuple[TmdbKey, int]] = []
+    unreadable = 0
     for item in items:
-        sites = item.get("sites") or []
-        bangumi_ids = [s.get("id") for s in sites if s.get("site") == "bangumi"]
-        if not bangumi_ids or not str(bangumi_ids[0]).isdigit():
+        try:
+            subject, keys = _item(item)
+        except (AttributeError, TypeError, ValueError):
+            unreadable += 1  # one item's odd field never costs the others (issue 24)
             continue
-        subject_id = int(bangumi_ids[0])
-        translations = item.get("titleTranslate") or {}
-        subjects.append(
-            DataSubject(
-                id=subject_id,
-                kind=str(item.get("type") or ""),
-                begin=broadcast_day(item.get("begin") or None),
-                end=broadcast_day(item.get("end") or None),
-                title=str(item.get("title") or ""),
-                zh_hans=tuple(translations.get("zh-Hans") or ()),
-                zh_hant=tuple(translations.get("zh-Hant") or ()),
-                en=tuple(translations.get("en") or ()),
-            )
-        )
-        for site in sites:
-            if site.get("site") == "tmdb" and site.get("id"):
-                key = TmdbKey.parse(str(site["id"]))
-                if key is not None:
-                    links.append((key, subject_id))
+        if subject is not None:
+            subjects.append(subject)
+            links += [(key, subject.id) for key in keys]
+    if unreadable:
+        log.warning("bangumi-data: left out %d unreadable item(s)", unreadable)
     return BangumiDataIndex(source_version(raw), subjects, links)
+
+
+def _titles(value: Any) -> tuple[str, ...]:
+    return tuple(t for t in value if isinstance(t, str)) if isinstance(value, list) else ()
+
+
+def _item(item: Any) -> tuple[DataSubject | None, list[TmdbKey]]:
+    """One bangumi-data item: its subject (None without a Bangumi id) and TMDB keys."""
+    sites = [s for s in item.get("sites") or [] if isinstance(s, dict)]
+    bangumi_ids = [s.get("id") for s in sites if s.get("site") == "bangumi"]
+    if not bangumi_ids or not str(bangumi_ids[0]).isdigit():
+        return None, []
+    translations = item.get("titleTranslate") or {}
+    if not isinstance(translations, dict):
+        translations = {}
+    subject = DataSubject(
+        id=int(str(bangumi_ids[0])),
+        kind=str(item.get("type") or ""),
+        begin=broadcast_day(item.get("begin") or None),
+        end=broadcast_day(item.get("end") or None),
+        title=str(item.get("title") or ""),
+        zh_hans=_titles(translations.get("zh-Hans")),
+        zh_hant=_titles(translations.get("zh-Hant")),
+        en=_titles(translations.get("en")),
+    )
+    keys = [
+        key
+        for site in sites
+        if site.get("site") == "tmdb" and site.get("id")
+        for key in [TmdbKey.parse(str(site["id"]))]
+        if key is not None
+    ]
+    return subject, keys
 
 
 def save_index(index: BangumiDataIndex, path: Path) -> None:

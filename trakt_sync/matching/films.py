@@ -45,8 +45,9 @@ def resolve_film(
             )
         return _match(ctx, subject, PRIOR_OVERRIDE, "override", [override.describe()])
 
+    year = movie.year if type(movie.year) is int and 1 < movie.year < 9999 else None
     released = parse_day(movie.released) or (
-        date(movie.year, 7, 1) if movie.year else None  # mid-year: ±1 year still holds
+        date(year, 7, 1) if year else None  # mid-year: ±1 year still holds
     )
     ids = ctx.index.movie(movie.ids.tmdb) if movie.ids.tmdb is not None else []
     if ids:

@@ -131,24 +131,31 @@ def build_table(raw: bytes) -> IdTable:
         raise ValueError("not an anime_map.json document: expected a JSON array")
     rows = []
     for item in data:
-        if not isinstance(item, dict):
-            continue
-        bgm_id = _int(item.get("bgm_id"))
-        if bgm_id is None:
-            continue
-        tmdb = TmdbKey.parse(str(item["tmdb_id"])) if item.get("tmdb_id") else None
-        imdb = str(item.get("imdb_id") or "").strip().lower()
-        row = TableRow(
-            bgm_id=bgm_id,
-            name=str(item.get("name") or ""),
-            date=str(item.get("date") or ""),
-            tmdb=tmdb,
-            tvdb=_int(item.get("tvdb_id")),
-            imdb=imdb if imdb.startswith("tt") else None,
-        )
-        if row.tmdb or row.tvdb or row.imdb:
+        row = _row(item) if isinstance(item, dict) else None
+        if row is not None and (row.tmdb or row.tvdb or row.imdb):
             rows.append(row)
     return IdTable(source_version(raw), rows)
+
+
+def _row(item: dict[str, Any]) -> TableRow | None:
+    """One row of the table; None without a Bangumi id. A field of the wrong type reads
+    as absent: one row's odd field never costs the others (issue 24)."""
+    bgm_id = _int(item.get("bgm_id"))
+    if bgm_id is None:
+        return None
+    tmdb_id = item.get("tmdb_id")
+    tmdb = TmdbKey.parse(tmdb_id) if isinstance(tmdb_id, str) and tmdb_id else None
+    imdb = item.get("imdb_id")
+    imdb = imdb.strip().lower() if isinstance(imdb, str) else ""
+    name, month = item.get("name"), item.get("date")
+    return TableRow(
+        bgm_id=bgm_id,
+        name=name if isinstance(name, str) else "",
+        date=month if isinstance(month, str) else "",
+        tmdb=tmdb,
+        tvdb=_int(item.get("tvdb_id")),
+        imdb=imdb if imdb.startswith("tt") else None,
+    )
 
 
 def save_table(table: IdTable, path: Path) -> None:

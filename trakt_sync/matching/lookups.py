@@ -61,6 +61,14 @@ class _Cached:
         return self.today() - max(known) < RECENT
 
 
+def _copy(value: Any) -> Any:
+    """A shallow copy of a list or object; any other answer as it came (the matcher's
+    checked readers refuse it with BadData, naming the subject or show)."""
+    if isinstance(value, list | dict):
+        return type(value)(value)
+    return value
+
+
 def _main_airdates(episodes: Any, subject_id: int) -> list[date | None]:
     """The days of a subject's main episodes, each read as Bangumi writes it (None:
     unknown); a list that is not one reads as unknown too."""
@@ -112,17 +120,17 @@ class CachedBangumi(_Cached):
         self.fresh_search = fresh_search
 
     def get_subject(self, subject_id: int) -> dict[str, Any]:
-        return dict(
+        return _copy(
             self._cached(SUBJECT_NS, str(subject_id), lambda: self.client.get_subject(subject_id))
         )
 
     def cached_subject(self, subject_id: int) -> dict[str, Any] | None:
         """The subject if an earlier look-up read it; never a request."""
         value = self.cache.get(SUBJECT_NS, str(subject_id))
-        return dict(value) if value is not None else None
+        return _copy(value) if value is not None else None
 
     def get_episodes(self, subject_id: int) -> list[dict[str, Any]]:
-        return list(
+        return _copy(
             self._cached(
                 EPISODES_NS,
                 str(subject_id),
@@ -132,7 +140,7 @@ class CachedBangumi(_Cached):
         )
 
     def get_related_subjects(self, subject_id: int) -> list[dict[str, Any]]:
-        return list(
+        return _copy(
             self._cached(
                 "bgm:related",
                 str(subject_id),
@@ -150,7 +158,7 @@ class CachedBangumi(_Cached):
         limit: int = 20,
     ) -> list[dict[str, Any]]:
         key = f"{keyword}|{subject_types}|{air_date}|{limit}"
-        return list(
+        return _copy(
             self._cached(
                 "bgm:search",
                 key,
@@ -182,7 +190,7 @@ class CachedTrakt(_Cached):
         known = self.history.history_season(show_id, season) if self.history else None
         if known is not None:
             return known
-        return list(
+        return _copy(
             self._cached(
                 "trakt:season",
                 f"{show_id}/{season}",
@@ -192,14 +200,14 @@ class CachedTrakt(_Cached):
         )
 
     def get_show_aliases(self, show_id: int | str) -> list[dict[str, Any]]:
-        return list(
+        return _copy(
             self._cached(
                 "trakt:aliases", str(show_id), lambda: self.client.get_show_aliases(show_id)
             )
         )
 
     def get_show_translations(self, show_id: int | str, language: str) -> list[dict[str, Any]]:
-        return list(
+        return _copy(
             self._cached(
                 "trakt:translations",
                 f"{show_id}/{language}",
