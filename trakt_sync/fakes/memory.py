@@ -215,6 +215,7 @@ class MemoryCache:
 
     def __init__(self) -> None:
         self.data: dict[tuple[str, str], str] = {}
+        self.stored_at: dict[tuple[str, str], str] = {}
 
     def get(self, namespace: str, key: str) -> Any | None:
         value = self.data.get((namespace, key))
@@ -222,6 +223,11 @@ class MemoryCache:
 
     def put(self, namespace: str, key: str, value: Any) -> None:
         self.data[(namespace, key)] = json.dumps(value)
+        self.stored_at[(namespace, key)] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    def cache_age(self, namespace: str, key: str) -> str | None:
+        """When the value was stored (the store's ``cache_age``)."""
+        return self.stored_at.get((namespace, key))
 
     def cached_items(self, namespace: str) -> list[tuple[str, Any]]:
         return [

@@ -155,6 +155,8 @@ class Candidate:
     # (the show's very title, season 1), "other" (names season 1, a later one is
     # placed: see against_title) or "" nothing.
     title_names: str = ""
+    # The next start another candidate's id states in the same TMDB season (placement.place)
+    next_start: int | None = None
 
     def __post_init__(self) -> None:
         self.main = {e.ep: e for e in self.episodes if e.type == EP_MAIN and e.ep is not None}
