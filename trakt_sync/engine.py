@@ -234,7 +234,13 @@ class SyncEngine:
 
     def fetch(self, options: SyncOptions, report: RunReport) -> int:
         """Save new history; return how many items could not be read."""
-        activities = self.trakt.last_activities()
+        answer = self.trakt.last_activities()
+        # A section that is not an object says nothing: that kind is fetched (issue 24).
+        activities = (
+            {k: v for k, v in answer.items() if isinstance(v, dict)}
+            if isinstance(answer, dict)
+            else {}
+        )
         reconcile = bool(self.store.get_state("reconcile"))  # set by the upgrade to schema 2
         before = self._older_than_cursors() if reconcile else {}
         malformed_total = 0

@@ -282,3 +282,29 @@ def test_a_subject_without_episodes_or_an_eps_count(world: World) -> None:
     )
     assert [r.status for r in results] == [UNMATCHED, UNMATCHED]
     assert "no main episodes" in results[0].candidates[0]["why_rejected"]
+
+
+def test_an_undated_subject_is_placed_by_its_id_start_only_when_the_counts_agree(
+    world: World,
+) -> None:
+    """SPY×FAMILY 第2クール without air dates: bangumi-data says it starts at E13, and
+    TMDB numbers E13–E25 for its 13 main episodes, so numbering places it. When TMDB
+    splits its first episode in two (E13–E26: one more), nothing can say where the numbers
+    part: every play is left alone, with why (the bench found this: issue 24)."""
+    listed = [{**e, "airdate": ""} for e in real_episodes()[SPY_COUR2]]
+    world.catalogue.episodes[SPY_COUR2] = listed
+    mains = [e for e in real_episodes()[SPY_COUR2] if e["type"] == 0]
+    rows = trakt_season(1, [mains], start=13)
+    world.trakt.seasons[(3209, 1)] = rows
+    spy = show(3209, SPY_TMDB, "SPY x FAMILY")
+    by_sort = {e["sort"]: e["id"] for e in mains}
+    results = world.matcher().resolve_season(spy, 1, played(rows, 13, 14, 25))
+    assert marks(results) == [(MATCHED, by_sort[n]) for n in (13, 14, 25)]
+
+    world.cache.data.clear()
+    split = trakt_season(1, [[mains[0], *mains]], start=13)  # E13 and E14 are ep 1
+    world.trakt.seasons[(3209, 1)] = split
+    results = world.matcher().resolve_season(spy, 1, played(split, 13, 14, 26))
+    assert [r.status for r in results] == [UNMATCHED] * 3
+    [why] = [c["why_rejected"] for c in results[1].candidates if c["subject_id"] == SPY_COUR2]
+    assert "TMDB numbers 14 episode(s) E13-E26" in why and "Bangumi lists 13" in why
