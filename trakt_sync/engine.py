@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from trakt_sync.bad_data import UNREADABLE, bad_data_reason, left_for_bad_data
 from trakt_sync.errors import (
     AccessDenied,
     ApiError,
@@ -416,7 +417,7 @@ class SyncEngine:
                     report.counts["failed"] += len(group.history_ids)
                     continue
                 except (BadData, *UNREADABLE) as exc:
-                    results = _left_for_bad_data(group, exc)
+                    results = left_for_bad_data(group, exc)
                     report.counts["bad_data"] += len(results)
                 self.store.record_resolutions(results, version)
                 for _, res in results:
@@ -458,7 +459,7 @@ class SyncEngine:
             except (BadData, *UNREADABLE) as exc:
                 # Its collection, marks or episodes cannot be read: nothing is written for
                 # it (a guess could complete a subject wrongly); the other subjects go on.
-                why = _bad_data_reason(exc, "Bangumi", f"subject {subject_id}")
+                why = bad_data_reason(exc, "Bangumi", f"subject {subject_id}")
                 log.warning("%s", why)
                 ids = [m.play.history_id for m in members]
                 self.store.mark_failed(ids, why)
@@ -683,30 +684,6 @@ class SyncEngine:
                     found[sid] = row  # an unreadable row: that subject is looked up singly
             offset += len(rows)
         return found
-
-
-# What reading a malformed answer raises where no parser named it (issue 24): the plays it
-# belongs to are left alone, never the run stopped.
-UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, IndexError)
-
-
-def _bad_data_reason(exc: Exception, source: str, item: str) -> str:
-    if isinstance(exc, BadData):
-        return str(exc)
-    return f"{source} sent unreadable data for {item} ({type(exc).__name__}: {exc})"
-
-
-def _left_for_bad_data(group: PlayGroup, exc: Exception) -> list[tuple[int, Resolution]]:
-    """Every play of a group left unmatched, the reason naming the source and the show."""
-    if group.movie is not None:
-        item = f"the film {group.movie.title!r}"
-    else:
-        title = group.show.title if group.show is not None else "?"
-        item = f"the show {title!r} season {group.key.season}"
-    why = _bad_data_reason(exc, "a service (Trakt or Bangumi)", item)
-    log.warning("%s; its plays are left unmatched", why, exc_info=log.isEnabledFor(logging.DEBUG))
-    reason = f"{why} — {item} left unmatched; `trakt-sync sync --retry-unmatched` tries again"
-    return [(history_id, Resolution.unmatched(reason)) for history_id in group.history_ids]
 
 
 def _title(members: list[StoredPlay]) -> str:
