@@ -126,9 +126,16 @@ def test_one_subjects_unreadable_data_leaves_it_alone_and_the_rest_syncs(
     assert len(plays) == 12 and {p["state"] for p in plays} == {"unmatched"}
     reason = plays[0]["reason"]
     assert "Bangumi" in reason and "subject 328609" in reason and "BOCCHI THE ROCK!" in reason
-    # the summary line says so too
+
+
+def test_the_summary_line_counts_the_plays_left_alone_over_unreadable_data(
+    unreadable_subject: dict[str, Any], logged_in: Sandbox, cli
+) -> None:
     result = cli("sync")
-    assert result.code == 0
+    assert result.code == 0, result.err
+    assert "12 left alone over unreadable data" in result.out + result.err
+    listed = cli("unmatched")
+    assert "Bangumi sent unreadable data for subject 328609" in listed.out
 
 
 def test_unreadable_episode_marks_fail_only_that_subject(logged_in: Sandbox, cli) -> None:

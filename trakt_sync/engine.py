@@ -608,9 +608,9 @@ class SyncEngine:
         labels the plan, so it is worth no request. The subject as read before, else the
         user's collection entry, else the matcher's bangumi-data title; "" when none has it."""
         subject = self.episodes.cached_subject(subject_id)
-        if subject is None and entry is not None:
+        if not isinstance(subject, dict) and entry is not None:
             subject = entry.get("subject")
-        if subject:
+        if isinstance(subject, dict):  # a label only: an unreadable one is no reason to fail
             name = str(subject.get("name") or subject.get("name_cn") or "")
             if name:
                 return name

@@ -24,6 +24,7 @@ import httpx
 from trakt_sync.errors import (
     AccessDenied,
     ApiError,
+    BadData,
     RateLimited,
     ServiceUnavailable,
     TraktSyncError,
@@ -229,7 +230,7 @@ class BangumiSyncerSink:
                 ep = next((e.ep for e in episodes if e.id == episode_id), None)
         except AccessDenied:
             raise
-        except ApiError as exc:  # NotFound included: a subject deleted since it was matched
+        except (ApiError, BadData) as exc:  # NotFound: a subject deleted since it was matched
             log.warning("subject %s: %s; sending the play as Trakt names it", subject_id, exc)
             return None
         day = subject_day(subject)

@@ -52,7 +52,7 @@ class SyncResult:
                 f"Bangumi-syncer {self.requests.get('bangumi-syncer', 0)}; "
                 f"{self.duration_s:.1f}s"
             )
-        bad = f" ({c['bad_data']} over unreadable data)" if c.get("bad_data") else ""
+        bad = f", {c['bad_data']} left alone over unreadable data" if c.get("bad_data") else ""
         return (
             f"{verb}: fetched {c['fetched']} ({c['new']} new), {marked} {c['marked']}, "
             f"{c['already']} already marked, {c['unmatched']} unmatched, {c['skipped']} skipped, "
