@@ -308,3 +308,38 @@ def test_an_undated_subject_is_placed_by_its_id_start_only_when_the_counts_agree
     assert [r.status for r in results] == [UNMATCHED] * 3
     [why] = [c["why_rejected"] for c in results[1].candidates if c["subject_id"] == SPY_COUR2]
     assert "TMDB numbers 14 episode(s) E13-E26" in why and "Bangumi lists 13" in why
+
+
+AOT_SID, AOT_TMDB = 55770, 1429  # 進撃の巨人: its recap 「あの日から」 sort 13.5 (real list)
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_attack_on_titans_real_list_with_its_recap_as_a_half_sort_main_episode(
+    world: World, dated: bool
+) -> None:
+    """The real episode list of 55770 (first 15 main episodes and the recap) as ちょびっツ
+    lists itself: the recap typed main (sort 13.5, ``ep`` 13.5) and every date after the
+    first written DD.MM.YYYY. TMDB has no episode for the recap, so S1E14 is sort 14: the
+    dates say so. Without dates, E14 and E15 are left alone, never marked one off."""
+    listed = [dict(e) for e in real_episodes()[AOT_SID]]
+    mains = [e for e in listed if e["type"] == 0]
+    rows = trakt_season(1, [mains])
+    for e in listed:
+        if e["sort"] == 13.5:
+            e.update(type=0, ep=13.5)
+        elif e["sort"] > 13:
+            e["ep"] = e["sort"]
+        if e["sort"] > 1:
+            e["airdate"] = dotted(e["airdate"]) if dated else ""
+    world.catalogue.episodes[AOT_SID] = listed
+    world.trakt.seasons[(3210, 1)] = rows
+    results = world.matcher().resolve_season(
+        show(3210, AOT_TMDB, "Attack on Titan"), 1, played(rows, 1, 13, 14, 15)
+    )
+    by_sort = {e["sort"]: e["id"] for e in mains}
+    if dated:
+        assert marks(results) == [(MATCHED, by_sort[n]) for n in (1, 13, 14, 15)]
+    else:
+        for n, result in zip((1, 13, 14, 15), results, strict=True):
+            assert result.status is not MATCHED or result.episode_id == by_sort[n], n
+        assert [r.status for r in results[2:]] == [UNMATCHED, UNMATCHED]
