@@ -15,6 +15,7 @@ import contextlib
 import copy
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,14 @@ from hypothesis import strategies as st
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.errors import BadData, TraktSyncError
 from trakt_sync.extras import LIST_RATINGS, LIST_WATCHLIST, parse_item
-from trakt_sync.fakes.memory import Catalogue, MemoryBangumi, MemoryCache, MemoryTrakt, sample_bytes
+from trakt_sync.fakes.memory import (
+    Catalogue,
+    MemoryBangumi,
+    MemoryCache,
+    MemoryTrakt,
+    aired_at,
+    sample_bytes,
+)
 from trakt_sync.fakes.world import ANIME_MAP_EXCERPT, excerpt_episode_lists
 from trakt_sync.history_changes import parse_watched
 from trakt_sync.httpclient import RequestCounter, RetryBudget
@@ -303,10 +311,6 @@ SPY_SUBJECT = {
 
 
 def spy_season() -> list[dict[str, Any]]:
-    from datetime import date
-
-    from trakt_sync.fakes.memory import aired_at
-
     mains = [e for e in REAL_EPISODES if e["type"] == 0]
     return [
         {
