@@ -75,13 +75,12 @@ def parse_episodes(raw: Any, subject: Any = None) -> list[BgmEp]:
     for item in raw:
         try:
             episode, given = _episode(item, subject)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except ValueError as exc:
             kind = item.get("type") if isinstance(item, dict) else None
             if kind in (1, 2, 3, 4, 5, 6):
                 continue  # never numbered: whatever it says, it shifts nothing
-            raise BadData(
-                "Bangumi", f"subject {subject}", f"an episode is unreadable ({exc}): {item!r:.120}"
-            ) from None
+            which = f"episode {item.get('id')!r}" if isinstance(item, dict) else "an episode"
+            raise BadData("Bangumi", f"subject {subject}", f"{which}: {exc}") from None
         parsed.append(episode)
         raw_ep[episode.id] = given
     mains = sorted((e for e in parsed if e.type == EP_MAIN), key=lambda e: (e.sort, e.id))
@@ -128,11 +127,22 @@ def _text(value: Any) -> str:
 
 
 def _episode(item: Any, subject: Any) -> tuple[BgmEp, Any]:
-    """One v0 Episode and the ``ep`` the API gave it."""
+    """One v0 Episode and the ``ep`` the API gave it; ValueError names what is wrong."""
+    if not isinstance(item, dict):
+        raise ValueError(f"{type(item).__name__} {item!r:.40}, not an episode object")
+
+    def field(key: str, read: Any) -> Any:
+        if key not in item:
+            raise ValueError(f"no {key}")
+        try:
+            return read(item[key])
+        except (TypeError, ValueError):
+            raise ValueError(f"{key} {item[key]!r:.40} is unreadable") from None
+
     episode = BgmEp(
-        id=_as_int(item["id"]),
-        type=_as_int(item["type"]),
-        sort=_as_number(item["sort"]),
+        id=field("id", _as_int),
+        type=field("type", _as_int),
+        sort=field("sort", _as_number),
         ep=None,
         airdate=bangumi_day(item.get("airdate"), subject=subject),
         name=_text(item.get("name")),
