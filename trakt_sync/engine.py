@@ -42,6 +42,7 @@ from trakt_sync.models import (
 )
 from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.planner import SubjectPlan, plan_subject
+from trakt_sync.progress import Progress
 from trakt_sync.readahead import read_ahead
 from trakt_sync.store import PlayGroup, Store, StoredPlay
 from trakt_sync.timeutil import iso_z, parse_instant
@@ -179,7 +180,7 @@ class RunReport:
         return exit_code(self.outcome, self.error)
 
 
-ProgressFn = Callable[[str, int, int], None]
+ProgressFn = Progress  # the name the engine has always used
 
 
 class SyncEngine:
