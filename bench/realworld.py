@@ -307,10 +307,10 @@ class RealWorld:
     # (show|movie, Trakt id) → genres, as Trakt answers them when an export's items lack them
     genre_table: dict[tuple[str, int], tuple[str, ...]] | None = None
 
-    def matcher(self) -> Matcher:
+    def matcher(self, cache: MemoryCache | None = None) -> Matcher:
         # Through the cached readers a sync uses, so reading a world's data as a sync reads
         # it is measured too (issue 24: one odd air date there ended every sync).
-        cache = MemoryCache()
+        cache = cache if cache is not None else MemoryCache()
         return Matcher(
             index=lambda: self.index,
             bangumi=CachedBangumi(self.bangumi, cache),

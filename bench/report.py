@@ -13,6 +13,7 @@ A film counts as marked only when the planner also marks its one main episode.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 
 from bench.patterns import Target
 from bench.realworld import RealWorld
+from trakt_sync.fakes.memory import MemoryCache
+from trakt_sync.matching.lookups import CachedBangumi
 from trakt_sync.models import COLLECTION_DONE, Resolution, ResolutionStatus
 from trakt_sync.planner import plan_subject
 
@@ -116,8 +119,12 @@ UNEXPECTED = "unexpected error: "
 def run_world(world: RealWorld) -> list[Outcome]:
     """Resolve a world's plays with one matcher, as one sync would. A season whose
     resolution raises is recorded as unmatched with the error (a sync would have ended
-    there: see ``unexpected_errors``) and the others go on, to be counted too."""
-    matcher = world.matcher()
+    there: see ``unexpected_errors``) and the others go on, to be counted too. Then, as a
+    sync's apply step does, each subject marked has its episode list read again through
+    the same cache: where that raises, the sync would have ended there and marked nothing,
+    so every play of the world is recorded unmatched with the error."""
+    cache = MemoryCache()
+    matcher = world.matcher(cache)
     out = []
     for case in world.seasons:
         try:
@@ -144,6 +151,13 @@ def run_world(world: RealWorld) -> list[Outcome]:
         out.append(
             Outcome(world.name, "film", pattern, film.path, what, film.target, result, pattern)
         )
+    reader = CachedBangumi(world.bangumi, cache)
+    for sid in sorted({o.result.subject_id for o in out if o.marked and o.result.subject_id}):
+        try:
+            reader.get_episodes(sid)
+        except Exception as exc:  # noqa: BLE001
+            why = f"{UNEXPECTED}{type(exc).__name__}: {exc} (reading subject {sid} to apply)"
+            return [dataclasses.replace(o, result=Resolution.unmatched(why)) for o in out]
     return out
 
 
