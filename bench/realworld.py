@@ -46,7 +46,7 @@ from trakt_sync.fakes.memory import (
 )
 from trakt_sync.matching.airdate import broadcast_day, parse_day
 from trakt_sync.matching.bangumi_data import BangumiDataIndex, build_index
-from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
+from trakt_sync.matching.lookups import CachedBangumi
 from trakt_sync.matching.matcher import Matcher
 from trakt_sync.models import TraktEpisode, TraktIds, TraktMovie, TraktShow
 
@@ -314,7 +314,7 @@ class RealWorld:
         return Matcher(
             index=lambda: self.index,
             bangumi=CachedBangumi(self.bangumi, cache),
-            trakt=CachedTrakt(self.trakt, cache),
+            trakt=self.trakt,
             cache=cache,
             clock=lambda: 1_800_000_000.0,
             trakt_metadata=self.trakt_metadata,

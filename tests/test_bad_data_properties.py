@@ -232,7 +232,7 @@ def test_trakt_seasons_and_aliases_are_read_or_refused_naming_the_show(
     rows: Any, season: Any
 ) -> None:
     trakt = MemoryTrakt(seasons={(1390, 1): season}, aliases={1390: rows})
-    checked = CheckedTrakt(CachedTrakt(trakt, MemoryCacheWithAge()))
+    checked = CheckedTrakt(CachedTrakt(SeasonsOf(trakt), MemoryCacheWithAge()))
     assert all(isinstance(a["title"], str) for a in checked.get_show_aliases(1390))
     try:
         episodes = checked.get_season_episodes(1390, 1)
@@ -240,6 +240,26 @@ def test_trakt_seasons_and_aliases_are_read_or_refused_naming_the_show(
         refuses_properly(exc, "Trakt", "show 1390 season 1")
     else:
         assert all(type(e["number"]) is int for e in episodes)
+
+
+class SeasonsOf:
+    """A MemoryTrakt's seasons as Trakt's one read of every season per show (A.10): what
+    CachedTrakt reads."""
+
+    def __init__(self, trakt: MemoryTrakt) -> None:
+        self.trakt = trakt
+
+    def get_show_seasons(self, show_id: int | str) -> list[dict[str, Any]]:
+        seasons = self.trakt.seasons.items()
+        return [{"number": n, "episodes": rows} for (sid, n), rows in seasons if sid == show_id]
+
+    def get_show_aliases(self, show_id: int | str) -> list[dict[str, Any]]:
+        return self.trakt.get_show_aliases(show_id)
+
+    def get_show_translations(
+        self, show_id: int | str, language: str | None = None
+    ) -> list[dict[str, Any]]:
+        return []
 
 
 class MemoryCacheWithAge(MemoryCache):
@@ -334,7 +354,7 @@ def resolve(episodes: Any, subject: Any, season: Any, aliases: Any) -> list[Any]
     matcher = Matcher(
         index=lambda: build_index(sample_bytes()),
         bangumi=CachedBangumi(MemoryBangumi(catalogue), MemoryCacheWithAge()),
-        trakt=CachedTrakt(trakt, MemoryCacheWithAge()),
+        trakt=CachedTrakt(SeasonsOf(trakt), MemoryCacheWithAge()),
         cache=MemoryCache(),
     )
     plays = [TraktEpisode(1, n, TraktIds(trakt=7000 + n)) for n in PLAYED]
