@@ -48,10 +48,16 @@ class SyncResult:
             if c.get("removed")
             else ""
         )
+        bad = (
+            say(", {count} left alone over unreadable data").format(count=c["bad_data"])
+            if c.get("bad_data")
+            else ""
+        )
         values = {
             **c,
             "verb": say(verb),
             "removed": removed,
+            "bad": bad,
             "trakt": self.requests.get("trakt", 0),
             "bangumi": self.requests.get("bangumi", 0),
             "seconds": f"{self.duration_s:.1f}",
@@ -78,13 +84,13 @@ class SyncResult:
         template = (
             say(
                 "{verb}: fetched {fetched} ({new} new), to mark {marked}, {already} already "
-                "marked, {unmatched} unmatched, {skipped} skipped, {failed} failed{removed}; "
+                "marked, {unmatched} unmatched, {skipped} skipped, {failed} failed{removed}{bad}; "
                 "requests: Trakt {trakt}, Bangumi {bangumi}; {seconds}s"
             )
             if self.dry_run
             else say(
                 "{verb}: fetched {fetched} ({new} new), marked {marked}, {already} already "
-                "marked, {unmatched} unmatched, {skipped} skipped, {failed} failed{removed}; "
+                "marked, {unmatched} unmatched, {skipped} skipped, {failed} failed{removed}{bad}; "
                 "requests: Trakt {trakt}, Bangumi {bangumi}; {seconds}s"
             )
         )
