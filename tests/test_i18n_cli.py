@@ -154,3 +154,35 @@ def test_json_documents_and_exit_codes_do_not_change_with_the_language(
                 json.loads(en[name][1]), en_home
             ), name
     assert en["error"][0] == 65 and en["config error"][0] == 78
+
+
+def test_the_web_page_speaks_the_chosen_language(
+    logged_in, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import warnings
+
+    from trakt_sync import i18n
+    from trakt_sync.web.app import create_app
+    from trakt_sync.web.options import WebOptions
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    assert cli("sync").code == 0
+    options = WebOptions(config_path=logged_in.home / "config.toml", config_must_exist=False)
+    before = i18n.language()
+    monkeypatch.delenv("LANGUAGE", raising=False)  # use() sets it; undone after the test
+    try:
+        i18n.use(i18n.CHINESE)
+        with TestClient(create_app(options), base_url="http://127.0.0.1:8765") as client:
+            page = client.get("/").text
+            unmatched = client.get("/unmatched").text
+    finally:
+        i18n.use(before)
+    assert '<html lang="zh-Hans">' in page
+    assert "<h1>概览</h1>" in page and "已同步" in page and "播放记录" in page
+    assert "<h1>未匹配的播放记录</h1>" in unmatched and ">已跳过</a>" in unmatched
+    with TestClient(create_app(options), base_url="http://127.0.0.1:8765") as client:
+        english = client.get("/").text
+    assert '<html lang="en">' in english and "<h1>Overview</h1>" in english

@@ -63,3 +63,14 @@ def clock(moment: datetime, today: bool) -> str:
             shown = format_datetime(moment, "y年M月d日 HH:mm", locale="zh_Hans_CN")
         return f"{shown} {zone}".rstrip()
     return moment.strftime("%H:%M %Z" if today else "%Y-%m-%d %H:%M %Z")
+
+
+def weekday_clock(moment: datetime, *, seconds: bool = False) -> str:
+    """``Mon 2026-12-07 06:00 CET``; in Chinese Babel's ``2026年12月7日 周一 06:00 CET``."""
+    if i18n.is_chinese():
+        from babel.dates import format_datetime
+
+        pattern = "y年M月d日 EEE HH:mm:ss" if seconds else "y年M月d日 EEE HH:mm"
+        shown = format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale="zh_Hans_CN")
+        return f"{shown} {moment.strftime('%Z')}".rstrip()
+    return moment.strftime("%a %Y-%m-%d %H:%M:%S %Z" if seconds else "%a %Y-%m-%d %H:%M %Z")

@@ -15,7 +15,7 @@ from trakt_sync.cli.state import CliState
 from trakt_sync.errors import ConfigError
 from trakt_sync.i18n import N_, _, is_chinese
 from trakt_sync.paths import config_named_explicitly
-from trakt_sync.timeutil import utcnow
+from trakt_sync.timeutil import utcnow, weekday_clock
 
 app = typer.Typer(
     help=_("Create, check, inspect and locate the configuration file."),
@@ -162,24 +162,13 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
         seconds = len(profile["schedule"].split()) == 6
         for fire in profile["next_fires"]:
             moment = datetime.fromisoformat(fire).astimezone(tz)
-            typer.echo(f"  {_fire_time(moment, seconds)}  {_until(moment - now)}")
+            typer.echo(f"  {weekday_clock(moment, seconds=seconds)}  {_until(moment - now)}")
         for warning in profile["warnings"]:
             typer.echo("  " + _("warning: {warning}").format(warning=warning))
         for problem in profile["problems"]:
             typer.echo("  " + _("problem: {problem}").format(problem=problem))
     if data["error"]:
         raise ConfigError(data["error"])
-
-
-def _fire_time(moment: datetime, seconds: bool) -> str:
-    """``Mon 2026-12-07 06:00 CET``; in Chinese Babel's ``2026年12月7日 周一 06:00 CET``."""
-    if is_chinese():
-        from babel.dates import format_datetime
-
-        pattern = "y年M月d日 EEE HH:mm:ss" if seconds else "y年M月d日 EEE HH:mm"
-        shown = format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale="zh_Hans_CN")
-        return f"{shown} {moment.strftime('%Z')}".rstrip()
-    return moment.strftime("%a %Y-%m-%d %H:%M:%S %Z" if seconds else "%a %Y-%m-%d %H:%M %Z")
 
 
 def _until(delta: timedelta) -> str:

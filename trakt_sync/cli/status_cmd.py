@@ -16,6 +16,7 @@ from trakt_sync.i18n import N_, _
 from trakt_sync.models import PlayState
 from trakt_sync.paths import state_paths
 from trakt_sync.timeutil import parse_instant, utcnow
+from trakt_sync.words import OUTCOME_WORDS, PLAY_WORDS
 
 
 def status(
@@ -144,27 +145,6 @@ _DAEMON_STATES = {
     "stopped": N_("not running: stopped {seen}"),
     "once": N_("not running: `daemon --once` ran {seen}"),
     "dead": N_("not running: its process is gone; last seen {seen}"),
-}
-# The words of a run's outcome and of a play's state, as the CLI shows them (--json keeps
-# the English values).
-OUTCOME_WORDS = {
-    "running": N_("running"),
-    "ok": N_("ok"),
-    "failed": N_("failed"),
-    "interrupted": N_("interrupted"),
-    "tempfail": N_("tempfail"),
-    "needs_auth": N_("needs_auth"),
-    "error": N_("error"),
-    "cancelled": N_("cancelled"),
-    "died": N_("died"),
-}
-PLAY_WORDS = {
-    "pending": N_("pending"),
-    "synced": N_("synced"),
-    "unmatched": N_("unmatched"),
-    "skipped": N_("skipped"),
-    "failed": N_("failed"),
-    "removed": N_("removed"),
 }
 
 

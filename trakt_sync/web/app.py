@@ -20,9 +20,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from trakt_sync import i18n
 from trakt_sync.errors import TraktSyncError
 from trakt_sync.redact import SecretRegistry
-from trakt_sync.timeutil import parse_instant, relative, utcnow
+from trakt_sync.timeutil import parse_instant, relative, utcnow, weekday_clock
 from trakt_sync.web.jobs import SyncJobs, TraktLogins
 from trakt_sync.web.options import WebOptions
 from trakt_sync.web.security import (
@@ -35,6 +36,7 @@ from trakt_sync.web.security import (
     SignInThrottle,
     host_name,
 )
+from trakt_sync.words import OUTCOME_WORDS, PLAY_WORDS
 
 if TYPE_CHECKING:
     from trakt_sync.runtime import Runtime
@@ -64,6 +66,13 @@ class Web:
         self.templates.env.filters["seconds"] = _seconds
         self.templates.env.filters["duration"] = _duration
         self.templates.env.filters["local"] = _local
+        # The page speaks the CLI's language (ui.language, else LANG/LC_MESSAGES).
+        self.templates.env.globals.update(
+            _=i18n._,
+            html_lang="zh-Hans" if i18n.is_chinese() else "en",
+            outcome_words=OUTCOME_WORDS,
+            play_words=PLAY_WORDS,
+        )
 
     @contextmanager
     def runtime(self, profile: str) -> Iterator[Runtime]:
@@ -222,7 +231,7 @@ async def _failed(request: Request, exc: Exception) -> Response:
 def _local(value: str) -> str:
     """An instant in the server's time zone: ``Sun 2026-12-06 18:00 CST``."""
     try:
-        return parse_instant(value).astimezone().strftime("%a %Y-%m-%d %H:%M %Z")
+        return weekday_clock(parse_instant(value).astimezone())
     except ValueError:
         return value
 

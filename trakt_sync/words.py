@@ -1,0 +1,26 @@
+"""The words of a run's outcome and of a play's state as a person reads them (the CLI and
+the web page translate them where shown); ``--json`` and the store keep the English values."""
+
+from __future__ import annotations
+
+from trakt_sync.i18n import N_
+
+OUTCOME_WORDS = {
+    "running": N_("running"),
+    "ok": N_("ok"),
+    "failed": N_("failed"),
+    "interrupted": N_("interrupted"),
+    "tempfail": N_("tempfail"),
+    "needs_auth": N_("needs_auth"),
+    "error": N_("error"),
+    "cancelled": N_("cancelled"),
+    "died": N_("died"),
+}
+PLAY_WORDS = {
+    "pending": N_("pending"),
+    "synced": N_("synced"),
+    "unmatched": N_("unmatched"),
+    "skipped": N_("skipped"),
+    "failed": N_("failed"),
+    "removed": N_("removed"),
+}
