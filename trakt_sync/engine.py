@@ -232,11 +232,15 @@ class SyncEngine:
         try:
             with discard:
                 malformed = self.fetch(options, report)
+                # An item Trakt sends unreadable would be just as unreadable on a retry: it is
+                # bad data (counted, the rest syncs). Only a list read short is worth "try again
+                # later". Either way the baseline stays, so the next run looks at it again.
+                short = malformed - report.counts["bad_data"]
                 self.resolve(options, report)
                 self.apply(options, report, run_id)
-            if malformed:
+            if short > 0:
                 raise ServiceUnavailable(
-                    f"Trakt sent {malformed} malformed history item(s) or empty page(s); "
+                    f"Trakt sent {short} empty page(s) or list(s) read short; "
                     "that history will be fetched again on the next run"
                 )
         except TraktSyncError as exc:
