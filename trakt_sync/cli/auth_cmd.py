@@ -10,7 +10,7 @@ import typer
 
 from trakt_sync.cli.output import JsonOption, bangumi_line, examples, note
 from trakt_sync.cli.state import CliState
-from trakt_sync.i18n import _
+from trakt_sync.i18n import _, is_chinese
 
 app = typer.Typer(
     help=_(
@@ -133,7 +133,7 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
         lines.append(
             "Trakt:   "
             + _("logged in as {user}, access token expires {when}").format(
-                user=trakt["username"], when=trakt["expires_at"]
+                user=trakt["username"], when=_expires(trakt["expires_at"])
             )
             + expired
         )
@@ -142,6 +142,15 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     lines.append(f"Bangumi: {bangumi_line(bangumi)}")
     for line in lines:
         typer.echo(state.hint(line))
+
+
+def _expires(value: str | None) -> str | None:
+    """Trakt's expiry as stored (ISO) in English, as Babel writes a date in Chinese."""
+    if not is_chinese() or not value:
+        return value
+    from trakt_sync.timeutil import parse_instant, weekday_clock
+
+    return weekday_clock(parse_instant(value).astimezone())
 
 
 @app.command(
