@@ -121,6 +121,12 @@ def test_chinese_words_in_chinese_and_english_under_c(both: dict[str, Any]) -> N
     assert "1 条播放记录未匹配：见 `trakt-sync unmatched`" in zh["sync"][2]
     assert "上次运行：" in zh["status"][1] and "播放记录：16 已同步" in zh["status"][1]
     assert "第 1 季" in zh["unmatched"][1]
+    # A stored (English) match reason, its phrases translated where shown.
+    assert (
+        "第 1 季确认的 Bangumi 条目" in zh["unmatched"][1]
+        and "；可用 `trakt-sync map add" in (zh["status"][1])
+    )
+    assert "no Bangumi subject confirmed for" in en["unmatched"][1]
     assert "有效（profile：default）" in zh["config check"][1]
     assert re.search(r"\d+年\d+月\d+日 周", zh["config check"][1]), zh["config check"][1]
     assert "没有这样的文件或文件夹" in zh["error"][2]

@@ -14,6 +14,7 @@ import typer
 from trakt_sync.cli.output import JsonOption
 from trakt_sync.cli.state import CliState
 from trakt_sync.i18n import N_, _
+from trakt_sync.reason_text import shown_reason
 
 if TYPE_CHECKING:
     from trakt_sync.show_key import ShowKey
@@ -258,7 +259,7 @@ def _episode_lines(season: int, ep: dict[str, Any], season_skipped: str | None) 
             confidence=f"{ep['confidence']:g}",
         )
     else:
-        head += f" — {ep['reason']}"
+        head += f" — {shown_reason(ep['reason'])}"
     lines = [head]
     lines += [f"        · {line}" for line in ep.get("evidence", [])]
     for cand in ep.get("candidates", []):

@@ -15,6 +15,7 @@ from trakt_sync.errors import EXIT_FAILED, StateError
 from trakt_sync.i18n import N_, _
 from trakt_sync.models import PlayState
 from trakt_sync.paths import state_paths
+from trakt_sync.reason_text import shown_reason
 from trakt_sync.timeutil import parse_instant, utcnow
 from trakt_sync.words import OUTCOME_WORDS, PLAY_WORDS
 
@@ -136,7 +137,7 @@ def _print_status(data: dict[str, Any], now: datetime, hint: Callable[[str], str
                 else "  " + _("latest failed:")
             )
             for row in rows:
-                console.print(hint(f"    {_play_label(row)}: {row['reason']}"))
+                console.print(hint(f"    {_play_label(row)}: {shown_reason(row['reason'])}"))
 
 
 _DAEMON_STATES = {
@@ -195,7 +196,8 @@ def unmatched(
             else ""
         )
         console.print(
-            f"[bold]{group['title']}[/bold]{where}{episodes}: {state.hint(group['reason'])}"
+            f"[bold]{group['title']}[/bold]{where}{episodes}: "
+            + state.hint(shown_reason(group["reason"]))
         )
         for cand in group["candidates"]:
             console.print("    " + _("candidate {candidate}").format(candidate=cand))

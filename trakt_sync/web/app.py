@@ -22,6 +22,7 @@ from starlette.templating import Jinja2Templates
 
 from trakt_sync import i18n
 from trakt_sync.errors import TraktSyncError
+from trakt_sync.reason_text import shown_reason
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.timeutil import parse_instant, relative, utcnow, weekday_clock
 from trakt_sync.web.jobs import SyncJobs, TraktLogins
@@ -66,6 +67,7 @@ class Web:
         self.templates.env.filters["seconds"] = _seconds
         self.templates.env.filters["duration"] = _duration
         self.templates.env.filters["local"] = _local
+        self.templates.env.filters["reason"] = shown_reason
         # The page speaks the CLI's language (ui.language, else LANG/LC_MESSAGES).
         self.templates.env.globals.update(
             _=i18n._,

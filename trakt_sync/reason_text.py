@@ -1,0 +1,62 @@
+"""A stored match reason as a person reading Chinese sees it.
+
+The matcher writes its reasons in English and the store keeps them with each play (``--json``
+and the logs show them as written, plays stored by older versions too). So the reasons are
+translated where shown, phrase by phrase, for the phrases a user meets most (nothing found for
+a season, the ``map add`` command that fixes it); a phrase not listed stays English.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+from trakt_sync.i18n import N_, _, is_chinese
+
+_PHRASES = (
+    (
+        re.compile(r"no Bangumi subject confirmed for (?P<title>.+?) season (?P<season>\d+)"),
+        N_("no Bangumi subject confirmed for {title} season {season}"),
+    ),
+    (
+        re.compile(
+            r"no Bangumi subject for (?P<tmdb>TMDB tv/\d+) season (?P<season>\d+) in "
+            r"bangumi-data"
+        ),
+        N_("no Bangumi subject for {tmdb} season {season} in bangumi-data"),
+    ),
+    (
+        re.compile(r" \(TMDB id not in bangumi-data; searched (?P<searched>.*?)\)(?=[:;]|$)"),
+        N_(" (TMDB id not in bangumi-data; searched {searched})"),
+    ),
+    (re.compile(r" from the id table(?=[:;]|$)"), N_(" from the id table")),
+    (
+        re.compile(r": no candidate could be confirmed \(see candidates\)"),
+        N_(": no candidate could be confirmed (see candidates)"),
+    ),
+    (
+        re.compile(
+            r"^(?P<episode>S\d+E\d+) lies outside the Bangumi subjects found for this "
+            r"season and no sequel or prequel fits it"
+        ),
+        N_(
+            "{episode} lies outside the Bangumi subjects found for this season and no sequel "
+            "or prequel fits it"
+        ),
+    ),
+    (re.compile(r"; add one with (?P<command>`[^`]*`)$"), N_("; add one with {command}")),
+)
+
+
+def shown_reason(reason: str) -> str:
+    """``reason`` in the language spoken: as stored in English, its known phrases translated
+    in Chinese."""
+    if not is_chinese() or not reason:
+        return reason
+    for pattern, template in _PHRASES:
+        reason = pattern.sub(partial(_phrase, _(template)), reason)
+    return reason
+
+
+def _phrase(template: str, found: re.Match[str]) -> str:
+    return template.format(**found.groupdict())
