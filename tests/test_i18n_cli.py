@@ -59,10 +59,10 @@ def _run_all(lang: str, home: Path) -> dict[str, tuple[int, str, str]]:
             **sandbox_env(trakt, bangumi, cdn),
         )
 
-        def run(name: str, *args: str, stdin: str | None = None) -> None:
+        def run(name: str, *args: str, stdin: str | None = None, **more: str) -> None:
             done = subprocess.run(
                 [sys.executable, "-m", "trakt_sync", *args],
-                env=env,
+                env={**env, **more},
                 input=stdin,
                 capture_output=True,
                 text=True,
@@ -83,6 +83,14 @@ def _run_all(lang: str, home: Path) -> dict[str, tuple[int, str, str]]:
         missing = str(home / "no-such-export.zip")
         run("error", "sync", "--from-export", missing)
         run("error json", "sync", "--from-export", missing, "--json")
+        # Trakt unreachable (nothing listens on port 9): exit 75, the network error translated.
+        down = {
+            "TRAKT_SYNC_TRAKT__API_URL": "http://127.0.0.1:9",
+            "TRAKT_SYNC_HTTP__RETRY_BUDGET": "1",
+            "TRAKT_SYNC_HTTP__BACKOFF_BASE": "0.01",
+        }
+        run("network error", "sync", **down)
+        run("network error json", "sync", "--json", **down)
         run("config error", "--config", str(home / "nowhere.toml"), "status")
         run("config error json", "--config", str(home / "nowhere.toml"), "status", "--json")
     return results
@@ -130,6 +138,8 @@ def test_chinese_words_in_chinese_and_english_under_c(both: dict[str, Any]) -> N
     assert "有效（profile：default）" in zh["config check"][1]
     assert re.search(r"\d+年\d+月\d+日 周", zh["config check"][1]), zh["config check"][1]
     assert "没有这样的文件或文件夹" in zh["error"][2]
+    assert "Trakt: 127.0.0.1 拒绝连接（已尝试" in zh["network error"][2]
+    assert "connection refused by 127.0.0.1" in en["network error"][2]
     assert "nowhere.toml：不存在（`trakt-sync --config" in zh["config error"][2]
     # Chinese subject names in Chinese (name_cn), the originals in English.
     assert "孤独摇滚！" in zh["dry run"][1] and "ぼっち・ざ・ろっく！" in en["dry run"][1]
@@ -160,6 +170,7 @@ def test_json_documents_and_exit_codes_do_not_change_with_the_language(
                 json.loads(en[name][1]), en_home
             ), name
     assert en["error"][0] == 65 and en["config error"][0] == 78
+    assert en["network error"][0] == 75
 
 
 def test_the_web_page_speaks_the_chosen_language(

@@ -38,7 +38,9 @@ class TraktSyncError(Exception):
 
     def translated(self) -> str:
         if self.template is None:
-            return str(self)
+            from trakt_sync.reason_text import shown_reason  # its known phrases, if any
+
+            return shown_reason(str(self))
         from trakt_sync.i18n import _
 
         return _(self.template).format(**self.params)

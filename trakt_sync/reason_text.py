@@ -1,4 +1,5 @@
-"""A stored match reason as a person reading Chinese sees it.
+"""A stored match reason (or a run's message, a network error) as a person reading Chinese
+sees it.
 
 The matcher writes its reasons in English and the store keeps them with each play (``--json``
 and the logs show them as written, plays stored by older versions too). So the reasons are
@@ -45,6 +46,23 @@ _PHRASES = (
         ),
     ),
     (re.compile(r"; add one with (?P<command>`[^`]*`)$"), N_("; add one with {command}")),
+    # Why a service could not be reached (netproblems.py, httpclient.py).
+    (re.compile(r"connection refused by (?P<host>[\w.:-]+)"), N_("connection refused by {host}")),
+    (re.compile(r"DNS lookup of (?P<host>[\w.:-]+) failed"), N_("DNS lookup of {host} failed")),
+    (re.compile(r"connect timeout to (?P<host>[\w.:-]+)"), N_("connect timeout to {host}")),
+    (
+        re.compile(r"(?P<host>[\w.:-]+) did not answer in time \(read timeout\)"),
+        N_("{host} did not answer in time (read timeout)"),
+    ),
+    (re.compile(r" after (?P<count>\d+) tr(?:y|ies)\b"), N_(" after {count} tries")),
+    (
+        re.compile(
+            r"; gave up after waiting (?P<spent>\d+s) for retries \(http\.retry_budget is "
+            r"(?P<budget>\d+s)\)"
+        ),
+        N_("; gave up after waiting {spent} for retries (http.retry_budget is {budget})"),
+    ),
+    (re.compile(r"; try again later$"), N_("; try again later")),
 )
 
 

@@ -117,7 +117,9 @@ def sync(
         for line in subject_lines(result):
             print(line)
     if result.report.message:
-        print(f"trakt-sync: {state.hint(result.report.message)}", file=sys.stderr)
+        from trakt_sync.reason_text import shown_reason
+
+        print(f"trakt-sync: {state.hint(shown_reason(result.report.message))}", file=sys.stderr)
     if not (state.quiet and result.exit_code == 0):
         print(result.summary(_), file=sys.stderr)
         for line in next_steps(result):
