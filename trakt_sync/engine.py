@@ -70,6 +70,7 @@ class Resolver(Protocol):
     def resolve_movie(self, movie: TraktMovie) -> Resolution: ...
     def forget_subject(self, subject_id: int) -> int: ...
     def subject_name(self, subject_id: int) -> str: ...
+    def subject_name_cn(self, subject_id: int) -> str: ...
 
 
 class HistorySource(Protocol):
@@ -677,7 +678,11 @@ class SyncEngine:
         subject = self.episodes.cached_subject(subject_id)
         if subject is None and entry is not None:
             subject = entry.get("subject")
-        return str((subject or {}).get("name_cn") or "")
+        if subject and subject.get("name_cn"):
+            return str(subject["name_cn"])
+        if self._resolver is None:
+            self._resolver = self._make_resolver(False)  # its data only; no request
+        return self._resolver.subject_name_cn(subject_id)
 
     def _execute(self, plan: SubjectPlan) -> None:
         # The rating and the privacy of a created collection ride on the first POST.

@@ -196,6 +196,15 @@ class MatchContext:
         data = self.index.subject(sid)
         return data.title if data else str(sid)
 
+    def known_name_cn(self, sid: int) -> str:
+        """The subject's Chinese name: Bangumi's ``name_cn`` from the subject read this run,
+        else bangumi-data's first zh-Hans title; "" when neither has it. Never a request."""
+        subject = self._subjects.get(sid)
+        if subject and subject.get("name_cn"):
+            return str(subject["name_cn"])
+        data = self.index.subject(sid)
+        return data.zh_hans[0] if data and data.zh_hans else ""
+
     def known_name(self, sid: int) -> str:
         """The subject's name from the subject read this run, else bangumi-data's title;
         "" when neither has it. Never a request."""

@@ -221,6 +221,10 @@ class Matcher:
         request); "" when it does not know the subject."""
         return self.context.known_name(subject_id)
 
+    def subject_name_cn(self, subject_id: int) -> str:
+        """Its Chinese name, the same way; "" when unknown."""
+        return self.context.known_name_cn(subject_id)
+
     def forget_subject(self, subject_id: int) -> int:
         """Bangumi re-created the subject's episodes: drop its episode list and every season
         plan placing plays on it, cached or memoised, so they are read afresh. Returns the
