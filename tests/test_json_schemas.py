@@ -35,6 +35,9 @@ COMMANDS: dict[str, tuple[str, list[str]]] = {
     "map list": ("map-list", ["map", "list", "--json"]),
     "config show": ("config-show", ["config", "show", "--json"]),
     "config check": ("config-check", ["config", "check", "--json"]),
+    "log": ("log", ["log", "--json"]),
+    "doctor": ("doctor", ["doctor", "--json"]),
+    "search": ("search", ["search", "SPY×FAMILY", "--json"]),
 }
 
 

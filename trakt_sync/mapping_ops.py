@@ -15,6 +15,7 @@ import tomli_w
 from trakt_sync.errors import ConfigError, NotFound, TryLater
 from trakt_sync.matching.overrides import Override
 from trakt_sync.store import Store
+from trakt_sync.subject_search import subject_name as display_subject_name
 
 _TRAKT_URL = re.compile(r"trakt\.tv/(shows|movies)/([a-z0-9-]+)")
 
@@ -82,7 +83,7 @@ def check_override(override: Override, bangumi: SubjectReader, trakt: ShowReader
                     f"Bangumi has no subject {override.subject_id} "
                     f"(https://bgm.tv/subject/{override.subject_id})"
                 ) from None
-            subject_name = str(subject.get("name_cn") or subject.get("name") or "")
+            subject_name = display_subject_name(subject)
         kind, _, value = override.show.partition(":")
         if override.is_movie or kind == "tmdb":
             # Trakt reads a show by its own id or slug only; films are not read at all.

@@ -206,6 +206,17 @@ class Runtime:
             died_message=DIED_MESSAGE,
         )
 
+    def run_log(self, limit: int) -> list[dict[str, Any]]:
+        """The ``limit`` runs started last (``trakt-sync log``)."""
+        from trakt_sync.runlog import run_log
+
+        return run_log(
+            self.store,
+            limit,
+            sync_running=lambda: syncjob.sync_running(self.paths.lock(self.profile)),
+            died_message=DIED_MESSAGE,
+        )
+
     def schedule(self) -> ProfileSchedule:
         """The profile's schedule, as of its last finished run."""
         from trakt_sync.daemon import ProfileSchedule, last_check

@@ -18,8 +18,11 @@ from trakt_sync.cli import (
     backup_cmd,
     config_cmd,
     daemon_cmd,
+    doctor_cmd,
     explain_cmd,
+    log_cmd,
     map_cmd,
+    search_cmd,
     status_cmd,
     sync_cmd,
 )
@@ -103,6 +106,22 @@ app.command(
     short_help="Restore settings and overrides from `export`.",
     epilog=examples("trakt-sync import backup.toml"),
 )(backup_cmd.import_)
+
+app.command(
+    "search",
+    short_help="Find Bangumi subjects (ids for `map add`).",
+    epilog=examples("trakt-sync search 'spy family'", "trakt-sync search 葬送のフリーレン --json"),
+)(search_cmd.search)
+app.command(
+    "log",
+    short_help="Past sync runs: outcome, counts, duration.",
+    epilog=examples("trakt-sync log", "trakt-sync log --limit 50 --json"),
+)(log_cmd.log)
+app.command(
+    "doctor",
+    short_help="Check config, tokens, services, keyring, state.",
+    epilog=examples("trakt-sync doctor", "trakt-sync -p partner doctor --json"),
+)(doctor_cmd.doctor)
 
 
 def _version(value: bool) -> None:

@@ -116,11 +116,20 @@ def unmatched(
     skipped: Annotated[
         bool, typer.Option("--skipped", help="The plays skipped on purpose instead, and why.")
     ] = False,
+    fix: Annotated[
+        bool,
+        typer.Option("--fix", help="Pick the subject for each, interactively (needs a terminal)."),
+    ] = False,
 ) -> None:
     """List unmatched plays by show and season, with candidates and why each was rejected."""
     from trakt_sync.reports import unmatched_groups
 
     state: CliState = ctx.obj
+    if fix:
+        from trakt_sync.cli import fix_picker
+
+        fix_picker.run(state)
+        return
     if as_json:
         state.expect_json()
     with state.runtime() as rt:

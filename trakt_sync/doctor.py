@@ -1,0 +1,261 @@
+"""``trakt-sync doctor``: one verdict per thing a sync depends on, as plain data.
+
+The services are asked through the very clients a sync builds (same settings, proxy and
+TLS), with at most one retry, so a dead service answers in seconds, not after the retry
+budget."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import httpx
+
+from trakt_sync.config import ENV_PREFIX, Settings, load_settings
+from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError
+from trakt_sync.httpclient import RetryBudget
+from trakt_sync.paths import StatePaths
+from trakt_sync.redact import SecretRegistry
+from trakt_sync.reports import daemon_stale
+from trakt_sync.timeutil import parse_instant, utcnow
+
+if TYPE_CHECKING:
+    from trakt_sync.runtime import Runtime
+
+Status = Literal["ok", "warn", "fail", "skip"]
+# A diagnosis should not wait out a whole retry budget on a service that is down.
+DOCTOR_BUDGET = RetryBudget(total=3.0, backoff_base=0.5, max_retries=1)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+
+
+def diagnose(
+    config_path: Path,
+    profile: str,
+    paths: StatePaths,
+    *,
+    must_exist: bool = False,
+    registry: SecretRegistry | None = None,
+    transport: httpx.BaseTransport | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Every check for one profile: ``{"profile", "ok", "checks": [{name, status, detail}]}``;
+    ``ok`` is false when any check failed (a warning does not fail)."""
+    from trakt_sync.runtime import Runtime
+
+    registry = registry or SecretRegistry()
+    try:
+        settings = load_settings(config_path, profile, must_exist=must_exist)
+    except ConfigError as exc:
+        checks = [Check("config", "fail", registry.redact(str(exc)))]
+        checks += [Check(name, "skip", "the configuration is not valid") for name in _LATER]
+        return _report(profile, checks)
+    runtime = Runtime(profile, config_path, settings, paths, registry, transport=transport)
+    runtime.budget = RetryBudget(**asdict(DOCTOR_BUDGET))
+    try:
+        checks = [_config(config_path, profile), *runtime_checks(runtime, now or utcnow())]
+    finally:
+        runtime.close()
+    return _report(profile, [Check(c.name, c.status, registry.redact(c.detail)) for c in checks])
+
+
+_LATER = ("state directory", "keyring", "Trakt", "Trakt token", "Bangumi", "Bangumi token")
+
+
+def _report(profile: str, checks: list[Check]) -> dict[str, Any]:
+    return {
+        "profile": profile,
+        "ok": all(check.status != "fail" for check in checks),
+        "checks": [asdict(check) for check in checks],
+    }
+
+
+def _config(path: Path, profile: str) -> Check:
+    where = str(path) if path.exists() else f"no file at {path} (defaults and environment)"
+    return Check("config", "ok", f"{where}: valid, profile {profile}")
+
+
+def runtime_checks(rt: Runtime, now: datetime) -> list[Check]:
+    """The checks past the configuration, in the order a sync needs them."""
+    settings = rt.settings
+    checks = [state_directory(rt.paths), keyring(settings, rt.paths)]
+    checks.append(reachable("Trakt", rt.trakt.http))
+    checks.append(trakt_token(rt))
+    anonymous = rt.bangumi_client(None)
+    try:
+        checks.append(reachable("Bangumi", anonymous.http))
+    finally:
+        anonymous.close()
+    checks.append(bangumi_token(rt))
+    checks += data_sources(rt)
+    if settings.sink.kind == "bangumi-syncer" and rt.sink is not None:
+        checks.append(reachable("Bangumi-syncer", rt.sink.client.http))
+    checks.append(daemon(rt, now))
+    return checks
+
+
+def state_directory(paths: StatePaths) -> Check:
+    directory = paths.state_dir
+    if not directory.exists():
+        parent = next((p for p in directory.parents if p.exists()), None)
+        if parent is not None and os.access(parent, os.W_OK | os.X_OK):
+            return Check("state directory", "ok", f"{directory} (created at the first sync)")
+        return Check("state directory", "fail", f"{directory}: does not exist and cannot be made")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return Check("state directory", "fail", f"{directory}: not writable by this user")
+    problems = []
+    for path in (paths.token_file, *directory.glob("*.sqlite3")):
+        if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+            problems.append(f"{path.name} is not readable and writable")
+    if paths.token_file.exists() and paths.token_file.stat().st_mode & 0o077:
+        mode = stat.S_IMODE(paths.token_file.stat().st_mode)
+        problems.append(f"{paths.token_file.name} is mode {mode:04o}, not 0600 (refused)")
+    if problems:
+        return Check("state directory", "fail", f"{directory}: " + "; ".join(problems))
+    mode = stat.S_IMODE(directory.stat().st_mode)
+    if mode & 0o077:
+        return Check(
+            "state directory", "warn", f"{directory}: mode {mode:04o}, others may read it (0700)"
+        )
+    return Check("state directory", "ok", f"{directory}: writable, mode {mode:04o}")
+
+
+def keyring(settings: Settings, paths: StatePaths) -> Check:
+    from trakt_sync.tokens import keyring_problem
+
+    backend = settings.secrets.backend
+    if backend == "file":
+        return Check("keyring", "ok", f"not used: secrets.backend = file ({paths.token_file})")
+    chosen = ""
+    if backend == "auto" and paths.backend_choice_file.exists():
+        chosen = paths.backend_choice_file.read_text(encoding="utf-8").strip()
+    problem = keyring_problem()
+    if problem is None:
+        note = "; tokens are in the file (auto chose it earlier)" if chosen == "file" else ""
+        return Check("keyring", "ok", f"usable{note}")
+    if backend == "keyring" or chosen == "keyring":
+        return Check("keyring", "fail", f"{problem}; the tokens are kept there")
+    return Check("keyring", "ok", f"unavailable ({problem}); tokens in {paths.token_file}")
+
+
+def reachable(name: str, http: httpx.Client) -> Check:
+    """One request to the service's root through ``http``: any HTTP answer means reachable."""
+    host = http.base_url.netloc.decode()
+    started = time.monotonic()
+    try:
+        response = http.request("GET", "/")
+    except httpx.TransportError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        detail = f"{type(exc).__name__}" + (f": {reason}" if reason else "")
+        return Check(name, "fail", f"cannot reach {host}: {detail}")
+    took = round((time.monotonic() - started) * 1000)
+    if response.status_code == 407:
+        return Check(name, "fail", f"{host}: the proxy wants authentication (407)")
+    if response.status_code >= 500:
+        return Check(name, "warn", f"{host} answered {response.status_code} in {took} ms")
+    return Check(name, "ok", f"{host} answered in {took} ms")
+
+
+def trakt_token(rt: Runtime) -> Check:
+    missing = rt.settings.trakt.missing_app_keys()
+    if missing:
+        return Check("Trakt token", "fail", f"{missing[0]} is not set (no Trakt API app)")
+    try:
+        token = rt.tokens.load_trakt()
+        if token is None:
+            return Check("Trakt token", "fail", "not logged in: run `trakt-sync auth`")
+        user = rt.trakt.user_settings().get("user", {}).get("username")
+    except NeedsAuth as exc:
+        return Check("Trakt token", "fail", str(exc))
+    except TraktSyncError as exc:
+        return Check("Trakt token", "fail", f"cannot check it: {exc}")
+    return Check(
+        "Trakt token", "ok", f"accepted, logged in as {user} (tokens in {rt.tokens.backend_name})"
+    )
+
+
+def bangumi_token(rt: Runtime) -> Check:
+    account = rt.bangumi_account
+    env_name = f"{ENV_PREFIX}BANGUMI__TOKEN"
+    try:
+        token = account.token()
+    except TraktSyncError as exc:
+        return Check("Bangumi token", "fail", str(exc))
+    if account.config_token is not None:
+        source = env_name if env_name in os.environ else f"bangumi.token in {rt.config_path}"
+        fix = f"change {source}"
+    else:
+        source = f"stored in the {rt.tokens.backend_name}"
+        fix = "run `trakt-sync auth bangumi`"
+    if token is None:
+        if rt.settings.sink.kind == "bangumi-syncer":
+            return Check("Bangumi token", "ok", "not needed: plays go to Bangumi-syncer")
+        return Check("Bangumi token", "fail", "not logged in: run `trakt-sync auth bangumi`")
+    client = rt.bangumi_client(token)
+    try:
+        user = client.me().get("username")
+    except NeedsAuth:
+        return Check("Bangumi token", "fail", f"rejected by Bangumi (token {source}): {fix}")
+    except TraktSyncError as exc:
+        return Check("Bangumi token", "fail", f"cannot check it: {exc}")
+    finally:
+        client.close()
+    return Check("Bangumi token", "ok", f"accepted, user {user} (token {source})")
+
+
+def data_sources(rt: Runtime) -> list[Check]:
+    """bangumi-data and the id table: a local copy must exist; a URL must answer."""
+    matching = rt.settings.matching
+    checks = []
+    for name, url, path in (
+        ("bangumi-data", matching.bangumi_data_url, matching.bangumi_data_path),
+        ("id table", matching.id_table_url, matching.id_table_path),
+    ):
+        if path is not None:
+            found = path.is_file()
+            checks.append(
+                Check(
+                    name, "ok" if found else "fail", f"{path}" + ("" if found else ": no such file")
+                )
+            )
+        elif url:
+            with rt._data_http() as http:
+                checks.append(_head(name, http, url))
+    return checks
+
+
+def _head(name: str, http: httpx.Client, url: str) -> Check:
+    host = httpx.URL(url).netloc.decode()
+    started = time.monotonic()
+    try:
+        response = http.head(url)
+    except httpx.TransportError as exc:
+        return Check(name, "fail", f"cannot reach {host}: {type(exc).__name__}")
+    took = round((time.monotonic() - started) * 1000)
+    if response.status_code >= 400 and response.status_code != 405:
+        return Check(name, "warn", f"{host} answered {response.status_code} for {url}")
+    return Check(name, "ok", f"{host} answered in {took} ms")
+
+
+def daemon(rt: Runtime, now: datetime) -> Check:
+    sync = rt.settings.sync
+    beat_file = rt.paths.heartbeat_file
+    if not beat_file.exists():
+        return Check("daemon", "ok", "not running (no heartbeat); cron or a timer may sync instead")
+    beat = beat_file.read_text(encoding="utf-8").strip()
+    if daemon_stale(beat, sync.schedule, sync.timezone, now):
+        return Check(
+            "daemon", "warn", f"stale: last heartbeat {beat}; is `trakt-sync daemon` running?"
+        )
+    seen = parse_instant(beat)
+    return Check("daemon", "ok", f"running, last heartbeat {seen:%Y-%m-%d %H:%M} UTC")

@@ -1,0 +1,199 @@
+"""What ``unmatched --fix`` offers and does, as plain data: the unmatched groups with the
+override key each needs, candidates with their evidence, writing the choice the way
+``map add`` does, and resolving the plays again. The terminal dialogue is in the CLI."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from trakt_sync.errors import NotFound, TraktSyncError
+from trakt_sync.mapping_ops import add_override, check_override, parse_override
+from trakt_sync.matching.airdate import broadcast_day
+from trakt_sync.matching.overrides import Override
+from trakt_sync.store import Store
+from trakt_sync.subject_search import search_subjects, subject_row
+
+if TYPE_CHECKING:
+    from trakt_sync.runtime import Runtime
+
+
+@dataclass
+class FixGroup:
+    """One show season (or film) with unmatched plays."""
+
+    key: str  # the override key: trakt:N, slug:x, tmdb:N or movie:trakt:N
+    title: str
+    season: int | None
+    episodes: list[int]
+    plays: int
+    reason: str
+    stored: list[dict[str, Any]] = field(default_factory=list)  # the matcher's candidates
+    first_aired: dict[int, date] = field(default_factory=dict)  # episode → broadcast day
+
+    @property
+    def spec(self) -> str | None:
+        """The episodes an override takes: the whole season."""
+        return None if self.season is None else f"S{self.season}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "season": self.season,
+            "episodes": self.episodes,
+            "plays": self.plays,
+            "reason": self.reason,
+        }
+
+
+def fix_groups(store: Store) -> list[FixGroup]:
+    """The unmatched plays by show season (or film), in title order."""
+    groups: dict[tuple[str, int | None], FixGroup] = {}
+    members: dict[tuple[str, int | None], list[dict[str, Any]]] = defaultdict(list)
+    for row in store.unmatched_episodes():
+        key = _key(row)
+        if key is None:
+            continue
+        season = row["season"] if row["kind"] == "episode" else None
+        members[(key, season)].append(row)
+    for (key, season), rows in members.items():
+        detail = json.loads(rows[0]["resolution"] or "{}")
+        aired = {
+            row["number"]: day
+            for row in rows
+            if row["number"] is not None and (day := broadcast_day(row["first_aired"]))
+        }
+        groups[(key, season)] = FixGroup(
+            key=key,
+            title=rows[0]["media_title"] or key,
+            season=season,
+            episodes=sorted({row["number"] for row in rows if row["number"] is not None}),
+            plays=len(rows),
+            reason=rows[0]["reason"] or "",
+            stored=list(detail.get("candidates") or []),
+            first_aired=aired,
+        )
+    return sorted(groups.values(), key=lambda g: (g.title.casefold(), g.season or 0))
+
+
+def _key(row: dict[str, Any]) -> str | None:
+    prefix = "movie:" if row["kind"] == "movie" else ""
+    if row["media_trakt"] is not None:
+        return f"{prefix}trakt:{row['media_trakt']}"
+    if row["media_tmdb"] is not None:
+        return f"{prefix}tmdb:{row['media_tmdb']}"
+    if row["media_slug"] and not prefix:
+        return f"slug:{row['media_slug']}"
+    return None
+
+
+def evidence(group: FixGroup, row: dict[str, Any]) -> list[str]:
+    """Why a subject may (or may not) be the group's: its air date against the first
+    episode's broadcast day, its episode count against the episodes played, and what the
+    matcher said of it."""
+    facts = []
+    if group.first_aired and row.get("date"):
+        first = min(group.first_aired)
+        aired = group.first_aired[first]
+        try:
+            days = (date.fromisoformat(row["date"]) - aired).days
+        except ValueError:
+            days = None
+        label = f"E{first}" if group.season is None else f"S{group.season}E{first}"
+        if days == 0:
+            facts.append(f"starts the day {label} aired in Japan ({aired})")
+        elif days is not None:
+            side = "after" if days > 0 else "before"
+            facts.append(f"starts {abs(days)} day(s) {side} {label} aired in Japan ({aired})")
+    if row.get("eps") and group.episodes:
+        most = max(group.episodes)
+        fits = "enough" if row["eps"] >= most else "too few"
+        facts.append(f"{row['eps']} episodes for E{most} played: {fits}")
+    said = next((c for c in group.stored if c.get("subject_id") == row["id"]), None)
+    if said:
+        facts.append(f"the matcher turned it down: {said.get('why_rejected')}")
+    return facts
+
+
+def candidates(rt: Runtime, group: FixGroup, query: str | None = None) -> list[dict[str, Any]]:
+    """Subjects to offer: the matcher's candidates (read again for their dates), else — or
+    when ``query`` is given — a Bangumi search, each with its ``evidence``."""
+    rows: list[dict[str, Any]] = []
+    client = rt.bangumi_client(None)
+    try:
+        if query is None:
+            for stored in group.stored[:5]:
+                try:
+                    rows.append(subject_row(client.get_subject(int(stored["subject_id"]))))
+                except NotFound:
+                    continue
+        if query is not None or not rows:
+            rows = search_subjects(client, query or group.title, limit=8)
+    finally:
+        client.close()
+    return [{**row, "evidence": evidence(group, row)} for row in rows]
+
+
+def subject(rt: Runtime, group: FixGroup, subject_id: int) -> dict[str, Any] | None:
+    """One subject by id, with its evidence; None when Bangumi has no such subject."""
+    client = rt.bangumi_client(None)
+    try:
+        row = subject_row(client.get_subject(subject_id))
+    except NotFound:
+        return None
+    finally:
+        client.close()
+    return {**row, "evidence": evidence(group, row)}
+
+
+def override_for(group: FixGroup, subject_id: int | None) -> Override:
+    """The override ``map add KEY SEASON SUBJECT`` (or ``ignore``) would write."""
+    args = [group.spec] if group.spec else []
+    return parse_override(
+        group.key, [*args, "ignore" if subject_id is None else str(subject_id)], 1
+    )
+
+
+def apply_fix(rt: Runtime, override: Override, *, check: bool = True) -> int:
+    """Write the override as ``map add`` does (checked online first unless ``check`` is
+    false); return how many plays will be resolved again."""
+    if check:
+        client = rt.bangumi_client(None)
+        try:
+            check_override(override, client, rt.trakt)
+        finally:
+            client.close()
+    _, retried = add_override(rt.store, override)
+    return retried
+
+
+def resolve_again(rt: Runtime, group: FixGroup) -> dict[str, Any]:
+    """Resolve the plays waiting for it now (as a sync's resolve step does, without writing
+    to Bangumi); return whether ``group`` is still unmatched and why."""
+    from filelock import FileLock, Timeout
+
+    from trakt_sync.engine import RunReport, SyncOptions
+
+    lock = FileLock(str(rt.paths.lock(rt.profile)), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        return {
+            "resolved": False,
+            "unmatched": None,
+            "reason": "a sync is running; it resolves them",
+        }
+    try:
+        rt.engine().resolve(SyncOptions(), RunReport())
+    except TraktSyncError as exc:
+        return {"resolved": False, "unmatched": None, "reason": str(exc)}
+    finally:
+        lock.release()
+    left = [g for g in fix_groups(rt.store) if (g.key, g.season) == (group.key, group.season)]
+    if left:
+        return {"resolved": True, "unmatched": left[0].plays, "reason": left[0].reason}
+    return {"resolved": True, "unmatched": 0, "reason": None}
