@@ -83,8 +83,8 @@ def test_export_then_import_into_a_fresh_home_reproduces_every_profile(
     assert not new_config.exists()
     imported = cli("import", str(backup))
     assert imported.code == 0, imported.err
-    assert "+ sync.schedule = '0 3 * * *'" in imported.out
-    assert "+ profiles.partner.bangumi.user_agent = 'partner/trakt-sync'" in imported.out
+    assert '+ sync.schedule = "0 3 * * *"' in imported.out
+    assert '+ profiles.partner.bangumi.user_agent = "partner/trakt-sync"' in imported.out
     assert "Overrides of profile default: 2 added, 0 already present" in imported.out
     assert "Overrides of profile partner: 1 added" in imported.out
     assert snapshot(cli) == before
@@ -120,8 +120,8 @@ def test_no_secret_is_exported_and_an_import_keeps_the_secrets_already_configure
     )
     imported = cli("import", str(backup))
     assert imported.code == 0, imported.err
-    assert "  sync.schedule: '0 1 * * *' → '0 3 * * *'" in imported.out
-    assert "- notify.webhook_url (was 'https://hooks.example.org/x')" in imported.out
+    assert '  sync.schedule: "0 1 * * *" → "0 3 * * *"' in imported.out
+    assert '- notify.webhook_url (was "https://hooks.example.org/x")' in imported.out
     assert "new-machine-secret-0006" not in imported.out
     written = tomllib.loads(new.read_text())
     assert written["trakt"]["client_secret"] == "new-machine-secret-0006"
@@ -161,7 +161,11 @@ def test_changes_name_each_setting_by_its_full_key() -> None:
     assert changes(before, after) == [
         "+ profiles.p.http.y = 2",
         "- sync.page_limit (was 100)",
-        "  sync.schedule: 'a' → 'b'",
+        '  sync.schedule: "a" → "b"',
+    ]
+    # As the file writes them, not as Python reprs (issue 20, polish 19).
+    assert changes({"sync": {"watchlist": False}}, {"sync": {"watchlist": True}}) == [
+        "  sync.watchlist: false → true"
     ]
     assert without_secrets({"bangumi": {"token": "t", "api_url": "u"}}) == {
         "bangumi": {"api_url": "u"}

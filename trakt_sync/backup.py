@@ -245,9 +245,16 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     lines = []
     for key in sorted(old.keys() | new.keys()):
         if key not in old:
-            lines.append(f"+ {key} = {new[key]!r}")
+            lines.append(f"+ {key} = {_toml(new[key])}")
         elif key not in new:
-            lines.append(f"- {key} (was {old[key]!r})")
+            lines.append(f"- {key} (was {_toml(old[key])})")
         elif old[key] != new[key]:
-            lines.append(f"  {key}: {old[key]!r} → {new[key]!r}")
+            lines.append(f"  {key}: {_toml(old[key])} → {_toml(new[key])}")
     return lines
+
+
+def _toml(value: Any) -> str:
+    """A value as the config file writes it (``false``, ``"2m"``), not as Python would."""
+    import tomlkit
+
+    return tomlkit.item(value).as_string()

@@ -57,15 +57,20 @@ class Daemon:
     chunk: float = CHUNK_SECONDS
 
     def run_forever(self) -> None:
+        announced: datetime | None = None
         while not self.stop.is_set():
-            ran = self.run_due()
+            self.run_due()
             self.beat()
             upcoming = min(self.profiles, key=lambda p: p.next_fire())
-            if ran:
-                moment = upcoming.next_fire().astimezone()
+            fire = upcoming.next_fire()
+            # Said once, just before waiting for it; a fire already due (a sync that ran
+            # past it) starts at once and is not announced.
+            if fire > self.clock() and fire != announced:
+                moment = fire.astimezone()
                 shape = "%Y-%m-%d %H:%M:%S %Z" if moment.second else "%Y-%m-%d %H:%M %Z"
                 log.info("next run at %s (profile %s)", moment.strftime(shape), upcoming.name)
-            self._sleep_until(upcoming.next_fire())
+                announced = fire
+            self._sleep_until(fire)
 
     def run_due(self, everything: bool = False) -> dict[str, int]:
         """Sync every profile whose schedule fired since its last check; return their codes."""

@@ -54,6 +54,9 @@ class Runtime:
     secrets: SecretRegistry = field(default_factory=SecretRegistry)
     counter: RequestCounter = field(default_factory=RequestCounter)
     transport: httpx.BaseTransport | None = None
+    # Where a one-time notice for the person goes (the keyring fallback): the CLI prints it
+    # as a sentence; a library user gets a log warning.
+    notice: Callable[[str], None] = field(default=lambda message: log.warning("%s", message))
 
     def __post_init__(self) -> None:
         self.secrets.add(self.settings.trakt.client_secret)
@@ -73,7 +76,7 @@ class Runtime:
             self.paths,
             backend=self.settings.secrets.backend,
             profile=self.profile,
-            warn=lambda message: log.warning("%s", message),
+            warn=self.notice,
             registry=self.secrets,
         )
 

@@ -17,6 +17,7 @@ from trakt_sync.cli import (
     auth_cmd,
     backup_cmd,
     config_cmd,
+    config_set_cmd,
     daemon_cmd,
     doctor_cmd,
     explain_cmd,
@@ -54,7 +55,17 @@ def _argument_type(self: typer.core.TyperArgument, ctx: object) -> None:
     return None
 
 
+def _usage_name(self: typer.core.TyperArgument) -> str:
+    """Typer writes a required argument as "{SHOW}" in the usage line; the convention
+    (and our README) is SHOW, with only optional ones in brackets."""
+    name = self.display_name_raw
+    if not self.required:
+        name = f"[{name}]"
+    return name + ("..." if self.nargs != 1 and self.metavar is None else "")
+
+
 typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
+typer.core.TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="trakt-sync",
@@ -69,6 +80,14 @@ app = typer.Typer(
 )
 # Short help given here so that the root listing shows whole sentences, not "...".
 app.add_typer(auth_cmd.app, name="auth", short_help="Log in to Trakt and Bangumi.")
+config_cmd.app.command(
+    "set",
+    short_help="Change one setting in the config file.",
+    epilog=examples(
+        "trakt-sync config set sync.schedule '0 3 * * *'",
+        "trakt-sync -p partner config set sync.ratings fill",
+    ),
+)(config_set_cmd.set_)
 app.add_typer(config_cmd.app, name="config", short_help="Create, check and show the config file.")
 app.add_typer(map_cmd.app, name="map", short_help="Manual mappings from Trakt to Bangumi.")
 app.command(
@@ -94,7 +113,7 @@ app.command(
 app.command(
     "explain",
     short_help="How a show's episodes resolve to Bangumi.",
-    epilog=examples("trakt-sync explain spy-x-family --season 2 --episode 3"),
+    epilog=examples("trakt-sync explain spy-x-family --season 1 --episode 14"),
 )(explain_cmd.explain)
 app.command(
     "export",

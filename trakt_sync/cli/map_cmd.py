@@ -70,11 +70,7 @@ def add(
     """Add an override; the affected plays are retried on the next sync.
 
     The Bangumi subject and the Trakt show are read first, so that a wrong id is caught
-    now (--offline skips that).
-
-    \b
-    Example:
-      trakt-sync map add trakt:1390 S1E13-E25 373267
+    now (--offline skips that). `trakt-sync search TITLE` finds a subject's id.
     """
     from trakt_sync.mapping_ops import add_override, check_override
 
@@ -134,7 +130,14 @@ def remove(
         str, typer.Argument(help="The key the override was added with.", metavar="SHOW")
     ],
     args: Annotated[list[str], typer.Argument(metavar="[EPISODES] SUBJECT_ID|ignore")],
-    start_ep: Annotated[int, typer.Option("--start-ep", metavar="N")] = 1,
+    start_ep: Annotated[
+        int,
+        typer.Option(
+            "--start-ep",
+            help="The --start-ep the override was added with (`map list` shows it as 'from ep N').",
+            metavar="N",
+        ),
+    ] = 1,
 ) -> None:
     """Remove an override (give the same arguments as to add)."""
     from trakt_sync.mapping_ops import remove_override

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trakt_sync.cli.output import emit_json
+from trakt_sync.cli.output import emit_json, note
 from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError, TryLater
 from trakt_sync.paths import DEFAULT_PROFILE, config_file, config_named_explicitly, state_paths
 from trakt_sync.redact import SecretRegistry
@@ -75,6 +75,7 @@ class CliState:
             settings=self.settings(profile),
             paths=state_paths(),
             secrets=self.registry,
+            notice=lambda message: note(f"trakt-sync: {message}"),
         )
         try:
             with reporting_damage(rt.paths.database(profile)):

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from trakt_sync.cli.output import JsonOption, local_time, out_console
+from trakt_sync.cli.reasons import episode_ranges, group_plays, print_reason
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_FAILED
 from trakt_sync.models import PlayState
@@ -100,14 +101,8 @@ def _print_status(data: dict[str, Any], now: datetime) -> None:
                 if label == "unmatched"
                 else f"  latest {label}:"
             )
-            for row in rows:
-                console.print(f"    {_play_label(row)}: {row['reason']}")
-
-
-def _play_label(row: dict[str, Any]) -> str:
-    if row["kind"] == "episode":
-        return f"{row['media_title']} S{row['season']:02d}E{row['number']:02d}"
-    return str(row["media_title"])
+            for label_text, reason in group_plays(rows):
+                print_reason(console, 4, f"{label_text}: {reason}")
 
 
 def unmatched(
@@ -142,7 +137,7 @@ def unmatched(
         console.print(f"No {'skipped' if skipped else 'unmatched'} plays.")
     for group in result:
         where = f" season {group['season']}" if group["season"] is not None else ""
-        episodes = f" episodes {group['episodes']}" if group["episodes"] else ""
-        console.print(f"[bold]{group['title']}[/bold]{where}{episodes}: {group['reason']}")
+        episodes = f" {episode_ranges(group['episodes'])}" if group["episodes"] else ""
+        print_reason(console, 0, f"{group['title']}{where}{episodes}: {group['reason']}")
         for cand in group["candidates"]:
             console.print(f"    candidate {cand}")

@@ -34,7 +34,12 @@ def sync(
     full: Annotated[bool, typer.Option("--full", help="Fetch the whole history again.")] = False,
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Only fetch plays watched from DATE on.", metavar="DATE"),
+        typer.Option(
+            "--since",
+            help="Only fetch plays watched from DATE on: YYYY-MM-DD (midnight UTC) or an "
+            "ISO 8601 time such as 2024-01-31T18:00+08:00.",
+            metavar="DATE",
+        ),
     ] = None,
     retry_unmatched: Annotated[
         bool, typer.Option("--retry-unmatched", help="Resolve unmatched plays again.")
