@@ -204,8 +204,12 @@ def test_map_add_names_the_subject_as_the_sync_does(logged_in: Sandbox, cli) -> 
     checked = added.err.split("checked: ")[1].splitlines()[0]
     name = checked.split(" → ")[1]
     assert name == "ぼっち・ざ・ろっく！"
+    # A split cour whose bangumi-data title differs from its name on Bangumi.
+    added = cli("map", "add", "trakt:185614", "S1E13-E25", "373267")
+    assert "→ SPY×FAMILY 第2クール" in added.err, added.err
     synced = cli("sync")
     assert f"  {name}" in synced.out
+    assert "  SPY×FAMILY 第2クール" in synced.out and "(第2クール)" not in synced.out
     assert "孤独摇滚" not in added.err + synced.out
 
 

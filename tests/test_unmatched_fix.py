@@ -135,3 +135,48 @@ def test_in_a_real_terminal(unmatched_once: Sandbox) -> None:
             process.kill()
         os.close(leader)
     assert b"resolved: every play matched" in seen
+
+
+class TestWithTheMatchersCandidates:
+    """A show that the title search finds but whose air dates disagree: the picker offers
+    the candidate the matcher turned down, with why, and the dates to judge by."""
+
+    @pytest.fixture
+    def demo_world(self) -> World:
+        from trakt_sync.fakes.world import (
+            add_episode_play,
+            add_season,
+            add_show,
+            add_subject,
+            trakt_weekly_episodes,
+            weekly_episodes,
+        )
+
+        world = demo_scenario()
+        show = add_show(world, trakt_id=777002, title="Lantern Harbor Tales", year=2023)
+        add_season(show, 1, trakt_weekly_episodes(8810001, "2023-04-08T15:00:00.000Z", 12))
+        add_episode_play(world, 9870000201, "2025-04-01T12:00:00.000Z", 777002, 1, 1)
+        add_subject(
+            world,
+            subject_id=900778,
+            name="Lantern Harbor Tales",
+            date="2023-04-22",  # two weeks later than Trakt says: not confirmed
+            episodes=weekly_episodes(9907880, "2023-04-22", 12),
+        )
+        return world
+
+    def test_the_turned_down_candidate_is_offered_with_its_evidence(
+        self, logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        assert cli("sync").code == 0
+        typed(monkeypatch, "1", "y", "q")  # (in title order, before the Mystery Anime)
+        result = cli("unmatched", "--fix")
+        assert result.code == 0, result.err
+        section = result.out.split("Lantern Harbor Tales season 1")[1]
+        assert "1) 900778  Lantern Harbor Tales  (anime · TV · 2023-04-22 · 12 eps)" in section
+        assert "starts 14 day(s) after S1E1 aired in Japan (2023-04-08)" in section
+        assert "the matcher turned it down:" in section, result.out
+        assert "resolved: every play matched" in section
+        assert json.loads(cli("map", "list", "--json").out) == [
+            {"show": "trakt:777002", "episodes": "S1", "subject_id": 900778}
+        ]

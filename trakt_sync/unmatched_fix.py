@@ -123,30 +123,27 @@ def candidates(rt: Runtime, group: FixGroup, query: str | None = None) -> list[d
     """Subjects to offer: the matcher's candidates (read again for their dates), else — or
     when ``query`` is given — a Bangumi search, each with its ``evidence``."""
     rows: list[dict[str, Any]] = []
-    client = rt.bangumi_client(None)
-    try:
-        if query is None:
-            for stored in group.stored[:5]:
-                try:
-                    rows.append(subject_row(client.get_subject(int(stored["subject_id"]))))
-                except NotFound:
-                    continue
-        if query is not None or not rows:
+    if query is None:
+        for stored in group.stored[:5]:
+            try:
+                rows.append(subject_row(rt.cached_bangumi.get_subject(int(stored["subject_id"]))))
+            except NotFound:
+                continue
+    if query is not None or not rows:
+        client = rt.bangumi_client(None)  # a search needs no login
+        try:
             rows = search_subjects(client, query or group.title, limit=8)
-    finally:
-        client.close()
+        finally:
+            client.close()
     return [{**row, "evidence": evidence(group, row)} for row in rows]
 
 
 def subject(rt: Runtime, group: FixGroup, subject_id: int) -> dict[str, Any] | None:
     """One subject by id, with its evidence; None when Bangumi has no such subject."""
-    client = rt.bangumi_client(None)
     try:
-        row = subject_row(client.get_subject(subject_id))
+        row = subject_row(rt.cached_bangumi.get_subject(subject_id))
     except NotFound:
         return None
-    finally:
-        client.close()
     return {**row, "evidence": evidence(group, row)}
 
 
@@ -162,11 +159,8 @@ def apply_fix(rt: Runtime, override: Override, *, check: bool = True) -> int:
     """Write the override as ``map add`` does (checked online first unless ``check`` is
     false); return how many plays will be resolved again."""
     if check:
-        client = rt.bangumi_client(None)
-        try:
-            check_override(override, client, rt.trakt)
-        finally:
-            client.close()
+        # Through the look-up cache: the sync then names the subject as this check did.
+        check_override(override, rt.cached_bangumi, rt.trakt)
     _, retried = add_override(rt.store, override)
     return retried
 

@@ -80,7 +80,7 @@ def add(
         check = None
         if not offline:
             try:
-                check = check_override(override, rt.bangumi, rt.trakt)
+                check = check_override(override, rt.cached_bangumi, rt.trakt)
             except ValueError as exc:
                 raise typer.BadParameter(str(exc)) from None
         added, retried = add_override(rt.store, override)
