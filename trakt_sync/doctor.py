@@ -167,9 +167,8 @@ def reachable(name: str, http: httpx.Client) -> Check:
 
 
 def trakt_token(rt: Runtime) -> Check:
-    missing = rt.settings.trakt.missing_app_keys()
-    if missing:
-        return Check("Trakt token", "fail", f"{missing[0]} is not set (no Trakt API app)")
+    if not rt.settings.trakt.app_client_id():
+        return Check("Trakt token", "fail", "trakt.client_id is not set (no Trakt app to ask as)")
     try:
         token = rt.tokens.load_trakt()
         if token is None:

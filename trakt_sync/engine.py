@@ -22,6 +22,7 @@ from trakt_sync.errors import (
     ApiError,
     EpisodesNotOfSubject,
     Interrupted,
+    ListReadShort,
     ServiceUnavailable,
     TraktSyncError,
 )
@@ -222,7 +223,7 @@ class SyncEngine:
                 )
         except TraktSyncError as exc:
             report.error = exc
-            report.message = str(exc)
+            report.message = self.store.redact(str(exc))
             report.outcome = RunOutcome.of_error(exc)
         if report.outcome is RunOutcome.OK and report.counts["failed"]:
             report.outcome = RunOutcome.FAILED
@@ -283,7 +284,7 @@ class SyncEngine:
             return self._fetch_whole(kind, report)
         try:
             watched = parse_watched(media, self.trakt.watched(summary))
-        except ValueError as exc:
+        except (ValueError, ListReadShort) as exc:
             log.warning("Trakt's watched %s are unusable (%s); fetching all %s", summary, exc, kind)
             return self._fetch_whole(kind, report)
         refetch = plan_refetch(watched, before, seen, self.page_limit)
@@ -347,28 +348,33 @@ class SyncEngine:
         # second is as safe, as the baseline moves only once the whole fetch is saved.
         # The next page is read while this one is saved (the request beside SQLite's work).
         with self.store.few_commits() as commit, read_ahead(pages) as ahead:
-            for page, last in ahead:
-                self._checkpoint()
-                if not page and not last:
-                    # An empty page before the last one means items went missing in transit.
-                    malformed += 1
-                    log.warning("Trakt sent an empty history page before the last one")
-                rows = []
-                for item in page:
-                    try:
-                        row = history_row(item)
-                    except ValueError as exc:
+            try:
+                for page, last in ahead:
+                    self._checkpoint()
+                    if not page and not last:
+                        # An empty page before the last one: items went missing in transit.
                         malformed += 1
-                        log.warning("skipping a malformed Trakt history item (%s)", exc)
-                        continue
-                    rows.append((row, item))
-                    present.add(row[0])
-                    stamp = row[1]
-                    newest = stamp if newest is None or stamp > newest else newest
-                report.counts["fetched"] += len(page)
-                report.counts["new"] += self.store.save_rows(rows)
-                self.progress("fetch", report.counts["fetched"], report.counts["fetched"])
-                commit()
+                        log.warning("Trakt sent an empty history page before the last one")
+                    rows = []
+                    for item in page:
+                        try:
+                            row = history_row(item)
+                        except ValueError as exc:
+                            malformed += 1
+                            log.warning("skipping a malformed Trakt history item (%s)", exc)
+                            continue
+                        rows.append((row, item))
+                        present.add(row[0])
+                        stamp = row[1]
+                        newest = stamp if newest is None or stamp > newest else newest
+                    report.counts["fetched"] += len(page)
+                    report.counts["new"] += self.store.save_rows(rows)
+                    self.progress("fetch", report.counts["fetched"], report.counts["fetched"])
+                    commit()
+            except ListReadShort as exc:
+                # What was read is kept; nothing is concluded from what was not.
+                malformed += 1
+                log.warning("%s", exc)
         return newest, malformed, present
 
     # -- resolve --------------------------------------------------------------------------
@@ -455,7 +461,7 @@ class SyncEngine:
                         self._forget_episodes(subject_id)
                     self.store.mark_failed(plan.play_ids, str(exc))
                     report.counts["failed"] += len(plan.play_ids) + bool(extra and not members)
-                    report.failed_subjects[subject_id] = str(exc)
+                    report.failed_subjects[subject_id] = self.store.redact(str(exc))
                     if self.extras is not None and extra is not None:
                         self.extras.settle(subject_id, extra, plan.rating_waits, str(exc))
                     continue

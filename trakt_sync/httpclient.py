@@ -22,10 +22,11 @@ import httpx
 import orjson
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
-from trakt_sync.errors import RateLimited, ServiceUnavailable, TraktSyncError
+from trakt_sync.errors import ConfigError, RateLimited, ServiceUnavailable, TraktSyncError
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
+MAX_REDIRECTS = 5  # same-origin GETs only
 
 
 @dataclass
@@ -153,7 +154,7 @@ class ApiClient:
             headers=self.headers,
             timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
             transport=self.transport,
-            follow_redirects=True,
+            follow_redirects=False,  # see _not_moved
         )
 
     def close(self) -> None:
@@ -234,11 +235,31 @@ class ApiClient:
         """One counted request whose status the caller interprets (the OAuth poll needs that)."""
         self.counter.add(self.service)
         try:
-            return _unbound(self.http.request(method, path, json=json))
+            return _unbound(self._not_moved(self.http.request(method, path, json=json)))
         except httpx.TransportError as exc:
             raise ServiceUnavailable(
                 f"{self.service}: cannot reach {self.http.base_url.host}: {type(exc).__name__}"
             ) from None
+
+    def _not_moved(self, response: httpx.Response) -> httpx.Response:
+        """Follow a redirect only for a GET to the same origin (Bangumi's merged subjects);
+        anything else is refused, naming where it pointed: a 307/308 resends a POST's body
+        — a token, the client secret — to wherever the Location says."""
+        for _ in range(MAX_REDIRECTS):
+            target = response.next_request
+            if not response.is_redirect or target is None:
+                return response
+            source = response.request
+            if source.method != "GET" or _origin(target.url) != _origin(source.url):
+                response.close()
+                raise ConfigError(
+                    f"{self.service}: {source.method} {_shown(source.url)} was redirected "
+                    f"({response.status_code}) to {_shown(target.url)}; a redirect to another "
+                    "address is not followed, so no credential goes there: if the service "
+                    "moved, change its URL in the configuration"
+                )
+            response = self.http.send(target)
+        raise ServiceUnavailable(f"{self.service}: more than {MAX_REDIRECTS} redirects")
 
     def _send_once(
         self,
@@ -253,7 +274,9 @@ class ApiClient:
         self.counter.add(self.service)
         try:
             response = _unbound(
-                self.http.request(method, path, params=params, json=json, headers=headers)
+                self._not_moved(
+                    self.http.request(method, path, params=params, json=json, headers=headers)
+                )
             )
         except httpx.TransportError as exc:
             error: TraktSyncError = ServiceUnavailable(
@@ -267,6 +290,16 @@ class ApiClient:
         if wait is not None:
             raise _Retryable(error, wait)
         raise error
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
+
+
+def _shown(url: httpx.URL) -> str:
+    """A URL without credentials, query or fragment: what a message may name."""
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}{url.path}"
 
 
 def _unbound(response: httpx.Response) -> httpx.Response:

@@ -59,9 +59,8 @@ class Runtime:
     notice: Callable[[str], None] = field(default=lambda message: log.warning("%s", message))
 
     def __post_init__(self) -> None:
-        self.secrets.add(self.settings.trakt.client_secret)
-        self.secrets.add(self.settings.bangumi.token)
-        self.secrets.add(self.settings.sink.key)
+        for secret in self.settings.secret_values():
+            self.secrets.add(secret)
         http = self.settings.http
         self.budget = RetryBudget(
             total=http.retry_budget, backoff_base=http.backoff_base, max_retries=http.max_retries
@@ -83,7 +82,7 @@ class Runtime:
     @cached_property
     def store(self) -> Store:
         self.paths.ensure()
-        return Store(self.paths.database(self.profile))
+        return Store(self.paths.database(self.profile), redact=self.secrets.redact)
 
     # -- clients --------------------------------------------------------------------------
 
@@ -104,7 +103,7 @@ class Runtime:
         trakt = self.settings.trakt
         return TraktOAuth(
             trakt.auth_url,
-            client_id=trakt.client_id,
+            client_id=trakt.app_client_id(),
             client_secret=trakt.client_secret.get_secret_value(),
             user_agent=self.user_agent,
             **self._client_kw(),
@@ -115,7 +114,7 @@ class Runtime:
         trakt = self.settings.trakt
         return TraktClient(
             trakt.api_url,
-            client_id=trakt.client_id,
+            client_id=trakt.app_client_id(),
             user_agent=self.user_agent,
             session=TraktSession(self.trakt_oauth, self.tokens),
             **self._client_kw(),
@@ -157,6 +156,9 @@ class Runtime:
             user_agent=self.user_agent,
             **self._client_kw(),
         )
+        if sink.key:  # in the webhook's path: masked there however short the key is
+            self.secrets.add(f"/Custom/{sink.key.get_secret_value()}")
+            self.secrets.add(client.path)
         return BangumiSyncerSink(
             client, bangumi=self.cached_bangumi, trakt=self.cached_trakt, user_name=self._sink_user
         )
@@ -184,8 +186,8 @@ class Runtime:
         )
 
     def trakt_login(self) -> TraktLogin:
-        """The device-code login; raises ConfigError when no Trakt API app is configured."""
-        accounts.require_trakt_app(self.settings.trakt.missing_app_keys(), self.config_path)
+        """The device-code login; raises ConfigError when no Trakt client id is known."""
+        accounts.require_trakt_app(self.settings.trakt.app_client_id(), self.config_path)
         return TraktLogin(self.trakt_oauth, self.trakt, self.tokens, self.secrets)
 
     def auth_summary(self) -> dict[str, Any]:
@@ -336,7 +338,7 @@ class Runtime:
         notifier = None
         if webhook:
             notifier = Notifier(
-                webhook,
+                webhook.get_secret_value(),
                 self.profile,
                 self.store,
                 self.secrets.redact,

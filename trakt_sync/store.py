@@ -33,6 +33,7 @@ from trakt_sync.models import (
     TraktShow,
 )
 from trakt_sync.outcome import RunOutcome
+from trakt_sync.redact import redact_text
 from trakt_sync.timeutil import iso_z, parse_instant, utcnow
 from trakt_sync.trakt_items import (
     movie_from_api,
@@ -403,8 +404,11 @@ def reporting_damage(path: Path) -> Iterator[None]:
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, redact: Callable[[str], str] = redact_text) -> None:
         self.path = path
+        # Every message and reason stored may hold a server's words, which may echo a
+        # credential back: they pass through the log redaction first (issue 26).
+        self.redact = redact
         self._batched = False  # inside few_commits()
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -893,7 +897,7 @@ class Store:
             db.executemany(
                 "UPDATE plays SET state = 'failed', reason = ?, attempts = attempts + 1, "
                 "subject_id = NULL, episode_id = NULL, updated_at = ? WHERE history_id = ?",
-                [(reason, _now(), hid) for hid in history_ids],
+                [(self.redact(reason), _now(), hid) for hid in history_ids],
             )
 
     def reset_show_plays(self, id_kind: ShowIdKind, show_id: int | str, season: int | None) -> int:
@@ -1074,7 +1078,7 @@ class Store:
                 (
                     state,
                     _targets_json(targets) if targets is not None else None,
-                    reason,
+                    self.redact(reason) if reason else reason,
                     version,
                     _now(),
                     key.list,
@@ -1143,7 +1147,7 @@ class Store:
                     _now(),
                     outcome.value,
                     json.dumps(counts),
-                    message,
+                    self.redact(message) if message else message,
                     requests.get("trakt", 0),
                     requests.get("bangumi", 0),
                     run_id,

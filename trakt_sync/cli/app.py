@@ -31,6 +31,7 @@ from trakt_sync.cli.output import examples
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_FAILED, TraktSyncError
 from trakt_sync.outcome import RunOutcome, exit_code
+from trakt_sync.paths import check_profile_name
 from trakt_sync.redact import RedactingFilter, redact_text
 
 EXIT_CODES_HELP = """\
@@ -183,6 +184,7 @@ def root(
     state: CliState = ctx.ensure_object(CliState)
     state.config, state.profile, state.verbose, state.quiet = config, profile, verbose, quiet
     _setup_logging(state)
+    check_profile_name(profile, "--profile")
 
 
 def _setup_logging(state: CliState) -> None:

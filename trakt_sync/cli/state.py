@@ -58,9 +58,8 @@ class CliState:
             profile or self.profile,
             must_exist=config_named_explicitly(self.config),
         )
-        self.registry.add(settings.trakt.client_secret)
-        self.registry.add(settings.bangumi.token)
-        self.registry.add(settings.sink.key)
+        for secret in settings.secret_values():
+            self.registry.add(secret)
         return settings
 
     @contextmanager
