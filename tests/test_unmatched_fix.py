@@ -50,7 +50,7 @@ def test_search_pick_confirm_adds_the_map_add_override_and_resolves_again(
     assert "[1/1] Mystery Anime Nobody Indexed season 1: E1 (1 play(s))" in out
     assert "no candidates" in out  # the matcher found none; the search then does
     assert f"1) {UNFINDABLE_SUBJECT}  謎のアニメ  (anime · TV · 2024-01-06 · 12 eps)" in out
-    assert "starts the day S1E1 aired in Japan (2024-01-06)" in out
+    assert "air dates agree (±1 day) for every episode played: ep 1" in out
     assert "12 episodes for E1 played: enough" in out
     assert f"the same as: trakt-sync map add trakt:{UNFINDABLE_SHOW} S1 {UNFINDABLE_SUBJECT}" in out
     assert "resolved: every play matched" in out
@@ -95,6 +95,7 @@ def test_without_a_terminal_it_refuses_and_says_what_to_use(
     result = cli("unmatched", "--fix")
     assert result.code == 2
     assert "needs a terminal" in result.err and "trakt-sync search" in result.err
+    assert cli("unmatched", "--fix", "--json").code == 2
     assert json.loads(cli("map", "list", "--json").out) == []
 
 
@@ -174,9 +175,25 @@ class TestWithTheMatchersCandidates:
         assert result.code == 0, result.err
         section = result.out.split("Lantern Harbor Tales season 1")[1]
         assert "1) 900778  Lantern Harbor Tales  (anime · TV · 2023-04-22 · 12 eps)" in section
-        assert "starts 14 day(s) after S1E1 aired in Japan (2023-04-08)" in section
+        assert "air dates: 0 of 1 agree; S1E1 2023-04-08 vs its ep 1 2023-04-22" in section
         assert "the matcher turned it down:" in section, result.out
         assert "resolved: every play matched" in section
         assert json.loads(cli("map", "list", "--json").out) == [
             {"show": "trakt:777002", "episodes": "S1", "subject_id": 900778}
         ]
+
+
+def test_evidence_without_an_episode_list_compares_start_dates() -> None:
+    from datetime import date
+
+    from trakt_sync.unmatched_fix import FixGroup, evidence
+
+    row = {"id": 1, "date": "2024-01-06", "eps": 12}
+    first = FixGroup("trakt:1", "X", 1, [1, 2], 2, "", first_aired={1: date(2024, 1, 6)})
+    assert evidence(first, row)[0] == "starts the day S1E1 aired in Japan (2024-01-06)"
+    later = FixGroup("trakt:1", "X", 1, [2, 13], 2, "", first_aired={2: date(2024, 1, 13)})
+    facts = evidence(later, row)
+    assert facts == [
+        "starts 2024-01-06; S1E2 aired in Japan 2024-01-13",
+        "12 episodes for E13 played: too few",
+    ]

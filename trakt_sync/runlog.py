@@ -54,7 +54,7 @@ def run_log(
     return [run_entry(run) for run in runs]
 
 
-def counts_text(counts: dict[str, Any]) -> str:
+def counts_text(counts: dict[str, Any], ok: bool = True) -> str:
     """``fetched 20, marked 16, unmatched 1``: the counts that are not zero."""
     shown = [f"{name} {counts[name]}" for name in SHOWN_COUNTS if counts.get(name)]
-    return ", ".join(shown) or "nothing to do"
+    return ", ".join(shown) or ("nothing new" if ok else "nothing done")

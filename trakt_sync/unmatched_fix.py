@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from trakt_sync.errors import NotFound, TraktSyncError
 from trakt_sync.mapping_ops import add_override, check_override, parse_override
-from trakt_sync.matching.airdate import broadcast_day
+from trakt_sync.matching.airdate import DateCheck, broadcast_day, compare_days, parse_day
 from trakt_sync.matching.overrides import Override
 from trakt_sync.store import Store
 from trakt_sync.subject_search import search_subjects, subject_row
@@ -91,24 +91,27 @@ def _key(row: dict[str, Any]) -> str | None:
     return None
 
 
-def evidence(group: FixGroup, row: dict[str, Any]) -> list[str]:
-    """Why a subject may (or may not) be the group's: its air date against the first
-    episode's broadcast day, its episode count against the episodes played, and what the
-    matcher said of it."""
+def evidence(
+    group: FixGroup, row: dict[str, Any], episodes: list[dict[str, Any]] | None = None
+) -> list[str]:
+    """Why a subject may (or may not) be the group's: the played episodes' broadcast days
+    against its episodes of the same number (``episodes``, its v0 episode list) — else its
+    start date against the first played episode's —, its episode count against the
+    episodes played, and what the matcher said of it."""
     facts = []
-    if group.first_aired and row.get("date"):
+    label = "E" if group.season is None else f"S{group.season}E"
+    if episodes is not None and group.first_aired:
+        facts.append(_episode_days(group, episodes, label))
+    elif group.first_aired and row.get("date"):
         first = min(group.first_aired)
         aired = group.first_aired[first]
-        try:
-            days = (date.fromisoformat(row["date"]) - aired).days
-        except ValueError:
-            days = None
-        label = f"E{first}" if group.season is None else f"S{group.season}E{first}"
-        if days == 0:
-            facts.append(f"starts the day {label} aired in Japan ({aired})")
-        elif days is not None:
-            side = "after" if days > 0 else "before"
-            facts.append(f"starts {abs(days)} day(s) {side} {label} aired in Japan ({aired})")
+        start = parse_day(row["date"])
+        if start is not None and first == 1:
+            days = (start - aired).days
+            side = f"{abs(days)} day(s) {'after' if days > 0 else 'before'}" if days else "the day"
+            facts.append(f"starts {side} {label}1 aired in Japan ({aired})")
+        elif start is not None:
+            facts.append(f"starts {start}; {label}{first} aired in Japan {aired}")
     if row.get("eps") and group.episodes:
         most = max(group.episodes)
         fits = "enough" if row["eps"] >= most else "too few"
@@ -117,6 +120,27 @@ def evidence(group: FixGroup, row: dict[str, Any]) -> list[str]:
     if said:
         facts.append(f"the matcher turned it down: {said.get('why_rejected')}")
     return facts
+
+
+def _episode_days(group: FixGroup, episodes: list[dict[str, Any]], label: str) -> str:
+    """``air dates: E1, E2 agree with its ep 1, 2 (±1 day)`` or which do not."""
+    by_number = {
+        int(e["ep"]): parse_day(e.get("airdate"))
+        for e in episodes
+        if e.get("type", 0) == 0 and e.get("ep")
+    }
+    agree, differ = [], []
+    for number, aired in sorted(group.first_aired.items()):
+        check = compare_days(aired, by_number.get(number))
+        if check is DateCheck.AGREE:
+            agree.append(number)
+        else:
+            theirs = by_number.get(number)
+            differ.append(f"{label}{number} {aired} vs its ep {number} {theirs or 'none'}")
+    if not differ:
+        numbers = ", ".join(str(n) for n in agree)
+        return f"air dates agree (±1 day) for every episode played: ep {numbers}"
+    return f"air dates: {len(agree)} of {len(agree) + len(differ)} agree; " + "; ".join(differ[:3])
 
 
 def candidates(rt: Runtime, group: FixGroup, query: str | None = None) -> list[dict[str, Any]]:
@@ -135,7 +159,15 @@ def candidates(rt: Runtime, group: FixGroup, query: str | None = None) -> list[d
             rows = search_subjects(client, query or group.title, limit=8)
         finally:
             client.close()
-    return [{**row, "evidence": evidence(group, row)} for row in rows]
+    return [{**row, "evidence": evidence(group, row, _episodes(rt, row["id"]))} for row in rows]
+
+
+def _episodes(rt: Runtime, subject_id: int) -> list[dict[str, Any]] | None:
+    """The subject's episodes (through the look-up cache), None when they cannot be read."""
+    try:
+        return rt.cached_bangumi.get_episodes(subject_id)
+    except TraktSyncError:
+        return None
 
 
 def subject(rt: Runtime, group: FixGroup, subject_id: int) -> dict[str, Any] | None:
@@ -144,7 +176,7 @@ def subject(rt: Runtime, group: FixGroup, subject_id: int) -> dict[str, Any] | N
         row = subject_row(rt.cached_bangumi.get_subject(subject_id))
     except NotFound:
         return None
-    return {**row, "evidence": evidence(group, row)}
+    return {**row, "evidence": evidence(group, row, _episodes(rt, subject_id))}
 
 
 def override_for(group: FixGroup, subject_id: int | None) -> Override:

@@ -33,12 +33,29 @@ def doctor(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         state.emit_json(report)
     else:
-        console = out_console()
-        width = max(len(check["name"]) for check in report["checks"])
-        for check in report["checks"]:
-            mark = _MARKS[check["status"]]
-            console.print(f"{mark}  {check['name']:<{width}}  {check['detail']}", markup=False)
+        _print(report["checks"])
     if report["ok"]:
         raise typer.Exit(0)
     config_failed = report["checks"][0]["status"] == "fail"
     raise typer.Exit(EXIT_CONFIG if config_failed else EXIT_FAILED)
+
+
+def _print(checks: list[dict[str, str]]) -> None:
+    """One line per check; on a terminal a long detail wraps under its own column."""
+    console = out_console()
+    width = max(len(check["name"]) for check in checks)
+    if not console.is_terminal:
+        for check in checks:
+            mark = _MARKS[check["status"]]
+            console.print(f"{mark}  {check['name']:<{width}}  {check['detail']}", markup=False)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for check in checks:
+        grid.add_row(_MARKS[check["status"]], check["name"], Text(check["detail"]))
+    console.print(grid, soft_wrap=False)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from trakt_sync.unmatched_fix import FixGroup
 
 HELP = (
-    "a number picks a candidate · a subject id (e.g. 373267) · /WORDS searches Bangumi · "
+    "a number picks a candidate · a subject id (e.g. 373267) · /WORDS searches Bangumi\n"
     "i: ignore this show season · s: skip · q: quit"
 )
 
@@ -51,6 +51,23 @@ def run(state: CliState) -> None:
     console.print(f"{fixed} mapping(s) added; `trakt-sync sync` marks the plays they matched.")
 
 
+def _say(text: str, indent: int = 2) -> None:
+    """A line of prose; on a terminal wrapped between words, under its indent."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console = out_console()
+    if console.is_terminal:
+        console.print(Padding(Text(text), (0, 0, 0, indent), expand=False), soft_wrap=False)
+    else:
+        console.print(" " * indent + text, markup=False)
+
+
+def _help() -> None:
+    for line in HELP.splitlines():
+        _say(line)
+
+
 def _ask(prompt: str) -> str:
     print(prompt, end="", flush=True)
     line = sys.stdin.readline()
@@ -73,10 +90,10 @@ def _one(rt: Runtime, group: FixGroup, index: int, total: int) -> int:
 
     console = out_console()
     console.print(f"\n[{index}/{total}] {_title(group)}", markup=False)
-    console.print(f"  why: {_without_hint(group.reason)}", markup=False)
+    _say(f"why: {_without_hint(group.reason)}")
     rows = candidates(rt, group)
     _show(rows)
-    console.print(f"  {HELP}", markup=False)
+    _help()
     while True:
         answer = _ask("> ")
         if answer in ("", "s"):
@@ -94,7 +111,7 @@ def _one(rt: Runtime, group: FixGroup, index: int, total: int) -> int:
             if chosen is not None:
                 return _confirm_and_add(rt, group, chosen["id"], _name(chosen))
             continue
-        console.print(f"  ? {HELP}", markup=False)
+        _help()
 
 
 def _pick(
@@ -130,7 +147,7 @@ def _show(rows: list[dict[str, Any]], numbered: bool = True) -> None:
         lead = f"  {number:>2}) " if numbered else "      "
         console.print(f"{lead}{row['id']}  {_name(row)}  ({facts})", markup=False)
         for fact in row["evidence"]:
-            console.print(f"        - {fact}", markup=False)
+            _say(f"- {fact}", 8)
         console.print(f"        {row['url']}", markup=False)
 
 
@@ -158,14 +175,14 @@ def _confirm_and_add(rt: Runtime, group: FixGroup, subject_id: int | None, name:
     try:
         retried = apply_fix(rt, override)
     except ValueError as exc:
-        console.print(f"  not added: {exc}", markup=False)
+        _say(f"not added: {exc}")
         return 0
     console.print(f"  added; {retried} play(s) to resolve again", markup=False)
     result = resolve_again(rt, group)
     if not result["resolved"]:
-        console.print(f"  not resolved now: {result['reason']}", markup=False)
+        _say(f"not resolved now: {result['reason']}")
     elif result["unmatched"]:
-        console.print(f"  still unmatched: {result['reason']}", markup=False)
+        _say(f"still unmatched: {result['reason']}")
     else:
         console.print("  resolved: every play matched; the next sync marks them", markup=False)
     return 1

@@ -36,10 +36,14 @@ def log(
         console.print(f"No runs yet for profile {state.profile}: `trakt-sync sync` starts one.")
         return
     now = utcnow()
+    # On a terminal Rich wraps a long line between words; in a pipe each run stays one line.
+    wrap = console.is_terminal
     for run in runs:
-        console.print(_line(run, now, counts_text(run["counts"])))
+        console.print(
+            _line(run, now, counts_text(run["counts"], run["ok"])), markup=False, soft_wrap=not wrap
+        )
         if run["message"] and not run["ok"]:
-            console.print(f"    {run['message']}", markup=False)
+            console.print(f"    {run['message']}", markup=False, soft_wrap=not wrap)
 
 
 def _line(run: dict[str, Any], now: datetime, counts: str) -> str:

@@ -123,6 +123,9 @@ def unmatched(
     if fix:
         from trakt_sync.cli import fix_picker
 
+        if as_json or skipped:
+            raise typer.BadParameter("--fix goes alone (not with --json or --skipped)")
+
         fix_picker.run(state)
         return
     if as_json:
