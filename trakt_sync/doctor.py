@@ -89,19 +89,28 @@ def runtime_checks(rt: Runtime, now: datetime) -> list[Check]:
     """The checks past the configuration, in the order a sync needs them."""
     settings = rt.settings
     checks = [state_directory(rt.paths), keyring(settings, rt.paths)]
-    checks.append(reachable("Trakt", rt.trakt.http))
-    checks.append(trakt_token(rt))
+    trakt = reachable("Trakt", rt.trakt.http)
+    # A token cannot be checked with a service that does not answer: not waited for twice.
+    checks += [trakt, trakt_token(rt) if trakt.status != "fail" else _unasked("Trakt token")]
     anonymous = rt.bangumi_client(None)
     try:
-        checks.append(reachable("Bangumi", anonymous.http))
+        bangumi = reachable("Bangumi", anonymous.http)
     finally:
         anonymous.close()
-    checks.append(bangumi_token(rt))
+    checks += [
+        bangumi,
+        bangumi_token(rt) if bangumi.status != "fail" else _unasked("Bangumi token"),
+    ]
     checks += data_sources(rt)
     if settings.sink.kind == "bangumi-syncer" and rt.sink is not None:
         checks.append(reachable("Bangumi-syncer", rt.sink.client.http))
     checks.append(daemon(rt, now))
     return checks
+
+
+def _unasked(name: str) -> Check:
+    service = name.split()[0]
+    return Check(name, "skip", f"not checked: {service} did not answer")
 
 
 def state_directory(paths: StatePaths) -> Check:
@@ -191,8 +200,8 @@ def bangumi_token(rt: Runtime) -> Check:
     except TraktSyncError as exc:
         return Check("Bangumi token", "fail", str(exc))
     if account.config_token is not None:
-        source = env_name if env_name in os.environ else f"bangumi.token in {rt.config_path}"
-        fix = f"change {source}"
+        where = env_name if env_name in os.environ else f"bangumi.token in {rt.config_path}"
+        source, fix = f"from {where}", f"change {where}"
     else:
         source = f"stored in the {rt.tokens.backend_name}"
         fix = "run `trakt-sync auth bangumi`"
