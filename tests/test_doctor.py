@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import re
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.conftest import Sandbox
+from tests.test_network import Proxy
 from trakt_sync.paths import state_paths
 
 
@@ -84,7 +87,9 @@ def test_an_unreachable_service_is_named_with_the_error(
     code, found = checks(cli)
     assert code == 1
     assert found["Trakt"]["status"] == "fail"
-    assert found["Trakt"]["detail"].startswith(f"cannot reach 127.0.0.1:{port}: ConnectError")
+    assert found["Trakt"]["detail"] == (
+        f"cannot reach it: connection refused by 127.0.0.1:{port}"
+    ), found["Trakt"]
     assert found["Trakt token"] == {
         "name": "Trakt token",
         "status": "skip",
@@ -102,7 +107,30 @@ def test_the_services_are_asked_through_the_proxy(
     assert code == 1
     for name in ("Trakt", "Bangumi", "bangumi-data"):
         assert found[name]["status"] == "fail", found[name]
-        assert "Proxy" in found[name]["detail"] or "Connect" in found[name]["detail"]
+        assert "proxy" in found[name]["detail"], found[name]
+
+
+@pytest.fixture
+def forwarding_proxy() -> Iterator[Proxy]:
+    server = Proxy()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_network_proxy_carries_the_checks_and_is_named(
+    logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch, forwarding_proxy: Proxy
+) -> None:
+    proxy = forwarding_proxy
+    monkeypatch.setenv("TRAKT_SYNC_NETWORK__PROXY", proxy.url)
+    code, found = checks(cli)
+    assert code == 0, found
+    for name in ("Trakt", "Bangumi", "bangumi-data"):
+        assert found[name]["detail"].endswith(f"through the proxy {proxy.url}"), found[name]
+    served = set(proxy.hosts)
+    for fake in (logged_in.trakt, logged_in.bangumi):
+        assert urlsplit(fake.url).netloc in served
+    assert logged_in.trakt.count("/users/settings") == 1  # the token too, through it
 
 
 def test_state_directory_permissions(logged_in: Sandbox, cli) -> None:

@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from trakt_sync import PROJECT_URL, __version__
+from trakt_sync.config_web import WebSettings
 from trakt_sync.errors import ConfigError
 from trakt_sync.paths import DEFAULT_PROFILE, check_profile_name
 from trakt_sync.redact import mask_url, url_secrets
@@ -203,6 +204,28 @@ class HttpSettings(_Section):
         return parse_duration(value)
 
 
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+class NetworkSettings(_Section):
+    # Every request (Trakt, Bangumi, the data files, webhooks) goes through it; it wins
+    # over HTTPS_PROXY and the other proxy variables.
+    proxy: str | None = None
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        match = re.match(r"^([a-z0-9]+)://[^/\s]+", value)
+        if not match or match.group(1) not in PROXY_SCHEMES:
+            raise ValueError(
+                f"not a proxy URL like http://127.0.0.1:7890 or socks5://127.0.0.1:1080 "
+                f"(schemes: {', '.join(PROXY_SCHEMES)}): {mask_url(value)!r}"
+            )
+        return value.rstrip("/")
+
+
 class NotifySettings(_Section):
     # A secret: Discord and Slack webhook URLs carry their token in the path.
     webhook_url: SecretStr | None = None
@@ -248,8 +271,10 @@ class Settings(BaseSettings):
     sync: SyncSettings = SyncSettings()
     matching: MatchingSettings = MatchingSettings()
     http: HttpSettings = HttpSettings()
+    network: NetworkSettings = NetworkSettings()
     notify: NotifySettings = NotifySettings()
     sink: SinkSettings = SinkSettings()
+    web: WebSettings = WebSettings()
 
     def redacted(self) -> dict[str, Any]:
         """The effective settings as plain data with every secret replaced by a marker, and
@@ -260,6 +285,7 @@ class Settings(BaseSettings):
         )
         data["bangumi"]["token"] = "***" if self.bangumi.token else None
         data["sink"]["key"] = "***" if self.sink.key else None
+        data["web"]["password"] = "***" if self.web.password else None
         webhook = self.notify.webhook_url
         # Which service, never the path (where the token is).
         data["notify"]["webhook_url"] = (
@@ -269,20 +295,26 @@ class Settings(BaseSettings):
             for key, value in values.items():
                 if key.endswith("_url") or key == "url":
                     values[key] = mask_url(value) if isinstance(value, str) else value
+        if self.network.proxy:
+            data["network"]["proxy"] = mask_url(self.network.proxy)
         return data
 
     def secret_values(self) -> list[str]:
         """Every secret of these settings, for the log redaction to know."""
         values = [
             self.trakt.client_secret.get_secret_value(),
-            *(s.get_secret_value() for s in (self.bangumi.token, self.sink.key) if s),
+            *(
+                s.get_secret_value()
+                for s in (self.bangumi.token, self.sink.key, self.web.password)
+                if s
+            ),
         ]
         if self.notify.webhook_url:
             webhook = self.notify.webhook_url.get_secret_value()
             values += [webhook, urlsplit(webhook).path]
         for section in self.model_dump(mode="json").values():
             for key, value in section.items():
-                if (key.endswith("_url") or key == "url") and isinstance(value, str):
+                if (key.endswith("_url") or key in ("url", "proxy")) and isinstance(value, str):
                     values += url_secrets(value)
         return [value for value in values if value]
 

@@ -19,6 +19,7 @@ import httpx
 from trakt_sync.config import ENV_PREFIX, Settings, load_settings
 from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError
 from trakt_sync.httpclient import RetryBudget
+from trakt_sync.netproblems import describe, proxy_for
 from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.reports import daemon_stale
@@ -89,12 +90,13 @@ def runtime_checks(rt: Runtime, now: datetime) -> list[Check]:
     """The checks past the configuration, in the order a sync needs them."""
     settings = rt.settings
     checks = [state_directory(rt.paths), keyring(settings, rt.paths)]
-    trakt = reachable("Trakt", rt.trakt.http)
+    proxy = rt.settings.network.proxy
+    trakt = reachable("Trakt", rt.trakt.http, proxy)
     # A token cannot be checked with a service that does not answer: not waited for twice.
     checks += [trakt, trakt_token(rt) if trakt.status != "fail" else _unasked("Trakt token")]
     anonymous = rt.bangumi_client(None)
     try:
-        bangumi = reachable("Bangumi", anonymous.http)
+        bangumi = reachable("Bangumi", anonymous.http, proxy)
     finally:
         anonymous.close()
     checks += [
@@ -103,7 +105,7 @@ def runtime_checks(rt: Runtime, now: datetime) -> list[Check]:
     ]
     checks += data_sources(rt)
     if settings.sink.kind == "bangumi-syncer" and rt.sink is not None:
-        checks.append(reachable("Bangumi-syncer", rt.sink.client.http))
+        checks.append(reachable("Bangumi-syncer", rt.sink.client.http, proxy))
     checks.append(daemon(rt, now))
     return checks
 
@@ -157,22 +159,29 @@ def keyring(settings: Settings, paths: StatePaths) -> Check:
     return Check("keyring", "ok", f"unavailable ({problem}); tokens in {paths.token_file}")
 
 
-def reachable(name: str, http: httpx.Client) -> Check:
-    """One request to the service's root through ``http``: any HTTP answer means reachable."""
+def reachable(name: str, http: httpx.Client, configured_proxy: str | None = None) -> Check:
+    """One request to the service's root through ``http``: any HTTP answer means reachable.
+    ``configured_proxy`` is ``network.proxy``; the detail names the proxy the request took."""
     host = http.base_url.netloc.decode()
+    proxy = proxy_for(http.base_url, configured_proxy)
+    via = f" through the proxy {_proxy_address(proxy)}" if proxy else ""
     started = time.monotonic()
     try:
         response = http.request("GET", "/")
     except httpx.TransportError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        detail = f"{type(exc).__name__}" + (f": {reason}" if reason else "")
-        return Check(name, "fail", f"cannot reach {host}: {detail}")
+        return Check(name, "fail", f"cannot reach it: {describe(exc, host, proxy)}")
     took = round((time.monotonic() - started) * 1000)
     if response.status_code == 407:
-        return Check(name, "fail", f"{host}: the proxy wants authentication (407)")
+        return Check(name, "fail", f"{host}: the proxy wants authentication (407){via}")
     if response.status_code >= 500:
-        return Check(name, "warn", f"{host} answered {response.status_code} in {took} ms")
-    return Check(name, "ok", f"{host} answered in {took} ms")
+        return Check(name, "warn", f"{host} answered {response.status_code} in {took} ms{via}")
+    return Check(name, "ok", f"{host} answered in {took} ms{via}")
+
+
+def _proxy_address(proxy: str) -> str:
+    """The proxy's scheme, host and port: never its password."""
+    url = httpx.URL(proxy)
+    return f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
 
 
 def trakt_token(rt: Runtime) -> Check:
@@ -238,21 +247,24 @@ def data_sources(rt: Runtime) -> list[Check]:
             )
         elif url:
             with rt._data_http() as http:
-                checks.append(_head(name, http, url))
+                checks.append(_head(name, http, url, rt.settings.network.proxy))
     return checks
 
 
-def _head(name: str, http: httpx.Client, url: str) -> Check:
-    host = httpx.URL(url).netloc.decode()
+def _head(name: str, http: httpx.Client, url: str, configured_proxy: str | None) -> Check:
+    target = httpx.URL(url)
+    host = target.netloc.decode()
+    proxy = proxy_for(target, configured_proxy)
+    via = f" through the proxy {_proxy_address(proxy)}" if proxy else ""
     started = time.monotonic()
     try:
         response = http.head(url)
     except httpx.TransportError as exc:
-        return Check(name, "fail", f"cannot reach {host}: {type(exc).__name__}")
+        return Check(name, "fail", f"cannot reach it: {describe(exc, host, proxy)}")
     took = round((time.monotonic() - started) * 1000)
     if response.status_code >= 400 and response.status_code != 405:
-        return Check(name, "warn", f"{host} answered {response.status_code} for {url}")
-    return Check(name, "ok", f"{host} answered in {took} ms")
+        return Check(name, "warn", f"{host} answered {response.status_code} for {url}{via}")
+    return Check(name, "ok", f"{host} answered in {took} ms{via}")
 
 
 def daemon(rt: Runtime, now: datetime) -> Check:

@@ -609,6 +609,31 @@ class Store:
                 )
         return new
 
+    def refresh_exported(self, rows: Iterable[tuple[tuple[Any, ...], dict[str, Any]]]) -> int:
+        """Trakt's own items in place of the ones held from its data export (which carry no
+        air dates or genres). A play left unmatched for want of them is resolved again; every
+        other keeps its state and resolution. Returns how many."""
+        now = _now()
+        values = [
+            (*columns[1:], orjson.dumps(slim_history_item(raw)).decode(), now, columns[0])
+            for columns, raw in rows
+        ]
+        with self.transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                """UPDATE plays SET watched_at = ?, kind = ?, media_trakt = ?, media_slug = ?,
+                    media_tmdb = ?, media_tvdb = ?, media_imdb = ?, media_title = ?, season = ?,
+                    number = ?, episode_trakt = ?, episode_tmdb = ?, episode_tvdb = ?,
+                    episode_imdb = ?, episode_title = ?, first_aired = ?, item = ?,
+                    updated_at = ?,
+                    subject_id = CASE WHEN state = 'unmatched' THEN NULL ELSE subject_id END,
+                    reason = CASE WHEN state = 'unmatched' THEN NULL ELSE reason END,
+                    state = CASE WHEN state = 'unmatched' THEN 'pending' ELSE state END
+                WHERE history_id = ? AND json_extract(item, '$.export') = 1""",
+                values,
+            )
+            return db.total_changes - before
+
     def held_counts(self, kind: str) -> dict[int, int]:
         """Plays held per show (``episode``) or film (``movie``) Trakt id, removed ones aside."""
         rows = self.db.execute(
@@ -933,8 +958,9 @@ class Store:
 
     def latest_with_state(self, state: PlayState, limit: int = 10) -> list[dict[str, Any]]:
         rows = self.db.execute(
-            "SELECT history_id, watched_at, kind, media_title, season, number, reason, "
-            "resolution FROM plays WHERE state = ? ORDER BY watched_at DESC LIMIT ?",
+            "SELECT history_id, watched_at, kind, media_title, media_trakt, media_slug, "
+            "media_tmdb, season, number, reason, resolution FROM plays WHERE state = ? "
+            "ORDER BY watched_at DESC LIMIT ?",
             (state.value, limit),
         ).fetchall()
         return [dict(row) for row in rows]

@@ -26,6 +26,7 @@ from trakt_sync.cli import (
     search_cmd,
     status_cmd,
     sync_cmd,
+    web_cmd,
 )
 from trakt_sync.cli.output import examples
 from trakt_sync.cli.state import CliState
@@ -94,7 +95,11 @@ app.add_typer(map_cmd.app, name="map", short_help="Manual mappings from Trakt to
 app.command(
     "sync",
     short_help="Sync Trakt history to Bangumi once.",
-    epilog=examples("trakt-sync sync --dry-run", "trakt-sync sync --since 2024-01-01 --json"),
+    epilog=examples(
+        "trakt-sync sync --dry-run",
+        "trakt-sync sync --since 2024-01-01 --json",
+        "trakt-sync sync --from-export ~/Downloads/trakt-export.zip",
+    ),
 )(sync_cmd.sync)
 app.command(
     "status",
@@ -111,6 +116,11 @@ app.command(
     short_help="Sync whenever the schedule fires.",
     epilog=examples("trakt-sync daemon", "trakt-sync daemon --once --now"),
 )(daemon_cmd.daemon)
+app.command(
+    "web",
+    short_help="Serve the local web page.",
+    epilog=examples("trakt-sync web", "trakt-sync web --listen 0.0.0.0:8765 (needs web.password)"),
+)(web_cmd.web)
 app.command(
     "explain",
     short_help="How a show's episodes resolve to Bangumi.",

@@ -91,6 +91,14 @@ def main(argv: list[str] | None = None) -> int:
         "--latency-ms", type=float, default=0.0, help="added to every request, like a network"
     )
     commands.add_parser("worlds", help="list the worlds `serve --world` accepts")
+    export = commands.add_parser(
+        "export", help="write the world's Trakt data export (a ZIP, or a folder with --folder)"
+    )
+    export.add_argument("target", type=Path, help="the ZIP file (or folder) to write")
+    export.add_argument("--world", default="demo", help="a world name (see `worlds`) or JSON path")
+    export.add_argument("--folder", action="store_true", help="an unzipped folder instead")
+    export.add_argument("--parts", type=int, default=3, help="watched-history-N.json parts")
+    export.add_argument("--top", default="trakt-export", help="the top folder inside ('' for none)")
     args = parser.parse_args(argv)
     if args.command == "worlds":
         for name, about in world_list():
@@ -103,6 +111,12 @@ def main(argv: list[str] | None = None) -> int:
         names = ", ".join(name for name, _ in world_list())
         print(f"{exc} (worlds: {names}; or a path to a JSON world)", file=sys.stderr)
         return 2
+    if args.command == "export":
+        from trakt_sync.fakes.export import write_export
+
+        write_export(world, args.target, folder=args.folder, top=args.top or None, parts=args.parts)
+        print(f"wrote {args.target}", file=sys.stderr)
+        return 0
     trakt = FakeTrakt(world, token_lifetime=args.token_lifetime).start()
     bangumi = FakeBangumi(world).start()
     cdn = FakeDataCDN(args.data).start()
