@@ -14,6 +14,7 @@ from trakt_sync.errors import NotFound, TraktSyncError
 from trakt_sync.mapping_ops import add_override, check_override, parse_override
 from trakt_sync.matching.airdate import DateCheck, broadcast_day, compare_days, parse_day
 from trakt_sync.matching.overrides import Override
+from trakt_sync.reports import show_key
 from trakt_sync.store import Store
 from trakt_sync.subject_search import search_subjects, subject_row
 
@@ -55,7 +56,7 @@ def fix_groups(store: Store) -> list[FixGroup]:
     groups: dict[tuple[str, int | None], FixGroup] = {}
     members: dict[tuple[str, int | None], list[dict[str, Any]]] = defaultdict(list)
     for row in store.unmatched_episodes():
-        key = _key(row)
+        key = show_key(row)
         if key is None:
             continue
         season = row["season"] if row["kind"] == "episode" else None
@@ -78,17 +79,6 @@ def fix_groups(store: Store) -> list[FixGroup]:
             first_aired=aired,
         )
     return sorted(groups.values(), key=lambda g: (g.title.casefold(), g.season or 0))
-
-
-def _key(row: dict[str, Any]) -> str | None:
-    prefix = "movie:" if row["kind"] == "movie" else ""
-    if row["media_trakt"] is not None:
-        return f"{prefix}trakt:{row['media_trakt']}"
-    if row["media_tmdb"] is not None:
-        return f"{prefix}tmdb:{row['media_tmdb']}"
-    if row["media_slug"] and not prefix:
-        return f"slug:{row['media_slug']}"
-    return None
 
 
 def evidence(
