@@ -197,3 +197,18 @@ def test_evidence_without_an_episode_list_compares_start_dates() -> None:
         "starts 2024-01-06; S1E2 aired in Japan 2024-01-13",
         "12 episodes for E13 played: too few",
     ]
+
+
+def test_a_film_gets_the_override_map_add_would_write() -> None:
+    from trakt_sync.mapping_ops import parse_override
+    from trakt_sync.unmatched_fix import FixGroup, override_for
+
+    film = FixGroup("movie:trakt:120", "Some Film", None, [], 1, "")
+    assert override_for(film, 160209) == parse_override("movie:trakt:120", ["160209"], 1)
+    assert override_for(film, None).ignore
+    season = FixGroup("trakt:777001", "Show", 2, [1, 2], 2, "")
+    assert override_for(season, 5).to_dict() == {
+        "show": "trakt:777001",
+        "episodes": "S2",
+        "subject_id": 5,
+    }
