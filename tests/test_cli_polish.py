@@ -261,3 +261,22 @@ class TestUnmatchedDisplay:
             f"  trakt-sync map add trakt:{UNFINDABLE_SHOW} S1 <bangumi subject id>"
         )
         assert json.loads(cli("unmatched", "--json").out)[0]["episodes"] == [1, 2, 3, 5]
+
+
+@pytest.mark.parametrize("columns", [60, 120])
+def test_error_and_summary_lines_wrap_between_words_on_a_terminal(
+    sandbox: Sandbox, cli, columns: int
+) -> None:
+    plain = cli("sync")  # not logged in; stderr is no terminal here: one line per message
+    assert plain.code == 77
+    commands = re.findall(r"`(trakt-sync [^`]+)`", plain.err)
+    assert commands, plain.err
+    out = run_in_terminal(["sync"], columns)
+    lines = out.splitlines()
+    assert all(len(line) <= columns for line in lines), out
+    joined = " ".join(line.strip() for line in lines)
+    for command in commands:
+        assert command in joined, (command, out)  # never cut inside a word
+    last = commands[-1]
+    if plain.err.splitlines()[0].rstrip(".)").endswith(f"`{last}`"):
+        assert f"  {last}" in lines, out  # a closing command on a line of its own

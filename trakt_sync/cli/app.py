@@ -29,6 +29,7 @@ from trakt_sync.cli import (
     web_cmd,
 )
 from trakt_sync.cli.output import examples
+from trakt_sync.cli.reasons import error_text
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_FAILED, TraktSyncError
 from trakt_sync.outcome import RunOutcome, exit_code
@@ -307,7 +308,7 @@ def main(argv: list[str] | None = None) -> None:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
         message = redact_text(str(exc), state.registry)
         state.emit_json_error(message, exc.exit_code, exc)
-        print(f"trakt-sync: {message}", file=sys.stderr)
+        print(error_text(message), file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt as exc:
         _cancelled(state, exc)

@@ -5,6 +5,7 @@ mid-word."""
 from __future__ import annotations
 
 import re
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -70,3 +71,25 @@ def episode_ranges(numbers: list[int], width: int = 1) -> str:
     return ", ".join(
         f"E{run[0]:0{width}d}" + (f"–E{run[-1]:0{width}d}" if len(run) > 1 else "") for run in runs
     )
+
+
+def error_text(message: str) -> str:
+    """``trakt-sync: MESSAGE`` for stderr, as :func:`for_stderr` lays it out."""
+    return for_stderr(f"trakt-sync: {message}")
+
+
+def for_stderr(line: str) -> str:
+    """A line for stderr: on a terminal wrapped between words, with a command the line ends
+    with on a line of its own so that it never breaks mid-word; elsewhere (a log, a pipe)
+    one line, for grep."""
+    if not sys.stderr.isatty():
+        return line
+    import shutil
+    import textwrap
+
+    width = shutil.get_terminal_size().columns
+    prose, command = split_command(line)
+    wrapped = textwrap.fill(
+        prose, width=width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
+    )
+    return wrapped + (f"\n  {command}" if command else "")

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from trakt_sync.cli.output import JsonOption, err_console
+from trakt_sync.cli.reasons import error_text, for_stderr
 from trakt_sync.cli.state import CliState
 
 
@@ -96,9 +97,9 @@ def sync(
         for line in subject_lines(result):
             print(line)
     if result.report.message:
-        print(f"trakt-sync: {result.report.message}", file=sys.stderr)
+        print(error_text(result.report.message), file=sys.stderr)
     if not (state.quiet and result.exit_code == 0):
-        print(result.summary(), file=sys.stderr)
+        print(for_stderr(result.summary()), file=sys.stderr)
         for line in next_steps(result):
             print(line, file=sys.stderr)
     raise typer.Exit(result.exit_code)
