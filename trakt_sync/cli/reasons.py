@@ -79,15 +79,17 @@ def error_text(message: str) -> str:
 
 
 def for_stderr(line: str) -> str:
-    """A line for stderr: on a terminal wrapped between words, with a command the line ends
-    with on a line of its own so that it never breaks mid-word; elsewhere (a log, a pipe)
-    one line, for grep."""
+    """A line for stderr: on a terminal too narrow for it, wrapped between words, with a
+    command the line ends with on a line of its own so that it never breaks mid-word;
+    elsewhere (a log, a pipe) one line, for grep."""
     if not sys.stderr.isatty():
         return line
     import shutil
     import textwrap
 
     width = shutil.get_terminal_size().columns
+    if len(line) <= width:
+        return line
     prose, command = split_command(line)
     wrapped = textwrap.fill(
         prose, width=width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False

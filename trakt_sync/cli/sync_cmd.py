@@ -101,5 +101,5 @@ def sync(
     if not (state.quiet and result.exit_code == 0):
         print(for_stderr(result.summary()), file=sys.stderr)
         for line in next_steps(result):
-            print(line, file=sys.stderr)
+            print(for_stderr(line), file=sys.stderr)
     raise typer.Exit(result.exit_code)
