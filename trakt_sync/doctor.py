@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
-from trakt_sync.config import ENV_PREFIX, Settings, load_settings
+from trakt_sync.config import ENV_PREFIX, Settings
 from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError
 from trakt_sync.httpclient import RetryBudget
 from trakt_sync.netproblems import describe, proxy_for
@@ -52,11 +52,14 @@ def diagnose(
 ) -> dict[str, Any]:
     """Every check for one profile: ``{"profile", "ok", "checks": [{name, status, detail}]}``;
     ``ok`` is false when any check failed (a warning does not fail)."""
+    from trakt_sync.profile_runtime import load_profile_settings
     from trakt_sync.runtime import Runtime
 
     registry = registry or SecretRegistry()
     try:
-        settings = load_settings(config_path, profile, must_exist=must_exist)
+        settings = load_profile_settings(
+            config_path, profile, must_exist=must_exist, registry=registry
+        )
     except ConfigError as exc:
         checks = [Check("config", "fail", registry.redact(str(exc)))]
         checks += [Check(name, "skip", "the configuration is not valid") for name in _LATER]
