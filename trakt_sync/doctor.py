@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -165,19 +167,26 @@ def keyring(settings: Settings, paths: StatePaths) -> Check:
 def reachable(name: str, http: httpx.Client, configured_proxy: str | None = None) -> Check:
     """One request to the service's root through ``http``: any HTTP answer means reachable.
     ``configured_proxy`` is ``network.proxy``; the detail names the proxy the request took."""
-    host = http.base_url.netloc.decode()
-    proxy = proxy_for(http.base_url, configured_proxy)
+    return _answer(name, http.base_url, configured_proxy, lambda: http.request("GET", "/"))
+
+
+def _answer(
+    name: str, url: httpx.URL, configured_proxy: str | None, send: Callable[[], httpx.Response]
+) -> Check:
+    host = url.netloc.decode()
+    proxy = proxy_for(url, configured_proxy)
     via = f" through the proxy {_proxy_address(proxy)}" if proxy else ""
     started = time.monotonic()
     try:
-        response = http.request("GET", "/")
+        response = send()
     except httpx.TransportError as exc:
         return Check(name, "fail", f"cannot reach it: {describe(exc, host, proxy)}")
     took = round((time.monotonic() - started) * 1000)
-    if response.status_code == 407:
+    status = response.status_code
+    if status == 407:
         return Check(name, "fail", f"{host}: the proxy wants authentication (407){via}")
-    if response.status_code >= 500:
-        return Check(name, "warn", f"{host} answered {response.status_code} in {took} ms{via}")
+    if status >= 500 or (status >= 400 and response.request.method == "HEAD" and status != 405):
+        return Check(name, "warn", f"{host} answered {status} in {took} ms{via}")
     return Check(name, "ok", f"{host} answered in {took} ms{via}")
 
 
@@ -250,24 +259,10 @@ def data_sources(rt: Runtime) -> list[Check]:
             )
         elif url:
             with rt._data_http() as http:
-                checks.append(_head(name, http, url, rt.settings.network.proxy))
+                # HEAD: the file itself is megabytes; any answer but an error will do.
+                head = partial(http.head, url)
+                checks.append(_answer(name, httpx.URL(url), rt.settings.network.proxy, head))
     return checks
-
-
-def _head(name: str, http: httpx.Client, url: str, configured_proxy: str | None) -> Check:
-    target = httpx.URL(url)
-    host = target.netloc.decode()
-    proxy = proxy_for(target, configured_proxy)
-    via = f" through the proxy {_proxy_address(proxy)}" if proxy else ""
-    started = time.monotonic()
-    try:
-        response = http.head(url)
-    except httpx.TransportError as exc:
-        return Check(name, "fail", f"cannot reach it: {describe(exc, host, proxy)}")
-    took = round((time.monotonic() - started) * 1000)
-    if response.status_code >= 400 and response.status_code != 405:
-        return Check(name, "warn", f"{host} answered {response.status_code} for {url}{via}")
-    return Check(name, "ok", f"{host} answered in {took} ms{via}")
 
 
 def daemon(rt: Runtime, now: datetime) -> Check:
