@@ -48,7 +48,7 @@ from trakt_sync.trakt_items import history_row
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
-APPLY_BATCH = 100  # subjects whose plays are read at once
+APPLY_BATCH = 25  # subjects whose plays are read at once (100 peaked ~4 MiB higher at 10 k plays)
 HISTORY_KINDS = ("episodes", "movies")
 # Set by an import of Trakt's data export: the next fetch with a Trakt login reads the whole
 # history once, so the export's plain items (no air dates, no genres) become Trakt's own.

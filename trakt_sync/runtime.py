@@ -37,9 +37,8 @@ from trakt_sync.trakt_auth import TraktOAuth, TraktSession
 
 if TYPE_CHECKING:
     from trakt_sync.daemon import ProfileSchedule
-    from trakt_sync.matching.bangumi_data import BangumiDataIndex
-    from trakt_sync.matching.id_table import IdTable
     from trakt_sync.matching.matcher import Matcher
+    from trakt_sync.matching.stored_index import StoredBangumiData, StoredIdTable
     from trakt_sync.sink import BangumiSyncerSink
 
 log = logging.getLogger(__name__)
@@ -58,6 +57,8 @@ class Runtime:
     # Where a one-time notice for the person goes (the keyring fallback): the CLI prints it
     # as a sentence; a library user gets a log warning.
     notice: Callable[[str], None] = field(default=lambda message: log.warning("%s", message))
+    # the data indexes the matcher opened (SQLite files), closed with the runtime
+    _opened: list[StoredBangumiData | StoredIdTable] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         for secret in self.settings.secret_values():
@@ -267,8 +268,8 @@ class Runtime:
             proxy=self.settings.network.proxy,
         )
 
-    def _bangumi_data_index(self) -> BangumiDataIndex:
-        from trakt_sync.matching.bangumi_data import BangumiDataSource
+    def _bangumi_data_index(self) -> StoredBangumiData:
+        from trakt_sync.matching.data_sources import BangumiDataSource
 
         matching = self.settings.matching
         with self._data_http() as http:
@@ -279,11 +280,13 @@ class Runtime:
                 matching.refresh_interval,
                 http,
             )
-            return source.index()
+            index = source.index()
+        self._opened.append(index)
+        return index
 
-    def _id_table(self) -> IdTable | None:
+    def _id_table(self) -> StoredIdTable | None:
         """The further id table, or None when it is turned off or cannot be had."""
-        from trakt_sync.matching.id_table import IdTableSource
+        from trakt_sync.matching.data_sources import IdTableSource
 
         matching = self.settings.matching
         if not matching.id_table_url and not matching.id_table_path:
@@ -296,7 +299,10 @@ class Runtime:
                 matching.refresh_interval,
                 http,
             )
-            return source.table()
+            table = source.table()
+        if table is not None:
+            self._opened.append(table)
+        return table
 
     @property
     def trakt_offline(self) -> bool:
@@ -411,3 +417,6 @@ class Runtime:
                 client.close()
         if "store" in self.__dict__:
             self.store.close()
+        for index in self._opened:
+            index.close()
+        self._opened.clear()
