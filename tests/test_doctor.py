@@ -155,12 +155,18 @@ def test_a_bad_config_fails_first_and_skips_the_rest(sandbox: Sandbox, cli, tmp_
     assert rest and all(line.startswith("skip") for line in rest)
 
 
-def test_a_heartbeat_shows_the_daemon(logged_in: Sandbox, cli) -> None:
-    from trakt_sync.timeutil import iso_z, utcnow
+def test_the_daemon_line_judges_the_heartbeat_as_status_does(logged_in: Sandbox, cli) -> None:
+    from trakt_sync import heartbeat
+    from trakt_sync.timeutil import utcnow
 
-    state_paths().heartbeat_file.write_text(iso_z(utcnow()) + "\n")
+    beat = state_paths().heartbeat_file
+    heartbeat.write(beat, utcnow(), heartbeat.RUNNING, ["default"])  # this process: alive
     code, found = checks(cli)
     assert found["daemon"]["status"] == "ok" and found["daemon"]["detail"].startswith("running")
-    state_paths().heartbeat_file.write_text("2020-01-01T00:00:00Z\n")
+    heartbeat.write(beat, utcnow(), heartbeat.STOPPED, ["default"])
+    code, found = checks(cli)
+    assert found["daemon"]["detail"].startswith("not running: stopped")
+    beat.write_text("2020-01-01T00:00:00Z\n")  # an old beat of an earlier version
     code, found = checks(cli)
     assert found["daemon"]["status"] == "warn" and "stale" in found["daemon"]["detail"]
+    assert code == 0  # a warning does not fail

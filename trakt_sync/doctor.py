@@ -20,12 +20,15 @@ import httpx
 
 from trakt_sync.config import ENV_PREFIX, Settings
 from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError
+from trakt_sync.heartbeat import beat_time
+from trakt_sync.heartbeat import judge as judge_daemon
+from trakt_sync.heartbeat import read as read_beat
 from trakt_sync.httpclient import RetryBudget
 from trakt_sync.netproblems import describe, proxy_for
 from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.reports import daemon_stale
-from trakt_sync.timeutil import parse_instant, utcnow
+from trakt_sync.timeutil import utcnow
 
 if TYPE_CHECKING:
     from trakt_sync.runtime import Runtime
@@ -265,15 +268,25 @@ def data_sources(rt: Runtime) -> list[Check]:
     return checks
 
 
+# The daemon's state as ``status`` judges it (trakt_sync.heartbeat) → this check's verdict.
+_DAEMON: dict[str | None, tuple[Status, str]] = {
+    None: ("ok", "not running (no heartbeat); cron or a timer may sync instead"),
+    "running": ("ok", "running, last heartbeat {at}"),
+    "stale": ("warn", "stale: last heartbeat {at}; is `trakt-sync daemon` running?"),
+    "stopped": ("ok", "not running: stopped {at}"),
+    "once": ("ok", "not running: `daemon --once` ran {at}"),
+    "dead": ("warn", "not running: its process is gone (last heartbeat {at})"),
+    "other": ("ok", "a daemon runs for other profiles only (last heartbeat {at})"),
+}
+
+
 def daemon(rt: Runtime, now: datetime) -> Check:
     sync = rt.settings.sync
-    beat_file = rt.paths.heartbeat_file
-    if not beat_file.exists():
-        return Check("daemon", "ok", "not running (no heartbeat); cron or a timer may sync instead")
-    beat = beat_file.read_text(encoding="utf-8").strip()
-    if daemon_stale(beat, sync.schedule, sync.timezone, now):
-        return Check(
-            "daemon", "warn", f"stale: last heartbeat {beat}; is `trakt-sync daemon` running?"
-        )
-    seen = parse_instant(beat)
-    return Check("daemon", "ok", f"running, last heartbeat {seen:%Y-%m-%d %H:%M} UTC")
+    beat = read_beat(rt.paths.heartbeat_file)
+    stale = beat is not None and daemon_stale(beat.at, sync.schedule, sync.timezone, now)
+    status, template = _DAEMON[judge_daemon(beat, rt.profile, stale)]
+    at = ""
+    if beat is not None:
+        moment = beat_time(beat)
+        at = f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else beat.at
+    return Check("daemon", status, template.format(at=at))

@@ -34,9 +34,11 @@ def open_runtime(
     *,
     must_exist: bool,
     registry: SecretRegistry,
+    read_only: bool = False,
     notice: Callable[[str], None] | None = None,
 ) -> Iterator[Runtime]:
     """The profile's runtime, closed on the way out; a damaged database is reported.
+    ``read_only``: nothing is created or written in the state directory (``status``).
     ``notice`` takes a one-time message for the person (the keyring fallback)."""
     from trakt_sync.paths import state_paths
     from trakt_sync.runtime import Runtime
@@ -50,6 +52,7 @@ def open_runtime(
         ),
         paths=state_paths(),
         secrets=registry,
+        read_only=read_only,
     )
     if notice is not None:
         rt.notice = notice  # before the token store, the one user of it, is built

@@ -8,13 +8,14 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from trakt_sync import show_key as keys
 from trakt_sync.errors import NotFound, TraktSyncError
-from trakt_sync.mapping_ops import add_override, check_override, parse_override
+from trakt_sync.mapping_ops import add_override, check_override, local_conflicts, parse_override
 from trakt_sync.matching.airdate import DateCheck, broadcast_day, compare_days, parse_day
 from trakt_sync.matching.overrides import Override
-from trakt_sync.reports import show_key
 from trakt_sync.store import Store
 from trakt_sync.subject_search import search_subjects, subject_row
 
@@ -56,7 +57,7 @@ def fix_groups(store: Store) -> list[FixGroup]:
     groups: dict[tuple[str, int | None], FixGroup] = {}
     members: dict[tuple[str, int | None], list[dict[str, Any]]] = defaultdict(list)
     for row in store.unmatched_episodes():
-        key = show_key(row)
+        key = _key(row)
         if key is None:
             continue
         season = row["season"] if row["kind"] == "episode" else None
@@ -79,6 +80,15 @@ def fix_groups(store: Store) -> list[FixGroup]:
             first_aired=aired,
         )
     return sorted(groups.values(), key=lambda g: (g.title.casefold(), g.season or 0))
+
+
+def _key(row: dict[str, Any]) -> str | None:
+    """The key ``map add`` takes for the play's show or film, as ``unmatched --json`` has it."""
+    ids = SimpleNamespace(trakt=row["media_trakt"], slug=row["media_slug"], tmdb=row["media_tmdb"])
+    try:
+        return str(keys.of_ids(ids, movie=row["kind"] == "movie"))
+    except ValueError:
+        return None
 
 
 def evidence(
@@ -178,11 +188,16 @@ def override_for(group: FixGroup, subject_id: int | None) -> Override:
 
 
 def apply_fix(rt: Runtime, override: Override, *, check: bool = True) -> int:
-    """Write the override as ``map add`` does (checked online first unless ``check`` is
-    false); return how many plays will be resolved again."""
+    """Write the override as ``map add`` does: refused (ValueError) when it could never
+    apply beside the mappings there are, checked online first unless ``check`` is false;
+    return how many plays will be resolved again."""
+    existing = [Override.from_dict(spec) for spec in rt.store.overrides()]
+    conflicts = local_conflicts(override, existing)
+    if conflicts:
+        raise ValueError(f"{override.describe()} can never apply: {conflicts[0]}")
     if check:
         # Through the look-up cache: the sync then names the subject as this check did.
-        check_override(override, rt.cached_bangumi, rt.trakt)
+        check_override(override, rt.cached_bangumi, rt.trakt, existing)
     _, retried = add_override(rt.store, override)
     return retried
 

@@ -209,6 +209,11 @@ class Matcher:
         )
         return result
 
+    def resolve_film_fresh(self, movie: TraktMovie) -> Resolution:
+        """A film resolved anew, the cache neither read nor written (for ``explain``)."""
+        overrides = [o for o in self._overrides if o.is_movie and o.matches_movie(movie.ids)]
+        return resolve_film(self.context, movie, movie_key(movie.ids), overrides)
+
     # == upkeep and explanation ==========================================================
 
     def subject_name(self, subject_id: int) -> str:
@@ -230,7 +235,7 @@ class Matcher:
         return dropped + self._cache.drop_cached(EPISODES_NS, [str(subject_id)])
 
     def explain(
-        self, trakt: ShowSource, ref: str, season: int | None, episode: int | None
+        self, trakt: ShowSource, ref: int | str, season: int | None, episode: int | None
     ) -> dict[str, Any]:
         """How a Trakt show (``ref``: id or slug) resolves, season by season, built afresh
         with the sources tried: for ``trakt-sync explain``. JSON-ready."""
