@@ -54,10 +54,11 @@ class SyncResult:
                 f"Bangumi-syncer {self.requests.get('bangumi-syncer', 0)}; "
                 f"{self.duration_s:.1f}s"
             )
+        bad = f", {c['bad_data']} left alone over unreadable data" if c.get("bad_data") else ""
         return (
             f"{verb}: fetched {c['fetched']} ({c['new']} new), {marked} {c['marked']}, "
             f"{c['already']} already marked, {c['unmatched']} unmatched, {c['skipped']} skipped, "
-            f"{c['failed']} failed{removed}; requests: Trakt {self.requests.get('trakt', 0)}, "
+            f"{c['failed']} failed{removed}{bad}; requests: Trakt {self.requests.get('trakt', 0)}, "
             f"Bangumi {self.requests.get('bangumi', 0)}; {self.duration_s:.1f}s"
         )
 
