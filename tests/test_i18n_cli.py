@@ -132,7 +132,7 @@ def test_chinese_words_in_chinese_and_english_under_c(both: dict[str, Any]) -> N
     # A stored (English) match reason, its phrases translated where shown.
     assert (
         "第 1 季确认的 Bangumi 条目" in zh["unmatched"][1]
-        and "；可用 `trakt-sync map add" in (zh["status"][1])
+        and "；添加一条：\n      trakt-sync map add" in zh["status"][1]
     )
     assert "no Bangumi subject confirmed for" in en["unmatched"][1]
     assert "有效（profile：default）" in zh["config check"][1]

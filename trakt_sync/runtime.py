@@ -55,6 +55,9 @@ class Runtime:
     secrets: SecretRegistry = field(default_factory=SecretRegistry)
     counter: RequestCounter = field(default_factory=RequestCounter)
     transport: httpx.BaseTransport | None = None
+    # Where a one-time notice for the person goes (the keyring fallback): the CLI prints it
+    # as a sentence; a library user gets a log warning.
+    notice: Callable[[str], None] = field(default=lambda message: log.warning("%s", message))
     # Only read the state directory (``status``): nothing is created or written there.
     read_only: bool = False
     # the data indexes the matcher opened (SQLite files), closed with the runtime
@@ -78,7 +81,7 @@ class Runtime:
             self.paths,
             backend=self.settings.secrets.backend,
             profile=self.profile,
-            warn=lambda message: log.warning("%s", message),
+            warn=self.notice,
             registry=self.secrets,
         )
 
@@ -275,6 +278,17 @@ class Runtime:
             timezone=sync.timezone,
             heartbeat=self.paths.heartbeat_file,
             now=now,
+            sync_running=lambda: syncjob.sync_running(self.paths.lock(self.profile)),
+            died_message=DIED_MESSAGE,
+        )
+
+    def run_log(self, limit: int) -> list[dict[str, Any]]:
+        """The ``limit`` runs started last (``trakt-sync log``)."""
+        from trakt_sync.runlog import run_log
+
+        return run_log(
+            self.store,
+            limit,
             sync_running=lambda: syncjob.sync_running(self.paths.lock(self.profile)),
             died_message=DIED_MESSAGE,
         )

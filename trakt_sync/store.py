@@ -1250,6 +1250,25 @@ class Store:
         ).fetchone()
         return None if row is None else _run_record(row)
 
+    def recent_runs(self, limit: int, *, include_dry: bool = True) -> list[RunRecord]:
+        """The runs started last, newest first, finished or not."""
+        rows = self.db.execute(
+            "SELECT * FROM runs WHERE (? OR dry_run = 0) ORDER BY id DESC LIMIT ?",
+            (int(include_dry), limit),
+        ).fetchall()
+        return [_run_record(row) for row in rows]
+
+    def unmatched_episodes(self) -> list[dict[str, Any]]:
+        """Every unmatched play's show (or film) ids, season, episode and air date: what
+        ``unmatched --fix`` groups and offers to map."""
+        rows = self.db.execute(
+            "SELECT history_id, kind, media_trakt, media_slug, media_tmdb, media_title, season, "
+            "number, first_aired, reason, resolution FROM plays WHERE state = ? "
+            "ORDER BY media_title, season, number",
+            (PlayState.UNMATCHED.value,),
+        ).fetchall()
+        return [dict(row) for row in rows]
+
 
 def _run_record(row: sqlite3.Row) -> RunRecord:
     return RunRecord(

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from trakt_sync.cli.output import JsonOption, err_console
+from trakt_sync.cli.reasons import error_text, for_stderr
 from trakt_sync.cli.state import CliState
 from trakt_sync.i18n import _
 
@@ -53,7 +54,14 @@ def sync(
     full: Annotated[bool, typer.Option("--full", help=_("Fetch the whole history again."))] = False,
     since: Annotated[
         str | None,
-        typer.Option("--since", help=_("Only fetch plays watched from DATE on."), metavar="DATE"),
+        typer.Option(
+            "--since",
+            help=_(
+                "Only fetch plays watched from DATE on: YYYY-MM-DD (midnight UTC) or an "
+                "ISO 8601 time such as 2024-01-31T18:00+08:00."
+            ),
+            metavar="DATE",
+        ),
     ] = None,
     retry_unmatched: Annotated[
         bool, typer.Option("--retry-unmatched", help=_("Resolve unmatched plays again."))
@@ -119,9 +127,9 @@ def sync(
     if result.report.message:
         from trakt_sync.reason_text import shown_reason
 
-        print(f"trakt-sync: {state.hint(shown_reason(result.report.message))}", file=sys.stderr)
+        print(error_text(state.hint(shown_reason(result.report.message))), file=sys.stderr)
     if not (state.quiet and result.exit_code == 0):
-        print(result.summary(_), file=sys.stderr)
+        print(for_stderr(result.summary(_)), file=sys.stderr)
         for line in next_steps(result):
-            print(state.hint(line), file=sys.stderr)
+            print(for_stderr(state.hint(line)), file=sys.stderr)
     raise typer.Exit(result.exit_code)
