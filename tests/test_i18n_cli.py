@@ -78,6 +78,8 @@ def _run_all(lang: str, home: Path) -> dict[str, tuple[int, str, str]]:
         for command in ("status", "unmatched"):
             run(command, command)
             run(f"{command} json", command, "--json")
+        run("doctor", "doctor")
+        run("doctor json", "doctor", "--json")
         run("config check", "config", "check")
         run("config check json", "config", "check", "--json")
         missing = str(home / "no-such-export.zip")
@@ -103,6 +105,7 @@ def _stable(value: Any, home: Path) -> Any:
         return [_stable(v, home) for v in value]
     if isinstance(value, str):
         value = value.replace(str(home), "<home>")
+        value = re.sub(r"answered in \d+ ms", "answered", value)
         return re.sub(r"127\.0\.0\.1:\d+", "<host>", value)
     return value
 
@@ -138,6 +141,8 @@ def test_chinese_words_in_chinese_and_english_under_c(both: dict[str, Any]) -> N
     assert "有效（profile：default）" in zh["config check"][1]
     assert re.search(r"\d+年\d+月\d+日 周", zh["config check"][1]), zh["config check"][1]
     assert "没有这样的文件或文件夹" in zh["error"][2]
+    assert "正常  Trakt 令牌    有效，已登录为 demo-user" in zh["doctor"][1]
+    assert "ok    Trakt token      accepted, logged in as demo-user" in en["doctor"][1]
     assert "Trakt: 127.0.0.1 拒绝连接（已尝试" in zh["network error"][2]
     assert "connection refused by 127.0.0.1" in en["network error"][2]
     assert "nowhere.toml：不存在（`trakt-sync --config" in zh["config error"][2]

@@ -63,6 +63,58 @@ _PHRASES = (
         N_("; gave up after waiting {spent} for retries (http.retry_budget is {budget})"),
     ),
     (re.compile(r"; try again later$"), N_("; try again later")),
+    # doctor's details (doctor.py).
+    (
+        re.compile(
+            r"^no file at (?P<path>.+) \(defaults and environment\): valid, profile "
+            r"(?P<profile>\S+)$"
+        ),
+        N_("no file at {path} (defaults and environment): valid, profile {profile}"),
+    ),
+    (
+        re.compile(r"^(?P<path>.+): valid, profile (?P<profile>\S+)$"),
+        N_("{path}: valid, profile {profile}"),
+    ),
+    (
+        re.compile(r"^(?P<path>.+): mode (?P<mode>\d+), others may read it \(0700\)$"),
+        N_("{path}: mode {mode}, others may read it (0700)"),
+    ),
+    (
+        re.compile(r"^(?P<path>.+): writable, mode (?P<mode>\d+)$"),
+        N_("{path}: writable, mode {mode}"),
+    ),
+    (
+        re.compile(r"^not used: secrets\.backend = file \((?P<path>.+)\)$"),
+        N_("not used: secrets.backend = file ({path})"),
+    ),
+    (
+        re.compile(r"^(?P<host>\S+) answered in (?P<ms>\d+) ms"),
+        N_("{host} answered in {ms} ms"),
+    ),
+    (re.compile(r" through the proxy (?P<proxy>\S+)$"), N_(" through the proxy {proxy}")),
+    (re.compile(r"^cannot reach it: "), N_("cannot reach it: ")),
+    (
+        re.compile(r"^accepted, logged in as (?P<user>.+) \(tokens in (?P<backend>\w+)\)$"),
+        N_("accepted, logged in as {user} (tokens in {backend})"),
+    ),
+    (
+        re.compile(r"^accepted, user (?P<user>.+) \(token stored in the (?P<backend>\w+)\)$"),
+        N_("accepted, user {user} (token stored in the {backend})"),
+    ),
+    (
+        re.compile(r"^not running \(no heartbeat\); cron or a timer may sync instead$"),
+        N_("not running (no heartbeat); cron or a timer may sync instead"),
+    ),
+    (
+        re.compile(r"^running, last heartbeat (?P<at>.+)$"),
+        N_("running, last heartbeat {at}"),
+    ),
+    (re.compile(r"^not logged in: run "), N_("not logged in: run ")),
+    (
+        re.compile(r"^not checked: (?P<service>.+) did not answer$"),
+        N_("not checked: {service} did not answer"),
+    ),
+    (re.compile(r"^the configuration is not valid$"), N_("the configuration is not valid")),
 )
 
 

@@ -158,17 +158,29 @@ app.command(
 
 app.command(
     "search",
-    short_help="Find Bangumi subjects (ids for `map add`).",
+    short_help=_("Find Bangumi subjects (ids for `map add`)."),
+    help=_(
+        "Search Bangumi for subjects: id, type, air date, episodes and link.\n\n"
+        "The id is what `trakt-sync map add` and the unmatched hints call the Bangumi subject "
+        "id."
+    ),
     epilog=examples("trakt-sync search 'spy family'", "trakt-sync search 葬送のフリーレン --json"),
 )(search_cmd.search)
 app.command(
     "log",
-    short_help="Past sync runs: outcome, counts, duration.",
+    short_help=_("Past sync runs: outcome, counts, duration."),
+    help=_("Show the past sync runs: when, how each ended, its counts, duration and error."),
     epilog=examples("trakt-sync log", "trakt-sync log --limit 50 --json"),
 )(log_cmd.log)
 app.command(
     "doctor",
-    short_help="Check config, tokens, services, keyring, state.",
+    short_help=_("Check config, tokens, services, keyring, state."),
+    help=_(
+        "Check the config, both tokens (asking the services), that each service answers "
+        "through the configured proxy, the keyring, the state directory and the daemon.\n\n"
+        "Exits 1 when any check fails (78 when it is the configuration); a warning alone "
+        "exits 0."
+    ),
     epilog=examples("trakt-sync doctor", "trakt-sync -p partner doctor --json"),
 )(doctor_cmd.doctor)
 

@@ -7,9 +7,20 @@ import typer
 from trakt_sync.cli.output import JsonOption, out_console
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_CONFIG, EXIT_FAILED
+from trakt_sync.i18n import N_, _
 from trakt_sync.paths import config_named_explicitly, state_paths
 
-_MARKS = {"ok": "ok  ", "warn": "warn", "fail": "FAIL", "skip": "skip"}
+_MARKS = {"ok": N_("ok  "), "warn": N_("warn"), "fail": N_("FAIL"), "skip": N_("skip")}
+# The checks' names as shown (--json keeps the English names).
+_NAMES = {
+    "config": N_("config"),
+    "state directory": N_("state directory"),
+    "keyring": N_("keyring"),
+    "Trakt token": N_("Trakt token"),
+    "Bangumi token": N_("Bangumi token"),
+    "id table": N_("id table"),
+    "daemon": N_("daemon"),
+}
 
 
 def doctor(ctx: typer.Context, as_json: JsonOption = False) -> None:
@@ -42,12 +53,23 @@ def doctor(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 def _print(checks: list[dict[str, str]]) -> None:
     """One line per check; on a terminal a long detail wraps under its own column."""
+    from trakt_sync.reason_text import shown_reason
+    from trakt_sync.sync_lines import width_of
+
     console = out_console()
-    width = max(len(check["name"]) for check in checks)
+    rows = [
+        (
+            _(_MARKS[check["status"]]),
+            _(_NAMES.get(check["name"], check["name"])),
+            shown_reason(check["detail"]),
+        )
+        for check in checks
+    ]
+    width = max(width_of(name) for _mark, name, _detail in rows)
     if not console.is_terminal:
-        for check in checks:
-            mark = _MARKS[check["status"]]
-            console.print(f"{mark}  {check['name']:<{width}}  {check['detail']}", markup=False)
+        for mark, name, detail in rows:
+            pad = " " * (width - width_of(name))
+            console.print(f"{mark}  {name}{pad}  {detail}", markup=False)
         return
     from rich.table import Table
     from rich.text import Text
@@ -56,6 +78,6 @@ def _print(checks: list[dict[str, str]]) -> None:
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
-    for check in checks:
-        grid.add_row(_MARKS[check["status"]], check["name"], Text(check["detail"]))
+    for mark, name, detail in rows:
+        grid.add_row(mark, name, Text(detail))
     console.print(grid, soft_wrap=False)
