@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from trakt_sync.i18n import N_, _
 from trakt_sync.outcome import RunOutcome
 from trakt_sync.store import RunRecord, Store
 from trakt_sync.timeutil import parse_instant
@@ -54,7 +55,21 @@ def run_log(
     return [run_entry(run) for run in runs]
 
 
+# How a count reads, per count (``log`` shows them in the terminal's language).
+COUNT_WORDS = {
+    "fetched": N_("fetched {count}"),
+    "marked": N_("marked {count}"),
+    "unmatched": N_("unmatched {count}"),
+    "skipped": N_("skipped {count}"),
+    "failed": N_("failed {count}"),
+    "removed": N_("removed {count}"),
+    "sent": N_("sent {count}"),
+}
+
+
 def counts_text(counts: dict[str, Any], ok: bool = True) -> str:
     """``fetched 20, marked 16, unmatched 1``: the counts that are not zero."""
-    shown = [f"{name} {counts[name]}" for name in SHOWN_COUNTS if counts.get(name)]
-    return ", ".join(shown) or ("nothing new" if ok else "nothing done")
+    shown = [
+        _(COUNT_WORDS[name]).format(count=counts[name]) for name in SHOWN_COUNTS if counts.get(name)
+    ]
+    return ", ".join(shown) or (_("nothing new") if ok else _("nothing done"))

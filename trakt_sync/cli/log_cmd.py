@@ -9,7 +9,10 @@ import typer
 
 from trakt_sync.cli.output import JsonOption, local_time, out_console
 from trakt_sync.cli.state import CliState
+from trakt_sync.i18n import _
+from trakt_sync.reason_text import shown_reason
 from trakt_sync.timeutil import parse_instant, utcnow
+from trakt_sync.words import OUTCOME_WORDS
 
 
 def log(
@@ -17,7 +20,7 @@ def log(
     as_json: JsonOption = False,
     limit: Annotated[
         int,
-        typer.Option("--limit", "-n", min=1, metavar="N", help="How many runs to show."),
+        typer.Option("--limit", "-n", min=1, metavar="N", help=_("How many runs to show.")),
     ] = 10,
 ) -> None:
     """Show the past sync runs: when, how each ended, its counts, duration and error."""
@@ -33,7 +36,11 @@ def log(
         return
     console = out_console()
     if not runs:
-        console.print(f"No runs yet for profile {state.profile}: `trakt-sync sync` starts one.")
+        console.print(
+            _("No runs yet for profile {profile}: `trakt-sync sync` starts one.").format(
+                profile=state.profile
+            )
+        )
         return
     now = utcnow()
     # On a terminal Rich wraps a long line between words; in a pipe each run stays one line.
@@ -43,16 +50,24 @@ def log(
             _line(run, now, counts_text(run["counts"], run["ok"])), markup=False, soft_wrap=not wrap
         )
         if run["message"] and not run["ok"]:
-            console.print(f"    {run['message']}", markup=False, soft_wrap=not wrap)
+            message = shown_reason(run["message"])
+            console.print(f"    {message}", markup=False, soft_wrap=not wrap)
 
 
 def _line(run: dict[str, Any], now: datetime, counts: str) -> str:
     started = local_time(parse_instant(run["started_at"]), now)
-    took = "" if run["duration_s"] is None else f" in {_seconds(run['duration_s'])}"
-    dry = " (dry run)" if run["dry_run"] else ""
+    took = (
+        ""
+        if run["duration_s"] is None
+        else _(" in {duration}").format(duration=_seconds(run["duration_s"]))
+    )
+    dry = _(" (dry run)") if run["dry_run"] else ""
     requests = run["requests"]
-    asked = f"; requests: Trakt {requests['trakt']}, Bangumi {requests['bangumi']}"
-    return f"#{run['id']} {started} {run['outcome']}{dry}{took}: {counts}{asked}"
+    asked = _("; requests: Trakt {trakt}, Bangumi {bangumi}").format(
+        trakt=requests["trakt"], bangumi=requests["bangumi"]
+    )
+    outcome = _(OUTCOME_WORDS.get(run["outcome"], run["outcome"]))
+    return f"#{run['id']} {started} {outcome}{dry}{took}: {counts}{asked}"
 
 
 def _seconds(value: float) -> str:

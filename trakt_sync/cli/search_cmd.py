@@ -8,6 +8,7 @@ import typer
 
 from trakt_sync.cli.output import JsonOption, out_console
 from trakt_sync.cli.state import CliState
+from trakt_sync.i18n import _, is_chinese
 
 _KINDS = {"anime": [2], "real": [6], "all": [2, 6]}
 
@@ -15,22 +16,22 @@ _KINDS = {"anime": [2], "real": [6], "all": [2, 6]}
 def search(
     ctx: typer.Context,
     title: Annotated[
-        list[str], typer.Argument(help="Words of the title (any language).", metavar="TITLE")
+        list[str], typer.Argument(help=_("Words of the title (any language)."), metavar="TITLE")
     ],
     as_json: JsonOption = False,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, max=20, metavar="N", help="At most N (≤ 20).")
+        int, typer.Option("--limit", "-n", min=1, max=20, metavar="N", help=_("At most N (≤ 20)."))
     ] = 10,
     year: Annotated[
         int | None,
-        typer.Option("--year", metavar="YYYY", help="Only subjects first aired that year."),
+        typer.Option("--year", metavar="YYYY", help=_("Only subjects first aired that year.")),
     ] = None,
     kind: Annotated[
         str,
         typer.Option(
             "--type",
             metavar="anime|real|all",
-            help="anime, real (live action) or all of both.",
+            help=_("anime, real (live action) or all of both."),
         ),
     ] = "all",
 ) -> None:
@@ -59,15 +60,20 @@ def search(
         return
     console = out_console()
     if not rows:
-        console.print(f"No Bangumi subject found for {text!r}.", markup=False)
+        console.print(
+            _("No Bangumi subject found for {text}.").format(text=repr(text)), markup=False
+        )
         return
     for row in rows:
-        names = row["name"] + (f" / {row['name_cn']}" if row["name_cn"] else "")
+        first, second = (
+            (row["name_cn"], row["name"]) if is_chinese() else (row["name"], row["name_cn"])
+        )
+        names = " / ".join(name for name in (first, second) if name)
         facts = [
             row["type_name"] or "?",
             row["platform"] or "",
-            row["date"] or "date unknown",
-            f"{row['eps']} eps" if row["eps"] else "",
+            row["date"] or _("date unknown"),
+            _("{count} eps").format(count=row["eps"]) if row["eps"] else "",
         ]
         console.print(f"{row['id']:>7}  {names}", markup=False)
         console.print(
