@@ -87,6 +87,10 @@ app.add_typer(auth_cmd.app, name="auth", short_help=_("Log in to Trakt and Bangu
 config_cmd.app.command(
     "set",
     short_help=_("Change one setting in the config file."),
+    help=_(
+        "Set one key in the config file; the whole file is validated before it is written.\n\n"
+        "The file's comments and layout stay as they are. A new file is created 0600."
+    ),
     epilog=examples(
         "trakt-sync config set sync.schedule '0 3 * * *'",
         "trakt-sync -p partner config set sync.ratings fill",

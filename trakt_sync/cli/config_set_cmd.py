@@ -8,6 +8,7 @@ import typer
 
 from trakt_sync.cli.output import note
 from trakt_sync.cli.state import CliState
+from trakt_sync.i18n import _
 
 
 def set_(
@@ -15,15 +16,17 @@ def set_(
     key: Annotated[
         str,
         typer.Argument(
-            help="SECTION.KEY (e.g. sync.schedule); with -p NAME it goes under "
-            "[profiles.NAME], or write profiles.NAME.SECTION.KEY.",
+            help=_(
+                "SECTION.KEY (e.g. sync.schedule); with -p NAME it goes under "
+                "[profiles.NAME], or write profiles.NAME.SECTION.KEY."
+            ),
             metavar="KEY",
         ),
     ],
     value: Annotated[
         str,
         typer.Argument(
-            help='A TOML value (true, 250, "text") or plain text: 5m, 0 3 * * *.',
+            help=_('A TOML value (true, 250, "text") or plain text: 5m, 0 3 * * *.'),
             metavar="VALUE",
         ),
     ],
@@ -37,8 +40,12 @@ def set_(
     state: CliState = ctx.obj
     path = state.config_path
     result = set_value(path, key, value, state.profile)
-    before = result.old if result.old is not None else "(not set)"
+    before = result.old if result.old is not None else _("(not set)")
     typer.echo(f"{result.key}: {before} → {result.new}")
-    typer.echo(f"written to {path}")
+    typer.echo(_("written to {path}").format(path=path))
     if result.overridden_by:
-        note(f"note: the environment variable {result.overridden_by} overrides it")
+        note(
+            _("note: the environment variable {name} overrides it").format(
+                name=result.overridden_by
+            )
+        )
