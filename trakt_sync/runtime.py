@@ -21,14 +21,21 @@ from trakt_sync import accounts, syncjob
 from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.config import Settings
-from trakt_sync.engine import ProgressFn, SyncEngine
+from trakt_sync.engine import Stages, SyncEngine
 from trakt_sync.errors import ConfigError
-from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
 from trakt_sync.httpclient import RequestCounter, RetryBudget, new_http
 from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
 from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
+from trakt_sync.stages.apply import ApplyStage
+from trakt_sync.stages.fetch import FetchStage
+from trakt_sync.stages.lists import ExtrasSettings, ExtrasSync, NoLists
+from trakt_sync.stages.ports import Lists, ResolverHandle
+from trakt_sync.stages.reconcile import Reconcile
+from trakt_sync.stages.resolve import ResolveStage
+from trakt_sync.stages.send import SendStage
+from trakt_sync.stages.types import ProgressFn, checkpoint, no_progress
 from trakt_sync.store import Store
 from trakt_sync.syncjob import DIED_MESSAGE, SyncJob
 from trakt_sync.tokens import TokenStore
@@ -286,28 +293,47 @@ class Runtime:
     def engine(
         self, progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None
     ) -> SyncEngine:
-        sync = self.settings.sync
+        """The stages of one run, wired to this profile's clients, store and matcher."""
+        sync, store = self.settings.sync, self.store
+        progress = progress or no_progress
+        check = checkpoint(should_stop or (lambda: False))
+        resolver = ResolverHandle(self.resolver)
+        lists = self._lists()
+        deliver: ApplyStage | SendStage
+        if self.sink is not None:
+            deliver = SendStage(store, self.sink, progress=progress, check=check)
+        else:
+            deliver = ApplyStage(
+                store,
+                self.bangumi,
+                episodes=self.cached_bangumi,
+                account=self.bangumi_account,
+                lists=lists,
+                resolver=resolver,
+                complete_subjects=sync.complete_subjects,
+                progress=progress,
+                check=check,
+            )
+        fetch = FetchStage(
+            store, self.trakt, page_limit=sync.page_limit, progress=progress, check=check
+        )
         return SyncEngine(
-            self.store,
-            self.trakt,
-            self.bangumi,
-            resolver=self.resolver,
-            episodes=self.cached_bangumi,
-            account=self.bangumi_account,
-            sink=self.sink,
-            complete_subjects=sync.complete_subjects,
-            history_overlap=sync.history_overlap,
-            page_limit=sync.page_limit,
-            progress=progress,
-            should_stop=should_stop or (lambda: False),
-            extras=self._extras(),
+            store,
+            Stages(
+                fetch=fetch,
+                reconcile=Reconcile(store, sync.history_overlap),
+                resolve=ResolveStage(store, resolver, lists, progress=progress, check=check),
+                deliver=deliver,
+                lists=lists,
+            ),
         )
 
-    def _extras(self) -> ExtrasSync | None:
+    def _lists(self) -> Lists:
+        """The Trakt ratings and watchlist stage, or NoLists when neither is synced."""
         sync = self.settings.sync
         settings = ExtrasSettings(sync.ratings, sync.watchlist, self.settings.bangumi.private)
         if settings == ExtrasSettings():
-            return None
+            return NoLists()
         return ExtrasSync(
             self.store,
             self.trakt,

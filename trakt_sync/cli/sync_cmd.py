@@ -107,7 +107,7 @@ def _print_subjects(result: SyncResult) -> None:
 def _print_sink_items(result: SyncResult) -> None:
     from trakt_sync.sink import describe_item
 
-    items = result.report.sink_items or []
+    items = result.report.sink_items or ()
     if not items:
         print("Nothing to send to Bangumi-syncer.")
     verb = "Would send" if result.dry_run else "Sent"
