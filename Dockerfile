@@ -2,7 +2,7 @@
 #
 #   docker build -t trakt-sync .
 #   docker run --rm -it -v trakt-sync-data:/data -e TRAKT_SYNC_TRAKT__CLIENT_ID=... \
-#     -e TRAKT_SYNC_TRAKT__CLIENT_SECRET=... trakt-sync auth
+#     trakt-sync auth
 #   docker run -d --init --name trakt-sync -v trakt-sync-data:/data -e ... trakt-sync
 #
 # Every bit of state (database, tokens.json, caches, locks) and the optional config

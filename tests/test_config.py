@@ -151,13 +151,13 @@ def test_a_schedule_that_never_fires_is_refused_by_load_settings(tmp_path: Path)
     load_settings(write(tmp_path / "c.toml", '[sync]\nschedule = "0 0 29 2 *"\n'))
 
 
-# Issue 12, bug 4: the missing key is the one named.
-def test_missing_client_secret_is_named(cli, tmp_path: Path) -> None:
-    write(tmp_path / "home" / "config.toml", '[trakt]\nclient_id = "cid"\n')
+# Issue 12, bug 4: the missing key is the one named; issue 18: a secret is not needed.
+def test_a_missing_client_id_is_named_and_a_secret_is_not_needed(cli, tmp_path: Path) -> None:
+    write(tmp_path / "home" / "config.toml", '[trakt]\nclient_secret = "s3cret-value-123"\n')
     result = cli("auth")
     assert result.code == 78
-    assert "trakt.client_secret: not set" in result.err
-    assert "trakt.client_id: not set" not in result.err
+    assert "trakt.client_id: not set" in result.err
+    assert "trakt.client_secret" not in result.err
 
 
 # Issue 12, bug 5: a file named explicitly must exist; the default path may be absent.

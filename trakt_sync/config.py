@@ -91,16 +91,12 @@ class TraktSettings(_Section):
 
     _urls = field_validator("api_url", "auth_url")(_check_url)
 
-    def missing_app_keys(self) -> list[str]:
-        """The API app keys still empty, by their full names."""
-        return [
-            name
-            for name, value in (
-                ("trakt.client_id", self.client_id),
-                ("trakt.client_secret", self.client_secret.get_secret_value()),
-            )
-            if not value
-        ]
+    def app_client_id(self) -> str:
+        """``client_id``, else the public client id this build carries ("" if neither);
+        ``client_secret`` is optional (A.3.2)."""
+        from trakt_sync.trakt_app import client_id
+
+        return client_id(self.client_id)
 
 
 class BangumiSettings(_Section):

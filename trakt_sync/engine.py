@@ -90,7 +90,7 @@ class SyncEngine:
         if error is not None:
             outcome = RunOutcome.of_error(error)
             return _with(report, outcome, self.store.redact(str(error)), error)
-        if report.counts["failed"]:
+        if report.failed:
             return _with(report, RunOutcome.FAILED, None, None)
         return report
 

@@ -54,6 +54,11 @@ class ServiceUnavailable(TryLater):
     """Transport error, timeout or 5xx that outlived the retry budget."""
 
 
+class ListReadShort(ServiceUnavailable):
+    """A paged Trakt list came short or changed while it was read (an empty page before the
+    last, fewer items than counted): nothing may be concluded from its absences."""
+
+
 class Interrupted(TryLater):
     """A stop was requested (daemon shutdown); the work left stays pending."""
 

@@ -107,7 +107,7 @@ class Runtime:
         trakt = self.settings.trakt
         return TraktOAuth(
             trakt.auth_url,
-            client_id=trakt.client_id,
+            client_id=trakt.app_client_id(),
             client_secret=trakt.client_secret.get_secret_value(),
             user_agent=self.user_agent,
             **self._client_kw(),
@@ -118,7 +118,7 @@ class Runtime:
         trakt = self.settings.trakt
         return TraktClient(
             trakt.api_url,
-            client_id=trakt.client_id,
+            client_id=trakt.app_client_id(),
             user_agent=self.user_agent,
             session=TraktSession(self.trakt_oauth, self.tokens),
             **self._client_kw(),
@@ -190,8 +190,8 @@ class Runtime:
         )
 
     def trakt_login(self) -> TraktLogin:
-        """The device-code login; raises ConfigError when no Trakt API app is configured."""
-        accounts.require_trakt_app(self.settings.trakt.missing_app_keys(), self.config_path)
+        """The device-code login; raises ConfigError when no Trakt client id is known."""
+        accounts.require_trakt_app(self.settings.trakt.app_client_id(), self.config_path)
         return TraktLogin(self.trakt_oauth, self.trakt, self.tokens, self.secrets)
 
     def auth_summary(self) -> dict[str, Any]:

@@ -97,8 +97,8 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     typer.echo(f"profile: {summary['profile']} (tokens in {summary['backend']})")
     if trakt["rejected"]:
         typer.echo(
-            f"Trakt:   not logged in: Trakt rejected the refresh token of {trakt['username']} "
-            "(run `trakt-sync auth`)"
+            f"Trakt:   not logged in: the login of {trakt['username']} was ended on Trakt's "
+            "side (run `trakt-sync auth`)"
         )
     elif trakt["authenticated"]:
         expired = " (expired; renewed on next use)" if trakt["expired"] else ""

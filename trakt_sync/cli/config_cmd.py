@@ -13,6 +13,7 @@ from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_CONFIG, ConfigError
 from trakt_sync.paths import config_named_explicitly
 from trakt_sync.timeutil import utcnow
+from trakt_sync.trakt_app import NO_CLIENT_ID
 
 app = typer.Typer(
     help="Create, check, inspect and locate the configuration file.",
@@ -112,7 +113,8 @@ def check_data(state: CliState, now: datetime) -> dict[str, Any]:
                 "schedule": schedule,
                 "timezone": settings.sync.timezone,
                 "next_fires": [f.isoformat() for f in next_fires(schedule, tz, now, FIRES_SHOWN)],
-                "warnings": [f"sync.schedule: {w}" for w in schedule_warnings(schedule)],
+                "warnings": [f"sync.schedule: {w}" for w in schedule_warnings(schedule)]
+                + ([] if settings.trakt.app_client_id() else [NO_CLIENT_ID]),
             }
         )
     data.update(valid=True, exit_code=0)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from trakt_sync.errors import TraktSyncError
+from trakt_sync.errors import ListReadShort, TraktSyncError
 from trakt_sync.history_changes import mismatches, parse_watched, plan_refetch
 from trakt_sync.readahead import read_ahead
 from trakt_sync.stages.ports import HistorySource
@@ -99,7 +99,7 @@ class FetchStage:
             return self._fetch_whole(kind, tally)
         try:
             watched = parse_watched(media, self.trakt.watched(summary))
-        except ValueError as exc:
+        except (ValueError, ListReadShort) as exc:
             log.warning("Trakt's watched %s are unusable (%s); fetching all %s", summary, exc, kind)
             return self._fetch_whole(kind, tally)
         refetch = plan_refetch(watched, before, seen, self.page_limit)
@@ -160,26 +160,31 @@ class FetchStage:
         # second is as safe, as the baseline moves only once the whole fetch is saved.
         # The next page is read while this one is saved (the request beside SQLite's work).
         with self.store.few_commits() as commit, read_ahead(pages) as ahead:
-            for page, last in ahead:
-                self.check()
-                if not page and not last:
-                    # An empty page before the last one means items went missing in transit.
-                    malformed += 1
-                    log.warning("Trakt sent an empty history page before the last one")
-                rows = []
-                for item in page:
-                    try:
-                        row = history_row(item)
-                    except ValueError as exc:
+            try:
+                for page, last in ahead:
+                    self.check()
+                    if not page and not last:
+                        # An empty page before the last one: items went missing in transit.
                         malformed += 1
-                        log.warning("skipping a malformed Trakt history item (%s)", exc)
-                        continue
-                    rows.append((row, item))
-                    present.add(row[0])
-                    stamp = row[1]
-                    newest = stamp if newest is None or stamp > newest else newest
-                tally.fetched += len(page)
-                tally.new += self.store.save_rows(rows)
-                self.progress("fetch", tally.fetched, tally.fetched)
-                commit()
+                        log.warning("Trakt sent an empty history page before the last one")
+                    rows = []
+                    for item in page:
+                        try:
+                            row = history_row(item)
+                        except ValueError as exc:
+                            malformed += 1
+                            log.warning("skipping a malformed Trakt history item (%s)", exc)
+                            continue
+                        rows.append((row, item))
+                        present.add(row[0])
+                        stamp = row[1]
+                        newest = stamp if newest is None or stamp > newest else newest
+                    tally.fetched += len(page)
+                    tally.new += self.store.save_rows(rows)
+                    self.progress("fetch", tally.fetched, tally.fetched)
+                    commit()
+            except ListReadShort as exc:
+                # What was read is kept; nothing is concluded from what was not.
+                malformed += 1
+                log.warning("%s", exc)
         return _Saved(newest, malformed, present)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from trakt_sync.errors import AccessDenied, ApiError, NotFound
+from trakt_sync.errors import AccessDenied, ApiError, ListReadShort, NotFound
 from trakt_sync.extras import (
     FIRST_SEASON,
     LIST_RATINGS,
@@ -99,7 +99,12 @@ class ExtrasSync:
                 if not force and seen is not None and seen == self.store.get_state(gate):
                     continue
                 path = f"/sync/{'ratings' if list_name == LIST_RATINGS else 'watchlist'}"
-                raw_items = self.trakt.list_items(f"{path}/{path_type}", self.page_limit)
+                try:
+                    raw_items = self.trakt.list_items(f"{path}/{path_type}", self.page_limit)
+                except ListReadShort as exc:
+                    log.warning("%s", exc)
+                    malformed += 1
+                    continue
                 items, bad = _parse(list_name, kind, raw_items)
                 malformed += bad
                 if bad:

@@ -128,6 +128,12 @@ class RunReport:
         return exit_code(self.outcome, self.error)
 
     @property
+    def failed(self) -> int:
+        """Plays (and list-only subjects) that failed in any stage."""
+        apply, send = self.apply or ApplyResult(), self.send or SendResult()
+        return self.resolve.failed + apply.failed + send.failed
+
+    @property
     def counts(self) -> dict[str, int]:
         apply, send = self.apply or ApplyResult(), self.send or SendResult()
         counts = {
@@ -138,7 +144,7 @@ class RunReport:
             "already": apply.already,
             "unmatched": self.resolve.unmatched,
             "skipped": self.resolve.skipped,
-            "failed": self.resolve.failed + apply.failed + send.failed,
+            "failed": self.failed,
             "removed": self.fetch.removed,
             "recovered": self.recovered,
             "sent": send.sent,
