@@ -24,6 +24,7 @@ def daemon(
     ] = False,
 ) -> None:
     """Sync every profile (or just --profile) whenever its sync.schedule fires."""
+    from trakt_sync.cli.sync_report import summary_line
     from trakt_sync.config import profile_names, read_toml
     from trakt_sync.daemon import Daemon
     from trakt_sync.engine import SyncOptions
@@ -44,7 +45,7 @@ def daemon(
     def sync_profile(name: str) -> int:
         with state.runtime(name) as rt:
             result = run_sync(rt.sync_job(should_stop=runner.stop.is_set), SyncOptions())
-            log.info("profile %s: %s", name, result.summary())
+            log.info("profile %s: %s", name, summary_line(result))
         if result.report.message:
             log.warning("profile %s: %s", name, result.report.message)
         return result.exit_code

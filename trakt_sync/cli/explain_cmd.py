@@ -61,11 +61,13 @@ def explain(
     episode = episode if episode is not None else url_episode
     if episode is not None and season is None:
         raise typer.BadParameter("--episode needs --season")
+    from trakt_sync.matching.explain import explain_show
+
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()
     with state.runtime() as rt:
-        data = rt.resolver().explain(rt.trakt, ref, season, episode)
+        data = explain_show(rt.resolver(), rt.trakt, ref, season, episode)
     if as_json:
         state.emit_json(data)
     else:

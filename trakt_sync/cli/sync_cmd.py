@@ -42,6 +42,7 @@ def sync(
     as_json: JsonOption = False,
 ) -> None:
     """Sync Trakt history to Bangumi once."""
+    from trakt_sync.cli.sync_report import result_document, summary_line
     from trakt_sync.engine import SyncOptions
     from trakt_sync.syncjob import error_result, run_sync
 
@@ -49,7 +50,7 @@ def sync(
     if as_json:
         state.expect_json(
             lambda message, code, error: {
-                **error_result(error, message, dry_run).as_dict(),
+                **result_document(error_result(error, message, dry_run)),
                 "exit_code": code,
             }
         )
@@ -66,14 +67,14 @@ def sync(
         else:
             result = run_sync(rt.sync_job(), options)
     if as_json:
-        state.emit_json(result.as_dict())
+        state.emit_json(result_document(result))
         raise typer.Exit(result.exit_code)
     if not (state.quiet and result.exit_code == 0):
         _print_subjects(result)
     if result.report.message:
         print(f"trakt-sync: {result.report.message}", file=sys.stderr)
     if not (state.quiet and result.exit_code == 0):
-        print(result.summary(), file=sys.stderr)
+        print(summary_line(result), file=sys.stderr)
         for line in _next_steps(result):
             print(line, file=sys.stderr)
     raise typer.Exit(result.exit_code)

@@ -1,22 +1,22 @@
 """What ``trakt-sync explain`` shows: how a show's seasons resolve, built afresh (no cached
-plan is read or written), with the sources tried, segments, evidence and, for unmatched
-episodes, the candidates and why each was turned down. JSON-ready data; the CLI prints it.
+plan is read or written) by the matcher's own ``season_plan`` — the plan object the sync
+caches and resolves from — with the source it chose (``SeasonPlan.path``), segments,
+evidence and, for unmatched episodes, the candidates and why each was turned down.
+JSON-ready data; the CLI prints it. The matcher does not know this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from trakt_sync.errors import NotFound
 from trakt_sync.matching.context import MAX_SEARCH_KEYWORDS
+from trakt_sync.matching.matcher import Matcher
 from trakt_sync.matching.overrides import best_override, show_key
-from trakt_sync.matching.segments import resolution_to_json
+from trakt_sync.matching.segments import PATH_OVERRIDES, PATH_SEARCH, resolution_to_json
 from trakt_sync.models import TraktEpisode, TraktShow
 from trakt_sync.trakt_items import episode_from_api, show_from_api
-
-if TYPE_CHECKING:
-    from trakt_sync.matching.matcher import Matcher
 
 
 class ShowSource(Protocol):
@@ -29,6 +29,7 @@ class ShowSource(Protocol):
 def explain_show(
     matcher: Matcher, trakt: ShowSource, ref: str, season: int | None, episode: int | None
 ) -> dict[str, Any]:
+    """How a Trakt show (``ref``: id or slug) resolves, season by season."""
     try:
         show = show_from_api(trakt.get_show(ref))
     except NotFound:
@@ -88,18 +89,8 @@ def explain_season(
     links = ctx.index.tv(show.ids.tmdb) if show.ids.tmdb is not None else []
     plan, results = matcher.season_plan(show, season, episodes, fresh=True)
     automatic = [ep for ep in episodes if best_override(overrides, season, ep.number) is None]
-    if plan is None or not automatic:
-        path = "overrides only"
-    elif plan.skip_all is not None:
-        path = "none: out of scope"
-    elif season == 0:
-        path = "specials: season 0 keys, air dates and titles"
-    elif links:
-        path = "bangumi-data TMDB keys, placed by air date, then the franchise walk"
-    elif any(s.source == "id-table" for s in (plan.segments if plan else [])):
-        path = "id table links (weaker), confirmed by air dates, then the franchise walk"
-    else:
-        path = "title search confirmed by air dates, then the franchise walk"
+    # The plan says which source it took; with no plan (or nothing automatic), overrides did it.
+    path = plan.path if plan is not None and automatic and plan.path else PATH_OVERRIDES
     segments = plan.segments if plan is not None else []
     episodes_out = []
     for ep, res in zip(episodes, results, strict=True):
@@ -117,9 +108,7 @@ def explain_season(
             {"key": str(k), "subject_id": sid, "title": ctx.name(sid)} for k, sid in links
         ],
         "path": path,
-        "search_titles": ctx.show_titles(show)[:MAX_SEARCH_KEYWORDS]
-        if path.startswith("title search")
-        else [],
+        "search_titles": ctx.show_titles(show)[:MAX_SEARCH_KEYWORDS] if path == PATH_SEARCH else [],
         "skipped": plan.skip_all if plan is not None else None,
         "segments": [
             {

@@ -14,7 +14,15 @@ from trakt_sync.matching.by_override import override_segment
 from trakt_sync.matching.context import MatchContext, SeasonQuery
 from trakt_sync.matching.fits import TraktEp
 from trakt_sync.matching.overrides import Override, best_override, map_add_command
-from trakt_sync.matching.segments import SeasonPlan
+from trakt_sync.matching.segments import (
+    PATH_IDS,
+    PATH_OUT_OF_SCOPE,
+    PATH_OVERRIDES,
+    PATH_SEARCH,
+    PATH_SPECIALS,
+    PATH_TABLE,
+    SeasonPlan,
+)
 from trakt_sync.matching.specials import place_specials
 from trakt_sync.matching.title_search import place_by_search
 from trakt_sync.models import TraktEpisode, TraktShow
@@ -41,6 +49,7 @@ def build_plan(
         if (o := best_override(overrides, season, ep.number)) is None or o.ignore
     ]
     if not auto:
+        plan.path = PATH_OVERRIDES
         return plan
 
     links = ctx.index.tv(show.ids.tmdb) if show.ids.tmdb is not None else []
@@ -51,6 +60,7 @@ def build_plan(
             f"({', '.join(show.genres) or 'none'}) are not anime/donghua/animation; "
             f"add `{map_add_command(q.key, season)}` if it belongs on Bangumi"
         )
+        plan.path = PATH_OUT_OF_SCOPE
         return plan
 
     eps = season_eps(ctx, show, season, pending)
@@ -59,6 +69,7 @@ def build_plan(
     if season == 0:
         wanted = {n: te for n, te in eps.items() if n in auto_numbers}
         plan.add(place_specials(ctx, q, wanted, links))
+        plan.path = PATH_SPECIALS
         return plan
     wanted = {
         n: te
@@ -67,10 +78,13 @@ def build_plan(
     }
     if links:
         plan.add(place_by_ids(ctx, q, wanted, links))
+        plan.path = PATH_IDS
         return plan
     found, rejected = place_by_table(ctx, q, wanted)
+    plan.path = PATH_TABLE
     if found is None:
         found = place_by_search(ctx, q, wanted, rejected)
+        plan.path = PATH_SEARCH
     plan.add(found)
     return plan
 

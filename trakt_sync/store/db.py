@@ -69,7 +69,7 @@ class Database:
             # power cut may undo the last commits, and a re-run repeats no write that landed
             # (plans start from Bangumi's own state). Without it every commit waits for the disk.
             self.db.execute("PRAGMA synchronous = NORMAL")
-            migrate(self)
+            migrate(self.db, path)
         except sqlite3.DatabaseError as exc:
             raise StateError(
                 f"{path}: not a usable trakt-sync database ({exc}); move it aside to start "

@@ -4,13 +4,10 @@ with its version bump (``PRAGMA user_version``). Never edit a shipped one: add t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sqlite3
+from pathlib import Path
 
 from trakt_sync.errors import StateError
-
-if TYPE_CHECKING:
-    from trakt_sync.store.db import Database
-
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: plays, runs, per-profile state, caches, overrides
@@ -191,17 +188,23 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def migrate(db: Database) -> None:
-    """Bring ``db`` to ``SCHEMA_VERSION``; refuse a file a newer version wrote."""
-    version = db.db.execute("PRAGMA user_version").fetchone()[0]
+def migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the database to ``SCHEMA_VERSION``, each migration in one transaction with its
+    version bump; refuse a file a newer version wrote."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise StateError(
-            f"{db.path} was written by a newer trakt-sync (schema {version}, this "
+            f"{path} was written by a newer trakt-sync (schema {version}, this "
             f"version knows {SCHEMA_VERSION}); upgrade trakt-sync"
         )
     for number in range(version, SCHEMA_VERSION):
-        with db.transaction() as conn:
+        db.execute("BEGIN IMMEDIATE")
+        try:
             for statement in MIGRATIONS[number].split(";"):
                 if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number + 1}")
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number + 1}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
