@@ -203,6 +203,28 @@ class HttpSettings(_Section):
         return parse_duration(value)
 
 
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+class NetworkSettings(_Section):
+    # Every request (Trakt, Bangumi, the data files, webhooks) goes through it; it wins
+    # over HTTPS_PROXY and the other proxy variables.
+    proxy: str | None = None
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        match = re.match(r"^([a-z0-9]+)://[^/\s]+", value)
+        if not match or match.group(1) not in PROXY_SCHEMES:
+            raise ValueError(
+                f"not a proxy URL like http://127.0.0.1:7890 or socks5://127.0.0.1:1080 "
+                f"(schemes: {', '.join(PROXY_SCHEMES)}): {mask_url(value)!r}"
+            )
+        return value.rstrip("/")
+
+
 class NotifySettings(_Section):
     # A secret: Discord and Slack webhook URLs carry their token in the path.
     webhook_url: SecretStr | None = None
@@ -248,6 +270,7 @@ class Settings(BaseSettings):
     sync: SyncSettings = SyncSettings()
     matching: MatchingSettings = MatchingSettings()
     http: HttpSettings = HttpSettings()
+    network: NetworkSettings = NetworkSettings()
     notify: NotifySettings = NotifySettings()
     sink: SinkSettings = SinkSettings()
 
@@ -269,6 +292,8 @@ class Settings(BaseSettings):
             for key, value in values.items():
                 if key.endswith("_url") or key == "url":
                     values[key] = mask_url(value) if isinstance(value, str) else value
+        if self.network.proxy:
+            data["network"]["proxy"] = mask_url(self.network.proxy)
         return data
 
     def secret_values(self) -> list[str]:
@@ -282,7 +307,7 @@ class Settings(BaseSettings):
             values += [webhook, urlsplit(webhook).path]
         for section in self.model_dump(mode="json").values():
             for key, value in section.items():
-                if (key.endswith("_url") or key == "url") and isinstance(value, str):
+                if (key.endswith("_url") or key in ("url", "proxy")) and isinstance(value, str):
                     values += url_secrets(value)
         return [value for value in values if value]
 

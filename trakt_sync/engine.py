@@ -15,6 +15,7 @@ from typing import Protocol
 from trakt_sync.errors import ServiceUnavailable, TraktSyncError
 from trakt_sync.outcome import RunOutcome
 from trakt_sync.stages.apply import ApplyStage
+from trakt_sync.stages.export import ExportStage
 from trakt_sync.stages.fetch import FetchStage
 from trakt_sync.stages.ports import Lists
 from trakt_sync.stages.reconcile import Reconcile
@@ -43,6 +44,7 @@ class Deliver(Protocol):
 @dataclass(frozen=True)
 class Stages:
     fetch: FetchStage
+    export: ExportStage  # `sync --from-export`, in place of fetch
     reconcile: Reconcile
     resolve: ResolveStage
     deliver: ApplyStage | SendStage
@@ -62,13 +64,20 @@ class SyncEngine:
         discard = self.store.discarding() if options.dry_run else nullcontext()
         try:
             with discard:
-                activities = s.fetch.activities()
-                before = s.reconcile.pending()
-                fetched = s.fetch.run(options, activities, every_kind=before is not None)
-                _stop_on(fetched.error)
-                malformed = fetched.malformed + s.lists.fetch(activities, options.full)
-                if before is not None and not malformed:
-                    recovered = s.reconcile.finish(before)
+                if options.export is not None:
+                    fetched = s.export.run(options.export)
+                    _stop_on(fetched.error)
+                    malformed = fetched.malformed
+                else:
+                    activities = s.fetch.activities()
+                    before = s.reconcile.pending()
+                    fetched = s.fetch.run(options, activities, every_kind=before is not None)
+                    _stop_on(fetched.error)
+                    malformed = fetched.malformed + s.lists.fetch(activities, options.full)
+                    if fetched.export_refreshed and not malformed:
+                        s.fetch.end_export_refresh()
+                    if before is not None and not malformed:
+                        recovered = s.reconcile.finish(before)
                 resolved = s.resolve.run(options)
                 _stop_on(resolved.error)
                 delivered = s.deliver.run(options, run_id)

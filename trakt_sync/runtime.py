@@ -22,13 +22,14 @@ from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.config import Settings
 from trakt_sync.engine import Stages, SyncEngine
-from trakt_sync.errors import ConfigError
+from trakt_sync.errors import ConfigError, NotFound
 from trakt_sync.httpclient import RequestCounter, RetryBudget, new_http
-from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
+from trakt_sync.matching.lookups import NO_TRAKT, CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
 from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.stages.apply import ApplyStage
+from trakt_sync.stages.export import ExportStage
 from trakt_sync.stages.fetch import FetchStage
 from trakt_sync.stages.lists import ExtrasSettings, ExtrasSync, NoLists
 from trakt_sync.stages.ports import Lists, ResolverHandle
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from trakt_sync.sink import BangumiSyncerSink
 
 log = logging.getLogger(__name__)
+REVOKE_TIMEOUT = 5.0  # seconds `auth logout` waits for Trakt before deleting the token anyway
 
 
 @dataclass
@@ -96,6 +98,7 @@ class Runtime:
             "counter": self.counter,
             "budget": self.budget,
             "transport": self.transport,
+            "proxy": self.settings.network.proxy,
         }
 
     @property
@@ -111,6 +114,22 @@ class Runtime:
             client_secret=trakt.client_secret.get_secret_value(),
             user_agent=self.user_agent,
             **self._client_kw(),
+        )
+
+    @cached_property
+    def revoking_oauth(self) -> TraktOAuth:
+        """For `auth logout`: one try within seconds, as the token goes locally anyway."""
+        trakt = self.settings.trakt
+        return TraktOAuth(
+            trakt.auth_url,
+            client_id=trakt.app_client_id(),
+            client_secret=trakt.client_secret.get_secret_value(),
+            user_agent=self.user_agent,
+            **{
+                **self._client_kw(),
+                "timeout": min(self.settings.http.timeout, REVOKE_TIMEOUT),
+                "budget": RetryBudget(total=0, max_retries=0),
+            },
         )
 
     @cached_property
@@ -239,6 +258,7 @@ class Runtime:
             timeout=self.settings.http.timeout,
             transport=self.transport,
             follow_redirects=True,
+            proxy=self.settings.network.proxy,
         )
 
     def _bangumi_data_index(self) -> BangumiDataIndex:
@@ -272,17 +292,27 @@ class Runtime:
             )
             return source.table()
 
-    def resolver(self, recheck_unmatched: bool = False) -> Matcher:
+    @property
+    def trakt_offline(self) -> bool:
+        """No Trakt client id (configured or built in): an export is all there is, and Trakt
+        is never asked."""
+        return not self.settings.trakt.app_client_id()
+
+    def resolver(self, recheck_unmatched: bool = False, from_export: bool = False) -> Matcher:
         from trakt_sync.matching.matcher import Matcher
         from trakt_sync.matching.overrides import Override
 
         # One look-up cache per run; `--retry-unmatched` only changes how searches are answered.
         self.cached_bangumi.fresh_search = recheck_unmatched
+        offline = from_export and self.trakt_offline
         return Matcher(
             index=self._bangumi_data_index,
             id_table=self._id_table,
             bangumi=self.cached_bangumi,
-            trakt=self.cached_trakt,
+            trakt=NO_TRAKT if offline else self.cached_trakt,
+            trakt_metadata=not offline,
+            from_export=from_export,
+            genres=None if offline else self._trakt_genres,
             cache=self.store,
             overrides=[Override.from_dict(spec) for spec in self.store.overrides()],
             min_confidence=self.settings.matching.min_confidence,
@@ -290,15 +320,32 @@ class Runtime:
             recheck_unmatched=recheck_unmatched,
         )
 
+    def _trakt_genres(self, kind: str, trakt_id: int) -> tuple[str, ...]:
+        """Trakt's genres of a show or film (``kind``), one request each, cached: an export's
+        items have none, and they decide whether a show no id source knows is an anime."""
+        namespace = f"trakt:{kind}:genres"
+        cached = self.store.get(namespace, str(trakt_id))
+        if cached is None:
+            try:
+                data, _ = self.trakt.get_json(f"/{kind}s/{trakt_id}", {"extended": "full"})
+            except NotFound:
+                data = {}
+            cached = [str(g) for g in (data.get("genres") or [])]
+            self.store.put(namespace, str(trakt_id), cached)
+        return tuple(cached)
+
     def engine(
-        self, progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None
+        self,
+        progress: ProgressFn | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        from_export: bool = False,
     ) -> SyncEngine:
         """The stages of one run, wired to this profile's clients, store and matcher."""
         sync, store = self.settings.sync, self.store
         progress = progress or no_progress
         check = checkpoint(should_stop or (lambda: False))
-        resolver = ResolverHandle(self.resolver)
-        lists = self._lists()
+        resolver = ResolverHandle(lambda recheck: self.resolver(recheck, from_export))
+        lists = self._lists(from_export and self.trakt_offline)
         deliver: ApplyStage | SendStage
         if self.sink is not None:
             deliver = SendStage(store, self.sink, progress=progress, check=check)
@@ -321,6 +368,9 @@ class Runtime:
             store,
             Stages(
                 fetch=fetch,
+                export=ExportStage(
+                    store, lists, page_limit=sync.page_limit, progress=progress, check=check
+                ),
                 reconcile=Reconcile(store, sync.history_overlap),
                 resolve=ResolveStage(store, resolver, lists, progress=progress, check=check),
                 deliver=deliver,
@@ -328,7 +378,7 @@ class Runtime:
             ),
         )
 
-    def _lists(self) -> Lists:
+    def _lists(self, offline: bool = False) -> Lists:
         """The Trakt ratings and watchlist stage, or NoLists when neither is synced."""
         sync = self.settings.sync
         settings = ExtrasSettings(sync.ratings, sync.watchlist, self.settings.bangumi.private)
@@ -338,12 +388,15 @@ class Runtime:
             self.store,
             self.trakt,
             settings,
-            self.cached_trakt.get_season_episodes,
+            NO_TRAKT.get_season_episodes if offline else self.cached_trakt.get_season_episodes,
             sync.page_limit,
         )
 
     def sync_job(
-        self, progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None
+        self,
+        progress: ProgressFn | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        from_export: bool = False,
     ) -> SyncJob:
         self.paths.ensure()
         webhook = self.settings.notify.webhook_url
@@ -356,18 +409,19 @@ class Runtime:
                 self.secrets.redact,
                 transport=self.transport,
                 user_agent=self.user_agent,
+                proxy=self.settings.network.proxy,
             )
         return SyncJob(
             profile=self.profile,
             lock_path=self.paths.lock(self.profile),
             store=self.store,
-            engine=self.engine(progress, should_stop),
+            engine=self.engine(progress, should_stop, from_export),
             counter=self.counter,
             notifier=notifier,
         )
 
     def close(self) -> None:
-        for name in ("trakt", "trakt_oauth", "bangumi", "sink"):
+        for name in ("trakt", "trakt_oauth", "revoking_oauth", "bangumi", "sink"):
             client = self.__dict__.get(name)
             if client is not None:
                 client.close()

@@ -20,7 +20,7 @@ from trakt_sync.errors import (
 )
 from trakt_sync.httpclient import ApiClient, Pacer, error_text
 from trakt_sync.timeutil import iso_z
-from trakt_sync.trakt_app import app_unknown
+from trakt_sync.trakt_app import NOT_LOGGED_IN, app_unknown
 from trakt_sync.trakt_auth import TraktSession, trakt_headers
 
 DEFAULT_RETRY_AFTER = 10.0  # A.4: some 429s come without Retry-After
@@ -77,7 +77,7 @@ class TraktClient(ApiClient):
         self, path: str, params: dict[str, Any] | None = None
     ) -> tuple[Any, httpx.Response]:
         if self.session is None:
-            raise NeedsAuth("not logged in to Trakt; run `trakt-sync auth`")
+            raise NeedsAuth(NOT_LOGGED_IN)
         used = self.session.valid()
         self.http.headers["Authorization"] = f"Bearer {used.access_token}"
         try:

@@ -18,7 +18,13 @@ NO_CLIENT_ID = (
     "trakt-sync (it takes the one connected community app a free Trakt account may keep), "
     f"or create your own API app at {APPS_PAGE} (needs an active Trakt VIP membership; "
     "redirect URI urn:ietf:wg:oauth:2.0:oob) and set trakt.client_id to its client id. "
-    "No client secret is needed"
+    "No client secret is needed. Without either, `trakt-sync sync --from-export PATH` syncs "
+    "from Trakt's data export (trakt.tv/settings/data)"
+)
+
+NOT_LOGGED_IN = (
+    "not logged in to Trakt; run `trakt-sync auth` (without Trakt API access, sync from "
+    "Trakt's data export: `trakt-sync sync --from-export PATH`)"
 )
 
 LOGIN_ENDED = (

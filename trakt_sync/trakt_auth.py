@@ -30,7 +30,7 @@ from trakt_sync.errors import (
 )
 from trakt_sync.httpclient import ApiClient, error_text
 from trakt_sync.tokens import TraktToken
-from trakt_sync.trakt_app import LOGIN_ENDED, app_unknown
+from trakt_sync.trakt_app import LOGIN_ENDED, NOT_LOGGED_IN, app_unknown
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ class TraktSession:
     def current(self) -> TraktToken:
         token = self.tokens.load_trakt()
         if token is None:
-            raise NeedsAuth("not logged in to Trakt; run `trakt-sync auth`")
+            raise NeedsAuth(NOT_LOGGED_IN)
         if token.rejected:
             raise LoginEnded()
         return token

@@ -72,7 +72,11 @@ app.add_typer(map_cmd.app, name="map", short_help="Manual mappings from Trakt to
 app.command(
     "sync",
     short_help="Sync Trakt history to Bangumi once.",
-    epilog=examples("trakt-sync sync --dry-run", "trakt-sync sync --since 2024-01-01 --json"),
+    epilog=examples(
+        "trakt-sync sync --dry-run",
+        "trakt-sync sync --since 2024-01-01 --json",
+        "trakt-sync sync --from-export ~/Downloads/trakt-export.zip",
+    ),
 )(sync_cmd.sync)
 app.command(
     "status",

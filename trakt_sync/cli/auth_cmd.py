@@ -132,7 +132,9 @@ def logout(
     both = not trakt and not bangumi
     with state.runtime() as rt:
         if trakt or both:
-            result = logout_trakt(rt.trakt_oauth, rt.tokens)
+            if rt.tokens.load_trakt() is not None:
+                note(f"revoking the Trakt token at {rt.settings.trakt.auth_url}…")
+            result = logout_trakt(rt.revoking_oauth, rt.tokens)
             if result.warning:
                 note(f"warning: {result.warning}")
             typer.echo("Logged out of Trakt" if result.was_logged_in else "Not logged in to Trakt")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from unicodedata import east_asian_width
 
@@ -39,6 +40,15 @@ def sync(
     retry_unmatched: Annotated[
         bool, typer.Option("--retry-unmatched", help="Resolve unmatched plays again.")
     ] = False,
+    from_export: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-export",
+            help="Take the plays from Trakt's data export (its ZIP or unzipped folder) "
+            "instead of Trakt's API; no Trakt login needed.",
+            metavar="PATH",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Sync Trakt history to Bangumi once."""
@@ -54,18 +64,35 @@ def sync(
                 "exit_code": code,
             }
         )
+    if from_export is not None and (full or since is not None):
+        raise typer.BadParameter(
+            "an export is always read whole: leave out --full and --since",
+            param_hint="--from-export",
+        )
+    export = None
+    if from_export is not None:
+        from trakt_sync.trakt_export import read_export
+
+        # Read and checked whole before anything is saved: bad input exits 65 untouched.
+        export = read_export(from_export)
     options = SyncOptions(
-        full=full, since=_parse_since(since), dry_run=dry_run, retry_unmatched=retry_unmatched
+        full=full,
+        since=_parse_since(since),
+        dry_run=dry_run,
+        retry_unmatched=retry_unmatched,
+        export=export,
     )
+    exported = from_export is not None
     with state.runtime() as rt:
         if sys.stderr.isatty() and not as_json and not state.quiet:
             with err_console().status("syncing…") as status:
                 job = rt.sync_job(
-                    lambda stage, done, total: status.update(f"{stage}: {done}/{total}")
+                    lambda stage, done, total: status.update(f"{stage}: {done}/{total}"),
+                    from_export=exported,
                 )
                 result = run_sync(job, options)
         else:
-            result = run_sync(rt.sync_job(), options)
+            result = run_sync(rt.sync_job(from_export=exported), options)
     if as_json:
         state.emit_json(result_document(result))
         raise typer.Exit(result.exit_code)

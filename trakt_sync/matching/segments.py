@@ -68,6 +68,8 @@ class Found:
 
 PATH_OVERRIDES = "overrides only"
 PATH_OUT_OF_SCOPE = "none: out of scope"
+PATH_NO_TRAKT = "none: no Trakt air dates to place by (an export alone)"
+PATH_NO_GENRES = "none: Trakt's genres unknown, so whether it is anime is too"
 PATH_SPECIALS = "specials: season 0 keys, air dates and titles"
 PATH_IDS = "bangumi-data TMDB keys, placed by air date, then the franchise walk"
 PATH_TABLE = "id table links (weaker), confirmed by air dates, then the franchise walk"

@@ -13,11 +13,10 @@ from typing import Any
 
 from trakt_sync.errors import ListReadShort, TraktSyncError
 from trakt_sync.history_changes import mismatches, parse_watched, plan_refetch
-from trakt_sync.readahead import read_ahead
+from trakt_sync.stages.pages import EXPORT_REFRESH, SavedPages, save_pages
 from trakt_sync.stages.ports import HistorySource
 from trakt_sync.stages.types import FetchResult, Progress, SyncOptions
 from trakt_sync.store import Store
-from trakt_sync.trakt_items import history_row
 
 log = logging.getLogger(__name__)
 HISTORY_KINDS = ("episodes", "movies")
@@ -31,19 +30,12 @@ class _Tally:
     new: int = 0
     removed: int = 0
     malformed: int = 0
+    export_refreshed: bool = False
 
     def result(self, error: TraktSyncError | None = None) -> FetchResult:
-        return FetchResult(self.fetched, self.new, self.removed, self.malformed, error)
-
-
-@dataclass(frozen=True)
-class _Saved:
-    """What one fetch's pages held: the newest watch time, the items that could not be
-    read and the history ids seen."""
-
-    newest: str | None
-    malformed: int
-    present: set[int]
+        return FetchResult(
+            self.fetched, self.new, self.removed, self.malformed, self.export_refreshed, error
+        )
 
 
 class FetchStage:
@@ -70,10 +62,13 @@ class FetchStage:
         """Save new history. ``every_kind``: fetch each kind's changes even where its
         activity stamp did not move (the reconcile after the upgrade)."""
         tally = _Tally()
+        tally.export_refreshed = exported = bool(self.store.get_state(EXPORT_REFRESH))
         try:
             for kind in HISTORY_KINDS:
                 seen = (activities.get(kind) or {}).get("watched_at")
-                if options.full or options.since is not None:
+                if exported:
+                    malformed = self._fetch_whole(kind, tally, refresh=True)
+                elif options.full or options.since is not None:
                     malformed = self._fetch_window(kind, options, tally)
                 elif every_kind or seen is None or seen != self.store.get_state(f"activity:{kind}"):
                     malformed = self._fetch_changes(kind, tally)
@@ -85,6 +80,10 @@ class FetchStage:
         except TraktSyncError as exc:
             return tally.result(exc)
         return tally.result()
+
+    def end_export_refresh(self) -> None:
+        """Trakt's items replaced the export's whole: later fetches go by changes again."""
+        self.store.set_state(EXPORT_REFRESH, False)
 
     def _fetch_changes(self, kind: str, tally: _Tally) -> int:
         """Fetch whatever changed since the last complete fetch, whatever its watch date:
@@ -131,9 +130,9 @@ class FetchStage:
             self.store.set_state(f"watched:{kind}", refetch.snapshot)
         return malformed
 
-    def _fetch_whole(self, kind: str, tally: _Tally) -> int:
+    def _fetch_whole(self, kind: str, tally: _Tally, refresh: bool = False) -> int:
         pages = self.trakt.history_pages(kind, limit=self.page_limit)
-        saved = self._save_pages(pages, tally)
+        saved = self._save_pages(pages, tally, refresh)
         if not saved.malformed:
             tally.removed += self.store.mark_removed(SUMMARIES[kind][2], None, saved.present)
         return saved.malformed
@@ -151,40 +150,15 @@ class FetchStage:
             self.store.set_state(f"cursor:{kind}", saved.newest)
         return 0
 
-    def _save_pages(self, pages: Any, tally: _Tally) -> _Saved:
-        """Save every page, counting what was fetched and new."""
-        newest: str | None = None
-        malformed = 0
-        present: set[int] = set()
-        # A page per transaction would commit 200 times for 50 k plays: about once a
-        # second is as safe, as the baseline moves only once the whole fetch is saved.
-        # The next page is read while this one is saved (the request beside SQLite's work).
-        with self.store.few_commits() as commit, read_ahead(pages) as ahead:
-            try:
-                for page, last in ahead:
-                    self.check()
-                    if not page and not last:
-                        # An empty page before the last one: items went missing in transit.
-                        malformed += 1
-                        log.warning("Trakt sent an empty history page before the last one")
-                    rows = []
-                    for item in page:
-                        try:
-                            row = history_row(item)
-                        except ValueError as exc:
-                            malformed += 1
-                            log.warning("skipping a malformed Trakt history item (%s)", exc)
-                            continue
-                        rows.append((row, item))
-                        present.add(row[0])
-                        stamp = row[1]
-                        newest = stamp if newest is None or stamp > newest else newest
-                    tally.fetched += len(page)
-                    tally.new += self.store.save_rows(rows)
-                    self.progress("fetch", tally.fetched, tally.fetched)
-                    commit()
-            except ListReadShort as exc:
-                # What was read is kept; nothing is concluded from what was not.
-                malformed += 1
-                log.warning("%s", exc)
-        return _Saved(newest, malformed, present)
+    def _save_pages(self, pages: Any, tally: _Tally, refresh: bool = False) -> SavedPages:
+        saved = save_pages(
+            self.store,
+            pages,
+            progress=self.progress,
+            check=self.check,
+            fetched_before=tally.fetched,
+            refresh=refresh,
+        )
+        tally.fetched += saved.fetched
+        tally.new += saved.new
+        return saved

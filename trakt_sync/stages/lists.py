@@ -121,6 +121,17 @@ class ExtrasSync:
                     self.store.set_state(gate, seen)
         return malformed
 
+    def save_export(self, lists: dict[str, dict[str, list[dict[str, Any]]]]) -> int:
+        """The ratings and watchlist entries of Trakt's data export, for the lists that are
+        on; a kind the export has no entries of is left as held. Returns how many entries
+        are new or changed."""
+        changed = 0
+        for list_name in self.settings.lists:
+            for kind, raw_items in lists.get(list_name, {}).items():
+                items, _ = _parse(list_name, kind, raw_items)
+                changed += self.store.save_list(list_name, kind, items)
+        return changed
+
     # -- resolve --------------------------------------------------------------------------
 
     def needs_resolve(self) -> bool:
@@ -217,6 +228,9 @@ class NoLists:
     settings = ExtrasSettings()
 
     def fetch(self, activities: dict[str, Any], force: bool) -> int:
+        return 0
+
+    def save_export(self, lists: dict[str, dict[str, list[dict[str, Any]]]]) -> int:
         return 0
 
     def needs_resolve(self) -> bool:

@@ -3,7 +3,7 @@ only, so the stages reach ``matching``, ``bangumi`` and ``trakt`` through what r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -54,6 +54,15 @@ class HistorySource(Protocol):
         end_at: datetime | None = None,
         limit: int = 250,
     ) -> Any: ...
+
+
+class ExportedHistory(Protocol):
+    """Trakt's data export (trakt_export.TraktExport): plays as history pages, and the
+    ratings and watchlist entries by list and kind."""
+
+    lists: dict[str, dict[str, list[dict[str, Any]]]]
+
+    def history_pages(self, limit: int = 250) -> Iterator[tuple[list[dict[str, Any]], bool]]: ...
 
 
 class BangumiWriter(Protocol):
@@ -108,6 +117,7 @@ class Lists(Protocol):
     @property
     def settings(self) -> ListsSettings: ...
     def fetch(self, activities: dict[str, Any], force: bool) -> int: ...
+    def save_export(self, lists: dict[str, dict[str, list[dict[str, Any]]]]) -> int: ...
     def needs_resolve(self) -> bool: ...
     def resolve(self, resolver: Resolver, version: str, retry_unmatched: bool) -> None: ...
     def wanted(self, run_subjects: set[int]) -> dict[int, SubjectExtras]: ...

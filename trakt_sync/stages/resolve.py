@@ -39,8 +39,11 @@ class ResolveStage:
     def run(self, options: SyncOptions) -> ResolveResult:
         tally = _Tally()
         try:
+            # An export import always looks again at what an import with less to go on (no
+            # client id then) left unmatched: the matcher's version tells those apart.
+            again = options.retry_unmatched or options.export is not None
             if (
-                not options.retry_unmatched
+                not again
                 and not self.lists.needs_resolve()
                 and not self.store.needs_resolve(MAX_ATTEMPTS)
             ):

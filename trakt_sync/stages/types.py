@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from trakt_sync.errors import Interrupted, TraktSyncError
 from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.planner import SubjectPlan
+from trakt_sync.stages.ports import ExportedHistory
 
 MAX_ATTEMPTS = 3  # a failed play is resolved again this many times, then left failed
 
@@ -20,6 +21,8 @@ class SyncOptions:
     since: datetime | None = None
     dry_run: bool = False
     retry_unmatched: bool = False
+    # `sync --from-export`: the plays come from this export instead of Trakt's API.
+    export: ExportedHistory | None = None
 
 
 class Progress(Protocol):
@@ -54,6 +57,7 @@ class FetchResult:
     new: int = 0
     removed: int = 0
     malformed: int = 0
+    export_refreshed: bool = False  # the fetch replaced an export's items with Trakt's
     error: TraktSyncError | None = None
 
 

@@ -29,6 +29,15 @@ _INSERT = (
     f"INSERT OR IGNORE INTO plays ({', '.join(_INSERT_COLUMNS)}) "
     f"VALUES ({','.join('?' * len(_INSERT_COLUMNS))})"
 )
+# Every column but the history id, then the item: from an export's item to Trakt's own.
+_REFRESH = (
+    "UPDATE plays SET "
+    + ", ".join(f"{column} = ?" for column in (*PLAY_COLUMNS[1:], "item", "updated_at"))
+    + ", subject_id = CASE WHEN state = 'unmatched' THEN NULL ELSE subject_id END"
+    ", reason = CASE WHEN state = 'unmatched' THEN NULL ELSE reason END"
+    ", state = CASE WHEN state = 'unmatched' THEN 'pending' ELSE state END"
+    " WHERE history_id = ? AND json_extract(item, '$.export') = 1"
+)
 _FINISHED = ("ended", "canceled")  # show statuses whose aired episodes are all there will be
 
 
@@ -60,6 +69,20 @@ class PlaysTable(Database):
                     [(now, value[0]) for value in values],
                 )
         return new
+
+    def refresh_exported(self, rows: Iterable[tuple[tuple[Any, ...], dict[str, Any]]]) -> int:
+        """Trakt's own items in place of the ones held from its data export (which carry no
+        air dates or genres). A play left unmatched for want of them is resolved again; every
+        other keeps its state and resolution. Returns how many."""
+        now = _now()
+        values = [
+            (*columns[1:], orjson.dumps(slim_history_item(raw)).decode(), now, columns[0])
+            for columns, raw in rows
+        ]
+        with self.transaction() as db:
+            before = db.total_changes
+            db.executemany(_REFRESH, values)
+            return db.total_changes - before
 
     def held_counts(self, kind: str) -> dict[int, int]:
         """Plays held per show (``episode``) or film (``movie``) Trakt id, removed ones aside."""
