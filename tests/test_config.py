@@ -257,5 +257,8 @@ def test_unknown_section_lists_profiles_among_the_known(cli, tmp_path: Path) -> 
     write(tmp_path / "home" / "config.toml", '[profile.x.sync]\nschedule = "0 3 * * *"\n')
     result = cli("status")
     assert "profile: unknown section" in result.err
-    known = "known: trakt, bangumi, secrets, sync, matching, http, network, notify, sink, profiles)"
+    known = (
+        "known: trakt, bangumi, secrets, sync, matching, http, network, notify, sink, web, "
+        "profiles)"
+    )
     assert known in result.err

@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from trakt_sync import PROJECT_URL, __version__
+from trakt_sync.config_web import WebSettings
 from trakt_sync.errors import ConfigError
 from trakt_sync.paths import DEFAULT_PROFILE, check_profile_name
 from trakt_sync.redact import mask_url, url_secrets
@@ -273,6 +274,7 @@ class Settings(BaseSettings):
     network: NetworkSettings = NetworkSettings()
     notify: NotifySettings = NotifySettings()
     sink: SinkSettings = SinkSettings()
+    web: WebSettings = WebSettings()
 
     def redacted(self) -> dict[str, Any]:
         """The effective settings as plain data with every secret replaced by a marker, and
@@ -283,6 +285,7 @@ class Settings(BaseSettings):
         )
         data["bangumi"]["token"] = "***" if self.bangumi.token else None
         data["sink"]["key"] = "***" if self.sink.key else None
+        data["web"]["password"] = "***" if self.web.password else None
         webhook = self.notify.webhook_url
         # Which service, never the path (where the token is).
         data["notify"]["webhook_url"] = (
@@ -300,7 +303,11 @@ class Settings(BaseSettings):
         """Every secret of these settings, for the log redaction to know."""
         values = [
             self.trakt.client_secret.get_secret_value(),
-            *(s.get_secret_value() for s in (self.bangumi.token, self.sink.key) if s),
+            *(
+                s.get_secret_value()
+                for s in (self.bangumi.token, self.sink.key, self.web.password)
+                if s
+            ),
         ]
         if self.notify.webhook_url:
             webhook = self.notify.webhook_url.get_secret_value()

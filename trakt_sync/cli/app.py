@@ -22,6 +22,7 @@ from trakt_sync.cli import (
     map_cmd,
     status_cmd,
     sync_cmd,
+    web_cmd,
 )
 from trakt_sync.cli.output import examples
 from trakt_sync.cli.state import CliState
@@ -93,6 +94,11 @@ app.command(
     short_help="Sync whenever the schedule fires.",
     epilog=examples("trakt-sync daemon", "trakt-sync daemon --once --now"),
 )(daemon_cmd.daemon)
+app.command(
+    "web",
+    short_help="Serve the local web page.",
+    epilog=examples("trakt-sync web", "trakt-sync web --listen 0.0.0.0:8765 (needs web.password)"),
+)(web_cmd.web)
 app.command(
     "explain",
     short_help="How a show's episodes resolve to Bangumi.",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from trakt_sync.errors import Interrupted, TraktSyncError
 from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.planner import SubjectPlan
+from trakt_sync.progress import Progress
 from trakt_sync.stages.ports import ExportedHistory
 
 MAX_ATTEMPTS = 3  # a failed play is resolved again this many times, then left failed
@@ -25,17 +26,11 @@ class SyncOptions:
     export: ExportedHistory | None = None
 
 
-class Progress(Protocol):
-    """How far a stage is: the CLI's status line and the web page implement it."""
-
-    def __call__(self, stage: str, done: int, total: int) -> None: ...
-
-
 def no_progress(stage: str, done: int, total: int) -> None:
     """A Progress that shows nothing."""
 
 
-ProgressFn = Progress  # the name callers knew
+ProgressFn = Progress  # the name callers knew (see trakt_sync.progress)
 
 
 def checkpoint(should_stop: Callable[[], bool]) -> Callable[[], None]:

@@ -185,8 +185,9 @@ class PlaysTable(Database):
 
     def latest_with_state(self, state: PlayState, limit: int = 10) -> list[dict[str, Any]]:
         rows = self.db.execute(
-            "SELECT history_id, watched_at, kind, media_title, season, number, reason, "
-            "resolution FROM plays WHERE state = ? ORDER BY watched_at DESC LIMIT ?",
+            "SELECT history_id, watched_at, kind, media_title, media_trakt, media_slug, "
+            "media_tmdb, season, number, reason, resolution FROM plays WHERE state = ? "
+            "ORDER BY watched_at DESC LIMIT ?",
             (state.value, limit),
         ).fetchall()
         return [dict(row) for row in rows]

@@ -1,5 +1,6 @@
-"""What a sync run prints: the one-line summary (terminal and daemon log) and the
-``sync --json`` document (schema: data/schemas/sync.json)."""
+"""What a sync run reports, out of the job that runs it: the one-line summary (terminal,
+daemon log, web page) and the ``sync --json`` document (also the web page's result).
+The per-subject lines are in ``sync_lines``."""
 
 from __future__ import annotations
 
