@@ -21,22 +21,16 @@ from trakt_sync import accounts, syncjob
 from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.config import Settings
-from trakt_sync.engine import Stages, SyncEngine
-from trakt_sync.errors import ConfigError, NotFound
-from trakt_sync.httpclient import RequestCounter, RetryBudget, new_http
-from trakt_sync.matching.lookups import NO_TRAKT, CachedBangumi, CachedTrakt
+from trakt_sync.engine import SyncEngine
+from trakt_sync.engine_wiring import wire_engine
+from trakt_sync.errors import ConfigError
+from trakt_sync.httpclient import RequestCounter, RetryBudget
+from trakt_sync.matcher_wiring import MatcherFactory
+from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
 from trakt_sync.paths import StatePaths
+from trakt_sync.progress import Progress
 from trakt_sync.redact import SecretRegistry
-from trakt_sync.stages.apply import ApplyStage
-from trakt_sync.stages.export import ExportStage
-from trakt_sync.stages.fetch import FetchStage
-from trakt_sync.stages.lists import ExtrasSettings, ExtrasSync, NoLists
-from trakt_sync.stages.ports import Lists, ResolverHandle
-from trakt_sync.stages.reconcile import Reconcile
-from trakt_sync.stages.resolve import ResolveStage
-from trakt_sync.stages.send import SendStage
-from trakt_sync.stages.types import ProgressFn, checkpoint, no_progress
 from trakt_sync.store import Store
 from trakt_sync.syncjob import DIED_MESSAGE, SyncJob
 from trakt_sync.tokens import TokenStore
@@ -45,8 +39,6 @@ from trakt_sync.trakt_auth import TraktOAuth, TraktSession
 
 if TYPE_CHECKING:
     from trakt_sync.daemon import ProfileSchedule
-    from trakt_sync.matching.bangumi_data import BangumiDataIndex
-    from trakt_sync.matching.id_table import IdTable
     from trakt_sync.matching.matcher import Matcher
     from trakt_sync.sink import BangumiSyncerSink
 
@@ -107,29 +99,23 @@ class Runtime:
 
     @cached_property
     def trakt_oauth(self) -> TraktOAuth:
-        trakt = self.settings.trakt
-        return TraktOAuth(
-            trakt.auth_url,
-            client_id=trakt.app_client_id(),
-            client_secret=trakt.client_secret.get_secret_value(),
-            user_agent=self.user_agent,
-            **self._client_kw(),
-        )
+        return self._oauth(self._client_kw())
 
     @cached_property
     def revoking_oauth(self) -> TraktOAuth:
         """For `auth logout`: one try within seconds, as the token goes locally anyway."""
+        timeout = min(self.settings.http.timeout, REVOKE_TIMEOUT)
+        budget = RetryBudget(total=0, max_retries=0)
+        return self._oauth({**self._client_kw(), "timeout": timeout, "budget": budget})
+
+    def _oauth(self, client_kw: dict[str, Any]) -> TraktOAuth:
         trakt = self.settings.trakt
         return TraktOAuth(
             trakt.auth_url,
             client_id=trakt.app_client_id(),
             client_secret=trakt.client_secret.get_secret_value(),
             user_agent=self.user_agent,
-            **{
-                **self._client_kw(),
-                "timeout": min(self.settings.http.timeout, REVOKE_TIMEOUT),
-                "budget": RetryBudget(total=0, max_retries=0),
-            },
+            **client_kw,
         )
 
     @cached_property
@@ -171,19 +157,17 @@ class Runtime:
         if sink.kind != "bangumi-syncer":
             return None
         assert sink.url is not None  # the settings insist on it
-        from trakt_sync.sink import BangumiSyncerClient, BangumiSyncerSink
+        from trakt_sync.sink import syncer_sink
 
-        client = BangumiSyncerClient(
+        return syncer_sink(
             sink.url,
-            key=sink.key.get_secret_value() if sink.key else None,
+            sink.key.get_secret_value() if sink.key else None,
+            user_name=self._sink_user,
+            bangumi=self.cached_bangumi,
+            trakt=self.cached_trakt,
+            add_secret=self.secrets.add,
             user_agent=self.user_agent,
             **self._client_kw(),
-        )
-        if sink.key:  # in the webhook's path: masked there however short the key is
-            self.secrets.add(f"/Custom/{sink.key.get_secret_value()}")
-            self.secrets.add(client.path)
-        return BangumiSyncerSink(
-            client, bangumi=self.cached_bangumi, trakt=self.cached_trakt, user_name=self._sink_user
         )
 
     def _sink_user(self) -> str:
@@ -243,54 +227,7 @@ class Runtime:
             self.profile, sync.schedule, sync.timezone, last_check(self.store.last_run())
         )
 
-    def health_problem(self, report: dict[str, Any], now: datetime) -> str | None:
-        from trakt_sync import reports
-
-        sync = self.settings.sync
-        return reports.health_problem(report, sync.schedule, sync.timezone, now)
-
     # -- matching and the engine ----------------------------------------------------------
-
-    def _data_http(self) -> httpx.Client:
-        """A plain client for downloading public data files (not counted as API requests)."""
-        return new_http(
-            headers={"User-Agent": self.user_agent},
-            timeout=self.settings.http.timeout,
-            transport=self.transport,
-            follow_redirects=True,
-            proxy=self.settings.network.proxy,
-        )
-
-    def _bangumi_data_index(self) -> BangumiDataIndex:
-        from trakt_sync.matching.bangumi_data import BangumiDataSource
-
-        matching = self.settings.matching
-        with self._data_http() as http:
-            source = BangumiDataSource(
-                matching.bangumi_data_url,
-                matching.bangumi_data_path,
-                self.paths.cache_dir / "bangumi-data",
-                matching.refresh_interval,
-                http,
-            )
-            return source.index()
-
-    def _id_table(self) -> IdTable | None:
-        """The further id table, or None when it is turned off or cannot be had."""
-        from trakt_sync.matching.id_table import IdTableSource
-
-        matching = self.settings.matching
-        if not matching.id_table_url and not matching.id_table_path:
-            return None
-        with self._data_http() as http:
-            source = IdTableSource(
-                matching.id_table_url,
-                matching.id_table_path,
-                self.paths.cache_dir / "id-table",
-                matching.refresh_interval,
-                http,
-            )
-            return source.table()
 
     @property
     def trakt_offline(self) -> bool:
@@ -298,103 +235,36 @@ class Runtime:
         is never asked."""
         return not self.settings.trakt.app_client_id()
 
-    def resolver(self, recheck_unmatched: bool = False, from_export: bool = False) -> Matcher:
-        from trakt_sync.matching.matcher import Matcher
-        from trakt_sync.matching.overrides import Override
-
-        # One look-up cache per run; `--retry-unmatched` only changes how searches are answered.
-        self.cached_bangumi.fresh_search = recheck_unmatched
-        offline = from_export and self.trakt_offline
-        return Matcher(
-            index=self._bangumi_data_index,
-            id_table=self._id_table,
+    @cached_property
+    def matchers(self) -> MatcherFactory:
+        return MatcherFactory(
+            settings=self.settings,
+            paths=self.paths,
+            store=self.store,
             bangumi=self.cached_bangumi,
-            trakt=NO_TRAKT if offline else self.cached_trakt,
-            trakt_metadata=not offline,
-            from_export=from_export,
-            genres=None if offline else self._trakt_genres,
-            cache=self.store,
-            overrides=[Override.from_dict(spec) for spec in self.store.overrides()],
-            min_confidence=self.settings.matching.min_confidence,
-            include_live_action=self.settings.sync.include_live_action,
-            recheck_unmatched=recheck_unmatched,
+            trakt=self.cached_trakt,
+            trakt_client=lambda: self.trakt,
+            offline=self.trakt_offline,
+            transport=self.transport,
+            user_agent=self.user_agent,
         )
 
-    def _trakt_genres(self, kind: str, trakt_id: int) -> tuple[str, ...]:
-        """Trakt's genres of a show or film (``kind``), one request each, cached: an export's
-        items have none, and they decide whether a show no id source knows is an anime."""
-        namespace = f"trakt:{kind}:genres"
-        cached = self.store.get(namespace, str(trakt_id))
-        if cached is None:
-            try:
-                data, _ = self.trakt.get_json(f"/{kind}s/{trakt_id}", {"extended": "full"})
-            except NotFound:
-                data = {}
-            cached = [str(g) for g in (data.get("genres") or [])]
-            self.store.put(namespace, str(trakt_id), cached)
-        return tuple(cached)
+    def resolver(self, recheck_unmatched: bool = False, from_export: bool = False) -> Matcher:
+        """The matcher of a run (``from_export``: an export's plays, maybe without Trakt)."""
+        return self.matchers.matcher(recheck_unmatched, from_export)
 
     def engine(
         self,
-        progress: ProgressFn | None = None,
+        progress: Progress | None = None,
         should_stop: Callable[[], bool] | None = None,
         from_export: bool = False,
     ) -> SyncEngine:
         """The stages of one run, wired to this profile's clients, store and matcher."""
-        sync, store = self.settings.sync, self.store
-        progress = progress or no_progress
-        check = checkpoint(should_stop or (lambda: False))
-        resolver = ResolverHandle(lambda recheck: self.resolver(recheck, from_export))
-        lists = self._lists(from_export and self.trakt_offline)
-        deliver: ApplyStage | SendStage
-        if self.sink is not None:
-            deliver = SendStage(store, self.sink, progress=progress, check=check)
-        else:
-            deliver = ApplyStage(
-                store,
-                self.bangumi,
-                episodes=self.cached_bangumi,
-                account=self.bangumi_account,
-                lists=lists,
-                resolver=resolver,
-                complete_subjects=sync.complete_subjects,
-                progress=progress,
-                check=check,
-            )
-        fetch = FetchStage(
-            store, self.trakt, page_limit=sync.page_limit, progress=progress, check=check
-        )
-        return SyncEngine(
-            store,
-            Stages(
-                fetch=fetch,
-                export=ExportStage(
-                    store, lists, page_limit=sync.page_limit, progress=progress, check=check
-                ),
-                reconcile=Reconcile(store, sync.history_overlap),
-                resolve=ResolveStage(store, resolver, lists, progress=progress, check=check),
-                deliver=deliver,
-                lists=lists,
-            ),
-        )
-
-    def _lists(self, offline: bool = False) -> Lists:
-        """The Trakt ratings and watchlist stage, or NoLists when neither is synced."""
-        sync = self.settings.sync
-        settings = ExtrasSettings(sync.ratings, sync.watchlist, self.settings.bangumi.private)
-        if settings == ExtrasSettings():
-            return NoLists()
-        return ExtrasSync(
-            self.store,
-            self.trakt,
-            settings,
-            NO_TRAKT.get_season_episodes if offline else self.cached_trakt.get_season_episodes,
-            sync.page_limit,
-        )
+        return wire_engine(self, progress, should_stop, from_export)
 
     def sync_job(
         self,
-        progress: ProgressFn | None = None,
+        progress: Progress | None = None,
         should_stop: Callable[[], bool] | None = None,
         from_export: bool = False,
     ) -> SyncJob:

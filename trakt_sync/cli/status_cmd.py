@@ -31,6 +31,7 @@ def status(
 ) -> None:
     """Show accounts, the last run, play counts and the next scheduled run."""
     from trakt_sync.config import profile_names, read_toml
+    from trakt_sync.reports import health_problem
 
     state: CliState = ctx.obj
     if as_json:
@@ -41,7 +42,8 @@ def status(
     for name in names:
         with state.runtime(name) as rt:
             data = rt.status_report(now)
-            problem = rt.health_problem(data, now) if check else None
+            sync = rt.settings.sync
+            problem = health_problem(data, sync.schedule, sync.timezone, now) if check else None
         if check:
             data["check"] = {"ok": problem is None, "problem": problem}
         if problem:

@@ -10,14 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from trakt_sync.errors import TraktSyncError
@@ -184,22 +181,6 @@ class Guard(BaseHTTPMiddleware):
         return response
 
 
-def create_app(options: WebOptions, secrets: SecretRegistry | None = None) -> Starlette:
-    from trakt_sync.web import api, pages
-
-    app = Starlette(
-        routes=[
-            *pages.routes(post),
-            *api.routes(post),
-            Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
-        ],
-        middleware=[Middleware(Guard)],
-        exception_handlers={TraktSyncError: _failed},
-    )
-    app.state.web = Web(options, secrets)
-    return app
-
-
 def _ago(value: str | None) -> str:
     if not value:
         return "—"
@@ -209,7 +190,7 @@ def _ago(value: str | None) -> str:
         return str(value)
 
 
-async def _failed(request: Request, exc: Exception) -> Response:
+async def failed_page(request: Request, exc: Exception) -> Response:
     """What the CLI would print for the error (a broken config, a lock, no login), redacted."""
     web = web_of(request)
     message = web.secrets.redact(str(exc))
