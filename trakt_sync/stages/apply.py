@@ -13,7 +13,6 @@ from trakt_sync.errors import AccessDenied, ApiError, EpisodesNotOfSubject, Trak
 from trakt_sync.extras import SubjectExtras, plan_extras
 from trakt_sync.models import EP_MAIN, SUBJECT_ANIME
 from trakt_sync.planner import SubjectPlan, plan_subject
-from trakt_sync.stages.collection_reads import collection_entries
 from trakt_sync.stages.ports import Account, BangumiWriter, EpisodeSource, Lists, ResolverHandle
 from trakt_sync.stages.types import ApplyResult, Progress, SyncOptions
 from trakt_sync.store import Store, StoredPlay
@@ -232,3 +231,43 @@ def _title(members: list[StoredPlay]) -> str:
     if play.show is not None and play.episode is not None:
         return f"{play.show.title} S{play.episode.season}"
     return play.movie.title if play.movie is not None else ""
+
+
+# -- what is read of the user's collection before planning ---------------------------------
+
+
+def collection_entries(
+    bangumi: BangumiWriter, username: str, subjects: dict[int, int]
+) -> dict[int, dict[str, Any] | None]:
+    """The user's collection entry per subject (None = not collected), in few requests."""
+    anime = {sid for sid, kind in subjects.items() if kind == SUBJECT_ANIME}
+    found = _entries_from_list(bangumi, username, anime) if anime else {}
+    for subject_id in sorted(subjects.keys() - found.keys()):
+        found[subject_id] = bangumi.user_collection(username, subject_id)
+    return found
+
+
+def _entries_from_list(
+    bangumi: BangumiWriter, username: str, wanted: set[int]
+) -> dict[int, dict[str, Any] | None]:
+    """Page the anime collection list while that is cheaper than one look-up per subject
+    still unknown; a fresh account costs one request."""
+    found: dict[int, dict[str, Any] | None] = {}
+    offset, total, page_size = 0, None, 1
+    while missing := wanted - found.keys():
+        if total is not None:
+            pages_left = -(-(total - offset) // page_size)
+            if pages_left <= 0:
+                found.update(dict.fromkeys(missing))  # the whole list was read
+                break
+            if len(missing) <= pages_left:
+                break  # single look-ups are cheaper from here
+        rows, total = bangumi.collections_page(username, subject_type=SUBJECT_ANIME, offset=offset)
+        if not rows and offset < total:
+            break  # a short list mid-way is not proof of absence: look the rest up singly
+        page_size = max(page_size, len(rows))  # the client asks for full pages
+        for row in rows:
+            if int(row["subject_id"]) in wanted:
+                found[int(row["subject_id"])] = row
+        offset += len(rows)
+    return found

@@ -11,6 +11,7 @@ from trakt_sync.errors import ListReadShort
 from trakt_sync.readahead import read_ahead
 from trakt_sync.stages.types import Progress
 from trakt_sync.store import Store
+from trakt_sync.store.play_columns import HISTORY_ID, WATCHED_AT
 from trakt_sync.trakt_items import history_row
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,8 @@ def save_pages(
                         log.warning("skipping a malformed Trakt history item (%s)", exc)
                         continue
                     rows.append((row, item))
-                    present.add(row[0])
-                    stamp = row[1]
+                    present.add(row[HISTORY_ID])
+                    stamp = row[WATCHED_AT]
                     newest = stamp if newest is None or stamp > newest else newest
                 fetched += len(page)
                 new += store.save_rows(rows)

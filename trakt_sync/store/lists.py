@@ -130,7 +130,7 @@ class ListItemsTable(Database):
             "OR (state = 'unmatched' AND (? OR resolved_with IS NOT ?)))",
             (*lists, int(retry_unmatched), version),
         ).fetchall()
-        wanted = {ListKey(r[0], r[1], r[2], r[3]) for r in keys}
+        wanted = {ListKey(r["list"], r["kind"], r["trakt_id"], r["season"]) for r in keys}
         return [
             e for e in self.list_entries(lists, ("pending", "unmatched")) if e.item.key in wanted
         ]

@@ -37,6 +37,7 @@ PLAY_COLUMNS = (
     "episode_title",
     "first_aired",
 )
+HISTORY_ID, WATCHED_AT = PLAY_COLUMNS.index("history_id"), PLAY_COLUMNS.index("watched_at")
 # What the sync learnt about it: ``StoredPlay``'s fields beside the play.
 RESOLUTION_COLUMNS = (
     "reason",

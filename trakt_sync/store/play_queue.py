@@ -97,7 +97,7 @@ class PlayQueue(Database):
             "ORDER BY watched_at, history_id",
             (key.kind, key.media_trakt, key.season, max_attempts, int(retry_unmatched), version),
         ).fetchall()
-        ids = [row[0] for row in rows]
+        ids = [row["history_id"] for row in rows]
         if not ids:
             return PlayGroup(key, ids)  # resolved meanwhile (another process)
         part = "show" if key.kind == "episode" else "movie"
@@ -129,7 +129,7 @@ class PlayQueue(Database):
             "WHERE state = 'pending' AND subject_id IS NOT NULL "
             "GROUP BY subject_id ORDER BY subject_id"
         ).fetchall()
-        return {row[0]: row[1] for row in rows}
+        return {row["subject_id"]: row["subject_type"] for row in rows}
 
     def apply_batch(self, subject_ids: Iterable[int]) -> list[tuple[int, list[StoredPlay]]]:
         """The matched plays not yet synced of these subjects, per subject in id order, each

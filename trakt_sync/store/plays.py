@@ -109,9 +109,9 @@ class PlaysTable(Database):
             where += " AND media_trakt = ?"
             params.append(media_trakt)
         gone = [
-            row[0]
+            row["history_id"]
             for row in self.db.execute(f"SELECT history_id FROM plays WHERE {where}", params)
-            if row[0] not in present
+            if row["history_id"] not in present
         ]
         with self.transaction() as db:
             db.executemany(
