@@ -86,6 +86,12 @@ class TraktSettings(_Section):
 
         return client_id(self.client_id)
 
+    @property
+    def offline(self) -> bool:
+        """No Trakt client id (configured or built in): an export is all there is, and Trakt
+        is never asked."""
+        return not self.app_client_id()
+
 
 class BangumiSettings(_Section):
     api_url: str = "https://api.bgm.tv"

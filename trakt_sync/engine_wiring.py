@@ -44,8 +44,6 @@ class EngineParts(Protocol):
     def sink(self) -> BangumiSyncerSink | None: ...
     @property
     def bangumi_account(self) -> Account: ...
-    @property
-    def trakt_offline(self) -> bool: ...
     def resolver(self, recheck_unmatched: bool = False, from_export: bool = False) -> Resolver: ...
 
 
@@ -59,7 +57,7 @@ def wire_engine(
     progress = progress or no_progress
     check = checkpoint(should_stop or (lambda: False))
     resolver = ResolverHandle(lambda recheck: parts.resolver(recheck, from_export))
-    lists = _lists(parts, from_export and parts.trakt_offline)
+    lists = _lists(parts, from_export and parts.settings.trakt.offline)
     deliver: ApplyStage | SendStage
     if parts.sink is not None:
         deliver = SendStage(store, parts.sink, progress=progress, check=check)

@@ -5,7 +5,7 @@ load."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import httpx
@@ -19,9 +19,8 @@ from trakt_sync.store import Store
 from trakt_sync.trakt import TraktClient
 
 if TYPE_CHECKING:
-    from trakt_sync.matching.bangumi_data import BangumiDataIndex
-    from trakt_sync.matching.id_table import IdTable
     from trakt_sync.matching.matcher import Matcher
+    from trakt_sync.matching.stored_index import StoredBangumiData, StoredIdTable
 
 
 @dataclass
@@ -35,6 +34,8 @@ class MatcherFactory:
     offline: bool  # no Trakt client id at all
     transport: httpx.BaseTransport | None
     user_agent: str
+    # the data indexes the matcher opened, closed with the runtime
+    opened: list[StoredBangumiData | StoredIdTable] = field(default_factory=list, repr=False)
 
     def _data_http(self) -> httpx.Client:
         """A plain client for downloading public data files (not counted as API requests)."""
@@ -46,8 +47,14 @@ class MatcherFactory:
             proxy=self.settings.network.proxy,
         )
 
-    def _bangumi_data_index(self) -> BangumiDataIndex:
-        from trakt_sync.matching.bangumi_data import BangumiDataSource
+    def close(self) -> None:
+        """Close the data indexes the matchers opened (SQLite files)."""
+        for index in self.opened:
+            index.close()
+        self.opened.clear()
+
+    def _bangumi_data_index(self) -> StoredBangumiData:
+        from trakt_sync.matching.data_sources import BangumiDataSource
 
         matching = self.settings.matching
         with self._data_http() as http:
@@ -58,11 +65,13 @@ class MatcherFactory:
                 matching.refresh_interval,
                 http,
             )
-            return source.index()
+            index = source.index()
+        self.opened.append(index)
+        return index
 
-    def _id_table(self) -> IdTable | None:
+    def _id_table(self) -> StoredIdTable | None:
         """The further id table, or None when it is turned off or cannot be had."""
-        from trakt_sync.matching.id_table import IdTableSource
+        from trakt_sync.matching.data_sources import IdTableSource
 
         matching = self.settings.matching
         if not matching.id_table_url and not matching.id_table_path:
@@ -75,7 +84,10 @@ class MatcherFactory:
                 matching.refresh_interval,
                 http,
             )
-            return source.table()
+            table = source.table()
+        if table is not None:
+            self.opened.append(table)
+        return table
 
     def matcher(self, recheck_unmatched: bool = False, from_export: bool = False) -> Matcher:
         from trakt_sync.matching.matcher import Matcher

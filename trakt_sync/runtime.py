@@ -229,12 +229,6 @@ class Runtime:
 
     # -- matching and the engine ----------------------------------------------------------
 
-    @property
-    def trakt_offline(self) -> bool:
-        """No Trakt client id (configured or built in): an export is all there is, and Trakt
-        is never asked."""
-        return not self.settings.trakt.app_client_id()
-
     @cached_property
     def matchers(self) -> MatcherFactory:
         return MatcherFactory(
@@ -244,7 +238,7 @@ class Runtime:
             bangumi=self.cached_bangumi,
             trakt=self.cached_trakt,
             trakt_client=lambda: self.trakt,
-            offline=self.trakt_offline,
+            offline=self.settings.trakt.offline,
             transport=self.transport,
             user_agent=self.user_agent,
         )
@@ -297,3 +291,5 @@ class Runtime:
                 client.close()
         if "store" in self.__dict__:
             self.store.close()
+        if "matchers" in self.__dict__:
+            self.matchers.close()  # the data indexes the matcher opened (SQLite files)

@@ -10,9 +10,9 @@ from typing import Any
 
 from trakt_sync.errors import NotFound
 from trakt_sync.matching.airdate import parse_day
-from trakt_sync.matching.bangumi_data import BangumiDataIndex
+from trakt_sync.matching.bangumi_data import DataIndex
 from trakt_sync.matching.fits import BgmEp, parse_episodes
-from trakt_sync.matching.id_table import IdTable
+from trakt_sync.matching.id_table import IdLookups
 from trakt_sync.matching.lookups import BangumiReader, TraktReader
 from trakt_sync.matching.titles import is_compilation, normalize, search_forms, title_match
 from trakt_sync.models import SUBJECT_ANIME, SUBJECT_REAL, TraktShow
@@ -100,8 +100,8 @@ class MatchContext:
     def __init__(
         self,
         *,
-        index: Callable[[], BangumiDataIndex],
-        id_table: Callable[[], IdTable | None] | None,
+        index: Callable[[], DataIndex],
+        id_table: Callable[[], IdLookups | None] | None,
         bangumi: BangumiReader,
         trakt: TraktReader,
         min_confidence: float,
@@ -116,9 +116,9 @@ class MatchContext:
         self.genres_known = genres_known
         self._genres = genres  # (show|movie, Trakt id) → Trakt's genres, where items lack them
         self._load_index = index
-        self._index_value: BangumiDataIndex | None = None
+        self._index_value: DataIndex | None = None
         self._load_id_table = id_table
-        self._id_table_value: IdTable | None = None
+        self._id_table_value: IdLookups | None = None
         self._id_table_loaded = id_table is None
         self.bangumi = bangumi
         self.trakt = trakt
@@ -128,13 +128,13 @@ class MatchContext:
         self._episode_lists: dict[int, Listed | None] = {}
 
     @property
-    def index(self) -> BangumiDataIndex:
+    def index(self) -> DataIndex:
         if self._index_value is None:
             self._index_value = self._load_index()
         return self._index_value
 
     @property
-    def id_table(self) -> IdTable | None:
+    def id_table(self) -> IdLookups | None:
         """The further id table (loaded on first use), or None without one."""
         if not self._id_table_loaded:
             assert self._load_id_table is not None

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from trakt_sync.errors import NotFound
 from trakt_sync.timeutil import parse_instant, utcnow
 
 FRESH_FOR = timedelta(days=1)  # lists of airing subjects and seasons grow weekly
@@ -77,6 +78,16 @@ class TraktReader(Protocol):
     def get_season_episodes(self, show_id: int | str, season: int) -> list[dict[str, Any]]: ...
     def get_show_aliases(self, show_id: int | str) -> list[dict[str, Any]]: ...
     def get_show_translations(self, show_id: int | str, language: str) -> list[dict[str, Any]]: ...
+
+
+class TraktShowClient(Protocol):
+    """The Trakt reads behind :class:`CachedTrakt`: one request per show for each."""
+
+    def get_show_seasons(self, show_id: int | str) -> list[dict[str, Any]]: ...
+    def get_show_aliases(self, show_id: int | str) -> list[dict[str, Any]]: ...
+    def get_show_translations(
+        self, show_id: int | str, language: str | None = None
+    ) -> list[dict[str, Any]]: ...
 
 
 class NoTrakt:
@@ -164,27 +175,68 @@ class HistorySeasons(Protocol):
     def history_season(self, show_id: int | str, season: int) -> list[dict[str, Any]] | None: ...
 
 
+# What the matcher, the explainer and the sink read of an episode; the rest of
+# ``extended=full`` (overviews, ratings, translations) is not kept in the cache.
+EPISODE_FIELDS = (
+    "season",
+    "number",
+    "title",
+    "original_title",
+    "ids",
+    "number_abs",
+    "first_aired",
+    "runtime",
+    "episode_type",
+)
+
+
 class CachedTrakt(_Cached):
+    """A show's seasons (every episode of each) and its translations (every language) are
+    each one request, cached per show; its aliases too."""
+
     def __init__(
-        self, client: TraktReader, cache: Cache, history: HistorySeasons | None = None, **kw: Any
+        self,
+        client: TraktShowClient,
+        cache: Cache,
+        history: HistorySeasons | None = None,
+        **kw: Any,
     ) -> None:
         super().__init__(cache, **kw)
         self.client = client
         self.history = history
 
     def get_season_episodes(self, show_id: int | str, season: int) -> list[dict[str, Any]]:
+        """One season's episodes; NotFound when the show has no such season."""
         # A season whose every episode was played is in hand: no request, nothing cached.
         known = self.history.history_season(show_id, season) if self.history else None
         if known is not None:
             return known
-        return list(
-            self._cached(
-                "trakt:season",
-                f"{show_id}/{season}",
-                lambda: self.client.get_season_episodes(show_id, season),
-                lambda eps: self._recent([(e.get("first_aired") or "") for e in eps]),
+        for listed in self._seasons(show_id):
+            if listed.get("number") == season:
+                return list(listed.get("episodes") or [])
+        raise NotFound(f"Trakt: no season {season} of show {show_id}", 404)
+
+    def _seasons(self, show_id: int | str) -> list[dict[str, Any]]:
+        def load() -> list[dict[str, Any]]:
+            return [
+                {
+                    "number": s.get("number"),
+                    "episodes": [
+                        {k: e[k] for k in EPISODE_FIELDS if k in e} for e in s.get("episodes") or []
+                    ],
+                }
+                for s in self.client.get_show_seasons(show_id)
+                if isinstance(s, dict)
+            ]
+
+        def may_grow(seasons: list[dict[str, Any]]) -> bool:
+            # Specials often lack air dates: they alone do not make a show re-read daily.
+            regular = [s for s in seasons if s.get("number") != 0] or seasons
+            return self._recent(
+                [(e.get("first_aired") or "") for s in regular for e in s["episodes"]]
             )
-        )
+
+        return list(self._cached("trakt:seasons", str(show_id), load, may_grow))
 
     def get_show_aliases(self, show_id: int | str) -> list[dict[str, Any]]:
         return list(
@@ -194,10 +246,17 @@ class CachedTrakt(_Cached):
         )
 
     def get_show_translations(self, show_id: int | str, language: str) -> list[dict[str, Any]]:
-        return list(
-            self._cached(
-                "trakt:translations",
-                f"{show_id}/{language}",
-                lambda: self.client.get_show_translations(show_id, language),
-            )
+        every = self._cached(
+            "trakt:translations-all",
+            str(show_id),
+            lambda: [
+                {
+                    "title": t.get("title"),
+                    "language": t.get("language"),
+                    "country": t.get("country"),
+                }
+                for t in self.client.get_show_translations(show_id)
+                if isinstance(t, dict)
+            ],
         )
+        return [t for t in every if t.get("language") == language]

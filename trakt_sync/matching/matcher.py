@@ -19,10 +19,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from trakt_sync.matching.airdate import broadcast_day
-from trakt_sync.matching.bangumi_data import BangumiDataIndex
+from trakt_sync.matching.bangumi_data import DataIndex
 from trakt_sync.matching.context import MatchContext, SeasonQuery
 from trakt_sync.matching.films import resolve_film
-from trakt_sync.matching.id_table import IdTable
+from trakt_sync.matching.id_table import IdLookups
 from trakt_sync.matching.lookups import EPISODES_NS, BangumiReader, TraktReader
 from trakt_sync.matching.overrides import (
     Override,
@@ -67,7 +67,7 @@ class Matcher:
     def __init__(
         self,
         *,
-        index: Callable[[], BangumiDataIndex],
+        index: Callable[[], DataIndex],
         bangumi: BangumiReader,
         trakt: TraktReader,
         cache: MatchCache,
@@ -76,7 +76,7 @@ class Matcher:
         include_live_action: bool = False,
         clock: Callable[[], float] = time.time,
         recheck_unmatched: bool = False,
-        id_table: Callable[[], IdTable | None] | None = None,
+        id_table: Callable[[], IdLookups | None] | None = None,
         trakt_metadata: bool = True,
         from_export: bool = False,
         genres: Callable[[str, int], tuple[str, ...]] | None = None,

@@ -18,7 +18,7 @@ from trakt_sync.stages.types import ApplyResult, Progress, SyncOptions
 from trakt_sync.store import Store, StoredPlay
 
 log = logging.getLogger(__name__)
-APPLY_BATCH = 100  # subjects whose plays are read at once
+APPLY_BATCH = 25  # subjects whose plays are read at once (100 peaked ~4 MiB higher at 10 k plays)
 
 
 @dataclass
