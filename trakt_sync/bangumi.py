@@ -42,8 +42,12 @@ class BangumiClient(ApiClient):
         user_agent: str,
         token: str | None,
         pacer: Pacer | None = None,
+        fix_token: str = "run `trakt-sync auth bangumi`",
         **kw: Any,
     ) -> None:
+        # What to do about a refused token: a token set in the config or environment wins
+        # over `auth bangumi`, so the fix is that setting.
+        self.fix_token = fix_token
         super().__init__(
             base_url,
             headers=bangumi_headers(user_agent, token),
@@ -56,9 +60,7 @@ class BangumiClient(ApiClient):
         if status == 401:
             if "need authorization" in text:
                 return NeedsAuth("not logged in to Bangumi; run `trakt-sync auth bangumi`")
-            return NeedsAuth(
-                f"Bangumi rejected the access token ({text}); run `trakt-sync auth bangumi`"
-            )
+            return NeedsAuth(f"Bangumi rejected the access token ({text}); {self.fix_token}")
         if status == 403:
             if "user-agent" in text.lower():
                 agent = self.http.headers.get("User-Agent", "")
@@ -69,8 +71,8 @@ class BangumiClient(ApiClient):
                 )
             if "scope" in text.lower():
                 return NeedsAuth(
-                    "the Bangumi token lacks the write:collection scope; create a new token "
-                    "and run `trakt-sync auth bangumi`"
+                    "the Bangumi token lacks the write:collection scope; create a new token: "
+                    + self.fix_token
                 )
             return AccessDenied(f"Bangumi refused the request (403: {text})")
         if status == 404:

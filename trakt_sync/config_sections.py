@@ -1,5 +1,5 @@
-"""The settings' sections, one pydantic model each, and the value parsers they share
-(durations, URLs); ``config.Settings`` puts them together."""
+"""The settings' sections, one pydantic model each, and ``Settings``, which puts them
+together; ``config`` reads them from the file, the environment and the flags."""
 
 from __future__ import annotations
 
@@ -19,9 +19,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from trakt_sync import PROJECT_URL, __version__
-from trakt_sync.redact import mask_url
+from trakt_sync.config_web import WebSettings
+from trakt_sync.redact import mask_url, url_secrets
+from trakt_sync.timeutil import parse_duration
 
 ENV_PREFIX = "TRAKT_SYNC_"
 # The npm package's dist/data.json as published on a public CDN (bangumi-data, CC BY 4.0).
@@ -29,8 +32,6 @@ DEFAULT_BANGUMI_DATA_URL = "https://cdn.jsdelivr.net/npm/bangumi-data@0.3/dist/d
 # Rhilip/BangumiExtLinker's anime_map.json (CC BY 4.0): TMDB/TVDB/IMDb links, weaker evidence.
 DEFAULT_ID_TABLE_URL = "https://rhilip.github.io/BangumiExtLinker/data/anime_map.json"
 DEFAULT_USER_AGENT = f"trakt-sync/trakt-sync/{__version__} ({PROJECT_URL})"
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def _check_url(value: str) -> str:
@@ -51,20 +52,6 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def parse_duration(value: int | float | str) -> float:
-    """Seconds from ``90``, ``"90s"``, ``"15m"``, ``"24h"`` or ``"7d"``."""
-    if isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        match = _DURATION.match(value)
-        if not match:
-            raise ValueError(f"not a duration like '30s', '15m', '24h': {value!r}")
-        seconds = float(int(match.group(1)) * _UNITS[match.group(2)])
-    if seconds < 0:
-        raise ValueError("must not be negative")
-    return seconds
 
 
 class _Section(BaseModel):
@@ -133,13 +120,18 @@ class SyncSettings(_Section):
             return value  # valid; croniter is slow to import for a command that needs no schedule
         from croniter import CroniterBadDateError, croniter
 
-        fields = value.split()
-        if len(fields) not in (5, 6) or not croniter.is_valid(value):
-            raise ValueError(f"invalid cron expression {value!r} (5 fields, or 6 with seconds)")
+        from trakt_sync.scheduler import expand
+
+        fields = expand(value).split()
+        if len(fields) not in (5, 6) or not croniter.is_valid(" ".join(fields)):
+            raise ValueError(
+                f"invalid cron expression {value!r} (5 fields, or 6 with seconds, or @daily, "
+                "@hourly, @weekly, @monthly, @yearly)"
+            )
         # croniter gives up after decades without a match; a day that never exists
         # (31 February) would otherwise surface at every `status` and in the daemon.
         try:
-            croniter(value, datetime(2000, 1, 1)).get_next(datetime)
+            croniter(" ".join(fields), datetime(2000, 1, 1)).get_next(datetime)
         except CroniterBadDateError:
             raise ValueError(
                 f"never fires: no date matches {value!r} (a day the month does not have?)"
@@ -251,3 +243,70 @@ class SinkSettings(_Section):
         if self.kind == "bangumi-syncer" and not self.url:
             raise ValueError("url must be set when kind is 'bangumi-syncer'")
         return self
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore", validate_default=True
+    )
+
+    trakt: TraktSettings = TraktSettings()
+    bangumi: BangumiSettings = BangumiSettings()
+    secrets: SecretsSettings = SecretsSettings()
+    sync: SyncSettings = SyncSettings()
+    matching: MatchingSettings = MatchingSettings()
+    http: HttpSettings = HttpSettings()
+    network: NetworkSettings = NetworkSettings()
+    notify: NotifySettings = NotifySettings()
+    sink: SinkSettings = SinkSettings()
+    web: WebSettings = WebSettings()
+
+    def redacted(self) -> dict[str, Any]:
+        """The effective settings as plain data with every secret replaced by a marker, and
+        the credentials inside URLs (``user:pass@``, ``?access_token=``) masked."""
+        data = self.model_dump(mode="json")
+        data["trakt"]["client_secret"] = (
+            "***" if self.trakt.client_secret.get_secret_value() else ""
+        )
+        data["bangumi"]["token"] = "***" if self.bangumi.token else None
+        data["sink"]["key"] = "***" if self.sink.key else None
+        data["web"]["password"] = "***" if self.web.password else None
+        webhook = self.notify.webhook_url
+        # Which service, never the path (where the token is).
+        data["notify"]["webhook_url"] = (
+            _origin_only(webhook.get_secret_value()) if webhook else None
+        )
+        for values in data.values():
+            for key, value in values.items():
+                if key.endswith("_url") or key == "url":
+                    values[key] = mask_url(value) if isinstance(value, str) else value
+        if self.network.proxy:
+            data["network"]["proxy"] = mask_url(self.network.proxy)
+        return data
+
+    def secret_values(self) -> list[str]:
+        """Every secret of these settings, for the log redaction to know."""
+        values = [
+            self.trakt.client_secret.get_secret_value(),
+            *(
+                s.get_secret_value()
+                for s in (self.bangumi.token, self.sink.key, self.web.password)
+                if s
+            ),
+        ]
+        if self.notify.webhook_url:
+            webhook = self.notify.webhook_url.get_secret_value()
+            values += [webhook, urlsplit(webhook).path]
+        for section in self.model_dump(mode="json").values():
+            for key, value in section.items():
+                if (key.endswith("_url") or key in ("url", "proxy")) and isinstance(value, str):
+                    values += url_secrets(value)
+        return [value for value in values if value]
+
+
+def _origin_only(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}/***"
+
+
+SECTIONS = tuple(Settings.model_fields)

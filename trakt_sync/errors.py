@@ -23,6 +23,12 @@ class TraktSyncError(Exception):
     exit_code = EXIT_FAILED
 
 
+class BadArgument(TraktSyncError):
+    """An argument names something that is not there: a file, a show (exit 2, usage)."""
+
+    exit_code = EXIT_USAGE
+
+
 class ConfigError(TraktSyncError):
     """Invalid, unreadable or inconsistent configuration (exit 78)."""
 

@@ -29,9 +29,15 @@ def load_profile_settings(
 
 @contextmanager
 def open_runtime(
-    config_path: Path, profile: str, *, must_exist: bool, registry: SecretRegistry
+    config_path: Path,
+    profile: str,
+    *,
+    must_exist: bool,
+    registry: SecretRegistry,
+    read_only: bool = False,
 ) -> Iterator[Runtime]:
-    """The profile's runtime, closed on the way out; a damaged database is reported."""
+    """The profile's runtime, closed on the way out; a damaged database is reported.
+    ``read_only``: nothing is created or written in the state directory (``status``)."""
     from trakt_sync.paths import state_paths
     from trakt_sync.runtime import Runtime
     from trakt_sync.store import reporting_damage
@@ -44,6 +50,7 @@ def open_runtime(
         ),
         paths=state_paths(),
         secrets=registry,
+        read_only=read_only,
     )
     try:
         with reporting_damage(rt.paths.database(profile)):

@@ -8,19 +8,20 @@ with nothing new never loads the matcher's data).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from trakt_sync import accounts, syncjob
+from trakt_sync import accounts
 from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
-from trakt_sync.config import Settings
+from trakt_sync.config import Settings, read_toml
+from trakt_sync.config_sections import ENV_PREFIX
 from trakt_sync.engine import SyncEngine
 from trakt_sync.engine_wiring import wire_engine
 from trakt_sync.errors import ConfigError
@@ -32,13 +33,12 @@ from trakt_sync.paths import StatePaths
 from trakt_sync.progress import Progress
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.store import Store
-from trakt_sync.syncjob import DIED_MESSAGE, SyncJob
+from trakt_sync.syncjob import SyncJob
 from trakt_sync.tokens import TokenStore
 from trakt_sync.trakt import TraktClient
 from trakt_sync.trakt_auth import TraktOAuth, TraktSession
 
 if TYPE_CHECKING:
-    from trakt_sync.daemon import ProfileSchedule
     from trakt_sync.matching.matcher import Matcher
     from trakt_sync.sink import BangumiSyncerSink
 
@@ -55,6 +55,8 @@ class Runtime:
     secrets: SecretRegistry = field(default_factory=SecretRegistry)
     counter: RequestCounter = field(default_factory=RequestCounter)
     transport: httpx.BaseTransport | None = None
+    # Only read the state directory (``status``): nothing is created or written there.
+    read_only: bool = False
 
     def __post_init__(self) -> None:
         for secret in self.settings.secret_values():
@@ -68,7 +70,8 @@ class Runtime:
 
     @cached_property
     def tokens(self) -> TokenStore:
-        self.paths.ensure()
+        if not self.read_only:
+            self.paths.ensure()
         return TokenStore(
             self.paths,
             backend=self.settings.secrets.backend,
@@ -79,6 +82,8 @@ class Runtime:
 
     @cached_property
     def store(self) -> Store:
+        if self.read_only:
+            return Store(self.paths.database(self.profile), self.secrets.redact, read_only=True)
         self.paths.ensure()
         return Store(self.paths.database(self.profile), redact=self.secrets.redact)
 
@@ -129,18 +134,43 @@ class Runtime:
             **self._client_kw(),
         )
 
-    def bangumi_client(self, token: str | None) -> BangumiClient:
+    def bangumi_client(self, token: str | None, fix_token: str | None = None) -> BangumiClient:
         """A client sending ``token``; the caller closes it."""
+        if fix_token is None:
+            return BangumiClient(
+                self.settings.bangumi.api_url,
+                user_agent=self.user_agent,
+                token=token,
+                **self._client_kw(),
+            )
         return BangumiClient(
             self.settings.bangumi.api_url,
             user_agent=self.user_agent,
             token=token,
+            fix_token=fix_token,
             **self._client_kw(),
         )
 
     @cached_property
     def bangumi(self) -> BangumiClient:
-        return self.bangumi_client(self.bangumi_account.token())
+        origin = self.bangumi_token_origin()
+        fix = None
+        if origin is not None:
+            fix = f"change or remove {origin} (`auth bangumi` cannot help while it is set)"
+        return self.bangumi_client(self.bangumi_account.token(), fix)
+
+    def bangumi_token_origin(self) -> str | None:
+        """Where ``bangumi.token`` comes from (``environment variable …`` or ``… in FILE``);
+        None when the profile uses the token stored by ``auth bangumi``."""
+        if self.settings.bangumi.token is None:
+            return None
+        env = f"{ENV_PREFIX}BANGUMI__TOKEN"
+        if env in os.environ:
+            return f"the environment variable {env}"
+        raw = read_toml(self.config_path)
+        profile = ((raw.get("profiles") or {}).get(self.profile) or {}).get("bangumi") or {}
+        key = f"profiles.{self.profile}.bangumi.token" if "token" in profile else "bangumi.token"
+        return f"{key} in {self.config_path}"
 
     @cached_property
     def cached_bangumi(self) -> CachedBangumi:
@@ -196,36 +226,6 @@ class Runtime:
         """The device-code login; raises ConfigError when no Trakt client id is known."""
         accounts.require_trakt_app(self.settings.trakt.app_client_id(), self.config_path)
         return TraktLogin(self.trakt_oauth, self.trakt, self.tokens, self.secrets)
-
-    def auth_summary(self) -> dict[str, Any]:
-        account = self.bangumi_account
-        # Only a token from the config needs the database (for its remembered user).
-        state = self.store if account.config_token is not None else None
-        return accounts.auth_summary(self.profile, self.tokens, account, state)
-
-    def status_report(self, now: datetime) -> dict[str, Any]:
-        from trakt_sync import reports
-
-        sync = self.settings.sync
-        return reports.status_report(
-            accounts=self.auth_summary(),
-            store=self.store,
-            schedule=sync.schedule,
-            timezone=sync.timezone,
-            heartbeat=self.paths.heartbeat_file,
-            now=now,
-            sync_running=lambda: syncjob.sync_running(self.paths.lock(self.profile)),
-            died_message=DIED_MESSAGE,
-        )
-
-    def schedule(self) -> ProfileSchedule:
-        """The profile's schedule, as of its last finished run."""
-        from trakt_sync.daemon import ProfileSchedule, last_check
-
-        sync = self.settings.sync
-        return ProfileSchedule(
-            self.profile, sync.schedule, sync.timezone, last_check(self.store.last_run())
-        )
 
     # -- matching and the engine ----------------------------------------------------------
 

@@ -20,13 +20,15 @@ def summary_line(result: SyncResult) -> str:
     if result.dry_run:
         verb = "planned" if result.report.outcome is RunOutcome.OK else "dry run failed"
     marked = "to mark" if result.dry_run else "marked"
+    # Plays deleted on Trakt: counted in --json, so said here too (nothing is un-marked).
+    removed = f", {c['removed']} removed on Trakt" if c.get("removed") else ""
     if result.report.sink_items is not None:
         sent = "to send" if result.dry_run else "sent"
         return (
             f"{verb}: fetched {c['fetched']} ({c['new']} new), "
             f"{len(result.report.sink_items) if result.dry_run else c['sent']} {sent} to "
             f"Bangumi-syncer, {c['unmatched']} unmatched, {c['skipped']} skipped, "
-            f"{c['failed']} failed; requests: Trakt {result.requests.get('trakt', 0)}, "
+            f"{c['failed']} failed{removed}; requests: Trakt {result.requests.get('trakt', 0)}, "
             f"Bangumi {result.requests.get('bangumi', 0)}, "
             f"Bangumi-syncer {result.requests.get('bangumi-syncer', 0)}; "
             f"{result.duration_s:.1f}s"
@@ -34,7 +36,7 @@ def summary_line(result: SyncResult) -> str:
     return (
         f"{verb}: fetched {c['fetched']} ({c['new']} new), {marked} {c['marked']}, "
         f"{c['already']} already marked, {c['unmatched']} unmatched, {c['skipped']} skipped, "
-        f"{c['failed']} failed; requests: Trakt {result.requests.get('trakt', 0)}, "
+        f"{c['failed']} failed{removed}; requests: Trakt {result.requests.get('trakt', 0)}, "
         f"Bangumi {result.requests.get('bangumi', 0)}; {result.duration_s:.1f}s"
     )
 

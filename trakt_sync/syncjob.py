@@ -98,5 +98,7 @@ def sync_running(lock_path: Path) -> bool:
         lock.acquire()
     except Timeout:
         return True
+    except OSError:
+        return True  # a directory this user cannot write: it cannot tell, so no "died"
     lock.release()
     return False

@@ -25,8 +25,8 @@ from trakt_sync.cli import (
     web_cmd,
 )
 from trakt_sync.cli.output import examples
-from trakt_sync.cli.state import CliState
-from trakt_sync.errors import EXIT_FAILED, TraktSyncError
+from trakt_sync.cli.state import CliState, is_usage_error
+from trakt_sync.errors import EXIT_FAILED, EXIT_USAGE, TraktSyncError
 from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.paths import check_profile_name
 from trakt_sync.redact import RedactingFilter, redact_text
@@ -155,6 +155,7 @@ def root(
 ) -> None:
     state: CliState = ctx.ensure_object(CliState)
     state.config, state.profile, state.verbose, state.quiet = config, profile, verbose, quiet
+    state.command = ctx.invoked_subcommand
     _setup_logging(state)
     check_profile_name(profile, "--profile")
 
@@ -235,12 +236,7 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 
 def _from_ctrl_c(exc: BaseException) -> bool:
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, KeyboardInterrupt):
-            return True
-        cause = cause.__cause__ or cause.__context__
-    return False
+    return _caused_by(exc, KeyboardInterrupt)
 
 
 def _cancelled(state: CliState, exc: BaseException) -> NoReturn:
@@ -250,8 +246,60 @@ def _cancelled(state: CliState, exc: BaseException) -> NoReturn:
     sys.exit(code)
 
 
+def _usage_json(state: CliState, args: list[str], error: Exception) -> None:
+    """``--json`` promises one document, also for a usage error (Click printed the usage)."""
+    options = args[: args.index("--")] if "--" in args else args
+    if "--json" not in options or state.json_sent:
+        return
+    if state.json_error is None:  # the command's own body never ran
+        if state.command == "sync":
+            state.expect_json(sync_cmd.json_error("--dry-run" in options))
+        elif state.command == "config" and "check" in options:
+            state.expect_json(config_cmd.check_json_error(state))
+        else:
+            state.expect_json()
+    state.emit_json_error(error.format_message(), EXIT_USAGE, error)  # type: ignore[attr-defined]
+
+
+# 128 + SIGPIPE: what a shell reports for a command whose reader went away (`| head -1`).
+EXIT_BROKEN_PIPE = 141
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, kind):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _stdout_closed() -> NoReturn:
+    """The reader of stdout went away: nothing more is worth saying; no traceback either when
+    Python flushes stdout on its way out."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; the one place where exceptions become messages and exit codes."""
+    try:
+        _main(argv)
+        sys.stdout.flush()
+    except SystemExit as exc:
+        if _caused_by(exc, BrokenPipeError):
+            _stdout_closed()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_closed()
+        raise
+    except BrokenPipeError:
+        _stdout_closed()
+
+
+def _main(argv: list[str] | None) -> None:
     if "httpx" not in sys.modules:
         # httpx loads its own command line (click, rich, pygments: ~45 ms, a sixth of a
         # no-op sync) whenever they are installed; trakt-sync never runs it.
@@ -263,16 +311,20 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit as exc:
         if _from_ctrl_c(exc):  # Typer turns Ctrl-C into a silent exit 130
             _cancelled(state, KeyboardInterrupt())
+        if exc.code == EXIT_USAGE and is_usage_error(exc.__context__):
+            _usage_json(state, args, exc.__context__)  # type: ignore[arg-type]
         raise
     except TraktSyncError as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
-        message = redact_text(str(exc), state.registry)
+        message = state.hint(redact_text(str(exc), state.registry))
         state.emit_json_error(message, exc.exit_code, exc)
         print(f"trakt-sync: {message}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt as exc:
         _cancelled(state, exc)
+    except BrokenPipeError:
+        raise  # main() ends quietly
     except Exception as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")

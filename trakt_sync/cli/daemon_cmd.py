@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from trakt_sync import heartbeat
 from trakt_sync.cli.state import CliState
 from trakt_sync.paths import config_named_explicitly, state_paths
 
@@ -28,12 +29,18 @@ def daemon(
     ] = False,
 ) -> None:
     """Sync every profile (or just --profile) whenever its sync.schedule fires."""
+    from trakt_sync import profile_reports
     from trakt_sync.config import profile_names, read_toml
     from trakt_sync.daemon import Daemon
     from trakt_sync.engine import SyncOptions
     from trakt_sync.sync_report import summary_line
     from trakt_sync.syncjob import run_sync
 
+    if now and not once:
+        raise typer.BadParameter(
+            "only with --once (a running daemon syncs each profile when its schedule fires)",
+            param_hint="'--now'",
+        )
     state: CliState = ctx.obj
     if not state.quiet and not state.verbose:
         logging.getLogger().setLevel(logging.INFO)  # a daemon's log is its only output
@@ -44,7 +51,7 @@ def daemon(
     schedules = []
     for name in names:
         with state.runtime(name) as rt:  # validates every profile before the loop starts
-            schedules.append(rt.schedule())
+            schedules.append(profile_reports.schedule(rt))
 
     page = None  # the web page's jobs, when web.listen has the daemon serve it
 
@@ -58,18 +65,23 @@ def daemon(
             result = run() if page is None else page.run_watched(name, run)
             log.info("profile %s: %s", name, summary_line(result))
         if result.report.message:
-            log.warning("profile %s: %s", name, result.report.message)
+            log.warning("profile %s: %s", name, state.hint(result.report.message, name))
         return result.exit_code
 
     paths = state_paths().ensure()
-    runner = Daemon(schedules, sync_profile, heartbeat=paths.heartbeat_file)
+    runner = Daemon(
+        schedules,
+        sync_profile,
+        heartbeat=paths.heartbeat_file,
+        describe=lambda message, name: state.hint(message, name),
+    )
     if once:
-        codes = runner.run_due(everything=now)
-        runner.beat()
+        codes = runner.run_once(everything=now)
         raise typer.Exit(max(codes.values(), default=0))
 
     def on_signal(signum: int, frame: object) -> None:
         if runner.stop.is_set() and signum == signal.SIGINT:
+            runner.beat(heartbeat.STOPPED)
             print("trakt-sync: stopping now", file=sys.stderr)
             os._exit(130)
         log.info("signal %d: stopping after the current step", signum)

@@ -208,6 +208,11 @@ class Matcher:
         )
         return result
 
+    def resolve_film_fresh(self, movie: TraktMovie) -> Resolution:
+        """A film resolved anew, the cache neither read nor written (for ``explain``)."""
+        overrides = [o for o in self._overrides if o.is_movie and o.matches_movie(movie.ids)]
+        return resolve_film(self.context, movie, movie_key(movie.ids), overrides)
+
     # == upkeep and explanation ==========================================================
 
     def subject_name(self, subject_id: int) -> str:

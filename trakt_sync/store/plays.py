@@ -20,7 +20,7 @@ from trakt_sync.trakt_items import (
 )
 
 ShowIdKind = Literal["trakt", "tmdb", "slug"]
-MovieIdKind = Literal["trakt", "tmdb"]
+MovieIdKind = Literal["trakt", "tmdb", "slug"]
 _ID_COLUMNS = {"trakt": "media_trakt", "tmdb": "media_tmdb", "slug": "media_slug"}
 
 
@@ -161,7 +161,7 @@ class PlaysTable(Database):
             params += (season,)
         return self._reset_resolutions(where, params)
 
-    def reset_movie_plays(self, id_kind: MovieIdKind, movie_id: int) -> int:
+    def reset_movie_plays(self, id_kind: MovieIdKind, movie_id: int | str) -> int:
         """Send a film's plays back to be resolved again; return how many."""
         return self._reset_resolutions(
             f"kind = 'movie' AND {_ID_COLUMNS[id_kind]} = ?", (movie_id,)
