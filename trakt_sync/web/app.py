@@ -1,5 +1,6 @@
-"""The Starlette application: the shared state, the guard every request passes, and the
-routes of the pages (``pages``) and of the JSON API (``api``)."""
+"""The Starlette application's parts: the shared state, the guard every request passes, the
+form routes and the error page; ``server.create_app`` puts them together with the routes of
+the pages (``pages``) and of the JSON API (``api``)."""
 
 from __future__ import annotations
 
