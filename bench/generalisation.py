@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     print(report.path_table(outcomes))
     print()
     print("\n".join(report.world_lines(outcomes)))
+    print()
+    print("\n".join(report.recap_lines(outcomes)))
     print("\ncalibration: every candidate the matcher scored, marked or not")
     print(report.calibration_table(outcomes))
     wrong = report.wrong_marks(outcomes)

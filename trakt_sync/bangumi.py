@@ -10,6 +10,7 @@ import httpx
 from trakt_sync.errors import (
     AccessDenied,
     ApiError,
+    BadData,
     EpisodesNotOfSubject,
     NeedsAuth,
     NotFound,
@@ -102,14 +103,15 @@ class BangumiClient(ApiClient):
 
     def get_subject(self, subject_id: int) -> dict[str, Any]:
         data, _ = self.get_json(f"/v0/subjects/{subject_id}")
-        return dict(data)
+        return _object(data, f"subject {subject_id}")
 
     def get_related_subjects(self, subject_id: int) -> list[dict[str, Any]]:
         data, _ = self.get_json(f"/v0/subjects/{subject_id}/subjects")
-        return list(data)
+        return _array(data, f"subject {subject_id}", "its related subjects")
 
     def get_episodes(self, subject_id: int) -> list[dict[str, Any]]:
-        return list(self._pages("/v0/episodes", {"subject_id": subject_id}, EPISODE_PAGE))
+        item = f"subject {subject_id}"
+        return list(self._pages("/v0/episodes", {"subject_id": subject_id}, EPISODE_PAGE, item))
 
     def search_subjects(
         self,
@@ -130,7 +132,7 @@ class BangumiClient(ApiClient):
             params={"limit": limit},
             json={"keyword": keyword, "sort": "match", "filter": filters},
         )
-        return list(_decode(response).get("data") or [])
+        return _array(_decode(response).get("data") or [], f"the search for {keyword!r}", "hits")
 
     def collections_page(
         self, username: str, *, subject_type: int, offset: int
@@ -140,7 +142,9 @@ class BangumiClient(ApiClient):
             f"/v0/users/{username}/collections",
             {"subject_type": subject_type, "limit": COLLECTION_PAGE, "offset": offset},
         )
-        return list(data.get("data") or []), int(data.get("total") or 0)
+        item = f"the collection list of {username}"
+        data = _object(data, item)
+        return _array(data.get("data") or [], item, "its entries"), _total(data, item)
 
     def user_collection(self, username: str, subject_id: int) -> dict[str, Any] | None:
         """The user's collection entry, or None when the subject is not collected (404)."""
@@ -148,12 +152,22 @@ class BangumiClient(ApiClient):
             data, _ = self.get_json(f"/v0/users/{username}/collections/{subject_id}")
         except NotFound:
             return None
-        return dict(data)
+        return _object(data, f"the collection of subject {subject_id}")
 
     def episode_marks(self, subject_id: int) -> list[tuple[dict[str, Any], int]]:
         """Every episode of the subject with the user's mark type (0 = none)."""
-        rows = self._pages(f"/v0/users/-/collections/{subject_id}/episodes", {}, MARKS_PAGE)
-        return [(dict(row["episode"]), int(row["type"])) for row in rows]
+        item = f"subject {subject_id}"
+        rows = self._pages(f"/v0/users/-/collections/{subject_id}/episodes", {}, MARKS_PAGE, item)
+        marks = []
+        for row in rows:
+            # One unreadable row could hide an episode: completing the subject (看过) would
+            # then be a guess, so the whole subject waits (the engine fails its plays).
+            episode = row.get("episode") if isinstance(row, dict) else None
+            mark = row.get("type") if isinstance(row, dict) else None
+            if not isinstance(episode, dict) or type(mark) is not int:
+                raise BadData("Bangumi", item, f"an episode mark is unreadable: {row!r:.120}")
+            marks.append((dict(episode), mark))
+        return marks
 
     # -- writes --------------------------------------------------------------------------
 
@@ -181,21 +195,44 @@ class BangumiClient(ApiClient):
             json={"episode_id": episode_ids, "type": mark},
         )
 
-    def _pages(self, path: str, params: dict[str, Any], limit: int) -> Iterator[dict[str, Any]]:
+    def _pages(
+        self, path: str, params: dict[str, Any], limit: int, item: str
+    ) -> Iterator[dict[str, Any]]:
         offset = 0
         while True:
             data, _ = self.get_json(path, {**params, "limit": limit, "offset": offset})
-            rows = list(data.get("data") or [])
+            data = _object(data, item)
+            rows = _array(data.get("data") or [], item, "a page")
             yield from rows
             offset += len(rows)
-            if not rows or offset >= int(data.get("total") or 0):
+            if not rows or offset >= _total(data, item):
                 return
+
+
+def _object(data: Any, item: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise BadData("Bangumi", item, f"expected an object, got {type(data).__name__}")
+    return data
+
+
+def _array(data: Any, item: str, what: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise BadData("Bangumi", item, f"{what}: expected a list, got {type(data).__name__}")
+    return data
+
+
+def _total(data: dict[str, Any], item: str) -> int:
+    total = data.get("total") or 0
+    if type(total) is not int:
+        raise BadData("Bangumi", item, f"the page's total {total!r} is not a number")
+    return total
 
 
 def _decode(response: httpx.Response) -> dict[str, Any]:
     try:
-        return dict(response.json())
+        data = response.json()
     except ValueError:
         raise ServiceUnavailable(
             f"Bangumi: {response.request.url.path} answered with a body that is not valid JSON"
         ) from None
+    return _object(data, f"the answer of {response.request.url.path}")

@@ -80,6 +80,19 @@ class LockHeld(TryLater):
     """Another sync of the same profile is running."""
 
 
+class BadData(TraktSyncError):
+    """A service's answer (or a data file) has a field the program cannot use — a missing
+    key, a wrong type, a null, an odd date: the item it belongs to is left alone with this
+    as its reason, and the rest of the run goes on (issue 24).
+
+    ``source`` names where it came from (Trakt, Bangumi, bangumi-data, the id table) and
+    ``item`` what it belongs to (a subject, a show)."""
+
+    def __init__(self, source: str, item: str, detail: str) -> None:
+        super().__init__(f"{source} sent unreadable data for {item}: {detail}")
+        self.source, self.item, self.detail = source, item, detail
+
+
 class ApiError(TraktSyncError):
     """An HTTP answer the client cannot use (4xx other than auth / not found)."""
 

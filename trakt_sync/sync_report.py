@@ -33,10 +33,11 @@ def summary_line(result: SyncResult) -> str:
             f"Bangumi-syncer {result.requests.get('bangumi-syncer', 0)}; "
             f"{result.duration_s:.1f}s"
         )
+    bad = f", {c['bad_data']} left alone over unreadable data" if c.get("bad_data") else ""
     return (
         f"{verb}: fetched {c['fetched']} ({c['new']} new), {marked} {c['marked']}, "
         f"{c['already']} already marked, {c['unmatched']} unmatched, {c['skipped']} skipped, "
-        f"{c['failed']} failed{removed}; requests: Trakt {result.requests.get('trakt', 0)}, "
+        f"{c['failed']} failed{removed}{bad}; requests: Trakt {result.requests.get('trakt', 0)}, "
         f"Bangumi {result.requests.get('bangumi', 0)}; {result.duration_s:.1f}s"
     )
 

@@ -191,36 +191,53 @@ def build_index(raw: bytes) -> BangumiDataIndex:
         items = data["items"]
     except (ValueError, TypeError, KeyError) as exc:
         raise ValueError(f"not a bangumi-data document: {exc}") from None
+    if not isinstance(items, list):
+        raise ValueError("not a bangumi-data document: its items are not a list")
     subjects: list[DataSubject] = []
     links: list[tuple[TmdbKey, int]] = []
+    unreadable = 0
     for item in items:
-        found = subject_of_item(item)
+        try:
+            found = subject_of_item(item)
+        except (AttributeError, TypeError):
+            unreadable += 1  # one item's odd field never costs the others (issue 24)
+            continue
         if found is not None:
             subjects.append(found[0])
             links += found[1]
+    if unreadable:
+        log.warning("bangumi-data: left out %d unreadable item(s)", unreadable)
     return BangumiDataIndex(source_version(raw), subjects, links)
+
+
+def _titles(value: Any) -> tuple[str, ...]:
+    return tuple(t for t in value if isinstance(t, str)) if isinstance(value, list) else ()
 
 
 def subject_of_item(item: Any) -> tuple[DataSubject, list[tuple[TmdbKey, int]]] | None:
     """What matching keeps of one bangumi-data item: its subject and TMDB keys (None
-    without a Bangumi id); raises ValueError if it is not an item."""
+    without a Bangumi id, or when it is not an item at all); a field of the wrong type
+    reads as absent (issue 24: one odd item costs only itself, an odd field only itself),
+    the same for the index built in memory and the one streamed into SQLite."""
     if not isinstance(item, dict):
-        raise ValueError(f"not a bangumi-data item: {str(item)[:60]!r}")
-    sites = item.get("sites") or []
+        return None
+    sites = [s for s in item.get("sites") or [] if isinstance(s, dict)]
     bangumi_ids = [s.get("id") for s in sites if s.get("site") == "bangumi"]
     if not bangumi_ids or not str(bangumi_ids[0]).isdigit():
         return None
-    subject_id = int(bangumi_ids[0])
+    subject_id = int(str(bangumi_ids[0]))
     translations = item.get("titleTranslate") or {}
+    if not isinstance(translations, dict):
+        translations = {}
     subject = DataSubject(
         id=subject_id,
         kind=str(item.get("type") or ""),
         begin=broadcast_day(item.get("begin") or None),
         end=broadcast_day(item.get("end") or None),
         title=str(item.get("title") or ""),
-        zh_hans=tuple(translations.get("zh-Hans") or ()),
-        zh_hant=tuple(translations.get("zh-Hant") or ()),
-        en=tuple(translations.get("en") or ()),
+        zh_hans=_titles(translations.get("zh-Hans")),
+        zh_hant=_titles(translations.get("zh-Hant")),
+        en=_titles(translations.get("en")),
     )
     links = []
     for site in sites:

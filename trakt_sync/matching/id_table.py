@@ -150,18 +150,22 @@ def build_table(raw: bytes) -> IdTable:
 
 def row_of_item(item: Any) -> TableRow | None:
     """What matching keeps of one ``anime_map.json`` entry (None: no Bangumi id or no link);
-    the same for the table built in memory and the one streamed into SQLite."""
+    the same for the table built in memory and the one streamed into SQLite. A field of
+    the wrong type reads as absent: one row's odd field never costs the others (issue 24)."""
     if not isinstance(item, dict):
         return None
     bgm_id = _int(item.get("bgm_id"))
     if bgm_id is None:
         return None
-    tmdb = TmdbKey.parse(str(item["tmdb_id"])) if item.get("tmdb_id") else None
-    imdb = str(item.get("imdb_id") or "").strip().lower()
+    tmdb_id = item.get("tmdb_id")
+    tmdb = TmdbKey.parse(tmdb_id) if isinstance(tmdb_id, str) and tmdb_id else None
+    imdb = item.get("imdb_id")
+    imdb = imdb.strip().lower() if isinstance(imdb, str) else ""
+    name, month = item.get("name"), item.get("date")
     row = TableRow(
         bgm_id=bgm_id,
-        name=str(item.get("name") or ""),
-        date=str(item.get("date") or ""),
+        name=name if isinstance(name, str) else "",
+        date=month if isinstance(month, str) else "",
         tmdb=tmdb,
         tvdb=_int(item.get("tvdb_id")),
         imdb=imdb if imdb.startswith("tt") else None,

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from trakt_sync.errors import NotFound
+from trakt_sync.errors import BadData, NotFound
+from trakt_sync.matching.airdate import bangumi_date
+from trakt_sync.matching.airdate import parse_instant as parse_aired
 from trakt_sync.timeutil import parse_instant, utcnow
 
 FRESH_FOR = timedelta(days=1)  # lists of airing subjects and seasons grow weekly
@@ -52,12 +54,41 @@ class _Cached:
         self.cache.put(namespace, key, value)
         return value
 
-    def _recent(self, airdates: list[str]) -> bool:
-        """True when a list may still grow: an empty date or one within the last weeks."""
-        if not airdates or any(not day for day in airdates):
+    def _recent(self, days: list[date | None]) -> bool:
+        """True when a list may still grow: an unknown date or one within the last weeks."""
+        known = [day for day in days if day is not None]
+        if not known or len(known) < len(days):
             return True
-        latest = max(date.fromisoformat(day[:10]) for day in airdates)
-        return self.today() - latest < RECENT
+        return self.today() - max(known) < RECENT
+
+
+def _copy(value: Any) -> Any:
+    """A shallow copy of a list or object; any other answer as it came (the matcher's
+    checked readers refuse it with BadData, naming the subject or show)."""
+    if isinstance(value, list | dict):
+        return type(value)(value)
+    return value
+
+
+def _main_airdates(episodes: Any, subject_id: int) -> list[date | None]:
+    """The days of a subject's main episodes, each read as Bangumi writes it (None:
+    unknown); a list that is not one reads as unknown too."""
+    days: list[date | None] = []
+    for e in episodes if isinstance(episodes, list) else [None]:
+        if not isinstance(e, dict):
+            days.append(None)
+        elif e.get("type") == 0:
+            found = bangumi_date(e.get("airdate"), subject=subject_id)
+            days.append(found.day if found is not None else None)
+    return days
+
+
+def _first_aired_days(episodes: Any) -> list[date | None]:
+    days: list[date | None] = []
+    for e in episodes if isinstance(episodes, list) else [None]:
+        instant = parse_aired(e.get("first_aired")) if isinstance(e, dict) else None
+        days.append(instant.date() if instant is not None else None)
+    return days
 
 
 class BangumiReader(Protocol):
@@ -116,29 +147,27 @@ class CachedBangumi(_Cached):
         self.fresh_search = fresh_search
 
     def get_subject(self, subject_id: int) -> dict[str, Any]:
-        return dict(
+        return _copy(
             self._cached(SUBJECT_NS, str(subject_id), lambda: self.client.get_subject(subject_id))
         )
 
     def cached_subject(self, subject_id: int) -> dict[str, Any] | None:
         """The subject if an earlier look-up read it; never a request."""
         value = self.cache.get(SUBJECT_NS, str(subject_id))
-        return dict(value) if value is not None else None
+        return _copy(value) if value is not None else None
 
     def get_episodes(self, subject_id: int) -> list[dict[str, Any]]:
-        return list(
+        return _copy(
             self._cached(
                 EPISODES_NS,
                 str(subject_id),
                 lambda: self.client.get_episodes(subject_id),
-                lambda eps: self._recent(
-                    [e.get("airdate") or "" for e in eps if e.get("type") == 0]
-                ),
+                lambda eps: self._recent(_main_airdates(eps, subject_id)),
             )
         )
 
     def get_related_subjects(self, subject_id: int) -> list[dict[str, Any]]:
-        return list(
+        return _copy(
             self._cached(
                 "bgm:related",
                 str(subject_id),
@@ -156,7 +185,7 @@ class CachedBangumi(_Cached):
         limit: int = 20,
     ) -> list[dict[str, Any]]:
         key = f"{keyword}|{subject_types}|{air_date}|{limit}"
-        return list(
+        return _copy(
             self._cached(
                 "bgm:search",
                 key,
@@ -218,28 +247,32 @@ class CachedTrakt(_Cached):
 
     def _seasons(self, show_id: int | str) -> list[dict[str, Any]]:
         def load() -> list[dict[str, Any]]:
+            seasons = self.client.get_show_seasons(show_id)
+            if not isinstance(seasons, list):
+                what = type(seasons).__name__
+                raise BadData("Trakt", f"show {show_id}", f"its seasons are {what}, not a list")
             return [
                 {
                     "number": s.get("number"),
                     "episodes": [
-                        {k: e[k] for k in EPISODE_FIELDS if k in e} for e in s.get("episodes") or []
+                        {k: e[k] for k in EPISODE_FIELDS if k in e}
+                        for e in _list(s.get("episodes"))
+                        if isinstance(e, dict)
                     ],
                 }
-                for s in self.client.get_show_seasons(show_id)
+                for s in seasons
                 if isinstance(s, dict)
             ]
 
         def may_grow(seasons: list[dict[str, Any]]) -> bool:
             # Specials often lack air dates: they alone do not make a show re-read daily.
             regular = [s for s in seasons if s.get("number") != 0] or seasons
-            return self._recent(
-                [(e.get("first_aired") or "") for s in regular for e in s["episodes"]]
-            )
+            return self._recent(_first_aired_days([e for s in regular for e in s["episodes"]]))
 
         return list(self._cached("trakt:seasons", str(show_id), load, may_grow))
 
     def get_show_aliases(self, show_id: int | str) -> list[dict[str, Any]]:
-        return list(
+        return _copy(
             self._cached(
                 "trakt:aliases", str(show_id), lambda: self.client.get_show_aliases(show_id)
             )
@@ -255,8 +288,12 @@ class CachedTrakt(_Cached):
                     "language": t.get("language"),
                     "country": t.get("country"),
                 }
-                for t in self.client.get_show_translations(show_id)
+                for t in _list(self.client.get_show_translations(show_id))
                 if isinstance(t, dict)
             ],
         )
         return [t for t in every if t.get("language") == language]
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

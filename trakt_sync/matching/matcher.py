@@ -50,7 +50,7 @@ from trakt_sync.models import (
 log = logging.getLogger(__name__)
 
 # Bump when a change here should invalidate cached season plans.
-MATCHER_REVISION = "4"
+MATCHER_REVISION = "5"  # 5: half-sort main recaps kept aside (issue 24)
 MOVIE_NS = "matcher.movie"
 # A cached "unmatched" answer is looked at again after this long (Bangumi adds episodes).
 UNMATCHED_RECHECK_S = 12 * 3600

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trakt_sync import show_key as keys
+from trakt_sync.errors import BadData
 from trakt_sync.models import TraktIds
 
 _SPEC = re.compile(r"^S(\d+)(?:E(\d+)(-)?(?:E?(\d+))?)?$", re.IGNORECASE)
@@ -52,12 +53,19 @@ def format_episode_spec(season: int | None, first: int | None, last: int | None)
 
 
 def show_key(ids: TraktIds) -> str:
-    """The key a user would write for this show (``trakt:N`` preferred)."""
-    return str(keys.of_ids(ids))
+    """The key a user would write for this show (``trakt:N`` preferred); BadData when
+    Trakt gave it no id at all (issue 24: its plays are left alone, the rest goes on)."""
+    try:
+        return str(keys.of_ids(ids))
+    except ValueError as exc:
+        raise BadData("Trakt", "a show", str(exc)) from None
 
 
 def movie_key(ids: TraktIds) -> str:
-    return str(keys.of_ids(ids, movie=True))
+    try:
+        return str(keys.of_ids(ids, movie=True))
+    except ValueError as exc:
+        raise BadData("Trakt", "a film", str(exc)) from None
 
 
 def map_add_command(

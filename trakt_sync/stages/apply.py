@@ -9,7 +9,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from trakt_sync.errors import AccessDenied, ApiError, EpisodesNotOfSubject, TraktSyncError
+from trakt_sync.bad_data import UNREADABLE, bad_data_reason
+from trakt_sync.errors import (
+    AccessDenied,
+    ApiError,
+    BadData,
+    EpisodesNotOfSubject,
+    TraktSyncError,
+)
 from trakt_sync.extras import SubjectExtras, plan_extras
 from trakt_sync.models import EP_MAIN, SUBJECT_ANIME
 from trakt_sync.planner import SubjectPlan, plan_subject
@@ -31,6 +38,7 @@ class _Tally:
     watchlisted: int = 0
     plans: list[tuple[SubjectPlan, str]] = field(default_factory=list)
     failed_subjects: dict[int, str] = field(default_factory=dict)
+    bad_data: int = 0
 
     def result(self, error: TraktSyncError | None = None) -> ApplyResult:
         return ApplyResult(
@@ -42,6 +50,7 @@ class _Tally:
             self.watchlisted,
             tuple(self.plans),
             dict(self.failed_subjects),
+            self.bad_data,
             error,
         )
 
@@ -85,7 +94,21 @@ class ApplyStage:
         for done, (subject_id, members) in enumerate(self._apply_batches(kinds), start=1):
             self.check()
             extra = extras.get(subject_id)
-            plan = self._plan_with_extras(subject_id, members, collections.get(subject_id), extra)
+            try:
+                plan = self._plan_with_extras(
+                    subject_id, members, collections.get(subject_id), extra
+                )
+            except (BadData, *UNREADABLE) as exc:
+                # Its collection, marks or episodes cannot be read: nothing is written for
+                # it (a guess could complete a subject wrongly); the other subjects go on.
+                why = bad_data_reason(exc, "Bangumi", f"subject {subject_id}")
+                log.warning("%s", why)
+                ids = [m.play.history_id for m in members]
+                self.store.mark_failed(ids, why)
+                tally.failed += len(ids) + bool(extra and not members)
+                tally.bad_data += len(ids)
+                tally.failed_subjects[subject_id] = why
+                continue
             tally.plans.append((plan, _title(members) if members else extra.title if extra else ""))
             tally.already += len(plan.already_marked)
             if not options.dry_run:
@@ -165,7 +188,13 @@ class ApplyStage:
                 episodes.append(episode)
         else:
             episodes = self.episodes.get_episodes(subject_id)
-        main_ids = [int(e["id"]) for e in episodes if e.get("type") == EP_MAIN]
+        # A main episode with a half sort is a recap Bangumi lists as one (issue 24): it is
+        # neither required for 看过 nor ever marked unless a play names it.
+        main_ids = [
+            int(e["id"])
+            for e in episodes
+            if e.get("type") == EP_MAIN and float(e.get("sort") or 0).is_integer()
+        ]
         plan = plan_subject(
             subject_id,
             is_movie=is_movie,
@@ -188,9 +217,9 @@ class ApplyStage:
         labels the plan, so it is worth no request. The subject as read before, else the
         user's collection entry, else the matcher's bangumi-data title; "" when none has it."""
         subject = self.episodes.cached_subject(subject_id)
-        if subject is None and entry is not None:
+        if not isinstance(subject, dict) and entry is not None:
             subject = entry.get("subject")
-        if subject:
+        if isinstance(subject, dict):  # a label only: an unreadable one is no reason to fail
             name = str(subject.get("name") or subject.get("name_cn") or "")
             if name:
                 return name
@@ -267,7 +296,8 @@ def _entries_from_list(
             break  # a short list mid-way is not proof of absence: look the rest up singly
         page_size = max(page_size, len(rows))  # the client asks for full pages
         for row in rows:
-            if int(row["subject_id"]) in wanted:
-                found[int(row["subject_id"])] = row
+            sid = row.get("subject_id") if isinstance(row, dict) else None
+            if isinstance(sid, int) and sid in wanted:
+                found[sid] = row  # an unreadable row: that subject is looked up singly
         offset += len(rows)
     return found

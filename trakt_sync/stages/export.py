@@ -39,4 +39,9 @@ class ExportStage:
                     self.store.set_state(EXPORT_REFRESH, True)
         except TraktSyncError as exc:
             return FetchResult(error=exc)
-        return FetchResult(fetched=saved.fetched, new=saved.new, malformed=saved.malformed)
+        return FetchResult(
+            fetched=saved.fetched,
+            new=saved.new,
+            malformed=saved.malformed,
+            bad_data=saved.unreadable,
+        )

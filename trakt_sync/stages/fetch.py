@@ -31,10 +31,17 @@ class _Tally:
     removed: int = 0
     malformed: int = 0
     export_refreshed: bool = False
+    bad_data: int = 0
 
     def result(self, error: TraktSyncError | None = None) -> FetchResult:
         return FetchResult(
-            self.fetched, self.new, self.removed, self.malformed, self.export_refreshed, error
+            self.fetched,
+            self.new,
+            self.removed,
+            self.malformed,
+            self.export_refreshed,
+            self.bad_data,
+            error,
         )
 
 
@@ -53,8 +60,12 @@ class FetchStage:
         self.progress, self.check = progress, check
 
     def activities(self) -> dict[str, Any]:
-        """Trakt's ``last_activities``: what changed since the stamps the store holds."""
-        return self.trakt.last_activities()
+        """Trakt's ``last_activities``: what changed since the stamps the store holds. A
+        section that is not an object says nothing: that kind is fetched (issue 24)."""
+        answer = self.trakt.last_activities()
+        if not isinstance(answer, dict):
+            return {}
+        return {k: v for k, v in answer.items() if isinstance(v, dict)}
 
     def run(
         self, options: SyncOptions, activities: dict[str, Any], every_kind: bool = False
@@ -161,4 +172,5 @@ class FetchStage:
         )
         tally.fetched += saved.fetched
         tally.new += saved.new
+        tally.bad_data += saved.unreadable
         return saved

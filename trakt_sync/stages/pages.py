@@ -28,8 +28,9 @@ class SavedPages:
     fetched: int
     new: int
     newest: str | None
-    malformed: int
+    malformed: int  # unreadable items and empty pages: that history is asked for again
     present: set[int]
+    unreadable: int  # of them, the items no parser could read (bad data, issue 24)
 
 
 def save_pages(
@@ -43,7 +44,7 @@ def save_pages(
 ) -> SavedPages:
     """Save every page (``refresh``: Trakt's items replace the export's); progress counts
     on from ``fetched_before``."""
-    fetched = new = malformed = 0
+    fetched = new = malformed = unreadable = 0
     newest: str | None = None
     present: set[int] = set()
     # A page per transaction would commit 200 times for 50 k plays: about once a
@@ -63,6 +64,7 @@ def save_pages(
                         row = history_row(item)
                     except ValueError as exc:
                         malformed += 1
+                        unreadable += 1
                         log.warning("skipping a malformed Trakt history item (%s)", exc)
                         continue
                     rows.append((row, item))
@@ -79,4 +81,4 @@ def save_pages(
             # What was read is kept; nothing is concluded from what was not.
             malformed += 1
             log.warning("%s", exc)
-    return SavedPages(fetched, new, newest, malformed, present)
+    return SavedPages(fetched, new, newest, malformed, present, unreadable)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from trakt_sync.errors import AccessDenied, ApiError, TraktSyncError
+from trakt_sync.bad_data import UNREADABLE, left_for_bad_data
+from trakt_sync.errors import AccessDenied, ApiError, BadData, TraktSyncError
 from trakt_sync.models import Resolution
 from trakt_sync.stages.ports import Lists, Resolver, ResolverHandle
 from trakt_sync.stages.types import MAX_ATTEMPTS, Progress, ResolveResult, SyncOptions
@@ -18,9 +19,10 @@ class _Tally:
     unmatched: int = 0
     skipped: int = 0
     failed: int = 0
+    bad_data: int = 0
 
     def result(self, error: TraktSyncError | None = None) -> ResolveResult:
-        return ResolveResult(self.unmatched, self.skipped, self.failed, error)
+        return ResolveResult(self.unmatched, self.skipped, self.failed, self.bad_data, error)
 
 
 class ResolveStage:
@@ -79,6 +81,9 @@ class ResolveStage:
                     self.store.mark_failed(group.history_ids, str(exc))
                     tally.failed += len(group.history_ids)
                     continue
+                except (BadData, *UNREADABLE) as exc:
+                    results = left_for_bad_data(group, exc)
+                    tally.bad_data += len(results)
                 self.store.record_resolutions(results, version)
                 for _, res in results:
                     if res.status.value == "unmatched":

@@ -53,6 +53,7 @@ class FetchResult:
     removed: int = 0
     malformed: int = 0
     export_refreshed: bool = False  # the fetch replaced an export's items with Trakt's
+    bad_data: int = 0  # history items no parser could read (issue 24)
     error: TraktSyncError | None = None
 
 
@@ -61,6 +62,7 @@ class ResolveResult:
     unmatched: int = 0
     skipped: int = 0
     failed: int = 0
+    bad_data: int = 0  # plays left unmatched over a service's unreadable data
     error: TraktSyncError | None = None
 
 
@@ -77,6 +79,7 @@ class ApplyResult:
     plans: tuple[tuple[SubjectPlan, str], ...] = ()
     # subject id → why its writes failed (the other planned subjects went through)
     failed_subjects: Mapping[int, str] = field(default_factory=dict)
+    bad_data: int = 0  # plays failed as their subject's Bangumi data is unreadable
     error: TraktSyncError | None = None
 
 
@@ -106,6 +109,7 @@ COUNT_NAMES = (
     "sent",
     "rated",
     "watchlisted",
+    "bad_data",  # plays left unmatched or failed over a service's unreadable data
 )
 
 
@@ -149,6 +153,7 @@ class RunReport:
             "sent": send.sent,
             "rated": apply.rated,
             "watchlisted": apply.watchlisted,
+            "bad_data": self.fetch.bad_data + self.resolve.bad_data + apply.bad_data,
         }
         return {name: counts[name] for name in COUNT_NAMES}
 
