@@ -157,3 +157,28 @@ def test_unreadable_episode_marks_fail_only_that_subject(logged_in: Sandbox, cli
     reasons = {p["reason"] for p in _plays(logged_in, BOCCHI_SHOW)}
     assert len(reasons) == 1
     assert "Bangumi sent unreadable data for subject 328609" in reasons.pop()
+
+
+def test_an_unreadable_trakt_history_item_is_bad_data_not_a_retry(
+    logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One history item Trakt sends without its episode is counted as bad data; it does not
+    end every run in "try again later" (75), and the next run looks at that history again."""
+    broken = next(p["id"] for p in logged_in.trakt.history if p["type"] == "episode")
+    render = logged_in.trakt._render_play
+
+    def render_one_broken(play: dict[str, Any], full: bool) -> dict[str, Any]:
+        item = render(play, full)
+        if play["id"] == broken:
+            del item["episode"]
+        return item
+
+    monkeypatch.setattr(logged_in.trakt, "_render_play", render_one_broken)
+    code, report = sync_json(cli)
+    assert (code, report["outcome"]) == (0, "ok"), report["message"]
+    assert report["bad_data"] == 1
+    assert marked(logged_in, YOUR_NAME)  # the rest of the history went on
+    logged_in.trakt.reset_log()
+    code, again = sync_json(cli)
+    assert (code, again["outcome"], again["bad_data"]) == (0, "ok", 1), again["message"]
+    assert any(r.path.startswith("/sync/history") for r in logged_in.trakt.requests)

@@ -57,7 +57,7 @@ class SyncEngine:
 
     def run(self, options: SyncOptions, run_id: int) -> RunReport:
         s = self.stages
-        fetched, resolved, recovered, malformed = FetchResult(), ResolveResult(), 0, 0
+        fetched, resolved, recovered, malformed, short = FetchResult(), ResolveResult(), 0, 0, 0
         delivered: ApplyResult | SendResult | None = None
         error: TraktSyncError | None = None
         # A dry run takes every step of a real one, then rolls the local state back.
@@ -78,13 +78,17 @@ class SyncEngine:
                         s.fetch.end_export_refresh()
                     if before is not None and not malformed:
                         recovered = s.reconcile.finish(before)
+                # An item Trakt sends unreadable would be just as unreadable on a retry: it is
+                # bad data (counted, the rest syncs). Only a list read short is worth "try again
+                # later". Either way the baseline stays, so the next run looks at it again.
+                short = malformed - fetched.bad_data
                 resolved = s.resolve.run(options)
                 _stop_on(resolved.error)
                 delivered = s.deliver.run(options, run_id)
                 _stop_on(delivered.error)
-            if malformed:
+            if short > 0:
                 raise ServiceUnavailable(
-                    f"Trakt sent {malformed} malformed history item(s) or empty page(s); "
+                    f"Trakt sent {short} empty page(s) or list(s) read short; "
                     "that history will be fetched again on the next run"
                 )
         except TraktSyncError as exc:
