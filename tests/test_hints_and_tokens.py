@@ -47,8 +47,10 @@ def test_hints_name_the_profile_and_config_in_use(
     assert "`trakt-sync unmatched`" not in synced.err
     status = cli(*front, "status").out
     assert f"(all: {prefix}unmatched`)" in status
-    assert f"{prefix}map add trakt:777001 S1 <bangumi subject id>`" in status
-    assert f"{prefix}map add trakt:777001" in cli(*front, "unmatched").out
+    # The suggested command on a line of its own (issue 20.21), with the profile and config.
+    command = f"{prefix[1:]}map add trakt:777001 S1 <bangumi subject id>"
+    assert command in [line.strip() for line in status.splitlines()]
+    assert f"\n  {prefix[1:]}map add trakt:777001" in cli(*front, "unmatched").out
     # The default profile without --config: hints as they were.
     assert "(run `trakt-sync auth bangumi`)" in cli("auth", "status").out
 

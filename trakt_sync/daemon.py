@@ -61,14 +61,19 @@ class Daemon:
     describe: Callable[[str, str], str] = lambda message, profile: message
 
     def run_forever(self) -> None:
+        announced: datetime | None = None
         try:
             while not self.stop.is_set():
-                ran = self.run_due()
+                self.run_due()
                 self.beat()
                 upcoming = min(self.profiles, key=lambda p: p.next_fire())
-                if ran:
+                fire = upcoming.next_fire()
+                # Said once, just before waiting for it; a fire already due (a sync that ran
+                # past it) starts at once and is not announced.
+                if fire > self.clock() and fire != announced:
                     log.info("%s", self.next_run())
-                self._sleep_until(upcoming.next_fire())
+                    announced = fire
+                self._sleep_until(fire)
         finally:
             self.beat(beats.STOPPED)  # `status` must not call a stopped daemon running
 

@@ -16,6 +16,7 @@ from trakt_sync.errors import BadArgument, ConfigError, NotFound, TryLater
 from trakt_sync.matching.overrides import Override
 from trakt_sync.models import TraktIds
 from trakt_sync.store import Store
+from trakt_sync.subject_search import subject_name as display_subject_name
 
 
 def normalise_key(value: str) -> str:
@@ -128,7 +129,7 @@ def check_override(
                     f"Bangumi has no subject {override.subject_id} "
                     f"(https://bgm.tv/subject/{override.subject_id})"
                 ) from None
-            subject_name = str(subject.get("name_cn") or subject.get("name") or "")
+            subject_name = display_subject_name(subject)
         key = override.key
         if override.is_movie or key.trakt_ref is None:
             # Trakt reads a show by its own id or slug only; films are not read at all.

@@ -23,6 +23,19 @@ if TYPE_CHECKING:
     from trakt_sync.matching.stored_index import StoredBangumiData, StoredIdTable
 
 
+def data_http(
+    settings: Settings, transport: httpx.BaseTransport | None, user_agent: str
+) -> httpx.Client:
+    """A plain client for downloading public data files (not counted as API requests)."""
+    return new_http(
+        headers={"User-Agent": user_agent},
+        timeout=settings.http.timeout,
+        transport=transport,
+        follow_redirects=True,
+        proxy=settings.network.proxy,
+    )
+
+
 @dataclass
 class MatcherFactory:
     settings: Settings
@@ -37,16 +50,6 @@ class MatcherFactory:
     # the data indexes the matcher opened, closed with the runtime
     opened: list[StoredBangumiData | StoredIdTable] = field(default_factory=list, repr=False)
 
-    def _data_http(self) -> httpx.Client:
-        """A plain client for downloading public data files (not counted as API requests)."""
-        return new_http(
-            headers={"User-Agent": self.user_agent},
-            timeout=self.settings.http.timeout,
-            transport=self.transport,
-            follow_redirects=True,
-            proxy=self.settings.network.proxy,
-        )
-
     def close(self) -> None:
         """Close the data indexes the matchers opened (SQLite files)."""
         for index in self.opened:
@@ -57,7 +60,7 @@ class MatcherFactory:
         from trakt_sync.matching.data_sources import BangumiDataSource
 
         matching = self.settings.matching
-        with self._data_http() as http:
+        with data_http(self.settings, self.transport, self.user_agent) as http:
             source = BangumiDataSource(
                 matching.bangumi_data_url,
                 matching.bangumi_data_path,
@@ -76,7 +79,7 @@ class MatcherFactory:
         matching = self.settings.matching
         if not matching.id_table_url and not matching.id_table_path:
             return None
-        with self._data_http() as http:
+        with data_http(self.settings, self.transport, self.user_agent) as http:
             source = IdTableSource(
                 matching.id_table_url,
                 matching.id_table_path,

@@ -62,6 +62,18 @@ def status_report(rt: Runtime, now: datetime) -> dict[str, Any]:
     )
 
 
+def run_log(rt: Runtime, limit: int) -> list[dict[str, Any]]:
+    """The ``limit`` runs started last (``trakt-sync log``)."""
+    from trakt_sync.runlog import run_log
+
+    return run_log(
+        rt.store,
+        limit,
+        sync_running=lambda: syncjob.sync_running(rt.paths.lock(rt.profile)),
+        died_message=DIED_MESSAGE,
+    )
+
+
 def schedule(rt: Runtime) -> ProfileSchedule:
     """The profile's schedule, as of its last finished run."""
     from trakt_sync.daemon import ProfileSchedule, last_check

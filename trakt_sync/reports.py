@@ -132,7 +132,7 @@ def health_problem(
     success = report["last_success"]
     limit = 2 * interval(schedule, zone(timezone), now)
     if success is None or now - parse_instant(success["finished_at"]) > limit:
-        return f"no successful sync in the last {limit}"
+        return f"no successful sync in the last {span(limit)} (twice the schedule's interval)"
     return None
 
 
@@ -162,3 +162,16 @@ def unmatched_groups(store: Store, state: PlayState = PlayState.UNMATCHED) -> li
             }
         )
     return result
+
+
+def span(length: timedelta) -> str:
+    """``12 h``, ``2 d 6 h``, ``30 min``: a length of time as a person reads it."""
+    minutes = int(length.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{minutes} min" if minutes else "",
+    ]
+    return " ".join(part for part in parts if part) or f"{int(length.total_seconds())} s"

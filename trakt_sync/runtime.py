@@ -55,6 +55,9 @@ class Runtime:
     secrets: SecretRegistry = field(default_factory=SecretRegistry)
     counter: RequestCounter = field(default_factory=RequestCounter)
     transport: httpx.BaseTransport | None = None
+    # Where a one-time notice for the person goes (the keyring fallback): the CLI prints it
+    # as a sentence; a library user gets a log warning.
+    notice: Callable[[str], None] = field(default=lambda message: log.warning("%s", message))
     # Only read the state directory (``status``): nothing is created or written there.
     read_only: bool = False
 
@@ -76,7 +79,7 @@ class Runtime:
             self.paths,
             backend=self.settings.secrets.backend,
             profile=self.profile,
-            warn=lambda message: log.warning("%s", message),
+            warn=self.notice,
             registry=self.secrets,
         )
 

@@ -65,6 +65,16 @@ BackendName = Literal["keyring", "file"]
 # --------------------------------------------------------------------------- store
 
 
+def keyring_problem(timeout: float = PROBE_TIMEOUT) -> str | None:
+    """Why the OS keyring cannot hold tokens right now, or None when it answers a test read
+    (what ``auto`` would find; ``trakt-sync doctor`` reports it)."""
+    try:
+        import keyring
+    except ImportError as exc:  # pragma: no cover - keyring is a dependency
+        return f"the keyring package cannot be imported ({describe_error(exc)})"
+    return probe_keyring(keyring, timeout)[1]
+
+
 class TokenStore:
     """Load, save and delete one profile's Trakt and Bangumi tokens.
 

@@ -19,14 +19,19 @@ from trakt_sync.cli import (
     auth_cmd,
     backup_cmd,
     config_cmd,
+    config_set_cmd,
     daemon_cmd,
+    doctor_cmd,
     explain_cmd,
+    log_cmd,
     map_cmd,
+    search_cmd,
     status_cmd,
     sync_cmd,
     web_cmd,
 )
 from trakt_sync.cli.output import examples
+from trakt_sync.cli.reasons import error_text
 from trakt_sync.cli.state import CliState, is_usage_error
 from trakt_sync.errors import EXIT_FAILED, EXIT_USAGE, TraktSyncError
 from trakt_sync.outcome import RunOutcome, exit_code
@@ -55,7 +60,17 @@ def _argument_type(self: typer.core.TyperArgument, ctx: object) -> None:
     return None
 
 
+def _usage_name(self: typer.core.TyperArgument) -> str:
+    """Typer writes a required argument as "{SHOW}" in the usage line; the convention
+    (and our README) is SHOW, with only optional ones in brackets."""
+    name = self.display_name_raw
+    if not self.required:
+        name = f"[{name}]"
+    return name + ("..." if self.nargs != 1 and self.metavar is None else "")
+
+
 typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
+typer.core.TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="trakt-sync",
@@ -70,6 +85,14 @@ app = typer.Typer(
 )
 # Short help given here so that the root listing shows whole sentences, not "...".
 app.add_typer(auth_cmd.app, name="auth", short_help="Log in to Trakt and Bangumi.")
+config_cmd.app.command(
+    "set",
+    short_help="Change one setting in the config file.",
+    epilog=examples(
+        "trakt-sync config set sync.schedule '0 3 * * *'",
+        "trakt-sync -p partner config set sync.ratings fill",
+    ),
+)(config_set_cmd.set_)
 app.add_typer(config_cmd.app, name="config", short_help="Create, check and show the config file.")
 app.add_typer(map_cmd.app, name="map", short_help="Manual mappings from Trakt to Bangumi.")
 app.command(
@@ -104,7 +127,7 @@ app.command(
 app.command(
     "explain",
     short_help="How a show's episodes resolve to Bangumi.",
-    epilog=examples("trakt-sync explain spy-x-family --season 2 --episode 3"),
+    epilog=examples("trakt-sync explain spy-x-family --season 1 --episode 14"),
 )(explain_cmd.explain)
 app.command(
     "export",
@@ -116,6 +139,22 @@ app.command(
     short_help="Restore settings and overrides from `export`.",
     epilog=examples("trakt-sync import backup.toml"),
 )(backup_cmd.import_)
+
+app.command(
+    "search",
+    short_help="Find Bangumi subjects (ids for `map add`).",
+    epilog=examples("trakt-sync search 'spy family'", "trakt-sync search 葬送のフリーレン --json"),
+)(search_cmd.search)
+app.command(
+    "log",
+    short_help="Past sync runs: outcome, counts, duration.",
+    epilog=examples("trakt-sync log", "trakt-sync log --limit 50 --json"),
+)(log_cmd.log)
+app.command(
+    "doctor",
+    short_help="Check config, tokens, services, keyring, state.",
+    epilog=examples("trakt-sync doctor", "trakt-sync -p partner doctor --json"),
+)(doctor_cmd.doctor)
 
 
 def _version(value: bool) -> None:
@@ -336,7 +375,7 @@ def _main(argv: list[str] | None) -> None:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
         message = state.hint(redact_text(str(exc), state.registry))
         state.emit_json_error(message, exc.exit_code, exc)
-        print(f"trakt-sync: {message}", file=sys.stderr)
+        print(error_text(message), file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt as exc:
         _cancelled(state, exc)

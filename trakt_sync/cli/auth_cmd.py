@@ -64,7 +64,12 @@ def bangumi_login(
     if with_token:
         token = sys.stdin.readline().strip()
     elif sys.stdin.isatty():
-        token = typer.prompt("Bangumi access token", hide_input=True).strip()
+        try:
+            token = typer.prompt("Bangumi access token", hide_input=True).strip()
+        except typer.Abort as exc:
+            # Click answers Ctrl-C at a prompt with its own "Aborted!": the one message
+            # is the CLI's "cancelled".
+            raise KeyboardInterrupt from exc
     else:
         raise typer.BadParameter("stdin is not a terminal: pipe the token in with --with-token")
     if not token:

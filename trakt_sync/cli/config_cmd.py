@@ -60,23 +60,38 @@ def init(
     short_help="Print the effective settings, secrets redacted.",
     epilog=examples("trakt-sync -p partner config show --json"),
 )
-def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def show(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    origin: Annotated[
+        bool,
+        typer.Option("--origin", help="Say which file or variable each value comes from."),
+    ] = False,
+) -> None:
     """Print the effective configuration (file + env + defaults), secrets redacted."""
     import tomli_w
+
+    from trakt_sync.config_origin import as_written, origins
 
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()
     data = state.settings().redacted()
+    must_exist = config_named_explicitly(state.config)
+    where = origins(state.config_path, state.profile, must_exist=must_exist) if origin else {}
     if as_json:
-        state.emit_json(data)
+        state.emit_json({"settings": data, "origins": where} if origin else data)
         return
-    clean = {
-        section: {key: value for key, value in values.items() if value is not None}
-        for section, values in data.items()
-    }
+    shown = as_written(data, state.config_path, state.profile, must_exist=must_exist)
     typer.echo(f"# profile: {state.profile}; file: {state.config_path}")
-    typer.echo(tomli_w.dumps(clean), nl=False)
+    for section, values in shown.items():
+        clean = {key: value for key, value in values.items() if value is not None}
+        lines = tomli_w.dumps({section: clean}).splitlines()
+        for line in lines:
+            key = line.partition(" = ")[0]
+            source = where.get(f"{section}.{key}") if " = " in line else None
+            typer.echo(f"{line}  # {source}" if source else line)
+        typer.echo("")
 
 
 @app.command(

@@ -98,6 +98,6 @@ def daemon(
     )
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    log.warning("daemon started for %s", ", ".join(f"{s.name} ({s.schedule})" for s in schedules))
+    log.info("daemon started for %s", ", ".join(f"{s.name} ({s.schedule})" for s in schedules))
     runner.run_forever()
-    log.warning("daemon stopped")
+    log.info("daemon stopped")

@@ -73,11 +73,7 @@ def add(
     """Add an override; the affected plays are retried on the next sync.
 
     The Bangumi subject and the Trakt show are read first, so that a wrong id is caught
-    now (--offline skips that).
-
-    \b
-    Example:
-      trakt-sync map add trakt:1390 S1E13-E25 373267
+    now (--offline skips that). `trakt-sync search TITLE` finds a subject's id.
     """
     from trakt_sync.mapping_ops import add_override, check_override, local_conflicts
     from trakt_sync.matching.overrides import Override
@@ -92,7 +88,7 @@ def add(
         check = None
         if not offline:
             try:
-                check = check_override(override, rt.bangumi, rt.trakt, existing)
+                check = check_override(override, rt.cached_bangumi, rt.trakt, existing)
             except ValueError as exc:
                 raise typer.BadParameter(str(exc)) from None
         added, retried = add_override(rt.store, override)

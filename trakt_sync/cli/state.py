@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trakt_sync.cli.output import emit_json
+from trakt_sync.cli.output import emit_json, note
 from trakt_sync.errors import BadArgument, ConfigError, NeedsAuth, TraktSyncError, TryLater
 from trakt_sync.paths import DEFAULT_PROFILE, config_file, config_named_explicitly
 from trakt_sync.redact import SecretRegistry
@@ -97,6 +97,7 @@ class CliState:
             profile or self.profile,
             must_exist=config_named_explicitly(self.config),
             registry=self.registry,
+            notice=lambda message: note(f"trakt-sync: {message}"),
             read_only=read_only,
         ) as rt:
             self.warn_exposed_secrets()

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from trakt_sync.cli.output import JsonOption, bangumi_line, local_time, out_console
+from trakt_sync.cli.reasons import episode_ranges, group_plays, print_reason
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_FAILED, StateError
 from trakt_sync.models import PlayState
@@ -116,8 +117,8 @@ def _print_status(data: dict[str, Any], now: datetime, hint: Callable[[str], str
                 if label == "unmatched"
                 else f"  latest {label}:"
             )
-            for row in rows:
-                console.print(hint(f"    {_play_label(row)}: {row['reason']}"))
+            for label_text, reason in group_plays(rows):
+                print_reason(console, 4, f"{label_text}: {hint(reason)}")
 
 
 _DAEMON_STATES = {
@@ -137,23 +138,29 @@ def _daemon_line(data: dict[str, Any], now: datetime) -> str | None:
     return template.format(seen=local_time(parse_instant(data["daemon_heartbeat"]), now))
 
 
-def _play_label(row: dict[str, Any]) -> str:
-    if row["kind"] == "episode":
-        return f"{row['media_title']} S{row['season']:02d}E{row['number']:02d}"
-    return str(row["media_title"])
-
-
 def unmatched(
     ctx: typer.Context,
     as_json: JsonOption = False,
     skipped: Annotated[
         bool, typer.Option("--skipped", help="The plays skipped on purpose instead, and why.")
     ] = False,
+    fix: Annotated[
+        bool,
+        typer.Option("--fix", help="Pick the subject for each, interactively (needs a terminal)."),
+    ] = False,
 ) -> None:
     """List unmatched plays by show and season, with candidates and why each was rejected."""
     from trakt_sync.reports import unmatched_groups
 
     state: CliState = ctx.obj
+    if fix:
+        from trakt_sync.cli import fix_picker
+
+        if as_json or skipped:
+            raise typer.BadParameter("--fix goes alone (not with --json or --skipped)")
+
+        fix_picker.run(state)
+        return
     if as_json:
         state.expect_json()
     with state.runtime() as rt:
@@ -166,9 +173,8 @@ def unmatched(
         console.print(f"No {'skipped' if skipped else 'unmatched'} plays.")
     for group in result:
         where = f" season {group['season']}" if group["season"] is not None else ""
-        episodes = f" episodes {group['episodes']}" if group["episodes"] else ""
-        console.print(
-            f"[bold]{group['title']}[/bold]{where}{episodes}: {state.hint(group['reason'])}"
-        )
+        episodes = f" {episode_ranges(group['episodes'])}" if group["episodes"] else ""
+        reason = state.hint(group["reason"])
+        print_reason(console, 0, f"{group['title']}{where}{episodes}: {reason}")
         for cand in group["candidates"]:
             console.print(f"    candidate {cand}")

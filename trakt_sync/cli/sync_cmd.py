@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from trakt_sync.cli.output import JsonOption, err_console
+from trakt_sync.cli.reasons import error_text, for_stderr
 from trakt_sync.cli.state import CliState
 
 
@@ -51,7 +52,12 @@ def sync(
     full: Annotated[bool, typer.Option("--full", help="Fetch the whole history again.")] = False,
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Only fetch plays watched from DATE on.", metavar="DATE"),
+        typer.Option(
+            "--since",
+            help="Only fetch plays watched from DATE on: YYYY-MM-DD (midnight UTC) or an "
+            "ISO 8601 time such as 2024-01-31T18:00+08:00.",
+            metavar="DATE",
+        ),
     ] = None,
     retry_unmatched: Annotated[
         bool, typer.Option("--retry-unmatched", help="Resolve unmatched plays again.")
@@ -119,9 +125,9 @@ def sync(
         for line in subject_lines(result):
             print(line)
     if result.report.message:
-        print(f"trakt-sync: {state.hint(result.report.message)}", file=sys.stderr)
+        print(error_text(state.hint(result.report.message)), file=sys.stderr)
     if not (state.quiet and result.exit_code == 0):
-        print(summary_line(result), file=sys.stderr)
+        print(for_stderr(summary_line(result)), file=sys.stderr)
         for line in next_steps(result):
-            print(state.hint(line), file=sys.stderr)
+            print(for_stderr(state.hint(line)), file=sys.stderr)
     raise typer.Exit(result.exit_code)

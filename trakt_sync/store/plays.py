@@ -183,6 +183,17 @@ class PlaysTable(Database):
             counts[row["state"]] = row["n"]
         return counts
 
+    def unmatched_episodes(self) -> list[dict[str, Any]]:
+        """Every unmatched play's show (or film) ids, season, episode and air date: what
+        ``unmatched --fix`` groups and offers to map."""
+        rows = self.db.execute(
+            "SELECT history_id, kind, media_trakt, media_slug, media_tmdb, media_title, season, "
+            "number, first_aired, reason, resolution FROM plays WHERE state = ? "
+            "ORDER BY media_title, season, number",
+            (PlayState.UNMATCHED.value,),
+        ).fetchall()
+        return [dict(row) for row in rows]
+
     def latest_with_state(self, state: PlayState, limit: int = 10) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT history_id, watched_at, kind, media_title, media_trakt, media_slug, "

@@ -83,6 +83,14 @@ class RunsTable(Database):
         ).fetchone()
         return None if row is None else _run_record(row)
 
+    def recent_runs(self, limit: int, *, include_dry: bool = True) -> list[RunRecord]:
+        """The runs started last, newest first, finished or not."""
+        rows = self.db.execute(
+            "SELECT * FROM runs WHERE (? OR dry_run = 0) ORDER BY id DESC LIMIT ?",
+            (int(include_dry), limit),
+        ).fetchall()
+        return [_run_record(row) for row in rows]
+
 
 def _run_record(row: sqlite3.Row) -> RunRecord:
     return RunRecord(
