@@ -184,8 +184,8 @@ def test_the_web_page_speaks_the_chosen_language(
     import warnings
 
     from trakt_sync import i18n
-    from trakt_sync.web.app import create_app
     from trakt_sync.web.options import WebOptions
+    from trakt_sync.web.server import create_app
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

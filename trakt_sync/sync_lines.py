@@ -51,7 +51,7 @@ def _shown_name(plan: SubjectPlan, title: str) -> str:
 def _sink_lines(result: SyncResult) -> list[str]:
     from trakt_sync.sink import describe_item
 
-    items = result.report.sink_items or []
+    items = result.report.sink_items or ()
     lines = [] if items else [_("Nothing to send to Bangumi-syncer.")]
     template = (
         _("Would send to Bangumi-syncer: {item} [play {play}]")

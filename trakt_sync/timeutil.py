@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from trakt_sync import i18n
 from trakt_sync.i18n import _
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def utcnow() -> datetime:
@@ -74,3 +78,17 @@ def weekday_clock(moment: datetime, *, seconds: bool = False) -> str:
         shown = format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale="zh_Hans_CN")
         return f"{shown} {moment.strftime('%Z')}".rstrip()
     return moment.strftime("%a %Y-%m-%d %H:%M:%S %Z" if seconds else "%a %Y-%m-%d %H:%M %Z")
+
+
+def parse_duration(value: int | float | str) -> float:
+    """Seconds from ``90``, ``"90s"``, ``"15m"``, ``"24h"`` or ``"7d"``."""
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError(f"not a duration like '30s', '15m', '24h': {value!r}")
+        seconds = float(int(match.group(1)) * _UNITS[match.group(2)])
+    if seconds < 0:
+        raise ValueError("must not be negative")
+    return seconds
