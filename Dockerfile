@@ -3,7 +3,7 @@
 #   docker build -t trakt-sync .      (the release job builds and publishes the image;
 #                                      no image engine runs on the development machines)
 #   docker run --rm -it -v trakt-sync-data:/data -e TRAKT_SYNC_TRAKT__CLIENT_ID=... \
-#     -e TRAKT_SYNC_TRAKT__CLIENT_SECRET=... trakt-sync auth
+#     trakt-sync auth
 #   docker run -d --init --name trakt-sync -v trakt-sync-data:/data -e ... trakt-sync
 #
 # Every bit of state (database, tokens.json, caches, locks) and the optional config

@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 UV ?= $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: install lock lock-check dist audit test lint demo bench bench-regression bench-perf soak clean
+.PHONY: install lock lock-check dist audit browser test lint demo demo-web screenshots bench bench-regression bench-perf soak clean
 
 install: $(STAMP)
 
@@ -43,7 +43,15 @@ audit: $(STAMP)
 	$(UV) export --frozen --all-extras --no-emit-project --no-hashes -o $(VENV)/audit-requirements.txt -q
 	$(BIN)/python .ci/audit.py $(VENV)/audit-requirements.txt
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (Playwright's own download is not used); as
+# root without it, install it and a CJK font. Elsewhere they skip, saying why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium fonts-wqy-microhei >/dev/null) \
+	  || echo "make browser: cannot install chromium; the browser tests will skip"
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -54,6 +62,14 @@ lint: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m trakt_sync.demo
+
+# The demo, then its world in the browser: `trakt-sync web` at http://127.0.0.1:8765/.
+demo-web: $(STAMP)
+	$(BIN)/python -m trakt_sync.demo --web
+
+# The page at 1280 and 360 px wide, from the browser tests, into docs/screenshots.
+screenshots: $(STAMP) browser
+	TRAKT_SYNC_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_web_browser.py
 
 # Matching recall, wrong marks and calibration on 20 worlds drawn from the full bangumi-data
 # (downloaded once into $$TRAKT_SYNC_BENCH_CACHE or ~/.cache/trakt-sync/bench; not part of `make test`).

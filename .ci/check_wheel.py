@@ -27,6 +27,17 @@ def run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     return done
 
 
+def data_files() -> list[Path]:
+    """Every file of the package in the work tree that is not Python source (schemas, worlds,
+    templates, static files, message catalogs), relative to ``trakt_sync/``."""
+    package = Path(__file__).resolve().parents[1] / "trakt_sync"
+    return sorted(
+        path.relative_to(package)
+        for path in package.rglob("*")
+        if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts
+    )
+
+
 def main(dist: Path, constraints: Path | None) -> int:
     wheels = sorted(dist.glob("trakt_sync-*.whl"))
     sdists = sorted(dist.glob("trakt_sync-*.tar.gz"))
@@ -48,6 +59,10 @@ def main(dist: Path, constraints: Path | None) -> int:
         )
         if not where.stdout.strip().startswith(str(root)):
             raise SystemExit(f"check_wheel: imported {where.stdout.strip()}, not the wheel")
+        installed = Path(where.stdout.strip()).parent
+        missing = [str(f) for f in data_files() if not (installed / f).is_file()]
+        if missing:
+            raise SystemExit(f"check_wheel: the wheel lacks package data: {missing}")
         print(run([cli, "--version"], cwd=tmp, env=env).stdout.strip())
         run([cli, "config", "init"], cwd=tmp, env=env)
         print(run([cli, "config", "check"], cwd=tmp, env=env).stdout.strip()[:400])

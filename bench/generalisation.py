@@ -5,6 +5,8 @@ Downloads the pinned bangumi-data release on first use (bench/realdata.py), then
 films each (bench/realworld.py) and reports recall per release pattern and id path, wrong
 marks and the calibration table (bench/report.py). Exits 1 unless issue 10's gates hold:
 no wrong mark, recall ≥ 95 % overall and ≥ 90 % per pattern, every film's episode marked.
+The same worlds are then resolved as ``sync --from-export`` sees them without a Trakt client
+id (no air dates, genres or Trakt metadata): recall beside the API's, and no wrong mark.
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     items = realdata.load_items(args.data)
     universe = Universe(items)
     seeds = list(range(args.seed, args.seed + args.worlds))
-    outcomes = []
+    outcomes, exported, with_id = [], [], []
     for world in build_worlds(universe, seeds, franchises=args.franchises, films=args.films):
         outcomes += report.run_world(world)
+        exported += report.run_world(world.as_export())
+        with_id += report.run_world(world.as_export(client_id=True))
     elapsed = time.perf_counter() - started
 
     source = args.data or f"bangumi-data {realdata.VERSION} (npm)"
@@ -67,7 +71,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.misses:
         print("\nunmatched plays by pattern and reason:")
         print(report.misses(outcomes, args.examples))
+    print(
+        "\nthe same plays from Trakt's data export (sync --from-export): with no client id "
+        "(no Trakt request), and with one (Trakt's metadata, no login)"
+    )
+    print(report.source_table(outcomes, exported, with_id))
     problems = report.failures(outcomes)
+    export_wrong = report.wrong_marks(exported) + report.wrong_marks(with_id)
+    if export_wrong:
+        print(f"\nwrong marks from the export ({len(export_wrong)}):")
+        for line in export_wrong[:40]:
+            print(f"  {line}")
+        problems.append(f"{len(export_wrong)} wrong mark(s) from the export")
     print(f"\n{elapsed:.1f}s — " + ("FAIL: " + "; ".join(problems) if problems else "PASS"))
     return 1 if problems else 0
 

@@ -352,6 +352,67 @@ def bench_size(
     }
 
 
+# -- Trakt requests of a day on 355 watched shows (issue 18) ------------------------------
+
+
+def bench_day_requests(env_base: dict[str, str], tmp: Path) -> list[dict[str, Any]]:
+    """Trakt requests of the sync after an ordinary day and after backdated plays, on the
+    history of ``bench/big_history.py``, beside the issue's bound (counts, not timings)."""
+    from bench.big_history import backdated_day, big_history_world, bound, ordinary_day
+
+    world = big_history_world()
+    home, log = tmp / "home-days", tmp / "days.log"
+    rows = []
+    with (
+        FakeTrakt(world, device_interval=0) as trakt,
+        FakeBangumi(world) as bangumi,
+        FakeDataCDN(BANGUMI_DATA_SAMPLE) as cdn,
+    ):
+        env = {
+            **env_base,
+            "TRAKT_SYNC_HOME": str(home),
+            "TRAKT_SYNC_SECRETS__BACKEND": "file",
+            **sandbox_env(trakt, bangumi, cdn),
+        }
+        token = world["bangumi"]["users"][0]["token"] + "\n"
+        for argv, stdin in ((["auth"], None), (["auth", "bangumi", "--with-token"], token)):
+            if run_child([str(CLI), *argv], env, log, stdin=stdin).code:
+                raise SystemExit(f"trakt-sync {' '.join(argv)} failed; see {log}")
+        sync = [str(CLI), "sync", "--json"]
+        if run_child(sync, env, log).code:
+            raise SystemExit(f"the first sync of the 355-show history failed; see {log}")
+        for make_day in (ordinary_day, backdated_day):
+            day = make_day(trakt)
+            trakt.reset_log()
+            done = subprocess.run(sync, env=env, capture_output=True, text=True, check=False)
+            report = json.loads(done.stdout or "{}")
+            rows.append(
+                {
+                    "day": day.name,
+                    "exit": done.returncode,
+                    "requests": trakt.count(),
+                    "bound": bound(trakt, day),
+                    "new": report.get("new"),
+                    "removed": report.get("removed"),
+                    "routes": requests_by_route(trakt),
+                }
+            )
+    return rows
+
+
+def day_requests_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| 355 watched shows, 3,770 plays: Trakt requests of the next sync | measured | bound | |",
+        "|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['day']} (exit {row['exit']}, {row['new']} new, {row['removed']} removed) "
+            f"| {row['requests']} | ≤ {row['bound']} | {_ok(row['requests'] <= row['bound'])} |"
+        )
+    return "\n".join(lines)
+
+
 # -- report --------------------------------------------------------------------------------
 
 
@@ -521,6 +582,8 @@ def main(argv: list[str] | None = None) -> int:
             results["bare_first"][str(plays)] = bench_bare_first(
                 plays, runs=args.bare_runs, env_base=env_base, tmp=tmp
             )
+        print("355 watched shows: the Trakt requests of a day …", file=sys.stderr)
+        results["day_requests"] = bench_day_requests(env_base, tmp)
     finally:
         keep = os.environ.get("PERF_KEEP_TMP")
         if not keep:
@@ -535,6 +598,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{m['load_avg'][0]:.1f} → {m['load_avg_end'][0]:.1f}\n"
     )
     print(table(results))
+    print()
+    print(day_requests_table(results["day_requests"]))
     print(f"\nfigures: {args.out}")
     return 0
 

@@ -28,7 +28,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -301,6 +301,10 @@ class RealWorld:
     trakt: MemoryTrakt = field(default_factory=MemoryTrakt)
     seasons: list[SeasonCase] = field(default_factory=list)
     films: list[FilmCase] = field(default_factory=list)
+    from_export: bool = False  # plays as Trakt's data export has them
+    trakt_metadata: bool = True  # False: no Trakt client id, so nothing to ask Trakt
+    # (show|movie, Trakt id) → genres, as Trakt answers them when an export's items lack them
+    genre_table: dict[tuple[str, int], tuple[str, ...]] | None = None
 
     def matcher(self) -> Matcher:
         return Matcher(
@@ -309,7 +313,55 @@ class RealWorld:
             trakt=self.trakt,
             cache=MemoryCache(),
             clock=lambda: 1_800_000_000.0,
+            trakt_metadata=self.trakt_metadata,
+            from_export=self.from_export,
+            genres=None if self.genre_table is None else self._genres,
         )
+
+    def _genres(self, kind: str, trakt_id: int) -> tuple[str, ...]:
+        assert self.genre_table is not None
+        return self.genre_table.get((kind, trakt_id), ())
+
+    def as_export(self, client_id: bool = False) -> RealWorld:
+        """The same plays read from Trakt's data export (A.11): no air dates or genres on
+        the items; without a ``client_id`` no Trakt metadata to ask either (an empty Trakt)."""
+        seasons = [
+            replace(
+                case,
+                show=replace(case.show, genres=()),
+                plays=[replace(ep, first_aired=None) for ep in case.plays],
+            )
+            for case in self.seasons
+        ]
+        films = [
+            replace(film, movie=replace(film.movie, genres=(), released=None))
+            for film in self.films
+        ]
+        return replace(
+            self,
+            name=f"{self.name} (export{', client id' if client_id else ''})",
+            trakt=self.trakt if client_id else MemoryTrakt(),
+            seasons=seasons,
+            films=films,
+            from_export=True,
+            trakt_metadata=client_id,
+            genre_table=self._genre_table() if client_id else None,
+        )
+
+    def _genre_table(self) -> dict[tuple[str, int], tuple[str, ...]]:
+        table = {
+            ("show", case.show.ids.trakt): case.show.genres
+            for case in self.seasons
+            if case.show.ids.trakt is not None
+        }
+        table.update(
+            {
+                ("movie", film.movie.ids.trakt): film.movie.genres
+                for film in self.films
+                if film.movie.ids.trakt is not None
+            }
+        )
+        return table
 
 
 # == the generator =======================================================================

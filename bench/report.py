@@ -188,6 +188,27 @@ def pattern_table(outcomes: Sequence[Outcome], *, by_touch: bool = False) -> str
     return "\n".join(lines)
 
 
+def source_table(
+    api: Sequence[Outcome], export: Sequence[Outcome], with_id: Sequence[Outcome]
+) -> str:
+    """Recall and wrong marks per source of plays: the API, the export alone, the export
+    with a client id; for TV episodes, films and all plays."""
+    sources = (("API", api), ("export only", export), ("export + client id", with_id))
+    header = f"{'plays':<10}" + "".join(f" {name:>19} {'wrong':>6}" for name, _ in sources)
+    lines = [header, "-" * len(header)]
+    for name, kinds in (
+        ("episodes", ("episode",)),
+        ("films", ("film",)),
+        ("all", ("episode", "film")),
+    ):
+        cells = []
+        for _, outcomes in sources:
+            t = tally(o for o in outcomes if o.kind in kinds)
+            cells.append(f" {_pct(t.recall):>19} {t.counts['wrong']:>6}")
+        lines.append(f"{name:<10}" + "".join(cells))
+    return "\n".join(lines)
+
+
 def world_lines(outcomes: Sequence[Outcome]) -> list[str]:
     """One line per world: its seed, plays, recall and wrong marks."""
     by_world: dict[str, list[Outcome]] = defaultdict(list)

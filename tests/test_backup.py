@@ -22,7 +22,7 @@ complete_subjects = false
 min_confidence = 0.9
 [sink]
 kind = "bangumi-syncer"
-url = "http://syncer.local:8000"
+url = "https://syncer.local:8000"
 user_name = "me"
 [profiles.partner.sync]
 schedule = "30 4 * * *"
@@ -81,17 +81,18 @@ def test_export_then_import_into_a_fresh_home_reproduces_every_profile(
 
     new_config = move_home(tmp_path, monkeypatch, "new")
     assert not new_config.exists()
-    imported = cli("import", str(backup))
+    imported = cli("import", "--yes", str(backup))
     assert imported.code == 0, imported.err
-    assert "+ sync.schedule = '0 3 * * *'" in imported.out
-    assert "+ profiles.partner.bangumi.user_agent = 'partner/trakt-sync'" in imported.out
+    assert '+ sync.schedule = "0 3 * * *"' in imported.out
+    assert '+ profiles.partner.bangumi.user_agent = "partner/trakt-sync"' in imported.out
+    assert "+ sync.complete_subjects = false" in imported.out  # TOML, not Python's False
     assert "Overrides of profile default: 2 added, 0 already present" in imported.out
     assert "Overrides of profile partner: 1 added" in imported.out
     assert snapshot(cli) == before
 
     again = cli("import", str(backup))
     assert again.code == 0
-    assert "Settings: unchanged" in again.out and "0 added, 2 already present" in again.out
+    assert "Settings: unchanged" in again.out and "0 new, 2 already present" in again.out
     assert snapshot(cli) == before
 
 
@@ -118,14 +119,16 @@ def test_no_secret_is_exported_and_an_import_keeps_the_secrets_already_configure
         '[trakt]\nclient_secret = "new-machine-secret-0006"\n[sync]\nschedule = "0 1 * * *"\n'
         '[notify]\nwebhook_url = "https://hooks.example.org/x"\n'
     )
-    imported = cli("import", str(backup))
+    imported = cli("import", "--yes", str(backup))
     assert imported.code == 0, imported.err
-    assert "  sync.schedule: '0 1 * * *' → '0 3 * * *'" in imported.out
-    assert "- notify.webhook_url (was 'https://hooks.example.org/x')" in imported.out
+    assert '  sync.schedule: "0 1 * * *" → "0 3 * * *"' in imported.out
+    # The webhook URL is a secret (issue 26.5): kept like the client secret, never shown.
+    assert "webhook" not in imported.out and "hooks.example.org" not in imported.out
     assert "new-machine-secret-0006" not in imported.out
     written = tomllib.loads(new.read_text())
     assert written["trakt"]["client_secret"] == "new-machine-secret-0006"
-    assert written["sync"]["schedule"] == "0 3 * * *" and "notify" not in written
+    assert written["notify"]["webhook_url"] == "https://hooks.example.org/x"
+    assert written["sync"]["schedule"] == "0 3 * * *"
     assert os.stat(new).st_mode & 0o077 == 0
 
 
@@ -148,7 +151,7 @@ def test_an_invalid_backup_is_refused_before_anything_is_written(
     # Every bad backup also carries a good override: it must not be added either.
     backup = tmp_path / "bad.toml"
     backup.write_text(text + "\n[[profiles.default.overrides]]\nshow = 'trakt:9'\nsubject_id = 9\n")
-    result = cli("import", str(backup))
+    result = cli("import", "--yes", str(backup))
     assert result.code == 78, result.out
     assert expected in result.err
     assert config.read_text() == '[sync]\nschedule = "0 1 * * *"\n'
@@ -161,7 +164,7 @@ def test_changes_name_each_setting_by_its_full_key() -> None:
     assert changes(before, after) == [
         "+ profiles.p.http.y = 2",
         "- sync.page_limit (was 100)",
-        "  sync.schedule: 'a' → 'b'",
+        '  sync.schedule: "a" → "b"',
     ]
     assert without_secrets({"bangumi": {"token": "t", "api_url": "u"}}) == {
         "bangumi": {"api_url": "u"}

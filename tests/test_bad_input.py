@@ -42,7 +42,7 @@ def test_unapproved_trakt_app_is_a_config_problem(logged_in: Sandbox, cli) -> No
     logged_in.trakt.inject("GET", "^/sync/last_activities$", status=403)
     result = cli("sync")
     assert result.code == 78
-    assert "trakt.client_id" in result.err and "not approved" in result.err
+    assert "trakt.client_id" in result.err and "no longer knows the client id" in result.err
 
 
 def test_wrong_client_id_is_reported_at_login(

@@ -138,3 +138,21 @@ def test_a_world_runs_through_the_matcher_and_every_play_gets_a_verdict(seed: in
         dataclasses.replace(o, target=NO_MARK) if o.verdict == "correct" else o for o in outcomes
     ]
     assert report.wrong_marks(relabelled)
+
+
+def test_export_worlds_ask_trakt_nothing_without_a_client_id_and_mark_nothing_wrong() -> None:
+    world = worlds(3, 1)[0]
+    api = report.run_world(world)
+    blind = world.as_export()
+    exported = report.run_world(blind)
+    assert not blind.trakt.calls and not report.wrong_marks(exported)
+    episodes = [o for o in exported if o.kind == "episode" and o.path != "non-anime"]
+    assert episodes and all(o.verdict in ("unmatched", "abstained") for o in episodes)
+    assert all("air dates" in o.result.reason for o in episodes if o.result.reason)
+    assert any(o.verdict == "correct" for o in exported if o.kind == "film")
+    with_id = report.run_world(world.as_export(client_id=True))
+    assert not report.wrong_marks(with_id)
+    correct = sum(o.verdict == "correct" for o in with_id)
+    assert correct == sum(o.verdict == "correct" for o in api)
+    table = report.source_table(api, exported, with_id)
+    assert table.splitlines()[0].split()[:3] == ["plays", "API", "wrong"]

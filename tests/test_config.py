@@ -24,12 +24,14 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
 def test_precedence_flags_over_env_over_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write(tmp_path / "c.toml", '[trakt]\nclient_id = "file"\napi_url = "http://file.test"\n')
+    path = write(
+        tmp_path / "c.toml", '[trakt]\nclient_id = "file"\napi_url = "https://file.test"\n'
+    )
     assert load_settings(path).trakt.client_id == "file"
     monkeypatch.setenv("TRAKT_SYNC_TRAKT__CLIENT_ID", "env")
     settings = load_settings(path)
     assert settings.trakt.client_id == "env"
-    assert settings.trakt.api_url == "http://file.test"
+    assert settings.trakt.api_url == "https://file.test"
     flagged = load_settings(path, overrides={"trakt": {"client_id": "flag"}})
     assert flagged.trakt.client_id == "flag"
 
@@ -38,10 +40,10 @@ def test_profile_overrides_top_level_sections(tmp_path: Path) -> None:
     path = write(
         tmp_path / "c.toml",
         '[bangumi]\nuser_agent = "me/trakt-sync"\n'
-        '[profiles.partner.bangumi]\napi_url = "http://partner.test"\n',
+        '[profiles.partner.bangumi]\napi_url = "https://partner.test"\n',
     )
     partner = load_settings(path, "partner")
-    assert partner.bangumi.api_url == "http://partner.test"
+    assert partner.bangumi.api_url == "https://partner.test"
     assert partner.bangumi.user_agent == "me/trakt-sync"
     assert load_settings(path).bangumi.api_url == "https://api.bgm.tv"
 
@@ -149,13 +151,13 @@ def test_a_schedule_that_never_fires_is_refused_by_load_settings(tmp_path: Path)
     load_settings(write(tmp_path / "c.toml", '[sync]\nschedule = "0 0 29 2 *"\n'))
 
 
-# Issue 12, bug 4: the missing key is the one named.
-def test_missing_client_secret_is_named(cli, tmp_path: Path) -> None:
-    write(tmp_path / "home" / "config.toml", '[trakt]\nclient_id = "cid"\n')
+# Issue 12, bug 4: the missing key is the one named; issue 18: a secret is not needed.
+def test_a_missing_client_id_is_named_and_a_secret_is_not_needed(cli, tmp_path: Path) -> None:
+    write(tmp_path / "home" / "config.toml", '[trakt]\nclient_secret = "s3cret-value-123"\n')
     result = cli("auth")
     assert result.code == 78
-    assert "trakt.client_secret: not set" in result.err
-    assert "trakt.client_id: not set" not in result.err
+    assert "trakt.client_id: not set" in result.err
+    assert "trakt.client_secret" not in result.err
 
 
 # Issue 12, bug 5: a file named explicitly must exist; the default path may be absent.
@@ -255,5 +257,8 @@ def test_unknown_section_lists_profiles_among_the_known(cli, tmp_path: Path) -> 
     write(tmp_path / "home" / "config.toml", '[profile.x.sync]\nschedule = "0 3 * * *"\n')
     result = cli("status")
     assert "profile: unknown section" in result.err
-    known = "known: trakt, bangumi, secrets, sync, matching, http, notify, sink, profiles)"
+    known = (
+        "known: trakt, bangumi, secrets, sync, matching, http, network, notify, sink, web, "
+        "profiles)"
+    )
     assert known in result.err

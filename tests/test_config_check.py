@@ -29,6 +29,7 @@ def test_the_example_file_checks_valid(cli) -> None:
 def test_every_profile_with_its_next_five_fires_in_its_zone(cli, tmp_path: Path) -> None:
     write(
         tmp_path / "home" / "config.toml",
+        '[trakt]\nclient_id = "cid"\n'
         '[sync]\nschedule = "0 3 * * *"\ntimezone = "Europe/Berlin"\n'
         '[profiles.partner.sync]\nschedule = "30 */12 * * *"\ntimezone = "Asia/Tokyo"\n',
     )
@@ -66,7 +67,10 @@ def test_six_fields_with_every_second_warn(cli, tmp_path: Path) -> None:
     data = json.loads(cli("config", "check", "--json").out)
     assert "croniter reads the sixth field as seconds" in data["profiles"][0]["warnings"][0]
     # Seconds pinned: once a minute, no warning.
-    write(tmp_path / "home" / "config.toml", '[sync]\nschedule = "*/2 * * * * 0"\n')
+    write(
+        tmp_path / "home" / "config.toml",
+        '[trakt]\nclient_id = "cid"\n[sync]\nschedule = "*/2 * * * * 0"\n',
+    )
     assert "warning" not in cli("config", "check").out
 
 

@@ -42,4 +42,5 @@ def test_the_demo_piped_is_plain_text_with_its_headings(
     assert "== After the fix: the Bangumi profile" in out
     assert re.search(r"ぼっち・ざ・ろっく！ +ep 1–12 → 看过", out)
     assert "$ trakt-sync explain" in out and "Season 1: 1 episode(s)" in out
+    assert "`make demo-web` runs this demo, then `trakt-sync web` on its world" in out
     assert not re.search(r"matcher \d+\.[0-9a-f]{8}", out)  # no internal version hashes

@@ -30,7 +30,6 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str
         urls = json.loads(process.stdout.readline())
         env = {
             "TRAKT_SYNC_TRAKT__CLIENT_ID": urls["trakt_client_id"],
-            "TRAKT_SYNC_TRAKT__CLIENT_SECRET": urls["trakt_client_secret"],
             "TRAKT_SYNC_TRAKT__API_URL": urls["trakt"],
             "TRAKT_SYNC_TRAKT__AUTH_URL": urls["trakt"],
             "TRAKT_SYNC_BANGUMI__API_URL": urls["bangumi"],

@@ -12,12 +12,8 @@ from typing import Any, Protocol
 from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.tokens import BangumiToken, TokenStore, TraktToken
+from trakt_sync.trakt_app import NO_CLIENT_ID
 from trakt_sync.trakt_auth import DeviceCode, TraktOAuth
-
-TRAKT_APP_HINT = (
-    "create an API app at https://trakt.tv/oauth/applications (redirect URI "
-    "urn:ietf:wg:oauth:2.0:oob) and set trakt.client_id and trakt.client_secret"
-)
 
 
 class StateStore(Protocol):
@@ -36,10 +32,10 @@ class TraktUserReader(Protocol):
 # -- Trakt ------------------------------------------------------------------------------
 
 
-def require_trakt_app(missing_keys: list[str], config_path: Path) -> None:
-    """Raise ConfigError unless the Trakt API app a login needs is configured."""
-    if missing_keys:
-        raise ConfigError(f"{config_path}: {missing_keys[0]}: not set; {TRAKT_APP_HINT}")
+def require_trakt_app(client_id: str, config_path: Path) -> None:
+    """Raise ConfigError unless a Trakt client id is known (configured or built in)."""
+    if not client_id:
+        raise ConfigError(f"{config_path}: {NO_CLIENT_ID}")
 
 
 @dataclass
@@ -65,9 +61,11 @@ class TraktLogin:
         self.secrets.add(token.refresh_token)
         self.tokens.save_trakt(token)  # persisted before first use
         username = self.api.user_settings().get("user", {}).get("username")
-        # Reading the settings may have refreshed the pair: name the stored one, not ours.
-        token = replace(self.tokens.load_trakt() or token, username=username)
-        self.tokens.save_trakt(token)
+        # Reading the settings may have refreshed the pair: name the stored one, not ours,
+        # under the refresh lock so that no pair another process stores meanwhile is undone.
+        with self.tokens.refresh_lock():
+            token = replace(self.tokens.load_trakt() or token, username=username)
+            self.tokens.save_trakt(token)
         return token
 
 

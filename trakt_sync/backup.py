@@ -1,9 +1,9 @@
-"""``trakt-sync export FILE`` / ``import FILE``: every profile's settings and overrides in
-one TOML file, never a token or other secret.
+"""The backup file of ``trakt-sync export FILE`` / ``import FILE``: every profile's settings
+and overrides in one TOML file, never a token or other secret.
 
 The file holds the configuration file's own data (what the user wrote, every profile
-included) without its secret keys, and each profile's overrides in the format
-``map export`` writes::
+included) without its secrets — the secret keys, and URLs with credentials in them — and
+each profile's overrides in the format ``map export`` writes::
 
     version = 1
     [settings.sync]
@@ -15,10 +15,8 @@ included) without its secret keys, and each profile's overrides in the format
     ...
 
 Settings given by environment variables belong to the environment and are not in it.
-An import checks the whole file first (its shape, every profile's settings as the config
-loader would, every override), then replaces the configuration file's settings with the
-file's — keeping the secrets the current file holds — and adds the overrides each
-profile does not have yet.
+:func:`read_backup` checks a file's shape, its profile names and overrides, and refuses one
+that carries a secret; ``restore`` plans and applies an import.
 """
 
 from __future__ import annotations
@@ -26,7 +24,7 @@ from __future__ import annotations
 import os
 import tempfile
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +32,9 @@ import tomli_w
 
 from trakt_sync.config import profile_names, read_toml, secret_keys, validate_profiles
 from trakt_sync.errors import ConfigError
-from trakt_sync.mapping_ops import import_overrides
 from trakt_sync.matching.overrides import Override
-from trakt_sync.paths import StatePaths
+from trakt_sync.paths import StatePaths, check_profile_name
+from trakt_sync.redact import url_secrets
 from trakt_sync.store import Store
 
 VERSION = 1
@@ -49,11 +47,21 @@ HEADER = (
 # -- settings without secrets -----------------------------------------------------------
 
 
+def _is_secret(section: str, key: str, value: Any) -> bool:
+    """A secret key, or a URL with credentials in it (``user:pass@``, ``?access_token=``)."""
+    if (section, key) in set(secret_keys()):
+        return True
+    return (
+        (key == "url" or key.endswith("_url"))
+        and isinstance(value, str)
+        and bool(url_secrets(value))
+    )
+
+
 def _sections_without_secrets(sections: dict[str, Any]) -> dict[str, Any]:
-    secret = set(secret_keys())
     kept = {
         name: (
-            {k: v for k, v in values.items() if (name, k) not in secret}
+            {k: v for k, v in values.items() if not _is_secret(name, k, v)}
             if isinstance(values, dict)
             else values
         )
@@ -63,7 +71,7 @@ def _sections_without_secrets(sections: dict[str, Any]) -> dict[str, Any]:
 
 
 def without_secrets(raw: dict[str, Any]) -> dict[str, Any]:
-    """The configuration file's data with every secret key taken out, profiles included."""
+    """The configuration file's data with every secret taken out, profiles included."""
     data = _sections_without_secrets({k: v for k, v in raw.items() if k != "profiles"})
     profiles = raw.get("profiles")
     if isinstance(profiles, dict):
@@ -74,30 +82,21 @@ def without_secrets(raw: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _with_secrets_of(settings: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
-    """``settings`` plus the secrets ``current`` holds where their section is still there
-    (a profile's secrets only while the profile is)."""
-    merged = {k: dict(v) if isinstance(v, dict) else v for k, v in settings.items()}
-
-    def keep(target: dict[str, Any], source: dict[str, Any]) -> None:
-        for section, key in secret_keys():
-            values = source.get(section)
-            if isinstance(values, dict) and key in values:
-                target.setdefault(section, {})[key] = values[key]
-
-    keep(merged, current)
-    profiles = merged.get("profiles")
+def secrets_in(raw: dict[str, Any], prefix: str = "") -> list[str]:
+    """The full keys of the secrets in the configuration data ``raw``."""
+    found = [
+        f"{prefix}{section}.{key}"
+        for section, values in raw.items()
+        if section != "profiles" and isinstance(values, dict)
+        for key, value in values.items()
+        if _is_secret(section, key, value)
+    ]
+    profiles = raw.get("profiles")
     if isinstance(profiles, dict):
-        merged["profiles"] = profiles = {
-            name: {s: dict(v) if isinstance(v, dict) else v for s, v in sections.items()}
-            if isinstance(sections, dict)
-            else sections
-            for name, sections in profiles.items()
-        }
-        for name, sections in (current.get("profiles") or {}).items():
-            if name in profiles and isinstance(sections, dict):
-                keep(profiles[name], sections)
-    return merged
+        for name, sections in profiles.items():
+            if isinstance(sections, dict):
+                found += secrets_in(sections, f"{prefix}profiles.{name}.")
+    return found
 
 
 # -- export -----------------------------------------------------------------------------
@@ -107,9 +106,10 @@ def _with_secrets_of(settings: dict[str, Any], current: dict[str, Any]) -> dict[
 class ExportResult:
     profiles: list[str]
     overrides: dict[str, int]
+    left_out: list[str]  # the secrets of the configuration file, by full key
 
 
-def _stored_overrides(paths: StatePaths, profile: str) -> list[dict[str, Any]]:
+def stored_overrides(paths: StatePaths, profile: str) -> list[dict[str, Any]]:
     database = paths.database(profile)
     if not database.exists():
         return []  # a profile that never ran has none (and gets no database from a backup)
@@ -125,21 +125,23 @@ def export_backup(config_path: Path, paths: StatePaths, out: Path) -> ExportResu
     raw = read_toml(config_path)
     validate_profiles(raw, config_path)
     names = profile_names(raw)
-    overrides = {name: _stored_overrides(paths, name) for name in names}
+    overrides = {name: stored_overrides(paths, name) for name in names}
     document: dict[str, Any] = {"version": VERSION, "settings": without_secrets(raw)}
     document["profiles"] = {name: {"overrides": specs} for name, specs in overrides.items()}
-    _write_private(out, HEADER + tomli_w.dumps(document))
-    return ExportResult(names, {name: len(specs) for name, specs in overrides.items()})
+    write_private(out, HEADER + tomli_w.dumps(document))
+    return ExportResult(
+        names, {name: len(specs) for name, specs in overrides.items()}, secrets_in(raw)
+    )
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str | bytes) -> None:
     """Write through a 0600 temporary file and an atomic rename."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode() if isinstance(text, str) else text)
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
@@ -158,13 +160,6 @@ class Backup:
     path: Path
     settings: dict[str, Any]
     overrides: dict[str, list[Override]]
-
-
-@dataclass
-class ImportResult:
-    settings_changes: list[str] = field(default_factory=list)
-    overrides_added: dict[str, int] = field(default_factory=dict)
-    overrides_given: dict[str, int] = field(default_factory=dict)
 
 
 def read_backup(path: Path) -> Backup:
@@ -186,8 +181,17 @@ def read_backup(path: Path) -> Backup:
     settings, profiles = data.get("settings") or {}, data.get("profiles") or {}
     if not isinstance(settings, dict) or not isinstance(profiles, dict):
         raise ConfigError(f"{path}: settings and profiles must be tables")
+    secrets = secrets_in(settings, "settings.")
+    if secrets:
+        # An import keeps the secrets the configuration holds; a backup that brings its own
+        # could swap in a token of someone else's, or point a URL's credentials elsewhere.
+        raise ConfigError(
+            f"{path}: {secrets[0]}: a backup never carries secrets (`export` leaves them "
+            "out); remove it and set it in the configuration file or the environment"
+        )
     overrides: dict[str, list[Override]] = {}
     for name, entry in profiles.items():
+        check_profile_name(name, f"{path}: profiles")
         specs = entry.get("overrides", []) if isinstance(entry, dict) else None
         if not isinstance(specs, list) or not all(isinstance(spec, dict) for spec in specs):
             raise ConfigError(f"{path}: profiles.{name}.overrides: must be a list of tables")
@@ -196,37 +200,6 @@ def read_backup(path: Path) -> Backup:
         except ValueError as exc:
             raise ConfigError(f"{path}: profiles.{name}.overrides: {exc}") from None
     return Backup(path, settings, overrides)
-
-
-def import_backup(backup: Backup, config_path: Path, paths: StatePaths) -> ImportResult:
-    """Check the backup against this configuration, then write it; say what changed."""
-    current = read_toml(config_path)
-    merged = _with_secrets_of(backup.settings, current)
-    # Checked as the configuration loader will read it, errors naming the backup's keys.
-    names = validate_profiles(merged, Path(f"{backup.path} [settings]"))
-    strays = sorted(set(backup.overrides) - set(names))
-    if strays:
-        raise ConfigError(
-            f"{backup.path}: profiles.{strays[0]}: overrides for a profile the settings "
-            "do not define"
-        )
-    result = ImportResult(
-        settings_changes=changes(without_secrets(current), without_secrets(backup.settings))
-    )
-    if merged != current:
-        _write_private(config_path, tomli_w.dumps(merged))
-    for name, overrides in backup.overrides.items():
-        result.overrides_given[name] = len(overrides)
-        if not overrides:
-            result.overrides_added[name] = 0
-            continue
-        paths.ensure()
-        store = Store(paths.database(name))
-        try:
-            result.overrides_added[name] = import_overrides(store, overrides)
-        finally:
-            store.close()
-    return result
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -240,14 +213,19 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """One line per setting added, changed or removed, by its full key."""
+    """One line per setting added, changed or removed, by its full key, values as TOML."""
     old, new = _flatten(before), _flatten(after)
     lines = []
     for key in sorted(old.keys() | new.keys()):
         if key not in old:
-            lines.append(f"+ {key} = {new[key]!r}")
+            lines.append(f"+ {key} = {_toml(new[key])}")
         elif key not in new:
-            lines.append(f"- {key} (was {old[key]!r})")
+            lines.append(f"- {key} (was {_toml(old[key])})")
         elif old[key] != new[key]:
-            lines.append(f"  {key}: {old[key]!r} → {new[key]!r}")
+            lines.append(f"  {key}: {_toml(old[key])} → {_toml(new[key])}")
     return lines
+
+
+def _toml(value: Any) -> str:
+    """A value as the configuration file spells it (``"2m"``, ``false``)."""
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").strip()

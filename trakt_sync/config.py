@@ -9,12 +9,14 @@ and the reason (exit 78).
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -29,8 +31,10 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from trakt_sync import PROJECT_URL, __version__
+from trakt_sync.config_web import WebSettings
 from trakt_sync.errors import ConfigError
-from trakt_sync.paths import DEFAULT_PROFILE
+from trakt_sync.paths import DEFAULT_PROFILE, check_profile_name
+from trakt_sync.redact import mask_url, url_secrets
 
 ENV_PREFIX = "TRAKT_SYNC_"
 # The npm package's dist/data.json as published on a public CDN (bangumi-data, CC BY 4.0).
@@ -45,7 +49,21 @@ _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 def _check_url(value: str) -> str:
     if not re.match(r"^https?://[^/\s]+", value):
         raise ValueError(f"not an http(s) URL: {value!r}")
+    if value.startswith("http://") and not _is_loopback(urlsplit(value).hostname or ""):
+        raise ValueError(
+            "http:// would send tokens and plays in cleartext: use https:// "
+            "(plain http is accepted only for loopback hosts: localhost, 127.0.0.1, [::1])"
+        )
     return value.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_duration(value: int | float | str) -> float:
@@ -74,16 +92,12 @@ class TraktSettings(_Section):
 
     _urls = field_validator("api_url", "auth_url")(_check_url)
 
-    def missing_app_keys(self) -> list[str]:
-        """The API app keys still empty, by their full names."""
-        return [
-            name
-            for name, value in (
-                ("trakt.client_id", self.client_id),
-                ("trakt.client_secret", self.client_secret.get_secret_value()),
-            )
-            if not value
-        ]
+    def app_client_id(self) -> str:
+        """``client_id``, else the public client id this build carries ("" if neither);
+        ``client_secret`` is optional (A.3.2)."""
+        from trakt_sync.trakt_app import client_id
+
+        return client_id(self.client_id)
 
 
 class BangumiSettings(_Section):
@@ -190,13 +204,38 @@ class HttpSettings(_Section):
         return parse_duration(value)
 
 
-class NotifySettings(_Section):
-    webhook_url: str | None = None
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
-    @field_validator("webhook_url")
+
+class NetworkSettings(_Section):
+    # Every request (Trakt, Bangumi, the data files, webhooks) goes through it; it wins
+    # over HTTPS_PROXY and the other proxy variables.
+    proxy: str | None = None
+
+    @field_validator("proxy")
     @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        return _check_url(value) if value else None
+    def _proxy(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        match = re.match(r"^([a-z0-9]+)://[^/\s]+", value)
+        if not match or match.group(1) not in PROXY_SCHEMES:
+            raise ValueError(
+                f"not a proxy URL like http://127.0.0.1:7890 or socks5://127.0.0.1:1080 "
+                f"(schemes: {', '.join(PROXY_SCHEMES)}): {mask_url(value)!r}"
+            )
+        return value.rstrip("/")
+
+
+class NotifySettings(_Section):
+    # A secret: Discord and Slack webhook URLs carry their token in the path.
+    webhook_url: SecretStr | None = None
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> Any:
+        if hasattr(value, "get_secret_value"):
+            value = value.get_secret_value()
+        return _check_url(value) if isinstance(value, str) and value else value or None
 
 
 class SinkSettings(_Section):
@@ -232,18 +271,57 @@ class Settings(BaseSettings):
     sync: SyncSettings = SyncSettings()
     matching: MatchingSettings = MatchingSettings()
     http: HttpSettings = HttpSettings()
+    network: NetworkSettings = NetworkSettings()
     notify: NotifySettings = NotifySettings()
     sink: SinkSettings = SinkSettings()
+    web: WebSettings = WebSettings()
 
     def redacted(self) -> dict[str, Any]:
-        """The effective settings as plain data with every secret replaced by a marker."""
+        """The effective settings as plain data with every secret replaced by a marker, and
+        the credentials inside URLs (``user:pass@``, ``?access_token=``) masked."""
         data = self.model_dump(mode="json")
         data["trakt"]["client_secret"] = (
             "***" if self.trakt.client_secret.get_secret_value() else ""
         )
         data["bangumi"]["token"] = "***" if self.bangumi.token else None
         data["sink"]["key"] = "***" if self.sink.key else None
+        data["web"]["password"] = "***" if self.web.password else None
+        webhook = self.notify.webhook_url
+        # Which service, never the path (where the token is).
+        data["notify"]["webhook_url"] = (
+            _origin_only(webhook.get_secret_value()) if webhook else None
+        )
+        for values in data.values():
+            for key, value in values.items():
+                if key.endswith("_url") or key == "url":
+                    values[key] = mask_url(value) if isinstance(value, str) else value
+        if self.network.proxy:
+            data["network"]["proxy"] = mask_url(self.network.proxy)
         return data
+
+    def secret_values(self) -> list[str]:
+        """Every secret of these settings, for the log redaction to know."""
+        values = [
+            self.trakt.client_secret.get_secret_value(),
+            *(
+                s.get_secret_value()
+                for s in (self.bangumi.token, self.sink.key, self.web.password)
+                if s
+            ),
+        ]
+        if self.notify.webhook_url:
+            webhook = self.notify.webhook_url.get_secret_value()
+            values += [webhook, urlsplit(webhook).path]
+        for section in self.model_dump(mode="json").values():
+            for key, value in section.items():
+                if (key.endswith("_url") or key in ("url", "proxy")) and isinstance(value, str):
+                    values += url_secrets(value)
+        return [value for value in values if value]
+
+
+def _origin_only(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}/***"
 
 
 SECTIONS = tuple(Settings.model_fields)
@@ -315,6 +393,7 @@ def _check_shape(data: dict[str, Any], path: Path) -> None:
     if not isinstance(profiles, dict):
         raise ConfigError(f"{path}: profiles: must be a table of [profiles.<name>] sections")
     for name, sections in profiles.items():
+        check_profile_name(name, f"{path}: profiles")
         if not isinstance(sections, dict):
             raise ConfigError(f"{path}: profiles.{name}: must be a table of sections")
         unknown = [key for key in sections if key not in SECTIONS]

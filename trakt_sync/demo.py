@@ -4,11 +4,14 @@ Starts the local fakes of Trakt, Bangumi and the bangumi-data CDN on loopback,
 then runs the real ``trakt-sync`` command against them in a throwaway state
 directory: device login (approved automatically), Bangumi token, a dry run, the
 sync, a second sync with nothing new, and status — and shows what landed on the
-fake Bangumi profile.
+fake Bangumi profile. With ``--web`` (``make demo-web``) it then serves the web page on
+that world (``trakt-sync web``) until Ctrl-C.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -67,7 +70,12 @@ def _show_profile(bangumi: FakeBangumi, username: str) -> None:
         )
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m trakt_sync.demo")
+    parser.add_argument(
+        "--web", action="store_true", help="then serve the web page on the demo world"
+    )
+    args = parser.parse_args([] if argv is None else argv)
     world = demo_scenario()  # one show ends unmatched; the demo fixes it with one `map add`
     user = world["bangumi"]["users"][0]
     with (
@@ -110,8 +118,17 @@ def main() -> int:
         code = _run(env, "sync") or code
         _step("After the fix: the Bangumi profile")
         _show_profile(bangumi, user["username"])
+        _step("The same in a browser")
+        if not args.web:
+            print("`make demo-web` runs this demo, then `trakt-sync web` on its world:")
+            print("the overview, the unmatched review, runs, Sync now and login at")
+            print("http://127.0.0.1:8765/ (Ctrl-C stops it).")
+            return code
+        print("Open http://127.0.0.1:8765/ — Ctrl-C stops the page and the sandbox.")
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it ends
+            _run(env, "web")
     return code
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

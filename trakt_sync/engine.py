@@ -22,6 +22,7 @@ from trakt_sync.errors import (
     ApiError,
     EpisodesNotOfSubject,
     Interrupted,
+    ListReadShort,
     ServiceUnavailable,
     TraktSyncError,
 )
@@ -39,6 +40,7 @@ from trakt_sync.models import (
 )
 from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.planner import SubjectPlan, plan_subject
+from trakt_sync.progress import Progress
 from trakt_sync.readahead import read_ahead
 from trakt_sync.store import PlayGroup, Store, StoredPlay
 from trakt_sync.timeutil import iso_z, parse_instant
@@ -48,6 +50,9 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 APPLY_BATCH = 100  # subjects whose plays are read at once
 HISTORY_KINDS = ("episodes", "movies")
+# Set by an import of Trakt's data export: the next fetch with a Trakt login reads the whole
+# history once, so the export's plain items (no air dates, no genres) become Trakt's own.
+EXPORT_REFRESH = "export:refresh"
 # history kind → (its /sync/watched summary and per-item history path, media key, play kind)
 SUMMARIES = {"episodes": ("shows", "show", "episode"), "movies": ("movies", "movie", "movie")}
 
@@ -77,6 +82,15 @@ class HistorySource(Protocol):
         end_at: datetime | None = None,
         limit: int = 250,
     ) -> Any: ...
+
+
+class ExportedHistory(Protocol):
+    """Trakt's data export (trakt_export.TraktExport): plays as history pages, and the
+    ratings and watchlist entries by list and kind."""
+
+    lists: dict[str, dict[str, list[dict[str, Any]]]]
+
+    def history_pages(self, limit: int = 250) -> Iterator[tuple[list[dict[str, Any]], bool]]: ...
 
 
 class BangumiWriter(Protocol):
@@ -123,6 +137,8 @@ class SyncOptions:
     since: datetime | None = None
     dry_run: bool = False
     retry_unmatched: bool = False
+    # `sync --from-export`: the plays come from this export instead of Trakt's API.
+    export: ExportedHistory | None = None
 
 
 @dataclass
@@ -161,7 +177,7 @@ class RunReport:
         return exit_code(self.outcome, self.error)
 
 
-ProgressFn = Callable[[str, int, int], None]
+ProgressFn = Progress  # the name the engine has always used
 
 
 class SyncEngine:
@@ -222,7 +238,7 @@ class SyncEngine:
                 )
         except TraktSyncError as exc:
             report.error = exc
-            report.message = str(exc)
+            report.message = self.store.redact(str(exc))
             report.outcome = RunOutcome.of_error(exc)
         if report.outcome is RunOutcome.OK and report.counts["failed"]:
             report.outcome = RunOutcome.FAILED
@@ -232,13 +248,18 @@ class SyncEngine:
 
     def fetch(self, options: SyncOptions, report: RunReport) -> int:
         """Save new history; return how many items could not be read."""
+        if options.export is not None:
+            return self._fetch_export(options.export, report)
         activities = self.trakt.last_activities()
         reconcile = bool(self.store.get_state("reconcile"))  # set by the upgrade to schema 2
         before = self._older_than_cursors() if reconcile else {}
+        exported = bool(self.store.get_state(EXPORT_REFRESH))
         malformed_total = 0
         for kind in HISTORY_KINDS:
             seen = (activities.get(kind) or {}).get("watched_at")
-            if options.full or options.since is not None:
+            if exported:
+                malformed = self._fetch_whole(kind, report, refresh=True)
+            elif options.full or options.since is not None:
                 malformed = self._fetch_window(kind, options, report)
             elif reconcile or seen is None or seen != self.store.get_state(f"activity:{kind}"):
                 malformed = self._fetch_changes(kind, report)
@@ -249,6 +270,8 @@ class SyncEngine:
                 self.store.set_state(f"activity:{kind}", seen)
         if self.extras is not None:
             malformed_total += self.extras.fetch(activities, options.full)
+        if exported and not malformed_total:
+            self.store.set_state(EXPORT_REFRESH, False)
         if reconcile and not malformed_total:
             after = self._older_than_cursors()
             report.counts["recovered"] = sum(after[k] - before[k] for k in before)
@@ -259,6 +282,19 @@ class SyncEngine:
                 report.counts["recovered"],
             )
         return malformed_total
+
+    def _fetch_export(self, export: ExportedHistory, report: RunReport) -> int:
+        """Plays and lists from Trakt's data export, saved like fetched pages but in one
+        transaction, whatever ends it (it was read and checked whole before). Nothing counts
+        as removed: an export says nothing of removals, and the activity baselines stay for
+        the API to set."""
+        with self.store.transaction():
+            pages = export.history_pages(self.page_limit)
+            _, malformed, _ = self._save_pages(pages, report)
+            changed = self.extras.save_export(export.lists) if self.extras is not None else 0
+            if (report.counts["new"] or changed) and not self.store.get_state(EXPORT_REFRESH):
+                self.store.set_state(EXPORT_REFRESH, True)
+        return malformed
 
     def _older_than_cursors(self) -> dict[str, int]:
         """Plays held per kind that the old ``watched_at`` cursor could no longer fetch."""
@@ -283,7 +319,7 @@ class SyncEngine:
             return self._fetch_whole(kind, report)
         try:
             watched = parse_watched(media, self.trakt.watched(summary))
-        except ValueError as exc:
+        except (ValueError, ListReadShort) as exc:
             log.warning("Trakt's watched %s are unusable (%s); fetching all %s", summary, exc, kind)
             return self._fetch_whole(kind, report)
         refetch = plan_refetch(watched, before, seen, self.page_limit)
@@ -317,9 +353,9 @@ class SyncEngine:
             self.store.set_state(f"watched:{kind}", refetch.snapshot)
         return malformed
 
-    def _fetch_whole(self, kind: str, report: RunReport) -> int:
+    def _fetch_whole(self, kind: str, report: RunReport, refresh: bool = False) -> int:
         pages = self.trakt.history_pages(kind, limit=self.page_limit)
-        _, malformed, present = self._save_pages(pages, report)
+        _, malformed, present = self._save_pages(pages, report, refresh=refresh)
         if not malformed:
             report.counts["removed"] += self.store.mark_removed(SUMMARIES[kind][2], None, present)
         return malformed
@@ -337,9 +373,11 @@ class SyncEngine:
             self.store.set_state(f"cursor:{kind}", newest)
         return 0
 
-    def _save_pages(self, pages: Any, report: RunReport) -> tuple[str | None, int, set[int]]:
+    def _save_pages(
+        self, pages: Any, report: RunReport, *, refresh: bool = False
+    ) -> tuple[str | None, int, set[int]]:
         """Save every page; return the newest watch time, how many items could not be read
-        and the history ids seen."""
+        and the history ids seen. ``refresh``: Trakt's items replace the export's."""
         newest: str | None = None
         malformed = 0
         present: set[int] = set()
@@ -347,35 +385,45 @@ class SyncEngine:
         # second is as safe, as the baseline moves only once the whole fetch is saved.
         # The next page is read while this one is saved (the request beside SQLite's work).
         with self.store.few_commits() as commit, read_ahead(pages) as ahead:
-            for page, last in ahead:
-                self._checkpoint()
-                if not page and not last:
-                    # An empty page before the last one means items went missing in transit.
-                    malformed += 1
-                    log.warning("Trakt sent an empty history page before the last one")
-                rows = []
-                for item in page:
-                    try:
-                        row = history_row(item)
-                    except ValueError as exc:
+            try:
+                for page, last in ahead:
+                    self._checkpoint()
+                    if not page and not last:
+                        # An empty page before the last one: items went missing in transit.
                         malformed += 1
-                        log.warning("skipping a malformed Trakt history item (%s)", exc)
-                        continue
-                    rows.append((row, item))
-                    present.add(row[0])
-                    stamp = row[1]
-                    newest = stamp if newest is None or stamp > newest else newest
-                report.counts["fetched"] += len(page)
-                report.counts["new"] += self.store.save_rows(rows)
-                self.progress("fetch", report.counts["fetched"], report.counts["fetched"])
-                commit()
+                        log.warning("Trakt sent an empty history page before the last one")
+                    rows = []
+                    for item in page:
+                        try:
+                            row = history_row(item)
+                        except ValueError as exc:
+                            malformed += 1
+                            log.warning("skipping a malformed Trakt history item (%s)", exc)
+                            continue
+                        rows.append((row, item))
+                        present.add(row[0])
+                        stamp = row[1]
+                        newest = stamp if newest is None or stamp > newest else newest
+                    report.counts["fetched"] += len(page)
+                    report.counts["new"] += self.store.save_rows(rows)
+                    if refresh:
+                        self.store.refresh_exported(rows)
+                    self.progress("fetch", report.counts["fetched"], report.counts["fetched"])
+                    commit()
+            except ListReadShort as exc:
+                # What was read is kept; nothing is concluded from what was not.
+                malformed += 1
+                log.warning("%s", exc)
         return newest, malformed, present
 
     # -- resolve --------------------------------------------------------------------------
 
     def resolve(self, options: SyncOptions, report: RunReport) -> None:
         lists = self.extras is not None and self.extras.needs_resolve()
-        if not options.retry_unmatched and not lists and not self.store.needs_resolve(MAX_ATTEMPTS):
+        # An export import always looks again at what an import with less to go on (no client
+        # id then) left unmatched: the matcher's version tells those apart.
+        again = options.retry_unmatched or options.export is not None
+        if not again and not lists and not self.store.needs_resolve(MAX_ATTEMPTS):
             return  # nothing new: the matcher (and its data) need not even be loaded
         resolver = self._resolver = self._make_resolver(options.retry_unmatched)
         self._resolve_plays(resolver, options, report)
@@ -455,7 +503,7 @@ class SyncEngine:
                         self._forget_episodes(subject_id)
                     self.store.mark_failed(plan.play_ids, str(exc))
                     report.counts["failed"] += len(plan.play_ids) + bool(extra and not members)
-                    report.failed_subjects[subject_id] = str(exc)
+                    report.failed_subjects[subject_id] = self.store.redact(str(exc))
                     if self.extras is not None and extra is not None:
                         self.extras.settle(subject_id, extra, plan.rating_waits, str(exc))
                     continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_DATAERR = 65  # sysexits EX_DATAERR: the input file is unusable
 EXIT_TEMPFAIL = 75  # sysexits EX_TEMPFAIL: try again later
 EXIT_NOPERM = 77  # sysexits EX_NOPERM: run `trakt-sync auth`
 EXIT_CONFIG = 78  # sysexits EX_CONFIG: fix the configuration
@@ -26,6 +27,12 @@ class ConfigError(TraktSyncError):
     """Invalid, unreadable or inconsistent configuration (exit 78)."""
 
     exit_code = EXIT_CONFIG
+
+
+class BadInput(TraktSyncError):
+    """A file handed to trakt-sync cannot be used (a Trakt export): exit 65, nothing read."""
+
+    exit_code = EXIT_DATAERR
 
 
 class StateError(TraktSyncError):
@@ -52,6 +59,11 @@ class RateLimited(TryLater):
 
 class ServiceUnavailable(TryLater):
     """Transport error, timeout or 5xx that outlived the retry budget."""
+
+
+class ListReadShort(ServiceUnavailable):
+    """A paged Trakt list came short or changed while it was read (an empty page before the
+    last, fewer items than counted): nothing may be concluded from its absences."""
 
 
 class Interrupted(TryLater):

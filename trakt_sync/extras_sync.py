@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from trakt_sync.errors import AccessDenied, ApiError, NotFound
+from trakt_sync.errors import AccessDenied, ApiError, ListReadShort, NotFound
 from trakt_sync.extras import (
     FIRST_SEASON,
     LIST_RATINGS,
@@ -98,7 +98,12 @@ class ExtrasSync:
                 if not force and seen is not None and seen == self.store.get_state(gate):
                     continue
                 path = f"/sync/{'ratings' if list_name == LIST_RATINGS else 'watchlist'}"
-                raw_items = self.trakt.list_items(f"{path}/{path_type}", self.page_limit)
+                try:
+                    raw_items = self.trakt.list_items(f"{path}/{path_type}", self.page_limit)
+                except ListReadShort as exc:
+                    log.warning("%s", exc)
+                    malformed += 1
+                    continue
                 items, bad = _parse(list_name, kind, raw_items)
                 malformed += bad
                 if bad:
@@ -114,6 +119,17 @@ class ExtrasSync:
                 if seen is not None:
                     self.store.set_state(gate, seen)
         return malformed
+
+    def save_export(self, lists: dict[str, dict[str, list[dict[str, Any]]]]) -> int:
+        """The ratings and watchlist entries of Trakt's data export, for the lists that are
+        on; a kind the export has no entries of is left as held. Returns how many entries
+        are new or changed."""
+        changed = 0
+        for list_name in self.settings.lists:
+            for kind, raw_items in lists.get(list_name, {}).items():
+                items, _ = _parse(list_name, kind, raw_items)
+                changed += self.store.save_list(list_name, kind, items)
+        return changed
 
     # -- resolve --------------------------------------------------------------------------
 

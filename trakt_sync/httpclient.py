@@ -22,10 +22,12 @@ import httpx
 import orjson
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
-from trakt_sync.errors import RateLimited, ServiceUnavailable, TraktSyncError
+from trakt_sync import netproblems
+from trakt_sync.errors import ConfigError, RateLimited, ServiceUnavailable, TraktSyncError
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
+MAX_REDIRECTS = 5  # same-origin GETs only
 
 
 @dataclass
@@ -107,16 +109,20 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def new_http(**kw: Any) -> httpx.Client:
+def new_http(*, proxy: str | None = None, **kw: Any) -> httpx.Client:
     """An httpx client sharing :func:`tls_context`; ``trust_env`` keeps the proxy variables
-    (``HTTPS_PROXY``, ``NO_PROXY``, …) working."""
-    return httpx.Client(verify=tls_context(), trust_env=True, **kw)
+    (``HTTPS_PROXY``, ``NO_PROXY``, …) working; ``proxy`` (``network.proxy``: http, https or
+    socks5) wins over them."""
+    return httpx.Client(verify=tls_context(), trust_env=True, proxy=proxy or None, **kw)
 
 
 class _Retryable(Exception):
-    def __init__(self, error: TraktSyncError, wait: float | None = None) -> None:
+    def __init__(
+        self, error: TraktSyncError, wait: float | None = None, unreachable: bool = False
+    ) -> None:
         super().__init__(str(error))
         self.error, self.wait = error, wait
+        self.unreachable = unreachable  # no answer at all: the message says how many tries
 
 
 class ApiClient:
@@ -139,9 +145,10 @@ class ApiClient:
         pacer: Pacer | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] | None = None,
+        proxy: str | None = None,
     ) -> None:
         self.base_url, self.headers, self.timeout = base_url, headers, timeout
-        self.transport = transport
+        self.transport, self.proxy = transport, proxy
         self.counter, self.budget, self.pacer = counter, budget, pacer
         self._sleep = sleep or time.sleep
 
@@ -153,7 +160,8 @@ class ApiClient:
             headers=self.headers,
             timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
             transport=self.transport,
-            follow_redirects=True,
+            follow_redirects=False,  # see _not_moved
+            proxy=self.proxy,
         )
 
     def close(self) -> None:
@@ -210,10 +218,15 @@ class ApiClient:
             assert state.outcome is not None
             exc = state.outcome.exception()
             assert isinstance(exc, _Retryable)
+            if state.attempt_number > self.budget.max_retries:
+                return 0.0  # tenacity asks for the wait before it stops: no retry follows
             exponential = self.budget.backoff_base * 2 ** (state.attempt_number - 1)
             wait = exc.wait if exc.wait else min(exponential, self.budget.backoff_max)
             log.info("%s %s: %s; retrying in %.1fs", method, path, exc.error, wait)
-            return self.budget.take(wait)
+            try:
+                return self.budget.take(wait)
+            except ServiceUnavailable as spent:  # say what kept failing, not only the budget
+                raise ServiceUnavailable(f"{_after(exc, state.attempt_number)}; {spent}") from None
 
         retrying = Retrying(
             retry=retry_if_exception_type(_Retryable),
@@ -227,18 +240,46 @@ class ApiClient:
                 with attempt:
                     return send()
         except _Retryable as exc:
+            if exc.unreachable:
+                raise ServiceUnavailable(
+                    _after(exc, retrying.statistics.get("attempt_number", 1))
+                ) from None
             raise exc.error from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _unreachable(self, exc: httpx.TransportError) -> ServiceUnavailable:
+        """Which service could not be reached and why (DNS, timeout, TLS, the proxy…)."""
+        url = self.http.base_url
+        why = netproblems.describe(exc, url.host, netproblems.proxy_for(url, self.proxy))
+        return ServiceUnavailable(f"{netproblems.label(self.service)}: {why}")
 
     def send_raw(self, method: str, path: str, *, json: Any = None) -> httpx.Response:
         """One counted request whose status the caller interprets (the OAuth poll needs that)."""
         self.counter.add(self.service)
         try:
-            return _unbound(self.http.request(method, path, json=json))
+            return _unbound(self._not_moved(self.http.request(method, path, json=json)))
         except httpx.TransportError as exc:
-            raise ServiceUnavailable(
-                f"{self.service}: cannot reach {self.http.base_url.host}: {type(exc).__name__}"
-            ) from None
+            raise self._unreachable(exc) from None
+
+    def _not_moved(self, response: httpx.Response) -> httpx.Response:
+        """Follow a redirect only for a GET to the same origin (Bangumi's merged subjects);
+        anything else is refused, naming where it pointed: a 307/308 resends a POST's body
+        — a token, the client secret — to wherever the Location says."""
+        for _ in range(MAX_REDIRECTS):
+            target = response.next_request
+            if not response.is_redirect or target is None:
+                return response
+            source = response.request
+            if source.method != "GET" or _origin(target.url) != _origin(source.url):
+                response.close()
+                raise ConfigError(
+                    f"{self.service}: {source.method} {_shown(source.url)} was redirected "
+                    f"({response.status_code}) to {_shown(target.url)}; a redirect to another "
+                    "address is not followed, so no credential goes there: if the service "
+                    "moved, change its URL in the configuration"
+                )
+            response = self.http.send(target)
+        raise ServiceUnavailable(f"{self.service}: more than {MAX_REDIRECTS} redirects")
 
     def _send_once(
         self,
@@ -253,13 +294,12 @@ class ApiClient:
         self.counter.add(self.service)
         try:
             response = _unbound(
-                self.http.request(method, path, params=params, json=json, headers=headers)
+                self._not_moved(
+                    self.http.request(method, path, params=params, json=json, headers=headers)
+                )
             )
         except httpx.TransportError as exc:
-            error: TraktSyncError = ServiceUnavailable(
-                f"{self.service}: cannot reach {self.http.base_url.host}: {type(exc).__name__}"
-            )
-            raise _Retryable(error) from None
+            raise _Retryable(self._unreachable(exc), unreachable=True) from None
         if response.is_success:
             return response
         error = self.error_for(response)
@@ -267,6 +307,23 @@ class ApiClient:
         if wait is not None:
             raise _Retryable(error, wait)
         raise error
+
+
+def _after(exc: _Retryable, attempts: int) -> str:
+    """``Trakt: connect timeout to api.trakt.tv after 3 tries`` (a server's answer as it is)."""
+    if exc.unreachable:
+        return f"{exc.error} after {netproblems.tries(attempts)}"
+    return str(exc.error)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
+
+
+def _shown(url: httpx.URL) -> str:
+    """A URL without credentials, query or fragment: what a message may name."""
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}{url.path}"
 
 
 def _unbound(response: httpx.Response) -> httpx.Response:

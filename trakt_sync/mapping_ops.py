@@ -140,7 +140,12 @@ def read_overrides(path: Path) -> list[Override]:
     try:
         raw = path.read_bytes()
         data = json.loads(raw) if path.suffix == ".json" else tomllib.loads(raw.decode())
-        return [Override.from_dict(spec) for spec in data.get("overrides", [])]
+        specs = data.get("overrides", []) if isinstance(data, dict) else None
+        if not isinstance(specs, list) or not all(isinstance(spec, dict) for spec in specs):
+            raise ValueError(
+                'expected {"overrides": [...]}, a list of tables (as `map export` writes)'
+            )
+        return [Override.from_dict(spec) for spec in specs]
     except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot import overrides: {exc}") from None
 

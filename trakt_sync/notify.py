@@ -54,9 +54,10 @@ class Notifier:
         redact: Callable[[str], str],
         transport: httpx.BaseTransport | None = None,
         user_agent: str = "trakt-sync",
+        proxy: str | None = None,
     ) -> None:
         self.url, self.profile, self.state, self.redact = url, profile, state, redact
-        self.transport, self.user_agent = transport, user_agent
+        self.transport, self.user_agent, self.proxy = transport, user_agent, proxy
 
     def after_run(self, report: RunReport) -> int:
         """Send what this run calls for; return how many notifications went out."""
@@ -81,7 +82,10 @@ class Notifier:
     def _post(self, payload: dict[str, Any]) -> bool:
         try:
             with new_http(
-                timeout=10, transport=self.transport, headers={"User-Agent": self.user_agent}
+                timeout=10,
+                transport=self.transport,
+                headers={"User-Agent": self.user_agent},
+                proxy=self.proxy,
             ) as http:
                 response = http.post(self.url, json=payload)
             response.raise_for_status()

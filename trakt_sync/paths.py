@@ -8,18 +8,31 @@ user directories are used. Nothing depends on the current working directory.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-from trakt_sync.errors import StateError
+from trakt_sync.errors import ConfigError, StateError
 
 APP_NAME = "trakt-sync"
 ENV_HOME = "TRAKT_SYNC_HOME"
 ENV_CONFIG = "TRAKT_SYNC_CONFIG"
 # The account pair used without --profile; its database is default.sqlite3.
 DEFAULT_PROFILE = "default"
+# A profile's name becomes part of file names in the state directory: no "..", no "/".
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def check_profile_name(name: object, where: str = "profile") -> str:
+    """``name`` if it may name a profile; ConfigError (exit 78) saying why not."""
+    if not isinstance(name, str) or not _PROFILE_NAME.fullmatch(name):
+        raise ConfigError(
+            f"{where}: {name!r} is not a valid profile name: use only letters, digits, "
+            "'-' and '_' (the name becomes a file name in the state directory)"
+        )
+    return name
 
 
 def config_file(cli_path: Path | None = None) -> Path:
@@ -46,10 +59,10 @@ class StatePaths:
     cache_dir: Path
 
     def database(self, profile: str) -> Path:
-        return self.state_dir / f"{profile}.sqlite3"
+        return self.state_dir / f"{check_profile_name(profile)}.sqlite3"
 
     def lock(self, profile: str) -> Path:
-        return self.state_dir / f"{profile}.lock"
+        return self.state_dir / f"{check_profile_name(profile)}.lock"
 
     @property
     def token_file(self) -> Path:

@@ -8,6 +8,7 @@ plus anything that *looks* like a credential whether registered or not:
 * ``Authorization: Bearer xxx`` / ``Bearer xxx`` (any ``Authorization:`` value)
 * ``access_token=xxx``, ``refresh_token=xxx`` (query strings, form bodies, reprs)
 * ``"access_token": "xxx"`` (JSON bodies and Python dict reprs)
+* ``https://user:password@host`` (credentials inside a URL)
 
 with ``***``. :class:`RedactingFilter` applies that to log records — message,
 arguments and the formatted exception / stack text — and :func:`redact_text` to
@@ -23,6 +24,7 @@ import logging
 import re
 import threading
 from typing import Any, Final
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 MASK: Final = "***"
 MIN_SECRET_LENGTH: Final = 8  # shorter values would mask ordinary words
@@ -36,6 +38,8 @@ _SECRET_KEYS: Final = (
     "device_code",
     "token",
     "password",
+    "api_key",
+    "apikey",
 )
 _KEYS = "|".join(_SECRET_KEYS)
 
@@ -49,6 +53,8 @@ _AUTHORIZATION = re.compile(
 _KEY_EQUALS = re.compile(rf"(?i)(?<![\w-])((?:{_KEYS})\s*=\s*)([\"']?)[^&\s\"',;)]+")
 # "key": "value" / 'key': 'value' (JSON, Python dict reprs); escaped quotes allowed.
 _KEY_COLON = re.compile(rf"(?i)(([\"'])(?:{_KEYS})\2\s*:\s*)([\"'])(?:\\.|(?!\3)[^\\])*\3")
+# scheme://user:password@host (or only a user: a bare token often goes there).
+_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s@?#]+@")
 
 
 def _redact_patterns(text: str) -> str:
@@ -58,7 +64,36 @@ def _redact_patterns(text: str) -> str:
     )
     text = _KEY_EQUALS.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
     text = _KEY_COLON.sub(lambda m: f"{m.group(1)}{m.group(3)}{MASK}{m.group(3)}", text)
+    text = _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
     return text
+
+
+# Query parameters that carry a credential in a configured URL (wider than in free text,
+# where a bare "key=" is too common a word to mask).
+_URL_SECRET_KEYS: Final = (*_SECRET_KEYS, "key", "secret", "sig", "signature", "auth")
+
+
+def url_secrets(url: str) -> list[str]:
+    """The credentials a URL carries: its user and password, secret-named query values."""
+    parts = urlsplit(url)
+    found = [unquote(value) for value in (parts.username, parts.password) if value]
+    found += [
+        value for key, value in parse_qsl(parts.query) if key.lower() in _URL_SECRET_KEYS and value
+    ]
+    return found
+
+
+def mask_url(url: str) -> str:
+    """``url`` with its credentials (user:password@, ``?access_token=``, ``?key=``) masked."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{MASK}@{netloc.rpartition('@')[2]}"
+    query = "&".join(
+        f"{key}={MASK}" if key.lower() in _URL_SECRET_KEYS and value else f"{key}={value}"
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+    )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 class SecretRegistry:
@@ -81,10 +116,12 @@ class SecretRegistry:
         value = value.strip()
         if len(value) < MIN_SECRET_LENGTH:
             return
+        # A secret in a URL path or query is logged percent-encoded (``/+=`` → %2F%2B%3D).
+        forms = {value, quote(value, safe=""), quote(value, safe="/")}
         with self._lock:
-            if value in self._secrets:
+            if forms <= self._secrets:
                 return
-            self._secrets.add(value)
+            self._secrets |= forms
             # Longest first so that a secret containing another is masked whole.
             ordered = sorted(self._secrets, key=len, reverse=True)
             self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
@@ -166,4 +203,4 @@ class RedactingFilter(logging.Filter):
             record.stack_info = self._redact(record.stack_info)
 
 
-__all__ = ["MASK", "RedactingFilter", "SecretRegistry", "redact_text"]
+__all__ = ["MASK", "RedactingFilter", "SecretRegistry", "mask_url", "redact_text", "url_secrets"]

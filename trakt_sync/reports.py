@@ -117,11 +117,26 @@ def unmatched_groups(store: Store, state: PlayState = PlayState.UNMATCHED) -> li
         result.append(
             {
                 "title": title,
+                "show": show_key(members[0]),
                 "season": season,
                 "episodes": sorted(r["number"] for r in members if r["number"] is not None),
                 "plays": len(members),
                 "reason": members[0]["reason"],
                 "candidates": detail.get("candidates", [])[:3],
+                # What the matcher saw for the best guess (air dates, where it was placed).
+                "evidence": detail.get("evidence", []),
             }
         )
     return result
+
+
+def show_key(row: dict[str, Any]) -> str | None:
+    """The key ``map add`` takes for a play's show or film (``trakt:N``, ``movie:tmdb:N``…)."""
+    prefix = "movie:" if row["kind"] == "movie" else ""
+    if row.get("media_trakt") is not None:
+        return f"{prefix}trakt:{row['media_trakt']}"
+    if row.get("media_tmdb") is not None:
+        return f"{prefix}tmdb:{row['media_tmdb']}"
+    if row.get("media_slug") and not prefix:
+        return f"slug:{row['media_slug']}"
+    return None

@@ -22,10 +22,10 @@ from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
 from trakt_sync.config import Settings
 from trakt_sync.engine import ProgressFn, SyncEngine
-from trakt_sync.errors import ConfigError
+from trakt_sync.errors import ConfigError, NotFound
 from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
 from trakt_sync.httpclient import RequestCounter, RetryBudget, new_http
-from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
+from trakt_sync.matching.lookups import NO_TRAKT, CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
 from trakt_sync.paths import StatePaths
 from trakt_sync.redact import SecretRegistry
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from trakt_sync.sink import BangumiSyncerSink
 
 log = logging.getLogger(__name__)
+REVOKE_TIMEOUT = 5.0  # seconds `auth logout` waits for Trakt before deleting the token anyway
 
 
 @dataclass
@@ -56,9 +57,8 @@ class Runtime:
     transport: httpx.BaseTransport | None = None
 
     def __post_init__(self) -> None:
-        self.secrets.add(self.settings.trakt.client_secret)
-        self.secrets.add(self.settings.bangumi.token)
-        self.secrets.add(self.settings.sink.key)
+        for secret in self.settings.secret_values():
+            self.secrets.add(secret)
         http = self.settings.http
         self.budget = RetryBudget(
             total=http.retry_budget, backoff_base=http.backoff_base, max_retries=http.max_retries
@@ -80,7 +80,7 @@ class Runtime:
     @cached_property
     def store(self) -> Store:
         self.paths.ensure()
-        return Store(self.paths.database(self.profile))
+        return Store(self.paths.database(self.profile), redact=self.secrets.redact)
 
     # -- clients --------------------------------------------------------------------------
 
@@ -90,6 +90,7 @@ class Runtime:
             "counter": self.counter,
             "budget": self.budget,
             "transport": self.transport,
+            "proxy": self.settings.network.proxy,
         }
 
     @property
@@ -101,10 +102,26 @@ class Runtime:
         trakt = self.settings.trakt
         return TraktOAuth(
             trakt.auth_url,
-            client_id=trakt.client_id,
+            client_id=trakt.app_client_id(),
             client_secret=trakt.client_secret.get_secret_value(),
             user_agent=self.user_agent,
             **self._client_kw(),
+        )
+
+    @cached_property
+    def revoking_oauth(self) -> TraktOAuth:
+        """For `auth logout`: one try within seconds, as the token goes locally anyway."""
+        trakt = self.settings.trakt
+        return TraktOAuth(
+            trakt.auth_url,
+            client_id=trakt.app_client_id(),
+            client_secret=trakt.client_secret.get_secret_value(),
+            user_agent=self.user_agent,
+            **{
+                **self._client_kw(),
+                "timeout": min(self.settings.http.timeout, REVOKE_TIMEOUT),
+                "budget": RetryBudget(total=0, max_retries=0),
+            },
         )
 
     @cached_property
@@ -112,7 +129,7 @@ class Runtime:
         trakt = self.settings.trakt
         return TraktClient(
             trakt.api_url,
-            client_id=trakt.client_id,
+            client_id=trakt.app_client_id(),
             user_agent=self.user_agent,
             session=TraktSession(self.trakt_oauth, self.tokens),
             **self._client_kw(),
@@ -154,6 +171,9 @@ class Runtime:
             user_agent=self.user_agent,
             **self._client_kw(),
         )
+        if sink.key:  # in the webhook's path: masked there however short the key is
+            self.secrets.add(f"/Custom/{sink.key.get_secret_value()}")
+            self.secrets.add(client.path)
         return BangumiSyncerSink(
             client, bangumi=self.cached_bangumi, trakt=self.cached_trakt, user_name=self._sink_user
         )
@@ -181,8 +201,8 @@ class Runtime:
         )
 
     def trakt_login(self) -> TraktLogin:
-        """The device-code login; raises ConfigError when no Trakt API app is configured."""
-        accounts.require_trakt_app(self.settings.trakt.missing_app_keys(), self.config_path)
+        """The device-code login; raises ConfigError when no Trakt client id is known."""
+        accounts.require_trakt_app(self.settings.trakt.app_client_id(), self.config_path)
         return TraktLogin(self.trakt_oauth, self.trakt, self.tokens, self.secrets)
 
     def auth_summary(self) -> dict[str, Any]:
@@ -230,6 +250,7 @@ class Runtime:
             timeout=self.settings.http.timeout,
             transport=self.transport,
             follow_redirects=True,
+            proxy=self.settings.network.proxy,
         )
 
     def _bangumi_data_index(self) -> BangumiDataIndex:
@@ -263,17 +284,27 @@ class Runtime:
             )
             return source.table()
 
-    def resolver(self, recheck_unmatched: bool = False) -> Matcher:
+    @property
+    def trakt_offline(self) -> bool:
+        """No Trakt client id (configured or built in): an export is all there is, and Trakt
+        is never asked."""
+        return not self.settings.trakt.app_client_id()
+
+    def resolver(self, recheck_unmatched: bool = False, from_export: bool = False) -> Matcher:
         from trakt_sync.matching.matcher import Matcher
         from trakt_sync.matching.overrides import Override
 
         # One look-up cache per run; `--retry-unmatched` only changes how searches are answered.
         self.cached_bangumi.fresh_search = recheck_unmatched
+        offline = from_export and self.trakt_offline
         return Matcher(
             index=self._bangumi_data_index,
             id_table=self._id_table,
             bangumi=self.cached_bangumi,
-            trakt=self.cached_trakt,
+            trakt=NO_TRAKT if offline else self.cached_trakt,
+            trakt_metadata=not offline,
+            from_export=from_export,
+            genres=None if offline else self._trakt_genres,
             cache=self.store,
             overrides=[Override.from_dict(spec) for spec in self.store.overrides()],
             min_confidence=self.settings.matching.min_confidence,
@@ -281,15 +312,32 @@ class Runtime:
             recheck_unmatched=recheck_unmatched,
         )
 
+    def _trakt_genres(self, kind: str, trakt_id: int) -> tuple[str, ...]:
+        """Trakt's genres of a show or film (``kind``), one request each, cached: an export's
+        items have none, and they decide whether a show no id source knows is an anime."""
+        namespace = f"trakt:{kind}:genres"
+        cached = self.store.get(namespace, str(trakt_id))
+        if cached is None:
+            try:
+                data, _ = self.trakt.get_json(f"/{kind}s/{trakt_id}", {"extended": "full"})
+            except NotFound:
+                data = {}
+            cached = [str(g) for g in (data.get("genres") or [])]
+            self.store.put(namespace, str(trakt_id), cached)
+        return tuple(cached)
+
     def engine(
-        self, progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None
+        self,
+        progress: ProgressFn | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        from_export: bool = False,
     ) -> SyncEngine:
         sync = self.settings.sync
         return SyncEngine(
             self.store,
             self.trakt,
             self.bangumi,
-            resolver=self.resolver,
+            resolver=lambda recheck: self.resolver(recheck, from_export),
             episodes=self.cached_bangumi,
             account=self.bangumi_account,
             sink=self.sink,
@@ -298,10 +346,10 @@ class Runtime:
             page_limit=sync.page_limit,
             progress=progress,
             should_stop=should_stop or (lambda: False),
-            extras=self._extras(),
+            extras=self._extras(from_export and self.trakt_offline),
         )
 
-    def _extras(self) -> ExtrasSync | None:
+    def _extras(self, offline: bool = False) -> ExtrasSync | None:
         sync = self.settings.sync
         settings = ExtrasSettings(sync.ratings, sync.watchlist, self.settings.bangumi.private)
         if settings == ExtrasSettings():
@@ -310,36 +358,40 @@ class Runtime:
             self.store,
             self.trakt,
             settings,
-            self.cached_trakt.get_season_episodes,
+            NO_TRAKT.get_season_episodes if offline else self.cached_trakt.get_season_episodes,
             sync.page_limit,
         )
 
     def sync_job(
-        self, progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None
+        self,
+        progress: ProgressFn | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        from_export: bool = False,
     ) -> SyncJob:
         self.paths.ensure()
         webhook = self.settings.notify.webhook_url
         notifier = None
         if webhook:
             notifier = Notifier(
-                webhook,
+                webhook.get_secret_value(),
                 self.profile,
                 self.store,
                 self.secrets.redact,
                 transport=self.transport,
                 user_agent=self.user_agent,
+                proxy=self.settings.network.proxy,
             )
         return SyncJob(
             profile=self.profile,
             lock_path=self.paths.lock(self.profile),
             store=self.store,
-            engine=self.engine(progress, should_stop),
+            engine=self.engine(progress, should_stop, from_export),
             counter=self.counter,
             notifier=notifier,
         )
 
     def close(self) -> None:
-        for name in ("trakt", "trakt_oauth", "bangumi", "sink"):
+        for name in ("trakt", "trakt_oauth", "revoking_oauth", "bangumi", "sink"):
             client = self.__dict__.get(name)
             if client is not None:
                 client.close()

@@ -33,6 +33,7 @@ from trakt_sync.models import (
     TraktShow,
 )
 from trakt_sync.outcome import RunOutcome
+from trakt_sync.redact import redact_text
 from trakt_sync.timeutil import iso_z, parse_instant, utcnow
 from trakt_sync.trakt_items import (
     movie_from_api,
@@ -403,8 +404,11 @@ def reporting_damage(path: Path) -> Iterator[None]:
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, redact: Callable[[str], str] = redact_text) -> None:
         self.path = path
+        # Every message and reason stored may hold a server's words, which may echo a
+        # credential back: they pass through the log redaction first (issue 26).
+        self.redact = redact
         self._batched = False  # inside few_commits()
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -604,6 +608,31 @@ class Store:
                     [(now, value[0]) for value in values],
                 )
         return new
+
+    def refresh_exported(self, rows: Iterable[tuple[tuple[Any, ...], dict[str, Any]]]) -> int:
+        """Trakt's own items in place of the ones held from its data export (which carry no
+        air dates or genres). A play left unmatched for want of them is resolved again; every
+        other keeps its state and resolution. Returns how many."""
+        now = _now()
+        values = [
+            (*columns[1:], orjson.dumps(slim_history_item(raw)).decode(), now, columns[0])
+            for columns, raw in rows
+        ]
+        with self.transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                """UPDATE plays SET watched_at = ?, kind = ?, media_trakt = ?, media_slug = ?,
+                    media_tmdb = ?, media_tvdb = ?, media_imdb = ?, media_title = ?, season = ?,
+                    number = ?, episode_trakt = ?, episode_tmdb = ?, episode_tvdb = ?,
+                    episode_imdb = ?, episode_title = ?, first_aired = ?, item = ?,
+                    updated_at = ?,
+                    subject_id = CASE WHEN state = 'unmatched' THEN NULL ELSE subject_id END,
+                    reason = CASE WHEN state = 'unmatched' THEN NULL ELSE reason END,
+                    state = CASE WHEN state = 'unmatched' THEN 'pending' ELSE state END
+                WHERE history_id = ? AND json_extract(item, '$.export') = 1""",
+                values,
+            )
+            return db.total_changes - before
 
     def held_counts(self, kind: str) -> dict[int, int]:
         """Plays held per show (``episode``) or film (``movie``) Trakt id, removed ones aside."""
@@ -893,7 +922,7 @@ class Store:
             db.executemany(
                 "UPDATE plays SET state = 'failed', reason = ?, attempts = attempts + 1, "
                 "subject_id = NULL, episode_id = NULL, updated_at = ? WHERE history_id = ?",
-                [(reason, _now(), hid) for hid in history_ids],
+                [(self.redact(reason), _now(), hid) for hid in history_ids],
             )
 
     def reset_show_plays(self, id_kind: ShowIdKind, show_id: int | str, season: int | None) -> int:
@@ -929,8 +958,9 @@ class Store:
 
     def latest_with_state(self, state: PlayState, limit: int = 10) -> list[dict[str, Any]]:
         rows = self.db.execute(
-            "SELECT history_id, watched_at, kind, media_title, season, number, reason, "
-            "resolution FROM plays WHERE state = ? ORDER BY watched_at DESC LIMIT ?",
+            "SELECT history_id, watched_at, kind, media_title, media_trakt, media_slug, "
+            "media_tmdb, season, number, reason, resolution FROM plays WHERE state = ? "
+            "ORDER BY watched_at DESC LIMIT ?",
             (state.value, limit),
         ).fetchall()
         return [dict(row) for row in rows]
@@ -1074,7 +1104,7 @@ class Store:
                 (
                     state,
                     _targets_json(targets) if targets is not None else None,
-                    reason,
+                    self.redact(reason) if reason else reason,
                     version,
                     _now(),
                     key.list,
@@ -1143,7 +1173,7 @@ class Store:
                     _now(),
                     outcome.value,
                     json.dumps(counts),
-                    message,
+                    self.redact(message) if message else message,
                     requests.get("trakt", 0),
                     requests.get("bangumi", 0),
                     run_id,

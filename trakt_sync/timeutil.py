@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 def utcnow() -> datetime:
@@ -22,3 +22,20 @@ def iso_z(moment: datetime) -> str:
     return (
         moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
     )
+
+
+def relative(delta: timedelta) -> str:
+    """``in 3 h 10 min``, ``2 h ago``, ``just now``."""
+    seconds = int(delta.total_seconds())
+    size = abs(seconds)
+    if size < 60:
+        return "just now"
+    minutes, hours, days = size // 60, size // 3600, size // 86400
+    if days >= 2:
+        amount = f"{days} d"
+    elif hours >= 1:
+        rest = minutes - hours * 60
+        amount = f"{hours} h" + (f" {rest} min" if rest and hours < 10 else "")
+    else:
+        amount = f"{minutes} min"
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"

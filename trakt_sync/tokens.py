@@ -49,6 +49,8 @@ FILE_FORMAT_VERSION: Final = 1
 PROBE_KEY: Final = "__probe__"
 PROBE_TIMEOUT: Final = 5.0  # seconds; a locked keyring may never answer
 LOCK_TIMEOUT: Final = 10.0  # seconds to wait for another process writing the token file
+# seconds to wait for another process refreshing a Trakt token (its request may be retried)
+REFRESH_LOCK_TIMEOUT: Final = 120.0
 AUTH_HINT: Final = "run `trakt-sync auth`"
 
 _MIN_MARGIN: Final = 3600.0  # refresh at least an hour before expiry...
@@ -244,6 +246,23 @@ def atomic_write_private(path: Path, data: bytes) -> None:
                 tmp.unlink()
 
 
+@contextlib.contextmanager
+def _held(lock_path: Path, timeout: float, busy: str) -> Iterator[None]:
+    """An inter-process lock file (0600), or :class:`TryLater` after ``timeout`` seconds."""
+    import filelock
+
+    _ensure_dir(lock_path.parent)
+    lock = filelock.FileLock(lock_path, timeout=timeout, mode=0o600)
+    try:
+        lock.acquire()
+    except filelock.Timeout as exc:
+        raise TryLater(f"{busy} (lock {lock_path}); try again") from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def _fsync_dir(directory: Path) -> None:
     if os.name != "posix":
         return
@@ -297,20 +316,9 @@ class _FileBackend:
     def where(self, profile: str, kind: str) -> str:
         return f"{self.path} (profile {profile!r}, {kind})"
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        import filelock
-
-        _ensure_dir(self.path.parent)
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
         lock_path = self.path.with_name(self.path.name + ".lock")
-        lock = filelock.FileLock(lock_path, timeout=LOCK_TIMEOUT, mode=0o600)
-        try:
-            with lock:
-                yield
-        except filelock.Timeout as exc:
-            raise TryLater(
-                f"another trakt-sync process is writing {self.path} (lock {lock_path}); try again"
-            ) from exc
+        return _held(lock_path, LOCK_TIMEOUT, f"another trakt-sync process is writing {self.path}")
 
     def _read_all(self) -> dict[str, Any]:
         raw = read_private(self.path)
@@ -638,6 +646,15 @@ class TokenStore:
             self._registry.add(token.refresh_token)
 
     # -- public API
+
+    def refresh_lock(self) -> contextlib.AbstractContextManager[None]:
+        """Held while a Trakt pair is read, refreshed and saved, by every process and with
+        either backend: a refresh token is single use, so a second refresher must wait and
+        then find the pair the first one stored (one lock for all profiles; refreshes are
+        rare)."""
+        lock_path = self.paths.token_file.with_name("tokens.refresh.lock")
+        busy = "another trakt-sync process has been refreshing the Trakt token for long"
+        return _held(lock_path, REFRESH_LOCK_TIMEOUT, busy)
 
     def load_trakt(self) -> TraktToken | None:
         token: TraktToken | None = self._load("trakt")

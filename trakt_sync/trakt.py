@@ -11,6 +11,7 @@ import httpx
 from trakt_sync.errors import (
     AccessDenied,
     ApiError,
+    ListReadShort,
     NeedsAuth,
     NotFound,
     RateLimited,
@@ -19,6 +20,7 @@ from trakt_sync.errors import (
 )
 from trakt_sync.httpclient import ApiClient, Pacer, error_text
 from trakt_sync.timeutil import iso_z
+from trakt_sync.trakt_app import NOT_LOGGED_IN, app_unknown
 from trakt_sync.trakt_auth import TraktSession, trakt_headers
 
 DEFAULT_RETRY_AFTER = 10.0  # A.4: some 429s come without Retry-After
@@ -49,15 +51,14 @@ class TraktClient(ApiClient):
             **kw,
         )
         self.session = session
+        self.client_id = client_id
 
     def error_for(self, response: httpx.Response) -> TraktSyncError:
         status, text = response.status_code, error_text(response)
         if status == 401:
             return TraktUnauthorized("Trakt rejected the access token; run `trakt-sync auth`")
-        if status == 403:
-            return AccessDenied(
-                "Trakt rejected the API key or the app is not approved (403): check trakt.client_id"
-            )
+        if status == 403:  # A.1b: a removed app's client id gets 403 on every call
+            return AccessDenied(app_unknown(self.client_id, "403 invalid API key"))
         if status == 404:
             return NotFound(f"Trakt: not found: {response.request.url.path}", status)
         if status == 423:
@@ -76,13 +77,14 @@ class TraktClient(ApiClient):
         self, path: str, params: dict[str, Any] | None = None
     ) -> tuple[Any, httpx.Response]:
         if self.session is None:
-            raise NeedsAuth("not logged in to Trakt; run `trakt-sync auth`")
-        self.http.headers["Authorization"] = f"Bearer {self.session.access_token()}"
+            raise NeedsAuth(NOT_LOGGED_IN)
+        used = self.session.valid()
+        self.http.headers["Authorization"] = f"Bearer {used.access_token}"
         try:
             return self.get_json(path, params)
         except TraktUnauthorized:
             # A.4: refresh once on 401 and retry once; a second 401 means re-auth.
-            fresh = self.session.refresh()
+            fresh = self.session.refresh(used)
             self.http.headers["Authorization"] = f"Bearer {fresh.access_token}"
             return self.get_json(path, params)
 
@@ -94,11 +96,14 @@ class TraktClient(ApiClient):
         data, _ = self._authed_get("/sync/last_activities")
         return dict(data)
 
-    def watched(self, kind: str) -> Any:
-        """``/sync/watched/{shows|movies}`` (A.9): plays and last_updated_at per item."""
-        params = {"extended": "noseasons"} if kind == "shows" else None  # seasons: unused bulk
-        data, _ = self._authed_get(f"/sync/watched/{kind}", params)
-        return data
+    def watched(self, kind: str, limit: int = 250) -> list[dict[str, Any]]:
+        """Every entry of ``/sync/watched/{shows|movies}`` (A.9): plays and last_updated_at
+        per item. Paged since 2026-06-30; no ``extended=progress``, as the seasons are not
+        needed and would cap the page at 100."""
+        items: list[dict[str, Any]] = []
+        for page, _ in self.pages(f"/sync/watched/{kind}", limit=limit):
+            items += page
+        return items
 
     def history_pages(
         self,
@@ -109,41 +114,66 @@ class TraktClient(ApiClient):
         end_at: datetime | None = None,
         limit: int = 250,
     ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
-        """Every page of ``/sync/history/{kind}[/{item_id}]`` (A.8), newest first, until the
-        page count, each with whether it is the last one."""
-        params: dict[str, Any] = {"limit": limit, "extended": "full"}
+        """Every page of ``/sync/history/{kind}[/{item_id}]`` (A.8), newest first, each with
+        whether it is the last one."""
+        params: dict[str, Any] = {"extended": "full"}
         if start_at is not None:
             params["start_at"] = iso_z(start_at)
         if end_at is not None:
             params["end_at"] = iso_z(end_at)
         path = f"/sync/history/{kind}" if item_id is None else f"/sync/history/{kind}/{item_id}"
-        page = 1
+        return self.pages(path, params, limit=limit)
+
+    def list_items(self, path: str, limit: int = 250) -> list[dict[str, Any]]:
+        """Every item of ``/sync/ratings/{type}`` or ``/sync/watchlist/{type}`` (A.9)."""
+        items: list[dict[str, Any]] = []
+        for page, _ in self.pages(path, {"extended": "full"}, limit=limit):
+            items += page
+        return items
+
+    def pages(
+        self, path: str, params: dict[str, Any] | None = None, *, limit: int = 250
+    ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        """Every page of a paged list (A.5), each with whether it is the last one.
+
+        An explicit ``limit`` (Trakt clamps it, and pages by 100 without one), the loop
+        driven by ``X-Pagination-Page-Count`` for that limit. A list read short must never
+        look complete, as what it lacks would count as removed: an empty page before the
+        last, an item count that moves between pages or is more than was read raise
+        :class:`ListReadShort`."""
+        page, read, counted = 1, 0, None
         while True:
-            data, response = self._authed_get(path, {**params, "page": page})
+            data, response = self._authed_get(
+                path, {**(params or {}), "limit": limit, "page": page}
+            )
             if not isinstance(data, list):
                 raise ServiceUnavailable(f"Trakt: {path} did not return a list")
+            read += len(data)
             page_count = _int_header(response, "X-Pagination-Page-Count")
-            # A.5: drive the loop from the page count for this limit, not from an empty page.
-            last = page_count is None or page >= page_count
+            items = _int_header(response, "X-Pagination-Item-Count")
+            if page_count is not None:
+                last = page >= page_count
+            else:  # no header: only a page shorter than the limit is surely the last
+                last = len(data) < (_int_header(response, "X-Pagination-Limit") or limit)
+            if counted is not None and items is not None and items != counted:
+                raise ListReadShort(
+                    f"Trakt's {path} changed while it was read ({counted} then {items} "
+                    "items); it is read again on the next run"
+                )
+            counted = items if counted is None else counted
+            if not data and not last:
+                raise ListReadShort(
+                    f"Trakt sent an empty page {page} of {page_count} of {path}; "
+                    "it is read again on the next run"
+                )
+            if last and counted is not None and read != counted:
+                raise ListReadShort(
+                    f"Trakt counted {counted} items in {path} but sent {read}; "
+                    "it is read again on the next run"
+                )
             yield data, last
             if last:
                 return
-            page += 1
-
-    def list_items(self, path: str, limit: int = 250) -> list[dict[str, Any]]:
-        """Every item of ``/sync/ratings/{type}`` or ``/sync/watchlist/{type}`` (A.9), read
-        page by page (A.5: the watchlist is paged by default)."""
-        items: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            params = {"limit": limit, "extended": "full", "page": page}
-            data, response = self._authed_get(path, params)
-            if not isinstance(data, list):
-                raise ServiceUnavailable(f"Trakt: {path} did not return a list")
-            items += data
-            page_count = _int_header(response, "X-Pagination-Page-Count")
-            if page_count is None or page >= page_count:
-                return items
             page += 1
 
     def get_season_episodes(self, show_id: int | str, season: int) -> list[dict[str, Any]]:

@@ -132,7 +132,7 @@ def _row(item: dict[str, Any]) -> tuple[Any, ...]:
 # What the store keeps of a history item: every field read back from it (the models above,
 # ``Store.history_season`` and the season readers it stands in for). With ``extended=full``
 # each play repeats its whole show (overview, translations…): about 1 KB a play otherwise.
-_KEPT_TOP = ("id", "watched_at", "type")
+_KEPT_TOP = ("id", "watched_at", "type", "export")  # export: read from Trakt's data export
 _KEPT = {
     "show": (
         "title",

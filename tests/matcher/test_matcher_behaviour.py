@@ -110,6 +110,7 @@ def test_below_min_confidence_becomes_unmatched_with_the_candidate(world: World)
             "name": "SPY×FAMILY(第2クール)",
             "score": 0.99,
             "why_rejected": "confidence 0.99 < 0.995",
+            "offset": 12,  # S1E13 is the second cour's episode 1
         }
     ]
     assert "trakt-sync map add trakt:1501 S1E13 373267" in result.reason

@@ -22,11 +22,13 @@ from trakt_sync.cli import (
     map_cmd,
     status_cmd,
     sync_cmd,
+    web_cmd,
 )
 from trakt_sync.cli.output import examples
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_FAILED, TraktSyncError
 from trakt_sync.outcome import RunOutcome, exit_code
+from trakt_sync.paths import check_profile_name
 from trakt_sync.redact import RedactingFilter, redact_text
 
 EXIT_CODES_HELP = """\
@@ -71,7 +73,11 @@ app.add_typer(map_cmd.app, name="map", short_help="Manual mappings from Trakt to
 app.command(
     "sync",
     short_help="Sync Trakt history to Bangumi once.",
-    epilog=examples("trakt-sync sync --dry-run", "trakt-sync sync --since 2024-01-01 --json"),
+    epilog=examples(
+        "trakt-sync sync --dry-run",
+        "trakt-sync sync --since 2024-01-01 --json",
+        "trakt-sync sync --from-export ~/Downloads/trakt-export.zip",
+    ),
 )(sync_cmd.sync)
 app.command(
     "status",
@@ -88,6 +94,11 @@ app.command(
     short_help="Sync whenever the schedule fires.",
     epilog=examples("trakt-sync daemon", "trakt-sync daemon --once --now"),
 )(daemon_cmd.daemon)
+app.command(
+    "web",
+    short_help="Serve the local web page.",
+    epilog=examples("trakt-sync web", "trakt-sync web --listen 0.0.0.0:8765 (needs web.password)"),
+)(web_cmd.web)
 app.command(
     "explain",
     short_help="How a show's episodes resolve to Bangumi.",
@@ -145,6 +156,7 @@ def root(
     state: CliState = ctx.ensure_object(CliState)
     state.config, state.profile, state.verbose, state.quiet = config, profile, verbose, quiet
     _setup_logging(state)
+    check_profile_name(profile, "--profile")
 
 
 def _setup_logging(state: CliState) -> None:

@@ -97,8 +97,8 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     typer.echo(f"profile: {summary['profile']} (tokens in {summary['backend']})")
     if trakt["rejected"]:
         typer.echo(
-            f"Trakt:   not logged in: Trakt rejected the refresh token of {trakt['username']} "
-            "(run `trakt-sync auth`)"
+            f"Trakt:   not logged in: the login of {trakt['username']} was ended on Trakt's "
+            "side (run `trakt-sync auth`)"
         )
     elif trakt["authenticated"]:
         expired = " (expired; renewed on next use)" if trakt["expired"] else ""
@@ -132,7 +132,9 @@ def logout(
     both = not trakt and not bangumi
     with state.runtime() as rt:
         if trakt or both:
-            result = logout_trakt(rt.trakt_oauth, rt.tokens)
+            if rt.tokens.load_trakt() is not None:
+                note(f"revoking the Trakt token at {rt.settings.trakt.auth_url}…")
+            result = logout_trakt(rt.revoking_oauth, rt.tokens)
             if result.warning:
                 note(f"warning: {result.warning}")
             typer.echo("Logged out of Trakt" if result.was_logged_in else "Not logged in to Trakt")

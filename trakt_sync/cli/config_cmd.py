@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from trakt_sync.cli.output import JsonOption, examples
 from trakt_sync.cli.state import CliState
-from trakt_sync.errors import EXIT_CONFIG, ConfigError
+from trakt_sync.errors import ConfigError
 from trakt_sync.paths import config_named_explicitly
 from trakt_sync.timeutil import utcnow
 
@@ -82,43 +82,6 @@ def path(ctx: typer.Context) -> None:
     typer.echo(str(state.config_path))
 
 
-FIRES_SHOWN = 5
-
-
-def check_data(state: CliState, now: datetime) -> dict[str, Any]:
-    """The file, whether it is valid, and each profile's next fire times and warnings."""
-    from trakt_sync.config import load_profiles
-    from trakt_sync.scheduler import next_fires, schedule_warnings, zone
-
-    path = state.config_path
-    data: dict[str, Any] = {
-        "file": str(path),
-        "file_exists": path.exists(),
-        "valid": False,
-        "error": None,
-        "exit_code": EXIT_CONFIG,
-        "profiles": [],
-    }
-    try:
-        profiles = load_profiles(path, must_exist=config_named_explicitly(state.config))
-    except ConfigError as exc:
-        data["error"] = state.registry.redact(str(exc))
-        return data
-    for name, settings in profiles.items():
-        schedule, tz = settings.sync.schedule, zone(settings.sync.timezone)
-        data["profiles"].append(
-            {
-                "name": name,
-                "schedule": schedule,
-                "timezone": settings.sync.timezone,
-                "next_fires": [f.isoformat() for f in next_fires(schedule, tz, now, FIRES_SHOWN)],
-                "warnings": [f"sync.schedule: {w}" for w in schedule_warnings(schedule)],
-            }
-        )
-    data.update(valid=True, exit_code=0)
-    return data
-
-
 @app.command(
     "check",
     short_help="Validate the file and every profile; next fire times.",
@@ -140,8 +103,15 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 "profiles": [],
             }
         )
+    from trakt_sync.config_report import check_data
+
     now = utcnow()
-    data = check_data(state, now)
+    data = check_data(
+        state.config_path,
+        must_exist=config_named_explicitly(state.config),
+        registry=state.registry,
+        now=now,
+    )
     if as_json:
         state.emit_json(data)
     if data["error"]:

@@ -6,12 +6,16 @@ import logging
 import os
 import signal
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trakt_sync.cli.state import CliState
-from trakt_sync.paths import state_paths
+from trakt_sync.paths import config_named_explicitly, state_paths
+
+if TYPE_CHECKING:
+    from trakt_sync.progress import Progress
+    from trakt_sync.syncjob import SyncResult
 
 log = logging.getLogger("trakt_sync.daemon")
 
@@ -41,9 +45,16 @@ def daemon(
         with state.runtime(name) as rt:  # validates every profile before the loop starts
             schedules.append(rt.schedule())
 
+    page = None  # the web page's jobs, when web.listen has the daemon serve it
+
     def sync_profile(name: str) -> int:
         with state.runtime(name) as rt:
-            result = run_sync(rt.sync_job(should_stop=runner.stop.is_set), SyncOptions())
+
+            def run(progress: Progress | None = None) -> SyncResult:
+                job = rt.sync_job(progress, should_stop=runner.stop.is_set)
+                return run_sync(job, SyncOptions())
+
+            result = run() if page is None else page.run_watched(name, run)
             log.info("profile %s: %s", name, result.summary())
         if result.report.message:
             log.warning("profile %s: %s", name, result.report.message)
@@ -63,6 +74,15 @@ def daemon(
         log.info("signal %d: stopping after the current step", signum)
         runner.stop.set()
 
+    from trakt_sync.web.server import serve_beside_daemon
+
+    page = serve_beside_daemon(
+        state.settings(),
+        state.config_path,
+        must_exist=config_named_explicitly(state.config),
+        profiles=profile_names(read_toml(state.config_path)),
+        secrets=state.registry,
+    )
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     log.warning("daemon started for %s", ", ".join(f"{s.name} ({s.schedule})" for s in schedules))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from trakt_sync.timeutil import relative
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -53,20 +55,3 @@ def local_time(moment: datetime, now: datetime) -> str:
         "%H:%M %Z" if shown.date() == now.astimezone().date() else "%Y-%m-%d %H:%M %Z"
     )
     return f"{stamp} ({relative(moment - now)})"
-
-
-def relative(delta: timedelta) -> str:
-    """``in 3 h 10 min``, ``2 h ago``, ``just now``."""
-    seconds = int(delta.total_seconds())
-    size = abs(seconds)
-    if size < 60:
-        return "just now"
-    minutes, hours, days = size // 60, size // 3600, size // 86400
-    if days >= 2:
-        amount = f"{days} d"
-    elif hours >= 1:
-        rest = minutes - hours * 60
-        amount = f"{hours} h" + (f" {rest} min" if rest and hours < 10 else "")
-    else:
-        amount = f"{minutes} min"
-    return f"in {amount}" if seconds > 0 else f"{amount} ago"

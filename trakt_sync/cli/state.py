@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from trakt_sync.cli.output import emit_json
 from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError, TryLater
-from trakt_sync.paths import DEFAULT_PROFILE, config_file, config_named_explicitly, state_paths
+from trakt_sync.paths import DEFAULT_PROFILE, config_file, config_named_explicitly
 from trakt_sync.redact import SecretRegistry
 
 if TYPE_CHECKING:
@@ -50,37 +50,26 @@ class CliState:
         return config_file(self.config)
 
     def settings(self, profile: str | None = None) -> Settings:
-        # Imported here, as by every command, so that `--help` loads neither pydantic nor httpx.
-        from trakt_sync.config import load_settings
+        from trakt_sync.profile_runtime import load_profile_settings
 
-        settings = load_settings(
+        return load_profile_settings(
             self.config_path,
             profile or self.profile,
             must_exist=config_named_explicitly(self.config),
+            registry=self.registry,
         )
-        self.registry.add(settings.trakt.client_secret)
-        self.registry.add(settings.bangumi.token)
-        self.registry.add(settings.sink.key)
-        return settings
 
     @contextmanager
     def runtime(self, profile: str | None = None) -> Iterator[Runtime]:
-        from trakt_sync.runtime import Runtime
-        from trakt_sync.store import reporting_damage
+        from trakt_sync.profile_runtime import open_runtime
 
-        profile = profile or self.profile
-        rt = Runtime(
-            profile=profile,
-            config_path=self.config_path,
-            settings=self.settings(profile),
-            paths=state_paths(),
-            secrets=self.registry,
-        )
-        try:
-            with reporting_damage(rt.paths.database(profile)):
-                yield rt
-        finally:
-            rt.close()
+        with open_runtime(
+            self.config_path,
+            profile or self.profile,
+            must_exist=config_named_explicitly(self.config),
+            registry=self.registry,
+        ) as rt:
+            yield rt
 
 
 def error_document(message: str, code: int, error: BaseException) -> dict[str, Any]:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
-from unicodedata import east_asian_width
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from trakt_sync.cli.output import JsonOption, err_console
 from trakt_sync.cli.state import CliState
-
-if TYPE_CHECKING:
-    from trakt_sync.syncjob import SyncResult
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -39,10 +36,20 @@ def sync(
     retry_unmatched: Annotated[
         bool, typer.Option("--retry-unmatched", help="Resolve unmatched plays again.")
     ] = False,
+    from_export: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-export",
+            help="Take the plays from Trakt's data export (its ZIP or unzipped folder) "
+            "instead of Trakt's API; no Trakt login needed.",
+            metavar="PATH",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Sync Trakt history to Bangumi once."""
     from trakt_sync.engine import SyncOptions
+    from trakt_sync.sync_lines import next_steps, subject_lines
     from trakt_sync.syncjob import error_result, run_sync
 
     state: CliState = ctx.obj
@@ -53,80 +60,40 @@ def sync(
                 "exit_code": code,
             }
         )
+    if from_export is not None and (full or since is not None):
+        raise typer.BadParameter(
+            "an export is always read whole: leave out --full and --since",
+            param_hint="--from-export",
+        )
     options = SyncOptions(
         full=full, since=_parse_since(since), dry_run=dry_run, retry_unmatched=retry_unmatched
     )
+    if from_export is not None:
+        from trakt_sync.trakt_export import read_export
+
+        # Read and checked whole before anything is saved: bad input exits 65 untouched.
+        options.export = read_export(from_export)
+    exported = from_export is not None
     with state.runtime() as rt:
         if sys.stderr.isatty() and not as_json and not state.quiet:
             with err_console().status("syncing…") as status:
                 job = rt.sync_job(
-                    lambda stage, done, total: status.update(f"{stage}: {done}/{total}")
+                    lambda stage, done, total: status.update(f"{stage}: {done}/{total}"),
+                    from_export=exported,
                 )
                 result = run_sync(job, options)
         else:
-            result = run_sync(rt.sync_job(), options)
+            result = run_sync(rt.sync_job(from_export=exported), options)
     if as_json:
         state.emit_json(result.as_dict())
         raise typer.Exit(result.exit_code)
     if not (state.quiet and result.exit_code == 0):
-        _print_subjects(result)
+        for line in subject_lines(result):
+            print(line)
     if result.report.message:
         print(f"trakt-sync: {result.report.message}", file=sys.stderr)
     if not (state.quiet and result.exit_code == 0):
         print(result.summary(), file=sys.stderr)
-        for line in _next_steps(result):
+        for line in next_steps(result):
             print(line, file=sys.stderr)
     raise typer.Exit(result.exit_code)
-
-
-def _print_subjects(result: SyncResult) -> None:
-    """One line per subject in the words of Bangumi: ``葬送のフリーレン  ep 1–12 → 看过``."""
-    if result.report.sink_items is not None:
-        _print_sink_items(result)
-        return
-    plans = result.report.plans
-    if result.dry_run:
-        print("Would change on Bangumi:" if plans else "Nothing to send to Bangumi.")
-    elif plans:
-        print("Changed on Bangumi:")
-    width = max((_width(plan.name or title) for plan, title in plans), default=0)
-    for plan, title in plans:
-        name = plan.name or title
-        line = f"  {name}{' ' * (width - _width(name))}  {plan.headline()}"
-        failure = result.report.failed_subjects.get(plan.subject_id)
-        if failure:
-            line += f"  FAILED: {failure}"
-        if result.dry_run or failure:
-            line += f"  https://bgm.tv/subject/{plan.subject_id}"
-        print(line)
-        if result.dry_run:
-            for detail in plan.describe():
-                print(f"      {detail}")
-
-
-def _print_sink_items(result: SyncResult) -> None:
-    from trakt_sync.sink import describe_item
-
-    items = result.report.sink_items or []
-    if not items:
-        print("Nothing to send to Bangumi-syncer.")
-    verb = "Would send" if result.dry_run else "Sent"
-    for history_id, item in items:
-        print(f"{verb} to Bangumi-syncer: {describe_item(item)} [play {history_id}]")
-
-
-def _width(text: str) -> int:
-    """Terminal columns: East Asian wide characters take two."""
-    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _next_steps(result: SyncResult) -> list[str]:
-    counts = result.report.counts
-    lines = []
-    if counts["unmatched"]:
-        lines.append(f"{counts['unmatched']} play(s) unmatched: see `trakt-sync unmatched`")
-    if counts["skipped"]:
-        lines.append(f"{counts['skipped']} play(s) skipped: see `trakt-sync unmatched --skipped`")
-    if counts["failed"]:
-        lines.append(f"{counts['failed']} play(s) failed: see `trakt-sync status`")
-    return lines

@@ -31,7 +31,22 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--latency-ms", type=float, default=0.0, help="added to every request, like a network"
     )
+    export = commands.add_parser(
+        "export", help="write the world's Trakt data export (a ZIP, or a folder with --folder)"
+    )
+    export.add_argument("target", type=Path, help="the ZIP file (or folder) to write")
+    export.add_argument("--world", default="demo", help="world name or JSON path")
+    export.add_argument("--folder", action="store_true", help="an unzipped folder instead")
+    export.add_argument("--parts", type=int, default=3, help="watched-history-N.json parts")
+    export.add_argument("--top", default="trakt-export", help="the top folder inside ('' for none)")
     args = parser.parse_args(argv)
+    if args.command == "export":
+        from trakt_sync.fakes.export import write_export
+
+        world = demo_scenario() if args.world == "demo" else load_world(args.world)
+        write_export(world, args.target, folder=args.folder, top=args.top or None, parts=args.parts)
+        print(f"wrote {args.target}", file=sys.stderr)
+        return 0
 
     # "demo" is the scenario `make demo` walks through, its unmatched show included.
     world = demo_scenario() if args.world == "demo" else load_world(args.world)

@@ -10,6 +10,7 @@ body that does not, 422 with FastAPI's ``detail`` list; a wrong webhook key, 200
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from trakt_sync.fakes.server import FakeServer, Request, Response, json_response
 
@@ -39,7 +40,7 @@ class FakeBangumiSyncer(FakeServer):
             return json_response(404, {"detail": "Not Found"})
         if request.method != "POST":
             return json_response(405, {"detail": "Method Not Allowed"})
-        given = request.path.removeprefix("/Custom").strip("/")
+        given = unquote(request.path.removeprefix("/Custom").strip("/"))
         if (self.key or "") != given:
             return json_response(200, {"status": "error", "message": "认证失败"})
         problems = _problems(request.json)

@@ -11,8 +11,8 @@ from trakt_sync.fakes.trakt import FakeTrakt
 def sandbox_env(trakt: FakeTrakt, bangumi: FakeBangumi, cdn: FakeDataCDN) -> dict[str, str]:
     """``TRAKT_SYNC_*`` settings for the app and both data files served by the fakes."""
     return {
+        # A public client: a client id and no secret (api_contracts.md A.3.2).
         "TRAKT_SYNC_TRAKT__CLIENT_ID": trakt.client_id,
-        "TRAKT_SYNC_TRAKT__CLIENT_SECRET": trakt.client_secret,
         "TRAKT_SYNC_TRAKT__API_URL": trakt.url,
         # The Trakt fake answers the OAuth host's paths as well.
         "TRAKT_SYNC_TRAKT__AUTH_URL": trakt.url,

@@ -201,6 +201,8 @@ class FakeTrakt(FakeServer):
             ),
             ("POST", re.compile(r"/_admin/plays"), self._admin_add, "admin"),
             ("DELETE", re.compile(r"/_admin/plays/(?P<id>\d+)"), self._admin_remove, "admin"),
+            ("POST", re.compile(r"/_admin/device-script"), self._admin_device_script, "admin"),
+            ("POST", re.compile(r"/_admin/end-logins"), self._admin_end_logins, "admin"),
             ("GET", re.compile(r"/shows/(?P<id>[^/]+)"), self._show, "public"),
             ("GET", re.compile(r"/shows/(?P<id>[^/]+)/seasons"), self._seasons, "public"),
             (
@@ -480,15 +482,17 @@ class FakeTrakt(FakeServer):
         self._by_refresh[token.refresh_token] = token
         return token
 
-    def _client_ok(self, body: Obj, *, secret: bool = True) -> bool:
+    def _client_ok(self, body: Obj) -> bool:
+        """A.3.2: the secret is optional (a public client sends none); one sent must match."""
         return body.get("client_id") == self.client_id and (
-            not secret or body.get("client_secret") == self.client_secret
+            "client_secret" not in body or body["client_secret"] == self.client_secret
         )
 
     def _device_code(self, request: Request, _: re.Match[str]) -> Response:
         body = request.json if isinstance(request.json, dict) else {}
-        if not self._client_ok(body, secret=False):
-            return _error(403, "forbidden", "invalid API key or unapproved app")
+        if not self._client_ok(body):
+            # A.1b: a removed or unknown app gets invalid_client at OAuth
+            return _error(401, "invalid_client", "client authentication failed")
         device = DeviceCode(secrets.token_hex(32), secrets.token_hex(4).upper(), self.clock())
         self._devices[device.device_code] = device
         if not self.device_script:
@@ -626,13 +630,15 @@ class FakeTrakt(FakeServer):
         return json_response(200, [self._render_play(p, full) for p in page], headers)
 
     def _watched(self, request: Request, match: re.Match[str]) -> Response:
-        """A.9: one entry per show/film with plays; ``?extended=noseasons`` drops ``seasons``."""
+        """A.9: one entry per show/film with plays, paged like every list since 2026-06-30
+        (default 100, clamp 250); ``seasons`` only with ``extended=progress``, and then at
+        most 100 a page (``full`` and ``noseasons`` change nothing)."""
         kind = "show" if match["type"] == "shows" else "movie"
         grouped: dict[int, list[Obj]] = {}
         for play in self.history:
             if play["type"] == ("episode" if kind == "show" else "movie"):
                 grouped.setdefault(play[kind], []).append(play)
-        with_seasons = "noseasons" not in self._extended(request)
+        with_seasons = "progress" in self._extended(request)
         out = []
         for item_id, plays in grouped.items():
             entry: Obj = {
@@ -652,8 +658,9 @@ class FakeTrakt(FakeServer):
                 if with_seasons:
                     entry["seasons"] = _watched_seasons(plays)
             out.append(entry)
-        out.sort(key=lambda e: e["last_watched_at"], reverse=True)
-        return json_response(200, out)
+        out.sort(key=lambda e: (e["last_watched_at"], e[kind]["ids"]["trakt"]), reverse=True)
+        page, headers = paginate(out, request.query, maximum=100 if with_seasons else 250)
+        return json_response(200, page, headers)
 
     def _ratings(self, request: Request, match: re.Match[str]) -> Response:
         """A.9: ``/sync/ratings/{type}/{rating}``, newest first; pagination optional."""
@@ -739,6 +746,25 @@ class FakeTrakt(FakeServer):
             self.remove_play(int(match["id"]))
         except StopIteration:
             return self._not_found(f"history id {match['id']}")
+        return empty_response(204)
+
+    def _admin_device_script(self, request: Request, _: re.Match[str]) -> Response:
+        """``POST /_admin/device-script`` ``{"outcomes": ["pending", "denied"]}``: what the
+        next device-token polls answer (see :data:`DEVICE_OUTCOMES`)."""
+        body = request.json if isinstance(request.json, dict) else {}
+        outcomes = body.get("outcomes")
+        if not isinstance(outcomes, list) or not all(o in DEVICE_OUTCOMES for o in outcomes):
+            return _error(422, "validation_failed", f"outcomes: a list of {list(DEVICE_OUTCOMES)}")
+        with self._lock:
+            self.device_script = list(outcomes)
+        return json_response(200, {"outcomes": outcomes})
+
+    def _admin_end_logins(self, request: Request, _: re.Match[str]) -> Response:
+        """``POST /_admin/end-logins``: every token issued so far stops working, as when a login
+        is ended on Trakt's side (the access tokens answer 401, the refresh tokens
+        ``invalid_grant``)."""
+        self.expire_access_tokens()
+        self.revoke_refresh_tokens()
         return empty_response(204)
 
     @staticmethod

@@ -33,6 +33,14 @@ MAX_TABLE_FLOATING = 4
 GONE = "Bangumi no longer has this subject"
 NOT_ANIME = "Bangumi has no anime subject with this id"
 NOT_A_SEASON = "a film or compilation, not a TV season"
+NEEDS_TRAKT_DATES = (
+    "needs Trakt's air dates to be placed, which the export lacks: sync again with a Trakt "
+    "client id configured or after `trakt-sync auth` (or map it with `trakt-sync map add`)"
+)
+NEEDS_GENRES = (
+    "no id source knows it and the export has no genres to tell an anime by: sync again "
+    "with a Trakt client id configured or after `trakt-sync auth`"
+)
 
 # (subject id, name, why) of a subject put forward and turned down
 Rejection = tuple[int, str, str]
@@ -98,7 +106,15 @@ class MatchContext:
         trakt: TraktReader,
         min_confidence: float,
         include_live_action: bool,
+        trakt_metadata: bool = True,
+        genres_known: bool = True,
+        genres: Callable[[str, int], tuple[str, ...]] | None = None,
     ) -> None:
+        # Without Trakt's metadata (an export read with no client id) nothing gives air
+        # dates to place a TV episode by; an export's items carry no genres either.
+        self.trakt_metadata = trakt_metadata
+        self.genres_known = genres_known
+        self._genres = genres  # (show|movie, Trakt id) → Trakt's genres, where items lack them
         self._load_index = index
         self._index_value: BangumiDataIndex | None = None
         self._load_id_table = id_table
@@ -129,6 +145,16 @@ class MatchContext:
     @property
     def subject_types(self) -> list[int]:
         return [SUBJECT_ANIME, SUBJECT_REAL] if self.include_live_action else [SUBJECT_ANIME]
+
+    def genres_of(
+        self, kind: str, trakt_id: int | None, given: tuple[str, ...]
+    ) -> tuple[str, ...] | None:
+        """An item's genres; None when unknown (an export's item, with Trakt not to be asked)."""
+        if given or self.genres_known:
+            return given
+        if self._genres is None or trakt_id is None:
+            return None
+        return self._genres(kind, trakt_id)
 
     def in_scope(self, genres: Iterable[str]) -> bool:
         return self.include_live_action or any(g.lower() in ANIME_GENRES for g in genres)

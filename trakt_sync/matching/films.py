@@ -11,6 +11,7 @@ from trakt_sync.matching.airdate import parse_day
 from trakt_sync.matching.confidence import PRIOR_OVERRIDE
 from trakt_sync.matching.context import (
     FILM_DATE_TOLERANCE,
+    NEEDS_GENRES,
     MatchContext,
     is_tv_series,
     subject_titles,
@@ -51,10 +52,13 @@ def resolve_film(
     ids = ctx.index.movie(movie.ids.tmdb) if movie.ids.tmdb is not None else []
     if ids:
         return _by_ids(ctx, movie, key, ids, released)
-    if not ctx.in_scope(movie.genres):
+    genres = ctx.genres_of("movie", movie.ids.trakt, movie.genres)
+    if genres is None:
+        return _by_table(ctx, movie, released) or Resolution.unmatched(NEEDS_GENRES)
+    if not ctx.in_scope(genres):
         return Resolution.skipped(
             f"not anime: no id source knows {movie.title!r} and its Trakt genres "
-            f"({', '.join(movie.genres) or 'none'}) are not anime/donghua/animation; "
+            f"({', '.join(genres) or 'none'}) are not anime/donghua/animation; "
             f"add `{map_add_command(key)}` if it belongs on Bangumi"
         )
     return _by_table(ctx, movie, released) or _by_search(ctx, movie, key, released)

@@ -79,6 +79,22 @@ class TraktReader(Protocol):
     def get_show_translations(self, show_id: int | str, language: str) -> list[dict[str, Any]]: ...
 
 
+class NoTrakt:
+    """Trakt's metadata when Trakt may not be asked (an export and no client id): nothing."""
+
+    def get_season_episodes(self, show_id: int | str, season: int) -> list[dict[str, Any]]:
+        return []
+
+    def get_show_aliases(self, show_id: int | str) -> list[dict[str, Any]]:
+        return []
+
+    def get_show_translations(self, show_id: int | str, language: str) -> list[dict[str, Any]]:
+        return []
+
+
+NO_TRAKT = NoTrakt()
+
+
 class CachedBangumi(_Cached):
     def __init__(
         self, client: BangumiReader, cache: Cache, fresh_search: bool = False, **kw: Any

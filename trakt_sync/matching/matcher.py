@@ -78,6 +78,9 @@ class Matcher:
         clock: Callable[[], float] = time.time,
         recheck_unmatched: bool = False,
         id_table: Callable[[], IdTable | None] | None = None,
+        trakt_metadata: bool = True,
+        from_export: bool = False,
+        genres: Callable[[str, int], tuple[str, ...]] | None = None,
     ) -> None:
         self.context = MatchContext(
             index=index,
@@ -86,7 +89,13 @@ class Matcher:
             trakt=trakt,
             min_confidence=min_confidence,
             include_live_action=include_live_action,
+            trakt_metadata=trakt_metadata,
+            genres_known=not from_export,
+            genres=genres,
         )
+        # Answers given with less to go on are kept apart, and asked again by a later sync
+        # with everything (the version is part of each resolution and cached plan).
+        self._mode = ("" if trakt_metadata else ".offline") + (".export" if from_export else "")
         self._cache = cache
         self._overrides = tuple(overrides)
         self._clock = clock
@@ -101,7 +110,7 @@ class Matcher:
         if self._version is None:
             table = self.context.id_table
             data = self.context.index.version + (f"+{table.version}" if table is not None else "")
-            self._version = f"{MATCHER_REVISION}.{data}.{fingerprint(self._overrides)}"
+            self._version = f"{MATCHER_REVISION}.{data}.{fingerprint(self._overrides)}{self._mode}"
         return self._version
 
     def show_overrides(self, show: TraktShow) -> list[Override]:

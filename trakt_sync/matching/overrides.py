@@ -213,10 +213,17 @@ class Override:
                 first=first,
                 last=last,
                 start_ep=int(data.get("start_ep", 1)),
-                ignore=bool(data.get("ignore", False)),
+                ignore=_strict_bool(data.get("ignore", False), "ignore"),
             )
         except (TypeError, ValueError) as exc:
             raise ValueError(f"override {data.get('show')!r}: {exc}") from None
+
+
+def _strict_bool(value: Any, key: str) -> bool:
+    """true or false only: ``"false"`` (a string) must not read as true."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false, not {value!r}")
+    return value
 
 
 def _opt_int(value: Any) -> int | None:

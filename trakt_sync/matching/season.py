@@ -11,10 +11,15 @@ from trakt_sync.matching.airdate import broadcast_day
 from trakt_sync.matching.by_id_table import place_by_table
 from trakt_sync.matching.by_ids import place_by_ids
 from trakt_sync.matching.by_override import override_segment
-from trakt_sync.matching.context import MatchContext, SeasonQuery
+from trakt_sync.matching.context import (
+    NEEDS_GENRES,
+    NEEDS_TRAKT_DATES,
+    MatchContext,
+    SeasonQuery,
+)
 from trakt_sync.matching.fits import TraktEp
 from trakt_sync.matching.overrides import Override, best_override, map_add_command
-from trakt_sync.matching.segments import SeasonPlan
+from trakt_sync.matching.segments import Found, SeasonPlan
 from trakt_sync.matching.specials import place_specials
 from trakt_sync.matching.title_search import place_by_search
 from trakt_sync.models import TraktEpisode, TraktShow
@@ -42,13 +47,22 @@ def build_plan(
     ]
     if not auto:
         return plan
+    if not ctx.trakt_metadata:
+        # Placing by episode numbers alone marks wrongly wherever Trakt and Bangumi count
+        # a season differently (a recap, a split premiere): only air dates tell.
+        plan.add(_unmatched(auto, NEEDS_TRAKT_DATES))
+        return plan
 
     links = ctx.index.tv(show.ids.tmdb) if show.ids.tmdb is not None else []
     mapped = any(not o.ignore for o in overrides)
-    if not links and not mapped and not ctx.in_scope(show.genres):
+    genres = () if links or mapped else ctx.genres_of("show", show.ids.trakt, show.genres)
+    if genres is None:
+        plan.add(_unmatched(auto, NEEDS_GENRES))
+        return plan
+    if not links and not mapped and not ctx.in_scope(genres):
         plan.skip_all = (
             f"not anime: no id source knows {show.title!r} and its Trakt genres "
-            f"({', '.join(show.genres) or 'none'}) are not anime/donghua/animation; "
+            f"({', '.join(genres) or 'none'}) are not anime/donghua/animation; "
             f"add `{map_add_command(q.key, season)}` if it belongs on Bangumi"
         )
         return plan
@@ -111,3 +125,7 @@ def season_eps(
                 known.titles + titles,
             )
     return eps
+
+
+def _unmatched(episodes: Sequence[TraktEpisode], reason: str) -> Found:
+    return Found(unmatched={ep.number: {"reason": reason, "candidates": []} for ep in episodes})

@@ -168,7 +168,16 @@ def _from_segment(
     return Resolution.unmatched(
         f"best guess for S{season}E{n} is {label} of {seg.name} ({seg.subject_id}) but {why}; "
         f"if it is right, confirm it with `{command}`",
-        [{"subject_id": seg.subject_id, "name": seg.name, "score": score, "why_rejected": why}],
+        [
+            {
+                "subject_id": seg.subject_id,
+                "name": seg.name,
+                "score": score,
+                "why_rejected": why,
+                # Trakt episode n is the subject's episode n - offset (for `map add --start-ep`).
+                "offset": seg.offset,
+            }
+        ],
         confidence=score,
         evidence=evidence,
     )

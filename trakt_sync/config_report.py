@@ -1,0 +1,50 @@
+"""``config check`` as data: the file, whether it is valid, and each profile's next fire
+times and warnings. The CLI prints it; the web page's Settings shows it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from trakt_sync.errors import EXIT_CONFIG, ConfigError
+from trakt_sync.redact import SecretRegistry
+from trakt_sync.trakt_app import NO_CLIENT_ID
+
+FIRES_SHOWN = 5
+
+
+def check_data(
+    path: Path, *, must_exist: bool, registry: SecretRegistry, now: datetime
+) -> dict[str, Any]:
+    """The file, whether it is valid, and each profile's next fire times and warnings."""
+    from trakt_sync.config import load_profiles
+    from trakt_sync.scheduler import next_fires, schedule_warnings, zone
+
+    data: dict[str, Any] = {
+        "file": str(path),
+        "file_exists": path.exists(),
+        "valid": False,
+        "error": None,
+        "exit_code": EXIT_CONFIG,
+        "profiles": [],
+    }
+    try:
+        profiles = load_profiles(path, must_exist=must_exist)
+    except ConfigError as exc:
+        data["error"] = registry.redact(str(exc))
+        return data
+    for name, settings in profiles.items():
+        schedule, tz = settings.sync.schedule, zone(settings.sync.timezone)
+        data["profiles"].append(
+            {
+                "name": name,
+                "schedule": schedule,
+                "timezone": settings.sync.timezone,
+                "next_fires": [f.isoformat() for f in next_fires(schedule, tz, now, FIRES_SHOWN)],
+                "warnings": [f"sync.schedule: {w}" for w in schedule_warnings(schedule)]
+                + ([] if settings.trakt.app_client_id() else [NO_CLIENT_ID]),
+            }
+        )
+    data.update(valid=True, exit_code=0)
+    return data
