@@ -43,6 +43,8 @@ WORKDIR /data
 # A new named volume takes /data's owner (uid 10001) from the image. A bind-mounted
 # host directory does not: create it and `chown 10001:10001` it first.
 VOLUME ["/data"]
+# The web page, when web.listen is set (compose.yaml sets it with a password).
+EXPOSE 8765
 # status --check exits 1 when the last run failed or no sync succeeded within twice
 # the schedule interval (-q: nothing on stdout unless the check fails). The daemon syncs at start when a fire was missed since the
 # last run (always on a fresh volume), so a short start period covers the first sync.

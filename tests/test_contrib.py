@@ -317,6 +317,29 @@ def test_dockerignore_keeps_local_state_and_secrets_out() -> None:
     assert not {"README.md", "pyproject.toml", "trakt_sync"} & patterns  # the build needs them
 
 
+def test_compose_serves_the_web_page_behind_a_password(tmp_path: Path) -> None:
+    """The daemon in compose serves the page: on all addresses inside the container, which
+    the settings accept only with a password, published on the host's loopback only."""
+    text = COMPOSE.read_text()
+    listen = re.search(r'^      TRAKT_SYNC_WEB__LISTEN: "([^"]+)"$', text, re.M)
+    assert listen and listen.group(1) == "0.0.0.0:8765"
+    assert re.search(r"^      TRAKT_SYNC_WEB__PASSWORD: \$\{WEB_PASSWORD:\?", text, re.M)
+    assert re.search(r'^      - "127\.0\.0\.1:8765:8765"$', text, re.M)
+    assert ("EXPOSE", "8765") in final_stage()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRAKT_SYNC_")}
+    env.update(TRAKT_SYNC_HOME=str(tmp_path), TRAKT_SYNC_WEB__LISTEN=listen.group(1))
+    env["TRAKT_SYNC_WEB__PASSWORD"] = "a long enough password"
+    done = subprocess.run(
+        [sys.executable, "-m", "trakt_sync", "config", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_compose_file() -> None:
     text = COMPOSE.read_text()
     assert re.search(r"^    init: true$", text, re.M)
