@@ -6,13 +6,19 @@ pre-air SPs) and the TMDB rows that cover it, with at most one *structural* patt
 
 - ``batch``: web-first release, TMDB gives every episode one date far from the TV run;
 - ``recap``: TMDB counts a recap as a regular episode where Bangumi has an SP (sort x.5);
+- ``half-recap``: Bangumi lists the recap as a *main* episode with a half sort (ちょびっツ,
+  12: sort 8.5, the API's ``ep`` 8.5 too), and TMDB counts it or not (half each);
 - ``premiere-tmdb`` / ``premiere-bangumi``: a double-length premiere split in two on
   one side only.
 
 ``shift_dates`` then adds the date patterns to untouched rows: ``null-date`` and
-``day-early`` / ``day-late``. Every row carries the Bangumi episode it should become
-(or ``NO_MARK``) and the pattern that touched the row itself (``clean`` when none did;
-the recap's earlier episodes stay ``clean``, for example). A season has one pattern.
+``day-early`` / ``day-late``; ``bangumi_dates`` writes a subject's air dates as Bangumi's
+wiki sometimes does: ``DD.MM.YYYY`` after the first episode (``bgm-dotted``) or not at all
+(``bgm-undated``; with a half-sort recap ``half-recap-undated``: the plays after it have no
+date to say where they go and must be left alone). Every row carries the Bangumi episode
+it should become (or ``NO_MARK``) and the pattern that touched the row itself (``clean``
+when none did; the recap's earlier episodes stay ``clean``, for example). A season has
+one pattern.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-STRUCTURAL = ("batch", "recap", "premiere-tmdb", "premiere-bangumi")
+STRUCTURAL = ("batch", "recap", "half-recap", "premiere-tmdb", "premiere-bangumi")
 # Season-level pattern weights; structural ones need an eligible last part.
 SEASON_PATTERNS = (
     ("clean", 0.30),
@@ -110,7 +116,8 @@ def main_target(e: dict[str, Any]) -> Target:
 
 
 def sp_target(e: dict[str, Any]) -> Target:
-    return Target(e["subject_id"], e["id"], f"SP sort {_sort_text(e['sort'])}")
+    kind = "recap" if e["type"] == 0 else "SP"  # a half-sort main recap: BgmEp.label
+    return Target(e["subject_id"], e["id"], f"{kind} sort {_sort_text(e['sort'])}")
 
 
 def broadcast_days(begin: date, count: int, pause: int, every: int = 7) -> list[date]:
@@ -135,6 +142,7 @@ def synth_part(
     latest: date | None = None,
     flexible: bool = True,
     every: int = 7,
+    quirks: random.Random | None = None,
 ) -> Part:
     """Bangumi episodes of one subject and the TMDB rows for it (see module doc).
 
@@ -147,18 +155,21 @@ def synth_part(
     if every != 7:
         structural = None
     pause = rng.choice((1, 2, 3)) if every == 7 and count >= 8 and rng.random() < 0.25 else 0
-    extra = pause + (structural == "recap")
+    recaps = structural in ("recap", "half-recap")
+    extra = pause + recaps
     if latest is not None and begin + timedelta(days=7 * (count - 1 + extra)) > latest:
         if flexible:
             count = max(count - extra, 1)
         else:
             pause = 0
-    if structural == "recap" and count < 4:
+    if recaps and count < 4:
         structural = None
     if structural in ("premiere-tmdb", "premiere-bangumi") and count < 2:
         structural = None
     days = broadcast_days(begin, count, pause, every)
-    recap_at = rng.randint(2, count - 1) if structural == "recap" else None
+    recap_at = rng.randint(2, count - 1) if structural in ("recap", "half-recap") else None
+    # a half-sort main recap: does TMDB count it? (drawn apart, so the other draws stay)
+    counted = structural != "half-recap" or (quirks or rng).random() < 0.5
     if recap_at is not None:  # the recap takes a week: later episodes air a week later
         days = days[: recap_at - 1] + [d + timedelta(days=7) for d in days[recap_at - 1 :]]
     if structural == "premiere-bangumi":  # Bangumi lists the one-hour premiere as ep 1 + 2
@@ -174,7 +185,12 @@ def synth_part(
     if recap_at is not None:
         sort = sort_start + recap_at - 2 + 0.5
         recap_day = days[recap_at - 2] + timedelta(days=7)
-        recap_sp = episode(sid, sid * 1000 + 901, 1, sort, 0, recap_day, f"第{sort}話 {RECAP_NAME}")
+        name = f"第{sort}話 {RECAP_NAME}"
+        if structural == "half-recap":  # a main episode; the server's ep = sort - first + 1
+            recap_sp = episode(sid, sid * 1000 + 901, 0, sort, 0, recap_day, name)
+            recap_sp["ep"] = sort - sort_start + 1
+        else:
+            recap_sp = episode(sid, sid * 1000 + 901, 1, sort, 0, recap_day, name)
         extras.append(recap_sp)
 
     rows: list[Row] = []
@@ -197,7 +213,8 @@ def synth_part(
                 original = RECAP_NAME if titled else None
                 # untitled: TMDB shows a plain "Episode n", nothing says recap
                 title = "Recap" if titled else ""
-                rows.append(Row(e_day(recap_sp), title, target, tag, original))
+                if counted:
+                    rows.append(Row(e_day(recap_sp), title, target, tag, original))
             touched = recap_at is None or e["ep"] >= recap_at
             rows.append(Row(e_day(e), "", main_target(e), tag if touched else "clean"))
     if structural == "batch":
@@ -241,4 +258,30 @@ def shift_dates(rows: list[Row], pattern: str, rng: random.Random) -> list[Row]:
             assert day is not None
             tag = "day-late" if shift > 0 else "day-early"
             out[k] = replace(rows[k], day=day + timedelta(days=shift), pattern=tag)
+    return out
+
+
+# Share of seasons whose Bangumi air dates are written otherwise (issue 24's survey: 1 of
+# 41 subjects DD.MM.YYYY, 4 of 41 empty; more here, to be seen in 20 worlds).
+BANGUMI_DATE_RULES = (("iso", 0.80), ("dotted", 0.12), ("undated", 0.08))
+P_HALF_RECAP = 0.5  # of the recap seasons, those whose recap Bangumi lists as a main episode
+
+
+def bangumi_dates(episodes: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
+    """A subject's episodes with their air dates as ``rule`` says: ``dotted`` writes every
+    one after the first main episode as DD.MM.YYYY (ちょびっツ), ``undated`` leaves them all
+    empty; ``iso`` keeps them."""
+    if rule == "iso":
+        return episodes
+    mains = sorted((e for e in episodes if e["type"] == 0), key=lambda e: e["sort"])
+    first = mains[0]["id"] if mains else None
+    out = []
+    for e in episodes:
+        day = e["airdate"]
+        if rule == "undated":
+            day = ""
+        elif day and e["id"] != first:
+            y, m, d = day.split("-")
+            day = f"{d}.{m}.{y}"
+        out.append({**e, "airdate": day})
     return out

@@ -1,6 +1,7 @@
 """Worlds of a given number of Trakt plays for ``bench/perf.py``, served by the fakes.
 
-Real, from the bangumi-data sample the fake CDN serves (``trakt_sync/fakes/data``): every TV
+Real, from the bangumi-data the fake CDN serves (the full pinned release of ``bench/realdata.py``,
+or the vendored sample in ``trakt_sync/fakes/data``): every TV
 franchise's TMDB keys (``tv/N`` starts season 1, ``tv/N/season/S[/episode/E]`` where a
 subject starts), Bangumi subject ids, titles and first broadcast instants, and its anime
 films. Synthetic, from one seed: episode counts (up to the next key, else weekly from
@@ -11,7 +12,7 @@ subjects already collected, and the watch times.
 Composition: half the plays are anime episodes (whole franchises in a seeded order, the
 last one part-watched; rewatches, at most three plays of an episode, once the catalogue is
 used up), 3 % films, the rest non-anime series. :class:`Expected` says which subjects a
-correct first sync touches, so the bench can state the request floor of issue 13.
+correct first sync touches, so the bench can state the request floor of issue 19.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from trakt_sync.fakes.world import (
@@ -59,15 +61,20 @@ class Expected:
     # subject id → its number of episodes (a film has one, marked like a series' episodes)
     subjects: dict[int, int] = field(default_factory=dict)
     title_only: int = 0  # franchises found only by a title search
+    anime_shows: int = 0  # Trakt shows with anime plays
+    # (show, season, number) of every anime episode played, for plays added later
+    anime_episodes: list[tuple[int, int, int]] = field(default_factory=list)
 
     def floor(self) -> dict[str, int]:
-        """Issue 13's request floor of a first sync, per service."""
+        """Issue 19's request floor of a first sync, per service. Trakt: last_activities,
+        the history pages, one metadata read per anime show, one title read per title-only
+        show. Bangumi: 2, then 3 per subject (its episode list, the collection write, one
+        episode PATCH) and one search per title-only show."""
         trakt = 1 + sum(-(-n // 250) for n in (self.episode_plays, self.movie_plays))
-        bangumi = 1 + self.title_only  # the collection-list page, the searches
+        trakt += self.anime_shows + self.title_only
+        bangumi = 2 + self.title_only
         for episodes in self.subjects.values():
-            bangumi += 1  # the collection write
-            if episodes:
-                bangumi += -(-episodes // EPISODE_LIST_PAGE) + 1  # the list, one PATCH
+            bangumi += 2 + max(1, -(-episodes // EPISODE_LIST_PAGE))
         return {"trakt": trakt, "bangumi": bangumi, "cdn": 1}
 
 
@@ -125,9 +132,12 @@ def _weeks(item: dict[str, Any]) -> int:
     return max(1, min(MAX_EPISODES, (min(end, NOW) - _begin(item)).days // 7 + 1))
 
 
-def sample_franchises() -> tuple[list[_Franchise], list[tuple[int, dict[str, Any]]]]:
-    """The sample's TV franchises (seasons laid out from their TMDB keys) and its films."""
-    items = json.loads(BANGUMI_DATA_SAMPLE.read_text(encoding="utf-8"))["items"]
+def sample_franchises(
+    data: Path = BANGUMI_DATA_SAMPLE,
+) -> tuple[list[_Franchise], list[tuple[int, dict[str, Any]]]]:
+    """The TV franchises of a bangumi-data file (seasons laid out from their TMDB keys) and
+    its films."""
+    items = json.loads(data.read_bytes())["items"]
     keyed: dict[int, list[tuple[int | None, int, dict[str, Any]]]] = defaultdict(list)
     films: list[tuple[int, dict[str, Any]]] = []
     for item in items:
@@ -189,13 +199,16 @@ class _Ids:
         return self._next[kind]
 
 
-def build_world(plays: int, seed: int = SEED) -> tuple[World, Expected]:
-    """A world with exactly ``plays`` Trakt plays (see the module docstring)."""
+def build_world(
+    plays: int, seed: int = SEED, data: Path = BANGUMI_DATA_SAMPLE
+) -> tuple[World, Expected]:
+    """A world with exactly ``plays`` Trakt plays from the bangumi-data file ``data`` (see
+    the module docstring)."""
     rng = random.Random(seed)
     ids = _Ids()
     world = empty_world(bangumi_username=BANGUMI_USER, bangumi_token=BANGUMI_TOKEN)
     expected = Expected()
-    franchises, films = sample_franchises()
+    franchises, films = sample_franchises(data)
     rng.shuffle(franchises)
     franchises.sort(key=lambda f: f.size > 200)  # the long runners only when needed
     for title, original, begin in TITLE_ONLY:
@@ -219,6 +232,8 @@ def build_world(plays: int, seed: int = SEED) -> tuple[World, Expected]:
     for play, aired, sid in watched:
         planned.append((play, aired))
         expected.subjects[sid] = sizes[sid]
+        expected.anime_episodes.append((play["show"], play["season"], play["number"]))
+    expected.anime_shows = len({show for show, _, _ in expected.anime_episodes})
     expected.title_only = sum(
         1
         for s in world["bangumi"]["subjects"]

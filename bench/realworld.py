@@ -46,6 +46,7 @@ from trakt_sync.fakes.memory import (
 )
 from trakt_sync.matching.airdate import broadcast_day, parse_day
 from trakt_sync.matching.bangumi_data import BangumiDataIndex, build_index
+from trakt_sync.matching.lookups import CachedBangumi
 from trakt_sync.matching.matcher import Matcher
 from trakt_sync.models import TraktEpisode, TraktIds, TraktMovie, TraktShow
 
@@ -306,12 +307,15 @@ class RealWorld:
     # (show|movie, Trakt id) → genres, as Trakt answers them when an export's items lack them
     genre_table: dict[tuple[str, int], tuple[str, ...]] | None = None
 
-    def matcher(self) -> Matcher:
+    def matcher(self, cache: MemoryCache | None = None) -> Matcher:
+        # Through the cached readers a sync uses, so reading a world's data as a sync reads
+        # it is measured too (issue 24: one odd air date there ended every sync).
+        cache = cache if cache is not None else MemoryCache()
         return Matcher(
             index=lambda: self.index,
-            bangumi=self.bangumi,
+            bangumi=CachedBangumi(self.bangumi, cache),
             trakt=self.trakt,
-            cache=MemoryCache(),
+            cache=cache,
             clock=lambda: 1_800_000_000.0,
             trakt_metadata=self.trakt_metadata,
             from_export=self.from_export,
@@ -455,6 +459,9 @@ class WorldBuilder:
         self.u = universe
         self.seed = seed
         self.rng = random.Random(seed)
+        # Issue 24's quirks (Bangumi date forms, half-sort recaps) are drawn from their own
+        # stream, so the worlds drawn before them stay the same worlds.
+        self.quirks = random.Random(seed * 1009 + 24)
         self._trakt_ids = itertools.count(seed * 100_000 + 1)
         self._episode_ids = itertools.count(seed * 10_000_000 + 1)
         self._fake_tmdb = itertools.count(90_000_000 + seed * 1000)
@@ -553,8 +560,11 @@ class WorldBuilder:
                 structural = "batch"
             elif pattern == "recap" and last.count >= 6:
                 structural = "recap"
+                if self.quirks.random() < patterns.P_HALF_RECAP:
+                    structural = "half-recap"
             elif pattern == "premiere" and last.count >= 3:
                 structural = rng.choice(("premiere-tmdb", "premiere-bangumi"))
+            dates = _pick(self.quirks, patterns.BANGUMI_DATE_RULES)
             rows: list[patterns.Row] = []
             for p in parts:
                 assert p.item.begin is not None
@@ -569,8 +579,10 @@ class WorldBuilder:
                     latest=_latest(p.item, begins),
                     flexible=not p.fixed,
                     every=cadence(p.item),
+                    quirks=self.quirks,
                 )
-                self.catalogue.episodes[p.item.sid] = made.episodes
+                listed = patterns.bangumi_dates(made.episodes, dates)
+                self.catalogue.episodes[p.item.sid] = listed
                 rows += made.rows
                 structural = made.structural if p is last else structural
                 running += p.count
@@ -581,6 +593,7 @@ class WorldBuilder:
             if structural is None and pattern in ("null-date", "day-off"):
                 rows = patterns.shift_dates(rows, pattern, rng)
                 applied = pattern
+            rows, applied = _date_rule(rows, applied, dates)
             franchise = f"{first.title} (tv/{tmdb})"
             self.season(franchise, path, show, season, rows, slot, applied)
         chain.sort(key=lambda p: (p.item.begin or date.min, p.start))
@@ -705,6 +718,24 @@ class WorldBuilder:
             genres=genres,
             original_title=original,
         )
+
+
+def _date_rule(
+    rows: list[patterns.Row], applied: str, dates: str
+) -> tuple[list[patterns.Row], str]:
+    """The season's pattern and its rows' own patterns once Bangumi's air dates are
+    written per ``dates`` (patterns.bangumi_dates): an undated subject is its own pattern
+    (then the plays past a half-sort recap are ``half-recap-undated``), and so is a dotted
+    one, except that a half-sort recap whose dates are dotted stays ``half-recap``."""
+    if dates == "undated":
+        label = "half-recap-undated" if applied == "half-recap" else "bgm-undated"
+        own = {"half-recap": "half-recap-undated"}
+        return [replace(r, pattern=own.get(r.pattern, "bgm-undated")) for r in rows], label
+    if dates == "dotted":
+        label = applied if applied == "half-recap" else "bgm-dotted"
+        rows = [replace(r, pattern="bgm-dotted") if r.pattern == "clean" else r for r in rows]
+        return rows, label
+    return rows, applied
 
 
 def _latest(item: Item, begins: Sequence[date]) -> date | None:

@@ -13,6 +13,7 @@ A film counts as marked only when the planner also marks its one main episode.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 
 from bench.patterns import Target
 from bench.realworld import RealWorld
+from trakt_sync.fakes.memory import MemoryCache
+from trakt_sync.matching.lookups import CachedBangumi
 from trakt_sync.models import COLLECTION_DONE, Resolution, ResolutionStatus
 from trakt_sync.planner import plan_subject
 
@@ -28,6 +31,10 @@ PATTERN_ORDER = (
     "web-drop",
     "batch",
     "recap",
+    "half-recap",
+    "half-recap-undated",
+    "bgm-dotted",
+    "bgm-undated",
     "premiere-tmdb",
     "premiere-bangumi",
     "null-date",
@@ -40,6 +47,11 @@ PATTERN_ORDER = (
 PATHS = ("id", "title-only", "slug-key")
 BUCKETS = ((0.0, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01))
 GATE_RECALL, GATE_PATTERN_RECALL = 0.95, 0.90
+# Bangumi lists no air dates there: numbering alone places a play only where no recap can
+# have shifted it, and a source's prior alone is below the threshold, so leaving plays
+# unmatched is the right answer; only their wrong marks are gated (zero).
+NO_RECALL_GATE = frozenset({"bgm-undated", "half-recap-undated"})
+GATE_AFTER_RECAP = 0.90  # plays past a half-sort recap on a dated subject: placed
 
 
 @dataclass(frozen=True)
@@ -101,12 +113,25 @@ class Outcome:
         ]
 
 
+UNEXPECTED = "unexpected error: "
+
+
 def run_world(world: RealWorld) -> list[Outcome]:
-    """Resolve a world's plays with one matcher, as one sync would."""
-    matcher = world.matcher()
+    """Resolve a world's plays with one matcher, as one sync would. A season whose
+    resolution raises is recorded as unmatched with the error (a sync would have ended
+    there: see ``unexpected_errors``) and the others go on, to be counted too. Then, as a
+    sync's apply step does, each subject marked has its episode list read again through
+    the same cache: where that raises, the sync would have ended there and marked nothing,
+    so every play of the world is recorded unmatched with the error."""
+    cache = MemoryCache()
+    matcher = world.matcher(cache)
     out = []
     for case in world.seasons:
-        results = matcher.resolve_season(case.show, case.season, case.plays)
+        try:
+            results = matcher.resolve_season(case.show, case.season, case.plays)
+        except Exception as exc:  # noqa: BLE001 — counted and reported, never hidden
+            why = f"{UNEXPECTED}{type(exc).__name__}: {exc}"
+            results = [Resolution.unmatched(why) for _ in case.plays]
         pattern = "non-anime" if case.path == "non-anime" else case.pattern
         for ep, target, touched, result in zip(
             case.plays, case.targets, case.touched, results, strict=True
@@ -117,12 +142,22 @@ def run_world(world: RealWorld) -> list[Outcome]:
                 Outcome(world.name, "episode", pattern, case.path, what, target, result, touched)
             )
     for film in world.films:
-        result = matcher.resolve_movie(film.movie)
+        try:
+            result = matcher.resolve_movie(film.movie)
+        except Exception as exc:  # noqa: BLE001
+            result = Resolution.unmatched(f"{UNEXPECTED}{type(exc).__name__}: {exc}")
         pattern = "non-anime" if film.path == "non-anime" else "film"
         what = f"{film.movie.title} (movie/{film.movie.ids.tmdb})"
         out.append(
             Outcome(world.name, "film", pattern, film.path, what, film.target, result, pattern)
         )
+    reader = CachedBangumi(world.bangumi, cache)
+    for sid in sorted({o.result.subject_id for o in out if o.marked and o.result.subject_id}):
+        try:
+            reader.get_episodes(sid)
+        except Exception as exc:  # noqa: BLE001
+            why = f"{UNEXPECTED}{type(exc).__name__}: {exc} (reading subject {sid} to apply)"
+            return [dataclasses.replace(o, result=Resolution.unmatched(why)) for o in out]
     return out
 
 
@@ -318,6 +353,42 @@ def misses(outcomes: Sequence[Outcome], examples: int = 3) -> str:
     return "\n".join(lines)
 
 
+def unexpected_errors(outcomes: Sequence[Outcome]) -> dict[str, str]:
+    """World → the first unexpected error its resolution raised (a sync would have ended
+    there with "unexpected error")."""
+    found: dict[str, str] = {}
+    for o in outcomes:
+        if o.result.reason.startswith(UNEXPECTED):
+            found.setdefault(o.world, f"{o.play}: {o.result.reason}")
+    return found
+
+
+def recap_lines(outcomes: Sequence[Outcome]) -> list[str]:
+    """Issue 24's figures: the plays past a half-sort main recap, placed where the dates
+    confirm them (dated subjects) and left alone where nothing can (undated ones)."""
+    lines = []
+    for touched, what in (
+        ("half-recap", "dated subject: placed"),
+        ("half-recap-undated", "undated subject: placed"),
+    ):
+        t = tally(o for o in outcomes if o.touched == touched)
+        lines.append(
+            f"plays past a half-sort recap, {what} {t.counts['correct']}/{t.targets} "
+            f"({_pct(t.recall)}), wrong {t.counts['wrong']}, left unmatched "
+            f"{t.counts['unmatched']}"
+        )
+    placeable = tally(o for o in outcomes if o.pattern not in NO_RECALL_GATE)
+    lines.append(
+        f"recall on subjects with air dates (the 95% gate): {_pct(placeable.recall)}; "
+        f"without ({', '.join(sorted(NO_RECALL_GATE))}): only wrong marks are gated"
+    )
+    crashed = unexpected_errors(outcomes)
+    worlds = len({o.world for o in outcomes})
+    lines.append(f"worlds whose sync would end in an unexpected error: {len(crashed)}/{worlds}")
+    lines += [f"  {world}: {first}" for world, first in crashed.items()]
+    return lines
+
+
 def wrong_marks(outcomes: Sequence[Outcome]) -> list[str]:
     return [
         f"{o.pattern}/{o.path}: {o.play} [{o.world}] want {o.target}, marked "
@@ -333,9 +404,22 @@ def failures(outcomes: Sequence[Outcome]) -> list[str]:
     total = tally(outcomes)
     if total.counts["wrong"]:
         problems.append(f"{total.counts['wrong']} wrong mark(s)")
-    if total.recall is not None and total.recall < GATE_RECALL:
-        problems.append(f"recall {total.recall:.1%} < {GATE_RECALL:.0%}")
+    crashed = unexpected_errors(outcomes)
+    if crashed:
+        problems.append(f"{len(crashed)} world(s) whose sync would end in an unexpected error")
+    after = tally(o for o in outcomes if o.touched == "half-recap")
+    if after.recall is not None and after.recall < GATE_AFTER_RECAP:
+        problems.append(
+            f"plays past a half-sort recap placed {after.recall:.1%} < {GATE_AFTER_RECAP:.0%}"
+        )
+    placeable = tally(o for o in outcomes if o.pattern not in NO_RECALL_GATE)
+    if placeable.recall is not None and placeable.recall < GATE_RECALL:
+        problems.append(
+            f"recall {placeable.recall:.1%} < {GATE_RECALL:.0%} (subjects with air dates)"
+        )
     for pattern in PATTERN_ORDER:
+        if pattern in NO_RECALL_GATE:
+            continue
         for how, attr in (("season", "pattern"), ("own episode", "touched")):
             t = tally(o for o in outcomes if getattr(o, attr) == pattern)
             if t.recall is not None and t.recall < GATE_PATTERN_RECALL:

@@ -10,7 +10,14 @@ clean ``trakt-sync sync``, and the report:
 * plays on Trakt vs plays in the database: none lost, none duplicated, all synced or skipped;
 * wrong marks: a collected subject or a marked episode outside the set the world's labels
   allow; missing marks: an expected one absent after the clean run; collection types;
-* the daemon's RSS after the first cycle and at the end (growth above 20% fails).
+* the daemon's RSS after the first cycle and at the end (growth above 20% fails, and so
+  does more than 70 MiB at the end), and its peak.
+
+The fake CDN serves the full pinned bangumi-data release (``bench/realdata.py``, as ``make
+bench`` uses it; ``--data sample`` for the vendored sample) and publishes a new version of
+it after cycle ``--refresh-at``: the daemon revalidates each second
+(``matching.refresh_interval``), so the next cycle with plays to match downloads and
+re-indexes it.
 
 Loopback only, bounded in cycles and wall-clock time; exits 1 when a criterion fails.
 """
@@ -33,6 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+if __package__ in (None, ""):  # run as `python bench/soak.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import realdata
 from trakt_sync.fakes.bangumi import FakeBangumi
 from trakt_sync.fakes.cdn import FakeDataCDN
 from trakt_sync.fakes.sandbox import sandbox_env
@@ -51,6 +62,7 @@ from trakt_sync.fakes.world import (
 
 HTTP_TIMEOUT = 1.0  # TRAKT_SYNC_HTTP__TIMEOUT; injected delays exceed it
 RSS_GROWTH_LIMIT = 0.20
+RSS_END_LIMIT_MIB = 70  # issue 19
 USERNAME = "demo"
 
 SPY, BOCCHI, OSHI, BREAKING_BAD = 185614, 190003, 203700, 1388
@@ -313,10 +325,11 @@ def finished_runs(db_path: Path) -> int:
     return int(rows[0][0]) if rows else 0
 
 
-def rss_kib(pid: int) -> int | None:
+def rss_kib(pid: int, field: str = "VmRSS") -> int | None:
+    """A process's resident memory now (``VmHWM``: its peak) in KiB."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -341,17 +354,20 @@ def soak(args: argparse.Namespace) -> int:
     rng = random.Random(args.seed)
     world = build_world()
     verdict = Verdict()
+    data = realdata.fetch() if args.data == "real" else BANGUMI_DATA_SAMPLE
     with (
         tempfile.TemporaryDirectory(prefix="trakt-sync-soak-") as tmp,
         FakeTrakt(world, device_interval=0) as trakt,
         FakeBangumi(world) as bangumi,
-        FakeDataCDN(BANGUMI_DATA_SAMPLE) as cdn,
+        FakeDataCDN(data) as cdn,
     ):
         home = Path(tmp)
         db_path = home / "default.sqlite3"
         env = cli_env(home, trakt, bangumi, cdn)
         print(
             f"soak: seed {args.seed}, {args.cycles} cycles, cap {args.max_seconds:g}s, state {home}"
+            f"; bangumi-data {data.name} ({data.stat().st_size:,} bytes), a new version after "
+            f"cycle {args.refresh_at}"
         )
         token = world["bangumi"]["users"][0]["token"]
         for login in (("auth",), ("auth", "bangumi", "--with-token")):
@@ -364,12 +380,18 @@ def soak(args: argparse.Namespace) -> int:
         daemon_log = (home / "daemon.log").open("w")
         daemon = subprocess.Popen(
             [sys.executable, "-m", "trakt_sync", "daemon"],
-            env={**env, "TRAKT_SYNC_SYNC__SCHEDULE": "* * * * * */1"},
+            env={
+                **env,
+                "TRAKT_SYNC_SYNC__SCHEDULE": "* * * * * */1",
+                "TRAKT_SYNC_MATCHING__REFRESH_INTERVAL": "1s",
+            },
             stdout=daemon_log,
             stderr=subprocess.STDOUT,
         )
         rss_first: int | None = None
         rss_end: int | None = None
+        rss_peak: int | None = None
+        refreshed_at: int | None = None
         seen = 0
         deadline = started + args.max_seconds
         try:
@@ -383,6 +405,9 @@ def soak(args: argparse.Namespace) -> int:
                 seen = now_runs
                 if rss_first is None:
                     rss_first = rss_kib(daemon.pid)
+                if refreshed_at is None and seen >= args.refresh_at:
+                    cdn.replace(data.read_bytes() + b"\n")  # same items, a new version
+                    refreshed_at = seen
                 driver.step()
                 if seen % 10 == 0:
                     print(
@@ -392,6 +417,7 @@ def soak(args: argparse.Namespace) -> int:
                         f"{time.monotonic() - started:.0f}s"
                     )
             rss_end = rss_kib(daemon.pid)
+            rss_peak = rss_kib(daemon.pid, "VmHWM")
             alive = daemon.poll() is None
             if alive:
                 daemon.send_signal(signal.SIGTERM)
@@ -424,6 +450,12 @@ def soak(args: argparse.Namespace) -> int:
         print(f"cycles run: {cycles}")
         print("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
         print(f"plays added during the soak: {driver.plays_added}")
+        data_reads = [r for r in cdn.requests if r.path.endswith("data.json")]
+        print(
+            f"bangumi-data: a new version published after cycle {refreshed_at}; "
+            f"{sum(1 for r in data_reads if r.status == 200)} downloads, "
+            f"{sum(1 for r in data_reads if r.status == 304)} revalidations (304)"
+        )
         fired = {
             name: sum(1 for r in f.requests if r.faulted) for name, f in driver.fakes().items()
         }
@@ -447,7 +479,11 @@ def soak(args: argparse.Namespace) -> int:
         verdict.check(clean.returncode == 0, f"clean sync exited {clean.returncode}")
         check_plays(verdict, trakt, db_path)
         check_bangumi(verdict, trakt, bangumi)
-        check_rss(verdict, rss_first, rss_end)
+        check_rss(verdict, rss_first, rss_end, rss_peak)
+        verdict.check(
+            refreshed_at is not None and sum(1 for r in data_reads if r.status == 200) >= 2,
+            "the daemon downloaded the new bangumi-data version",
+        )
         if verdict.failures:
             log_tail = (home / "daemon.log").read_text(errors="replace").splitlines()[-30:]
             print("\ndaemon log (last lines):\n" + "\n".join(log_tail))
@@ -545,7 +581,7 @@ def check_bangumi(verdict: Verdict, trakt: FakeTrakt, bangumi: FakeBangumi) -> N
     verdict.check(not bad_types, f"wrong collection types: {len(bad_types)} {bad_types[:5]}")
 
 
-def check_rss(verdict: Verdict, first: int | None, end: int | None) -> None:
+def check_rss(verdict: Verdict, first: int | None, end: int | None, peak: int | None) -> None:
     if first is None or end is None:
         verdict.check(False, f"daemon RSS sampled (first {first}, end {end})")
         return
@@ -554,6 +590,11 @@ def check_rss(verdict: Verdict, first: int | None, end: int | None) -> None:
         growth <= RSS_GROWTH_LIMIT,
         f"daemon RSS after the first cycle {first / 1024:.1f} MiB, at the end "
         f"{end / 1024:.1f} MiB ({growth:+.1%}; limit +{RSS_GROWTH_LIMIT:.0%})",
+    )
+    verdict.check(
+        end <= RSS_END_LIMIT_MIB * 1024,
+        f"daemon RSS at the end {end / 1024:.1f} MiB (limit {RSS_END_LIMIT_MIB} MiB; "
+        f"peak {(peak or 0) / 1024:.1f} MiB)",
     )
 
 
@@ -566,6 +607,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20260101, help="seed of the random driver")
     parser.add_argument(
         "--fault-rate", type=float, default=0.6, help="chance of a fault, twice per cycle"
+    )
+    parser.add_argument(
+        "--data",
+        choices=("real", "sample"),
+        default="real",
+        help="bangumi-data the CDN serves: the full pinned release (default) or the sample",
+    )
+    parser.add_argument(
+        "--refresh-at", type=int, default=10, help="cycle after which a new version is published"
     )
     args = parser.parse_args(argv)
     if args.cycles < 1 or args.max_seconds <= 0 or not 0 <= args.fault_rate <= 1:

@@ -81,7 +81,7 @@ def test_bangumi_token_from_stdin_is_verified_and_status_shows_both(
         "username": "demo-user",
         "expires_at": data["trakt"]["expires_at"],
     }
-    assert data["bangumi"] == {"authenticated": True, "username": "demo"}
+    assert data["bangumi"] == {"authenticated": True, "username": "demo", "origin": None}
     for output in (status.out, status.err, cli("auth", "status", "--json").out):
         assert "bgm-demo-token" not in output
         assert "trakt-at" not in output and "access_token" not in output
@@ -132,13 +132,17 @@ def test_env_bangumi_token_user_is_asked_once_and_remembered_without_the_token(
 ) -> None:
     assert cli("auth").code == 0
     monkeypatch.setenv("TRAKT_SYNC_BANGUMI__TOKEN", sandbox.bangumi_token)
+    # `status` never asks; `auth status` checks the token (issue 20.7) and remembers its user.
+    assert json.loads(cli("status", "--json").out)["bangumi"]["username"] is None
+    assert sandbox.bangumi.count("^/v0/me$") == 0
     before = json.loads(cli("auth", "status", "--json").out)["bangumi"]
-    assert before == {"authenticated": True, "username": None, "source": "config"}
+    assert before["username"] == "demo" and before["check"]["ok"] is True
+    assert before["origin"] == "the environment variable TRAKT_SYNC_BANGUMI__TOKEN"
     assert cli("sync").code == 0
     assert cli("sync", "--retry-unmatched").code == 0  # a run that reads the account again
     assert sandbox.bangumi.count("^/v0/me$") == 1
-    after = json.loads(cli("auth", "status", "--json").out)["bangumi"]
-    assert after["username"] == "demo" and after["source"] == "config"
+    after = json.loads(cli("status", "--json").out)["bangumi"]
+    assert after["username"] == "demo"
 
 
 def test_logout_revokes_at_trakt_and_deletes_locally(logged_in: Sandbox, cli) -> None:

@@ -22,22 +22,35 @@ def test_world_has_the_plays_asked_for_and_the_subjects_it_expects() -> None:
 
     normalise_world(world)  # every play refers to a known show episode or film
     history = world["trakt"]["history"]
+    shows = {s["ids"]["trakt"]: s["title"] for s in world["trakt"]["shows"]}
     kinds = Counter(p["type"] for p in history)
     assert len(history) == 600 == expected.episode_plays + expected.movie_plays
     assert (kinds["episode"], kinds["movie"]) == (expected.episode_plays, expected.movie_plays)
     subjects = {s["id"]: s for s in world["bangumi"]["subjects"]}
     assert expected.subjects and expected.title_only == 3
+    assert expected.anime_shows == len({show for show, _, _ in expected.anime_episodes})
+    assert len(expected.anime_episodes) == expected.episode_plays - sum(
+        1 for p in history if p["type"] == "episode" and "Drama" in shows[p["show"]]
+    )
     for sid, episodes in expected.subjects.items():
         assert len(subjects[sid]["episodes"]) == episodes
     assert build_world(600)[0] == world  # one seed, one world
 
 
 def test_floor_counts_pages_and_per_subject_requests() -> None:
-    expected = Expected(episode_plays=501, movie_plays=250, subjects={1: 12, 2: 1}, title_only=1)
+    expected = Expected(
+        episode_plays=501,
+        movie_plays=250,
+        subjects={1: 12, 2: 1, 3: 1500},
+        title_only=1,
+        anime_shows=2,
+    )
 
-    # Trakt: last activities + 3 episode pages + 1 movie page; Bangumi: the list page, one
-    # search, and for the TV subject and the film alike: the episode list, the write, a PATCH.
-    assert expected.floor() == {"trakt": 5, "bangumi": 8, "cdn": 1}
+    # Trakt (issue 19): last activities + 3 episode pages + 1 movie page + one metadata read
+    # per anime show + one title read for the title-only one; Bangumi: 2, one search, and
+    # for each TV subject and the film alike: the episode list (two pages of 1,500
+    # episodes), the write, a PATCH.
+    assert expected.floor() == {"trakt": 8, "bangumi": 13, "cdn": 1}
 
 
 def test_bare_app_lists_the_same_commands(tmp_path: Path) -> None:

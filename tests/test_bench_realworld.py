@@ -81,6 +81,39 @@ def test_the_recap_row_targets_the_sp_only_with_a_recap_title() -> None:
         assert not row.target.marks or row.target.ep_label.startswith("SP sort ")
 
 
+def test_a_half_sort_recap_is_a_main_episode_tmdb_counts_half_the_time() -> None:
+    """Issue 24's rule: the recap is a main episode with sort x.5 and ``ep`` x.5 (the
+    server's sort - first + 1), and TMDB lists it in about half of the parts."""
+    counted = 0
+    for seed in range(40):
+        part = patterns.synth_part(
+            7,
+            date(2020, 1, 5),
+            10,
+            13,
+            "half-recap",
+            random.Random(seed),
+            quirks=random.Random(seed),
+        )
+        [recap] = [e for e in part.episodes if e["sort"] % 1]
+        assert recap["type"] == 0 and recap["ep"] == recap["sort"] - 13 + 1
+        mains = [e for e in part.episodes if e["type"] == 0 and e["sort"] % 1 == 0]
+        counted += len(part.rows) == len(mains) + 1
+        # every row past the recap is touched by it and targets its own main episode
+        labels = [r.target.ep_label for r in part.rows if r.pattern == "half-recap"]
+        assert labels and all(label.startswith(("ep ", "recap sort")) for label in labels if label)
+    assert 10 < counted < 30
+
+
+def test_bangumi_dates_are_written_dotted_after_the_first_episode_or_not_at_all() -> None:
+    part = patterns.synth_part(7, date(2020, 1, 5), 4, 1, None, random.Random(1))
+    dotted = patterns.bangumi_dates(part.episodes, "dotted")
+    mains = sorted((e for e in dotted if e["type"] == 0), key=lambda e: e["sort"])
+    assert mains[0]["airdate"] == "2020-01-05" and mains[1]["airdate"] == "12.01.2020"
+    assert {e["airdate"] for e in patterns.bangumi_dates(part.episodes, "undated")} == {""}
+    assert patterns.bangumi_dates(part.episodes, "iso") == part.episodes
+
+
 def test_search_is_substring_on_folded_names_drops_trailing_words_and_keeps_width() -> None:
     world = WorldBuilder(universe(), 1).build(2, 0)
     search = world.bangumi.search_subjects

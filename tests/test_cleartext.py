@@ -44,7 +44,9 @@ def test_plain_http_from_the_environment_is_refused_too(
     "url", ["http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000", "https://x.org"]
 )
 def test_loopback_and_https_are_accepted(cli, isolated_env: Path, url: str) -> None:
-    (isolated_env / "config.toml").write_text(f'[sink]\nurl = "{url}"\n', encoding="utf-8")
+    (isolated_env / "config.toml").write_text(
+        f'[trakt]\nclient_id = "cid"\n[sink]\nurl = "{url}"\n', encoding="utf-8"
+    )
     assert cli("config", "check").code == 0
 
 

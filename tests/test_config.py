@@ -106,7 +106,7 @@ def test_config_init_writes_example_and_refuses_to_overwrite(cli, tmp_path: Path
     assert cli("config", "init").code == 0
     assert "[trakt]" in target.read_text()
     again = cli("config", "init")
-    assert again.code == 78 and "--force" in again.err
+    assert again.code == 2 and "--force" in again.err  # a usage error (issue 20.15)
     assert cli("config", "init", "--force").code == 0
 
 
@@ -153,7 +153,9 @@ def test_a_schedule_that_never_fires_is_refused_by_load_settings(tmp_path: Path)
 
 # Issue 12, bug 4: the missing key is the one named; issue 18: a secret is not needed.
 def test_a_missing_client_id_is_named_and_a_secret_is_not_needed(cli, tmp_path: Path) -> None:
-    write(tmp_path / "home" / "config.toml", '[trakt]\nclient_secret = "s3cret-value-123"\n')
+    path = tmp_path / "home" / "config.toml"
+    write(path, '[trakt]\nclient_secret = "s3cret-value-123"\n')
+    path.chmod(0o600)  # else a warning names the secret others can read (issue 20.4)
     result = cli("auth")
     assert result.code == 78
     assert "trakt.client_id: not set" in result.err

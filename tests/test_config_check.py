@@ -12,6 +12,8 @@ NOW = datetime(2026, 3, 28, 22, 30, tzinfo=UTC)  # the night before Europe's clo
 @pytest.fixture(autouse=True)
 def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("trakt_sync.cli.config_cmd.utcnow", lambda: NOW)
+    # What `auth` needs; without it a valid file is "not ready" (test_config_round_two).
+    monkeypatch.setenv("TRAKT_SYNC_TRAKT__CLIENT_ID", "client-id")
 
 
 def write(path: Path, text: str) -> Path:

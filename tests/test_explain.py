@@ -50,7 +50,8 @@ def test_one_episode_shows_subject_sources_segments_and_evidence(logged_in: Sand
     # sources tried: no override, the bangumi-data keys of TMDB tv/120089, the path taken
     assert "overrides: none" in out
     assert "tv/120089/season/1/episode/13 → 373267" in out
-    assert "path: bangumi-data TMDB keys" in out
+    # The path says what placed the episode, not the strategy (issue 20.9).
+    assert "path: E13–E25 → 373267 SPY×FAMILY(第2クール) (bangumi-data key)\n" in out
     # the season's segments, though only E13 was asked for
     assert "S1E1-E12 → 329906" in out
     assert "S1E13-E25 → 373267" in out
@@ -99,7 +100,7 @@ def test_unmatched_episode_lists_candidates_and_why_each_was_rejected(
     assert "unmatched — " in line and "trakt-sync map add trakt:185614 S0E1" in line
     assert "candidate 373267" in result.out
     assert "title differs" in result.out
-    assert "path: specials" in result.out
+    assert "path: nothing confirmed: 1 candidate(s), none confirmed by air dates" in result.out
 
 
 def test_whole_show_explains_every_season_specials_last(logged_in: Sandbox, cli) -> None:
@@ -117,7 +118,7 @@ def test_a_show_out_of_scope_says_why_without_asking_bangumi(logged_in: Sandbox,
     data = explain_json(cli, "breaking-bad", "--season", "1")
 
     (season,) = data["seasons"]
-    assert season["path"] == "none: out of scope"
+    assert season["path"] == "skipped: out of scope, nothing was looked up"
     assert season["skipped"].startswith("not anime")
     assert {e["status"] for e in season["episodes"]} == {"skipped"}
     assert logged_in.bangumi.requests == []
@@ -133,20 +134,19 @@ def test_explain_is_read_only(logged_in: Sandbox, cli) -> None:
 
 
 def test_unknown_show_season_or_episode_is_a_one_line_error(logged_in: Sandbox, cli) -> None:
+    # A show, season or episode that is not there is a usage error (issue 20.15).
     result = cli("explain", "no-such-show")
-    assert result.code == 1
+    assert result.code == 2
     assert result.out == ""
-    assert result.err.strip() == (
-        "trakt-sync: Trakt has no show 'no-such-show': give a Trakt show id, slug or "
-        "trakt.tv/shows/… URL"
-    )
+    assert result.err.strip().startswith("trakt-sync: Trakt has no show 'no-such-show' (")
+    assert "trakt:ID" in result.err and "movie:" in result.err
 
     result = cli("explain", "spy-x-family", "--season", "7")
-    assert result.code == 1
+    assert result.code == 2
     assert result.err.strip() == "trakt-sync: Trakt has no season 7 of 'SPY x FAMILY'"
 
     result = cli("explain", "spy-x-family", "--season", "1", "--episode", "99")
-    assert result.code == 1
+    assert result.code == 2
     assert "no episode S1E99" in result.err
 
     assert cli("explain", "spy-x-family", "--episode", "3").code == 2  # needs --season
@@ -165,10 +165,11 @@ def test_unknown_show_season_or_episode_is_a_one_line_error(logged_in: Sandbox, 
     ],
 )
 def test_show_references(text: str, expected: tuple[str, int | None, int | None]) -> None:
-    assert parse_show_ref(text) == expected
+    key = parse_show_ref(text)
+    assert (key.value, key.season, key.episode) == expected
 
 
-@pytest.mark.parametrize("text", ["https://trakt.tv/movies/your-name", "a show?", ""])
+@pytest.mark.parametrize("text", ["https://trakt.tv/movies/your-name/seasons/1", "a show?", ""])
 def test_bad_show_references(text: str) -> None:
     with pytest.raises(typer.BadParameter):
         parse_show_ref(text)

@@ -114,7 +114,7 @@ FAULTS = [
             "body": [{"id": 1, "type": "episode"}, {"id": "x", "watched_at": 5, "type": "movie"}],
             "headers": {"X-Pagination-Page-Count": "1"},
         },
-        75,
+        0,  # bad data, counted as such, not "try again later"; the next run reads it again
     ),
     Fault(
         "trakt empty page in the middle of paging",

@@ -34,7 +34,11 @@ COMMANDS: dict[str, tuple[str, list[str]]] = {
     "explain --episode": ("explain", ["explain", "spy-x-family", "-s", "1", "-e", "2", "--json"]),
     "map list": ("map-list", ["map", "list", "--json"]),
     "config show": ("config-show", ["config", "show", "--json"]),
+    "config show --origin": ("config-show", ["config", "show", "--origin", "--json"]),
     "config check": ("config-check", ["config", "check", "--json"]),
+    "log": ("log", ["log", "--json"]),
+    "doctor": ("doctor", ["doctor", "--json"]),
+    "search": ("search", ["search", "SPY×FAMILY", "--json"]),
 }
 
 

@@ -8,8 +8,7 @@ from trakt_sync.mapping_ops import normalise_key, parse_override
 def test_a_trakt_show_url_becomes_its_slug_key() -> None:
     assert normalise_key("https://trakt.tv/shows/spy-x-family/seasons/1") == "slug:spy-x-family"
     assert normalise_key(" trakt:123 ") == "trakt:123"
-    with pytest.raises(ValueError, match="movie:trakt:N"):
-        normalise_key("https://trakt.tv/movies/some-film")
+    assert normalise_key("https://trakt.tv/movies/some-film") == "movie:slug:some-film"
 
 
 def test_arguments_name_one_override() -> None:

@@ -78,10 +78,11 @@ def test_without_any_client_id_auth_and_config_check_say_what_is_missing(
     assert "trakt.client_secret" not in message
     assert sandbox.trakt.requests == []
 
+    # Valid, but not ready for `auth`: a problem, and 78 (issue 20.5).
     check = cli("config", "check", "--json")
-    assert check.code == 0, check.err
+    assert check.code == 78, check.err
     [profile] = json.loads(check.out)["profiles"]
-    assert any(w.startswith("trakt.client_id: not set") for w in profile["warnings"])
+    assert any(p.startswith("trakt.client_id: not set") for p in profile["problems"])
     assert "carries no public client id" in cli("config", "check").out
 
 

@@ -308,10 +308,15 @@ def test_first_sync_reads_no_trakt_season_the_history_holds_in_full(
 ) -> None:
     code, report = sync_json(cli)
     assert code == 0, report
-    seasons = [r.path for r in logged_in.trakt.requests if "/seasons/" in r.path]
+    seasons = [
+        f"{r.path}?{r.query.get('extended')}"
+        for r in logged_in.trakt.requests
+        if "/seasons" in r.path
+    ]
     # Bocchi (ended, all twelve episodes played) comes from the history items alone; SPY x
-    # FAMILY (three of 25 episodes played, still airing) needs its season read.
-    assert seasons == ["/shows/185614/seasons/1"]
+    # FAMILY (three of 25 episodes played, still airing) needs its seasons read: all of
+    # them with their episodes, in one request (A.10).
+    assert seasons == ["/shows/185614/seasons?episodes,full"]
     bocchi = subject_episodes(logged_in, BOCCHI)
     assert marked(logged_in, BOCCHI) == set(bocchi.values())
 

@@ -108,6 +108,10 @@ def login_bangumi(client: BangumiMe, tokens: TokenStore, token: str) -> BangumiT
     return saved
 
 
+def token_fingerprint(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
 @dataclass
 class BangumiAccount:
     """Which Bangumi token a profile uses and whose it is."""
@@ -121,19 +125,20 @@ class BangumiAccount:
         stored = self.tokens.load_bangumi()
         return stored.access_token if stored else None
 
-    def username(self, client: BangumiMe, state: StateStore) -> str:
-        """The account the token belongs to, asking ``/v0/me`` only once per token."""
+    def username(self, client: BangumiMe, state: StateStore, fresh: bool = False) -> str:
+        """The account the token belongs to, asking ``/v0/me`` only once per token (and
+        again with ``fresh``, to check the token)."""
         token = self.token()
         if token is None:
             raise NeedsAuth("not logged in to Bangumi; run `trakt-sync auth bangumi`")
-        if self.config_token is None:
+        if self.config_token is None and not fresh:
             stored = self.tokens.load_bangumi()
             if stored and stored.username:
                 return stored.username
         # Remember the user of an env/config token by a fingerprint, never the token.
-        fingerprint = hashlib.sha256(token.encode()).hexdigest()[:16]
+        fingerprint = token_fingerprint(token)
         known = state.get_state("bangumi_user")
-        if known and known.get("fingerprint") == fingerprint:
+        if known and known.get("fingerprint") == fingerprint and not fresh:
             return str(known["username"])
         username = str(client.me()["username"])
         state.set_state("bangumi_user", {"fingerprint": fingerprint, "username": username})
@@ -158,6 +163,8 @@ def auth_summary(
     now = now or datetime.now(UTC)
     if bangumi.config_token is not None:
         known = (state.get_state("bangumi_user") if state is not None else None) or {}
+        if known.get("fingerprint") != token_fingerprint(bangumi.config_token):
+            known = {}  # another token's user
         bangumi_data: dict[str, Any] = {
             "authenticated": True,
             "username": known.get("username"),

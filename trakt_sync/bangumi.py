@@ -10,6 +10,7 @@ import httpx
 from trakt_sync.errors import (
     AccessDenied,
     ApiError,
+    BadData,
     EpisodesNotOfSubject,
     NeedsAuth,
     NotFound,
@@ -42,8 +43,12 @@ class BangumiClient(ApiClient):
         user_agent: str,
         token: str | None,
         pacer: Pacer | None = None,
+        fix_token: str = "run `trakt-sync auth bangumi`",
         **kw: Any,
     ) -> None:
+        # What to do about a refused token: a token set in the config or environment wins
+        # over `auth bangumi`, so the fix is that setting.
+        self.fix_token = fix_token
         super().__init__(
             base_url,
             headers=bangumi_headers(user_agent, token),
@@ -56,9 +61,7 @@ class BangumiClient(ApiClient):
         if status == 401:
             if "need authorization" in text:
                 return NeedsAuth("not logged in to Bangumi; run `trakt-sync auth bangumi`")
-            return NeedsAuth(
-                f"Bangumi rejected the access token ({text}); run `trakt-sync auth bangumi`"
-            )
+            return NeedsAuth(f"Bangumi rejected the access token ({text}); {self.fix_token}")
         if status == 403:
             if "user-agent" in text.lower():
                 agent = self.http.headers.get("User-Agent", "")
@@ -69,8 +72,8 @@ class BangumiClient(ApiClient):
                 )
             if "scope" in text.lower():
                 return NeedsAuth(
-                    "the Bangumi token lacks the write:collection scope; create a new token "
-                    "and run `trakt-sync auth bangumi`"
+                    "the Bangumi token lacks the write:collection scope; create a new token: "
+                    + self.fix_token
                 )
             return AccessDenied(f"Bangumi refused the request (403: {text})")
         if status == 404:
@@ -100,14 +103,15 @@ class BangumiClient(ApiClient):
 
     def get_subject(self, subject_id: int) -> dict[str, Any]:
         data, _ = self.get_json(f"/v0/subjects/{subject_id}")
-        return dict(data)
+        return _object(data, f"subject {subject_id}")
 
     def get_related_subjects(self, subject_id: int) -> list[dict[str, Any]]:
         data, _ = self.get_json(f"/v0/subjects/{subject_id}/subjects")
-        return list(data)
+        return _array(data, f"subject {subject_id}", "its related subjects")
 
     def get_episodes(self, subject_id: int) -> list[dict[str, Any]]:
-        return list(self._pages("/v0/episodes", {"subject_id": subject_id}, EPISODE_PAGE))
+        item = f"subject {subject_id}"
+        return list(self._pages("/v0/episodes", {"subject_id": subject_id}, EPISODE_PAGE, item))
 
     def search_subjects(
         self,
@@ -128,7 +132,7 @@ class BangumiClient(ApiClient):
             params={"limit": limit},
             json={"keyword": keyword, "sort": "match", "filter": filters},
         )
-        return list(_decode(response).get("data") or [])
+        return _array(_decode(response).get("data") or [], f"the search for {keyword!r}", "hits")
 
     def collections_page(
         self, username: str, *, subject_type: int, offset: int
@@ -138,7 +142,9 @@ class BangumiClient(ApiClient):
             f"/v0/users/{username}/collections",
             {"subject_type": subject_type, "limit": COLLECTION_PAGE, "offset": offset},
         )
-        return list(data.get("data") or []), int(data.get("total") or 0)
+        item = f"the collection list of {username}"
+        data = _object(data, item)
+        return _array(data.get("data") or [], item, "its entries"), _total(data, item)
 
     def user_collection(self, username: str, subject_id: int) -> dict[str, Any] | None:
         """The user's collection entry, or None when the subject is not collected (404)."""
@@ -146,12 +152,22 @@ class BangumiClient(ApiClient):
             data, _ = self.get_json(f"/v0/users/{username}/collections/{subject_id}")
         except NotFound:
             return None
-        return dict(data)
+        return _object(data, f"the collection of subject {subject_id}")
 
     def episode_marks(self, subject_id: int) -> list[tuple[dict[str, Any], int]]:
         """Every episode of the subject with the user's mark type (0 = none)."""
-        rows = self._pages(f"/v0/users/-/collections/{subject_id}/episodes", {}, MARKS_PAGE)
-        return [(dict(row["episode"]), int(row["type"])) for row in rows]
+        item = f"subject {subject_id}"
+        rows = self._pages(f"/v0/users/-/collections/{subject_id}/episodes", {}, MARKS_PAGE, item)
+        marks = []
+        for row in rows:
+            # One unreadable row could hide an episode: completing the subject (看过) would
+            # then be a guess, so the whole subject waits (the engine fails its plays).
+            episode = row.get("episode") if isinstance(row, dict) else None
+            mark = row.get("type") if isinstance(row, dict) else None
+            if not isinstance(episode, dict) or type(mark) is not int:
+                raise BadData("Bangumi", item, f"an episode mark is unreadable: {row!r:.120}")
+            marks.append((dict(episode), mark))
+        return marks
 
     # -- writes --------------------------------------------------------------------------
 
@@ -179,21 +195,44 @@ class BangumiClient(ApiClient):
             json={"episode_id": episode_ids, "type": mark},
         )
 
-    def _pages(self, path: str, params: dict[str, Any], limit: int) -> Iterator[dict[str, Any]]:
+    def _pages(
+        self, path: str, params: dict[str, Any], limit: int, item: str
+    ) -> Iterator[dict[str, Any]]:
         offset = 0
         while True:
             data, _ = self.get_json(path, {**params, "limit": limit, "offset": offset})
-            rows = list(data.get("data") or [])
+            data = _object(data, item)
+            rows = _array(data.get("data") or [], item, "a page")
             yield from rows
             offset += len(rows)
-            if not rows or offset >= int(data.get("total") or 0):
+            if not rows or offset >= _total(data, item):
                 return
+
+
+def _object(data: Any, item: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise BadData("Bangumi", item, f"expected an object, got {type(data).__name__}")
+    return data
+
+
+def _array(data: Any, item: str, what: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise BadData("Bangumi", item, f"{what}: expected a list, got {type(data).__name__}")
+    return data
+
+
+def _total(data: dict[str, Any], item: str) -> int:
+    total = data.get("total") or 0
+    if type(total) is not int:
+        raise BadData("Bangumi", item, f"the page's total {total!r} is not a number")
+    return total
 
 
 def _decode(response: httpx.Response) -> dict[str, Any]:
     try:
-        return dict(response.json())
+        data = response.json()
     except ValueError:
         raise ServiceUnavailable(
             f"Bangumi: {response.request.url.path} answered with a body that is not valid JSON"
         ) from None
+    return _object(data, f"the answer of {response.request.url.path}")

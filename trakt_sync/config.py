@@ -8,9 +8,7 @@ and the reason (exit 78).
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
-import os
 import re
 import tomllib
 from datetime import datetime
@@ -33,7 +31,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from trakt_sync import PROJECT_URL, __version__
 from trakt_sync.config_web import WebSettings
 from trakt_sync.errors import ConfigError
-from trakt_sync.paths import DEFAULT_PROFILE, check_profile_name
+from trakt_sync.paths import DEFAULT_PROFILE
 from trakt_sync.redact import mask_url, url_secrets
 
 ENV_PREFIX = "TRAKT_SYNC_"
@@ -140,13 +138,18 @@ class SyncSettings(_Section):
             return value  # valid; croniter is slow to import for a command that needs no schedule
         from croniter import CroniterBadDateError, croniter
 
-        fields = value.split()
-        if len(fields) not in (5, 6) or not croniter.is_valid(value):
-            raise ValueError(f"invalid cron expression {value!r} (5 fields, or 6 with seconds)")
+        from trakt_sync.scheduler import expand
+
+        fields = expand(value).split()
+        if len(fields) not in (5, 6) or not croniter.is_valid(" ".join(fields)):
+            raise ValueError(
+                f"invalid cron expression {value!r} (5 fields, or 6 with seconds, or @daily, "
+                "@hourly, @weekly, @monthly, @yearly)"
+            )
         # croniter gives up after decades without a match; a day that never exists
         # (31 February) would otherwise surface at every `status` and in the daemon.
         try:
-            croniter(value, datetime(2000, 1, 1)).get_next(datetime)
+            croniter(" ".join(fields), datetime(2000, 1, 1)).get_next(datetime)
         except CroniterBadDateError:
             raise ValueError(
                 f"never fires: no date matches {value!r} (a day the month does not have?)"
@@ -344,8 +347,8 @@ class _DictSource(PydanticBaseSettingsSource):
 def read_toml(path: Path, *, must_exist: bool = False) -> dict[str, Any]:
     """The file's data; ``{}`` when it does not exist, unless it was named explicitly."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        # utf-8-sig: Windows editors start UTF-8 files with a byte-order mark.
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except (FileNotFoundError, NotADirectoryError):
         if must_exist:
             raise ConfigError(
@@ -378,35 +381,12 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _unknown_section(key: str, known: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f"did you mean {close[0]}? " if close else ""
-    return f"{key}: unknown section ({hint}known: {', '.join(known)})"
-
-
-def _check_shape(data: dict[str, Any], path: Path) -> None:
-    """Sections and profiles that are not there to be validated by the settings model."""
-    unknown = [key for key in data if key not in (*SECTIONS, "profiles")]
-    if unknown:
-        raise ConfigError(f"{path}: {_unknown_section(unknown[0], (*SECTIONS, 'profiles'))}")
-    profiles = data.get("profiles") or {}
-    if not isinstance(profiles, dict):
-        raise ConfigError(f"{path}: profiles: must be a table of [profiles.<name>] sections")
-    for name, sections in profiles.items():
-        check_profile_name(name, f"{path}: profiles")
-        if not isinstance(sections, dict):
-            raise ConfigError(f"{path}: profiles.{name}: must be a table of sections")
-        unknown = [key for key in sections if key not in SECTIONS]
-        if unknown:
-            raise ConfigError(f"{path}: profiles.{name}.{_unknown_section(unknown[0], SECTIONS)}")
-
-
 def _profile_data(data: dict[str, Any], profile: str) -> dict[str, Any]:
     base = {key: value for key, value in data.items() if key != "profiles"}
     return _merge(base, (data.get("profiles") or {}).get(profile, {}))
 
 
-def _in_data(loc: tuple[Any, ...], data: Any) -> bool:
+def in_data(loc: tuple[Any, ...], data: Any) -> bool:
     for part in loc:
         if not isinstance(data, dict) or part not in data:
             return False
@@ -434,20 +414,10 @@ def _validate(
     try:
         return _Loaded(**overrides)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        key = ".".join(str(part) for part in loc)
-        reason = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            reason = "unknown key"
-        env_name = ENV_PREFIX + "__".join(str(part) for part in loc).upper()
-        # The env var wins over the file, as in loading.
-        if env_name in os.environ:
-            raise ConfigError(f"environment variable {env_name}: {key}: {reason}") from None
-        profile_raw = (raw.get("profiles") or {}).get(profile, {})
-        if _in_data(loc, profile_raw):
-            key = f"profiles.{profile}.{key}"
-        raise ConfigError(f"{path}: {key}: {reason}") from None
+        from trakt_sync.config_checks import ProfileProblems, describe_error
+
+        problems = [describe_error(error, profile, raw) for error in exc.errors()]
+        raise ProfileProblems(problems) from None
 
 
 def load_profiles(
@@ -463,12 +433,30 @@ def load_profiles(
 def validate_profiles(
     raw: dict[str, Any], path: Path, overrides: dict[str, Any] | None = None
 ) -> dict[str, Settings]:
-    """Every profile of the file's data ``raw`` (as if read from ``path``), validated."""
-    _check_shape(raw, path)
-    return {
-        name: _validate(_profile_data(raw, name), overrides or {}, name, raw, path)
-        for name in profile_names(raw)
-    }
+    """Every profile of the file's data ``raw`` (as if read from ``path``), validated.
+
+    Every problem is reported at once, each once (a top-level mistake is every profile's)."""
+    from trakt_sync.config_checks import (
+        ProfileProblems,
+        config_error,
+        shape_problems,
+        type_problems,
+    )
+
+    problems = shape_problems(raw, SECTIONS)
+    if problems:
+        raise config_error(path, problems)
+    problems = type_problems(raw)
+    profiles: dict[str, Settings] = {}
+    for name in profile_names(raw):
+        try:
+            profiles[name] = _validate(_profile_data(raw, name), overrides or {}, name, raw, path)
+        except ProfileProblems as exc:
+            seen = {problem.split(": ", 1)[0] for problem in problems}
+            problems += [p for p in exc.problems if p.split(": ", 1)[0] not in seen]
+    if problems:
+        raise config_error(path, problems)
+    return profiles
 
 
 def secret_keys() -> list[tuple[str, str]]:

@@ -9,7 +9,6 @@ from typing import Any
 
 from trakt_sync.errors import EXIT_CONFIG, ConfigError
 from trakt_sync.redact import SecretRegistry
-from trakt_sync.trakt_app import NO_CLIENT_ID
 
 FIRES_SHOWN = 5
 
@@ -19,12 +18,14 @@ def check_data(
 ) -> dict[str, Any]:
     """The file, whether it is valid, and each profile's next fire times and warnings."""
     from trakt_sync.config import load_profiles
+    from trakt_sync.config_checks import readiness_problems
     from trakt_sync.scheduler import next_fires, schedule_warnings, zone
 
     data: dict[str, Any] = {
         "file": str(path),
         "file_exists": path.exists(),
         "valid": False,
+        "ready": False,
         "error": None,
         "exit_code": EXIT_CONFIG,
         "profiles": [],
@@ -42,9 +43,13 @@ def check_data(
                 "schedule": schedule,
                 "timezone": settings.sync.timezone,
                 "next_fires": [f.isoformat() for f in next_fires(schedule, tz, now, FIRES_SHOWN)],
-                "warnings": [f"sync.schedule: {w}" for w in schedule_warnings(schedule)]
-                + ([] if settings.trakt.app_client_id() else [NO_CLIENT_ID]),
+                "warnings": [f"sync.schedule: {w}" for w in schedule_warnings(schedule)],
+                # What `auth` and `sync` need that a valid file can still lack (issue 20.5).
+                "problems": readiness_problems(settings),
             }
         )
-    data.update(valid=True, exit_code=0)
+    problems = sum(len(profile["problems"]) for profile in data["profiles"])
+    data.update(valid=True, ready=not problems, exit_code=EXIT_CONFIG if problems else 0)
+    if problems:
+        data["error"] = f"{path}: valid, but {problems} problem(s) would stop `auth` or `sync`"
     return data

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from trakt_sync import heartbeat as beats
 from trakt_sync.errors import LockHeld, TraktSyncError
 from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.scheduler import next_fire, zone
 from trakt_sync.store import RunRecord
-from trakt_sync.timeutil import iso_z, parse_instant, utcnow
+from trakt_sync.timeutil import parse_instant, utcnow
 
 log = logging.getLogger(__name__)
 CHUNK_SECONDS = 1.0
@@ -55,17 +56,45 @@ class Daemon:
     clock: Callable[[], datetime] = utcnow
     sleep: Callable[[float], None] = time.sleep
     chunk: float = CHUNK_SECONDS
+    # (message, profile) → the message as that profile's user should read it (the CLI adds
+    # `-p NAME` to the commands it suggests).
+    describe: Callable[[str, str], str] = lambda message, profile: message
 
     def run_forever(self) -> None:
-        while not self.stop.is_set():
-            ran = self.run_due()
-            self.beat()
-            upcoming = min(self.profiles, key=lambda p: p.next_fire())
-            if ran:
-                moment = upcoming.next_fire().astimezone()
-                shape = "%Y-%m-%d %H:%M:%S %Z" if moment.second else "%Y-%m-%d %H:%M %Z"
-                log.info("next run at %s (profile %s)", moment.strftime(shape), upcoming.name)
-            self._sleep_until(upcoming.next_fire())
+        announced: datetime | None = None
+        try:
+            while not self.stop.is_set():
+                self.run_due()
+                self.beat()
+                upcoming = min(self.profiles, key=lambda p: p.next_fire())
+                fire = upcoming.next_fire()
+                # Said once, just before waiting for it; a fire already due (a sync that ran
+                # past it) starts at once and is not announced.
+                if fire > self.clock() and fire != announced:
+                    log.info("%s", self.next_run())
+                    announced = fire
+                self._sleep_until(fire)
+        finally:
+            self.beat(beats.STOPPED)  # `status` must not call a stopped daemon running
+
+    def run_once(self, everything: bool = False) -> dict[str, int]:
+        """``daemon --once``: what is due (everything with ``--now``), then a record that no
+        daemon runs; logs what it did and when the next run is."""
+        codes = self.run_due(everything=everything)
+        self.beat(beats.ONCE)
+        if codes:
+            log.info("ran %s", ", ".join(f"{name} (exit {code})" for name, code in codes.items()))
+        else:
+            log.info("nothing was due")
+        log.info("%s", self.next_run())
+        return codes
+
+    def next_run(self) -> str:
+        """``next run at 2026-01-01 06:00 CST (profile default)``."""
+        upcoming = min(self.profiles, key=lambda p: p.next_fire())
+        moment = upcoming.next_fire().astimezone()
+        shape = "%Y-%m-%d %H:%M:%S %Z" if moment.second else "%Y-%m-%d %H:%M %Z"
+        return f"next run at {moment.strftime(shape)} (profile {upcoming.name})"
 
     def run_due(self, everything: bool = False) -> dict[str, int]:
         """Sync every profile whose schedule fired since its last check; return their codes."""
@@ -89,7 +118,7 @@ class Daemon:
             log.warning("profile %s: skipped this tick: %s", name, exc)
             return exit_code(RunOutcome.of_error(exc), exc)
         except TraktSyncError as exc:
-            log.error("profile %s: %s", name, exc)
+            log.error("profile %s: %s", name, self.describe(str(exc), name))
             return exit_code(RunOutcome.of_error(exc), exc)
         except Exception as exc:
             log.exception("profile %s: unexpected error during sync", name)
@@ -97,9 +126,13 @@ class Daemon:
         log.info("profile %s: sync finished with exit code %d", name, code)
         return code
 
-    def beat(self) -> None:
+    def beat(self, state: str = beats.RUNNING) -> None:
         if self.heartbeat is not None:
-            self.heartbeat.write_text(iso_z(self.clock()) + "\n")
+            names = [p.name for p in self.profiles]
+            try:
+                beats.write(self.heartbeat, self.clock(), state, names)
+            except OSError as exc:
+                log.warning("cannot write the heartbeat %s: %s", self.heartbeat, exc.strerror)
 
     def _sleep_until(self, moment: datetime) -> None:
         while not self.stop.is_set():

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from trakt_sync.bad_data import UNREADABLE, bad_data_reason, left_for_bad_data
 from trakt_sync.errors import (
     AccessDenied,
     ApiError,
+    BadData,
     EpisodesNotOfSubject,
     Interrupted,
     ListReadShort,
@@ -48,7 +50,7 @@ from trakt_sync.trakt_items import history_row
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
-APPLY_BATCH = 100  # subjects whose plays are read at once
+APPLY_BATCH = 25  # subjects whose plays are read at once (100 peaked ~4 MiB higher at 10 k plays)
 HISTORY_KINDS = ("episodes", "movies")
 # Set by an import of Trakt's data export: the next fetch with a Trakt login reads the whole
 # history once, so the export's plain items (no air dates, no genres) become Trakt's own.
@@ -159,6 +161,7 @@ class RunReport:
                 "sent",
                 "rated",
                 "watchlisted",
+                "bad_data",  # plays left unmatched or failed over a service's unreadable data
             ),
             0,
         )
@@ -229,11 +232,15 @@ class SyncEngine:
         try:
             with discard:
                 malformed = self.fetch(options, report)
+                # An item Trakt sends unreadable would be just as unreadable on a retry: it is
+                # bad data (counted, the rest syncs). Only a list read short is worth "try again
+                # later". Either way the baseline stays, so the next run looks at it again.
+                short = malformed - report.counts["bad_data"]
                 self.resolve(options, report)
                 self.apply(options, report, run_id)
-            if malformed:
+            if short > 0:
                 raise ServiceUnavailable(
-                    f"Trakt sent {malformed} malformed history item(s) or empty page(s); "
+                    f"Trakt sent {short} empty page(s) or list(s) read short; "
                     "that history will be fetched again on the next run"
                 )
         except TraktSyncError as exc:
@@ -250,7 +257,13 @@ class SyncEngine:
         """Save new history; return how many items could not be read."""
         if options.export is not None:
             return self._fetch_export(options.export, report)
-        activities = self.trakt.last_activities()
+        answer = self.trakt.last_activities()
+        # A section that is not an object says nothing: that kind is fetched (issue 24).
+        activities = (
+            {k: v for k, v in answer.items() if isinstance(v, dict)}
+            if isinstance(answer, dict)
+            else {}
+        )
         reconcile = bool(self.store.get_state("reconcile"))  # set by the upgrade to schema 2
         before = self._older_than_cursors() if reconcile else {}
         exported = bool(self.store.get_state(EXPORT_REFRESH))
@@ -398,6 +411,7 @@ class SyncEngine:
                             row = history_row(item)
                         except ValueError as exc:
                             malformed += 1
+                            report.counts["bad_data"] += 1
                             log.warning("skipping a malformed Trakt history item (%s)", exc)
                             continue
                         rows.append((row, item))
@@ -454,6 +468,9 @@ class SyncEngine:
                     self.store.mark_failed(group.history_ids, str(exc))
                     report.counts["failed"] += len(group.history_ids)
                     continue
+                except (BadData, *UNREADABLE) as exc:
+                    results = left_for_bad_data(group, exc)
+                    report.counts["bad_data"] += len(results)
                 self.store.record_resolutions(results, version)
                 for _, res in results:
                     if res.status.value in ("unmatched", "skipped"):
@@ -487,7 +504,21 @@ class SyncEngine:
         for done, (subject_id, members) in enumerate(self._apply_batches(kinds), start=1):
             self._checkpoint()
             extra = extras.get(subject_id)
-            plan = self._plan_with_extras(subject_id, members, collections.get(subject_id), extra)
+            try:
+                plan = self._plan_with_extras(
+                    subject_id, members, collections.get(subject_id), extra
+                )
+            except (BadData, *UNREADABLE) as exc:
+                # Its collection, marks or episodes cannot be read: nothing is written for
+                # it (a guess could complete a subject wrongly); the other subjects go on.
+                why = bad_data_reason(exc, "Bangumi", f"subject {subject_id}")
+                log.warning("%s", why)
+                ids = [m.play.history_id for m in members]
+                self.store.mark_failed(ids, why)
+                report.counts["failed"] += len(ids) + bool(extra and not members)
+                report.counts["bad_data"] += len(ids)
+                report.failed_subjects[subject_id] = why
+                continue
             report.plans.append(
                 (plan, _title(members) if members else extra.title if extra else "")
             )
@@ -600,7 +631,13 @@ class SyncEngine:
                 episodes.append(episode)
         else:
             episodes = self.episodes.get_episodes(subject_id)
-        main_ids = [int(e["id"]) for e in episodes if e.get("type") == EP_MAIN]
+        # A main episode with a half sort is a recap Bangumi lists as one (issue 24): it is
+        # neither required for 看过 nor ever marked unless a play names it.
+        main_ids = [
+            int(e["id"])
+            for e in episodes
+            if e.get("type") == EP_MAIN and float(e.get("sort") or 0).is_integer()
+        ]
         plan = plan_subject(
             subject_id,
             is_movie=is_movie,
@@ -623,9 +660,9 @@ class SyncEngine:
         labels the plan, so it is worth no request. The subject as read before, else the
         user's collection entry, else the matcher's bangumi-data title; "" when none has it."""
         subject = self.episodes.cached_subject(subject_id)
-        if subject is None and entry is not None:
+        if not isinstance(subject, dict) and entry is not None:
             subject = entry.get("subject")
-        if subject:
+        if isinstance(subject, dict):  # a label only: an unreadable one is no reason to fail
             name = str(subject.get("name") or subject.get("name_cn") or "")
             if name:
                 return name
@@ -694,8 +731,9 @@ class SyncEngine:
                 break  # a short list mid-way is not proof of absence: look the rest up singly
             page_size = max(page_size, len(rows))  # the client asks for full pages
             for row in rows:
-                if int(row["subject_id"]) in wanted:
-                    found[int(row["subject_id"])] = row
+                sid = row.get("subject_id") if isinstance(row, dict) else None
+                if isinstance(sid, int) and sid in wanted:
+                    found[sid] = row  # an unreadable row: that subject is looked up singly
             offset += len(rows)
         return found
 

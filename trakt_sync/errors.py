@@ -23,6 +23,12 @@ class TraktSyncError(Exception):
     exit_code = EXIT_FAILED
 
 
+class BadArgument(TraktSyncError):
+    """An argument names something that is not there: a file, a show (exit 2, usage)."""
+
+    exit_code = EXIT_USAGE
+
+
 class ConfigError(TraktSyncError):
     """Invalid, unreadable or inconsistent configuration (exit 78)."""
 
@@ -72,6 +78,19 @@ class Interrupted(TryLater):
 
 class LockHeld(TryLater):
     """Another sync of the same profile is running."""
+
+
+class BadData(TraktSyncError):
+    """A service's answer (or a data file) has a field the program cannot use — a missing
+    key, a wrong type, a null, an odd date: the item it belongs to is left alone with this
+    as its reason, and the rest of the run goes on (issue 24).
+
+    ``source`` names where it came from (Trakt, Bangumi, bangumi-data, the id table) and
+    ``item`` what it belongs to (a subject, a show)."""
+
+    def __init__(self, source: str, item: str, detail: str) -> None:
+        super().__init__(f"{source} sent unreadable data for {item}: {detail}")
+        self.source, self.item, self.detail = source, item, detail
 
 
 class ApiError(TraktSyncError):

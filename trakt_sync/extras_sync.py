@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from trakt_sync.errors import AccessDenied, ApiError, ListReadShort, NotFound
+from trakt_sync.errors import AccessDenied, ApiError, BadData, ListReadShort, NotFound
 from trakt_sync.extras import (
     FIRST_SEASON,
     LIST_RATINGS,
@@ -148,6 +148,8 @@ class ExtrasSync:
             except ApiError as exc:
                 log.warning("%s %s: %s (tried again next run)", key.list, entry.title, exc)
                 continue
+            except BadData as exc:  # issue 24: that entry is left alone, the rest goes on
+                results = [Resolution.unmatched(f"{exc} — {entry.title} left unmatched")]
             matched = [
                 r
                 for r in results

@@ -4,7 +4,6 @@ export, and send the plays they touch back to be resolved on the next sync."""
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,24 +11,17 @@ from typing import Any, Protocol
 
 import tomli_w
 
-from trakt_sync.errors import ConfigError, NotFound, TryLater
+from trakt_sync import show_key
+from trakt_sync.errors import BadArgument, ConfigError, NotFound, TryLater
 from trakt_sync.matching.overrides import Override
+from trakt_sync.models import TraktIds
 from trakt_sync.store import Store
-
-_TRAKT_URL = re.compile(r"trakt\.tv/(shows|movies)/([a-z0-9-]+)")
+from trakt_sync.subject_search import subject_name as display_subject_name
 
 
 def normalise_key(value: str) -> str:
-    """Accept trakt:N, slug:x, tmdb:N, movie:trakt:N, movie:tmdb:N or a trakt.tv URL.
-
-    Raises ValueError for what cannot be a key."""
-    match = _TRAKT_URL.search(value)
-    if match:
-        kind, slug = match.groups()
-        if kind == "movies":
-            raise ValueError("for a film use movie:trakt:N or movie:tmdb:N")
-        return f"slug:{slug}"
-    return value.strip()
+    """The canonical key of any form :mod:`trakt_sync.show_key` accepts; ValueError else."""
+    return str(show_key.parse(value))
 
 
 def parse_override(show: str, args: list[str], start_ep: int) -> Override:
@@ -56,6 +48,7 @@ class SubjectReader(Protocol):
 
 class ShowReader(Protocol):
     def get_show(self, show_id: int | str) -> dict[str, Any]: ...
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> tuple[Any, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -66,12 +59,66 @@ class OverrideCheck:
     show_title: str | None = None
     subject_name: str | None = None
     unchecked: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def check_override(override: Override, bangumi: SubjectReader, trakt: ShowReader) -> OverrideCheck:
+def local_conflicts(override: Override, existing: list[Override]) -> list[str]:
+    """Why ``override`` could never apply beside the mappings there are, as far as their
+    keys tell (no request): ``ignore`` and a mapping of the same season."""
+    problems = []
+    for other in existing:
+        if other.show != override.show or other == override:
+            continue
+        same_part = other.season == override.season and other.first == override.first
+        if same_part and other.ignore != override.ignore:
+            which = "ignores" if other.ignore else "maps"
+            problems.append(
+                f"{other.describe()} already {which} {override.show} {override.spec or ''}".rstrip()
+                + "; remove it first (`trakt-sync map remove`)"
+            )
+    return problems
+
+
+def show_conflicts(
+    override: Override, ids: Any, seasons: dict[int, int], existing: list[Override]
+) -> tuple[list[str], list[str]]:
+    """(problems, notes) from what Trakt says of the show: seasons and episodes it does not
+    have, and the same show mapped under another key."""
+    problems, notes = [], []
+    if override.season is not None and seasons:
+        count = seasons.get(override.season)
+        if count is None:
+            have = ", ".join(f"S{n}" for n in sorted(seasons)) or "none"
+            problems.append(f"the show has no season {override.season} (Trakt lists {have})")
+        elif override.first is not None and override.first > count:
+            problems.append(
+                f"season {override.season} has {count} episode(s): no E{override.first}"
+            )
+        elif override.last is not None and override.last > count:
+            notes.append(
+                f"season {override.season} has {count} episode(s) so far; "
+                f"E{count + 1}–E{override.last} apply once Trakt lists them"
+            )
+    for other in existing:
+        if other.show != override.show and not other.is_movie and other.matches_show(ids):
+            problems.append(
+                f"this show is already mapped as {other.show} ({other.describe()}); "
+                f"use one key per show: `trakt-sync map add {other.show} …`"
+            )
+            break
+    return problems, notes
+
+
+def check_override(
+    override: Override,
+    bangumi: SubjectReader,
+    trakt: ShowReader,
+    existing: list[Override] | None = None,
+) -> OverrideCheck:
     """Read the override's Bangumi subject and Trakt show; ValueError when either does not
-    exist (so a typo is caught now, not at the next sync)."""
+    exist or the mapping could never apply (so a typo is caught now, not at the next sync)."""
     unchecked: list[str] = []
+    notes: list[str] = []
     subject_name = show_title = None
     try:
         if override.subject_id is not None:
@@ -82,33 +129,39 @@ def check_override(override: Override, bangumi: SubjectReader, trakt: ShowReader
                     f"Bangumi has no subject {override.subject_id} "
                     f"(https://bgm.tv/subject/{override.subject_id})"
                 ) from None
-            subject_name = str(subject.get("name_cn") or subject.get("name") or "")
-        kind, _, value = override.show.partition(":")
-        if override.is_movie or kind == "tmdb":
+            subject_name = display_subject_name(subject)
+        key = override.key
+        if override.is_movie or key.trakt_ref is None:
             # Trakt reads a show by its own id or slug only; films are not read at all.
             unchecked.append(f"the Trakt {'film' if override.is_movie else 'show'}")
         else:
             try:
-                show = trakt.get_show(value)
+                show = trakt.get_show(key.trakt_ref)
+                listed, _ = trakt.get_json(f"/shows/{key.trakt_ref}/seasons", {"extended": "full"})
             except NotFound:
                 raise ValueError(f"Trakt has no show {override.show}") from None
             show_title = f"{show.get('title')} ({show.get('year')})"
+            seasons = {
+                int(s["number"]): int(s.get("episode_count") or 0)
+                for s in listed
+                if isinstance(s, dict) and "number" in s
+            }
+            ids = TraktIds.from_api(show.get("ids"))
+            problems, notes = show_conflicts(override, ids, seasons, existing or [])
+            if problems:
+                raise ValueError(f"{override.describe()} can never apply: {problems[0]}")
     except TryLater as exc:
         raise TryLater(f"cannot check the mapping ({exc}); add it with --offline") from None
-    return OverrideCheck(show_title, subject_name, unchecked)
+    return OverrideCheck(show_title, subject_name, unchecked, notes)
 
 
 def reset_affected(store: Store, override: Override) -> int:
     """Send the plays an override touches back to be resolved on the next sync."""
-    kind, _, value = override.show.partition(":")
-    if override.is_movie:
-        id_kind, _, number = value.partition(":")
-        return store.reset_movie_plays("trakt" if id_kind == "trakt" else "tmdb", int(number))
-    if kind == "slug":
-        return store.reset_show_plays("slug", value, override.season)
-    return store.reset_show_plays(
-        "trakt" if kind == "trakt" else "tmdb", int(value), override.season
-    )
+    key = override.key
+    value: int | str = key.value if key.id_kind == "slug" else int(key.value)
+    if key.movie:
+        return store.reset_movie_plays(key.id_kind, value)
+    return store.reset_show_plays(key.id_kind, value, override.season)
 
 
 def add_override(store: Store, override: Override) -> tuple[bool, int]:
@@ -139,6 +192,10 @@ def read_overrides(path: Path) -> list[Override]:
     """The overrides of a file written by :func:`export_overrides`."""
     try:
         raw = path.read_bytes()
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise BadArgument(f"{path}: cannot read it ({reason})") from None
+    try:
         data = json.loads(raw) if path.suffix == ".json" else tomllib.loads(raw.decode())
         specs = data.get("overrides", []) if isinstance(data, dict) else None
         if not isinstance(specs, list) or not all(isinstance(spec, dict) for spec in specs):
@@ -146,7 +203,7 @@ def read_overrides(path: Path) -> list[Override]:
                 'expected {"overrides": [...]}, a list of tables (as `map export` writes)'
             )
         return [Override.from_dict(spec) for spec in specs]
-    except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot import overrides: {exc}") from None
 
 
@@ -156,3 +213,47 @@ def import_overrides(store: Store, overrides: list[Override]) -> int:
     for override in overrides:
         reset_affected(store, override)
     return added
+
+
+def select_overrides(
+    overrides: list[Override],
+    target: str,
+    args: list[str],
+    start_ep: int | None = None,
+    ids: TraktIds | None = None,
+) -> list[int]:
+    """The positions (0-based, as ``map list`` numbers them from 1) of the overrides that
+    ``map remove TARGET [EPISODES] [SUBJECT|ignore]`` names. ``TARGET`` is a key or the
+    number ``map list`` shows (``3`` or ``#3``; a Trakt id is written ``trakt:ID``); with
+    the show's ``ids`` (from Trakt), a mapping under another key of the same show counts."""
+    number = target.removeprefix("#")
+    if number.isdigit() and not args:
+        index = int(number) - 1
+        if not 0 <= index < len(overrides):
+            raise ValueError(f"no mapping number {number}: `map list` shows {len(overrides)}")
+        return [index]
+    key = normalise_key(target)
+    if len(args) > 2:
+        raise ValueError("expected KEY [EPISODES] [SUBJECT_ID|ignore]")
+    spec = subject = None
+    for arg in args:
+        if arg.isdigit() or arg.lower() == "ignore":
+            subject = arg.lower()
+        else:
+            spec = arg
+    wanted_spec = Override.parse(key, spec, None, ignore=True).spec if spec else None
+    chosen = []
+    for index, override in enumerate(overrides):
+        same = override.show == key or (
+            ids is not None and not override.is_movie and override.matches_show(ids)
+        )
+        if not same or (wanted_spec is not None and override.spec != wanted_spec):
+            continue
+        if subject == "ignore" and not override.ignore:
+            continue
+        if subject not in (None, "ignore") and str(override.subject_id) != subject:
+            continue
+        if start_ep is not None and override.start_ep != start_ep:
+            continue
+        chosen.append(index)
+    return chosen

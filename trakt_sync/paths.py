@@ -76,6 +76,16 @@ class StatePaths:
     def heartbeat_file(self) -> Path:
         return self.state_dir / "daemon.heartbeat"
 
+    def read_only(self, profile: str) -> bool:
+        """The state directory (or the profile's database) is there but may not be written
+        by this user: ``status`` can still read it."""
+        database = self.database(profile)
+        if not self.state_dir.is_dir():
+            return False
+        return not os.access(self.state_dir, os.W_OK | os.X_OK) or (
+            database.exists() and not os.access(database, os.W_OK)
+        )
+
     def ensure(self) -> StatePaths:
         for directory in (self.state_dir, self.cache_dir):
             try:

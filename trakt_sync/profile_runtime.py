@@ -3,7 +3,7 @@ commands, the web page): the secrets they hold are registered for redaction firs
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,9 +29,17 @@ def load_profile_settings(
 
 @contextmanager
 def open_runtime(
-    config_path: Path, profile: str, *, must_exist: bool, registry: SecretRegistry
+    config_path: Path,
+    profile: str,
+    *,
+    must_exist: bool,
+    registry: SecretRegistry,
+    read_only: bool = False,
+    notice: Callable[[str], None] | None = None,
 ) -> Iterator[Runtime]:
-    """The profile's runtime, closed on the way out; a damaged database is reported."""
+    """The profile's runtime, closed on the way out; a damaged database is reported.
+    ``read_only``: nothing is created or written in the state directory (``status``).
+    ``notice`` takes a one-time message for the person (the keyring fallback)."""
     from trakt_sync.paths import state_paths
     from trakt_sync.runtime import Runtime
     from trakt_sync.store import reporting_damage
@@ -44,7 +52,10 @@ def open_runtime(
         ),
         paths=state_paths(),
         secrets=registry,
+        read_only=read_only,
     )
+    if notice is not None:
+        rt.notice = notice  # before the token store, the one user of it, is built
     try:
         with reporting_damage(rt.paths.database(profile)):
             yield rt

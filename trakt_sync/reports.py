@@ -10,8 +10,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+from trakt_sync import show_key as keys
+from trakt_sync.heartbeat import judge as judge_daemon
+from trakt_sync.heartbeat import read as read_beat
 from trakt_sync.models import PlayState
 from trakt_sync.outcome import RunOutcome
 from trakt_sync.scheduler import interval, next_fire, zone
@@ -32,9 +36,16 @@ def run_dict(run: RunRecord | None) -> dict[str, Any] | None:
     }
 
 
+def unknown_accounts(profile: str) -> dict[str, Any]:
+    """What :func:`status_report` shows when the tokens cannot be read."""
+    nobody = {"authenticated": False, "username": None, "expires_at": None}
+    return {"profile": profile, "backend": "unknown", "trakt": nobody, "bangumi": nobody}
+
+
 def status_report(
     *,
     accounts: dict[str, Any],
+    problems: list[str] | None = None,
     store: Store,
     schedule: str,
     timezone: str | None,
@@ -45,22 +56,43 @@ def status_report(
 ) -> dict[str, Any]:
     """``accounts`` is :func:`trakt_sync.accounts.auth_summary`'s answer; ``sync_running``
     says whether a sync holds the profile's lock (checked only when a run says running)."""
-    beat = heartbeat.read_text().strip() if heartbeat.exists() else None
+    beat = read_beat(heartbeat)
+    stale = None if beat is None else daemon_stale(beat.at, schedule, timezone, now)
     return {
         "profile": accounts["profile"],
         "backend": accounts["backend"],
         "trakt": {k: accounts["trakt"][k] for k in ("authenticated", "username", "expires_at")},
-        "bangumi": {k: accounts["bangumi"][k] for k in ("authenticated", "username")},
+        "bangumi": {
+            "authenticated": accounts["bangumi"]["authenticated"],
+            "username": accounts["bangumi"]["username"],
+            "origin": accounts["bangumi"].get("origin"),
+        },
         "last_run": run_dict(_last_run(store, sync_running, died_message)),
         "last_success": run_dict(store.last_run(successful=True)),
         "items": store.state_counts(),
         "schedule": schedule,
         "next_run": next_fire(schedule, zone(timezone), now).isoformat(),
-        "daemon_heartbeat": beat,
-        "daemon_stale": None if beat is None else daemon_stale(beat, schedule, timezone, now),
-        "unmatched": store.latest_with_state(PlayState.UNMATCHED, 5),
-        "failed": store.latest_with_state(PlayState.FAILED, 5),
+        "daemon_heartbeat": beat.at if beat is not None else None,
+        "daemon_stale": stale,
+        "daemon": judge_daemon(beat, accounts["profile"], bool(stale)),
+        "problems": problems or [],
+        "unmatched": [_keyed(row) for row in store.latest_with_state(PlayState.UNMATCHED, 5)],
+        "failed": [_keyed(row) for row in store.latest_with_state(PlayState.FAILED, 5)],
     }
+
+
+def _keyed(row: dict[str, Any]) -> dict[str, Any]:
+    """A play row with its show's (or film's) structured key instead of the id columns."""
+    ids = SimpleNamespace(
+        trakt=row.pop("media_trakt"), slug=row.pop("media_slug"), tmdb=row.pop("media_tmdb")
+    )
+    try:
+        key = keys.of_ids(ids, movie=row["kind"] == "movie")
+    except ValueError:
+        row["show"] = row["show_key"] = None
+    else:
+        row["show"], row["show_key"] = str(key), key.as_dict()
+    return row
 
 
 def _last_run(
@@ -100,24 +132,26 @@ def health_problem(
     success = report["last_success"]
     limit = 2 * interval(schedule, zone(timezone), now)
     if success is None or now - parse_instant(success["finished_at"]) > limit:
-        return f"no successful sync in the last {limit}"
+        return f"no successful sync in the last {span(limit)} (twice the schedule's interval)"
     return None
 
 
 def unmatched_groups(store: Store, state: PlayState = PlayState.UNMATCHED) -> list[dict[str, Any]]:
     """Unmatched (or skipped) plays by show and season, with the best candidates and why
     they lost."""
-    rows = store.latest_with_state(state, limit=100_000)
-    groups: dict[tuple[str, Any], list[dict[str, Any]]] = defaultdict(list)
+    rows = [_keyed(row) for row in store.latest_with_state(state, limit=100_000)]
+    groups: dict[tuple[str, Any, Any], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        groups[(row["media_title"], row["season"])].append(row)
+        key = row["show"]
+        groups[(row["media_title"], row["season"], key)].append(row)
     result = []
-    for (title, season), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
+    for (title, season, _), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
         detail = json.loads(members[0]["resolution"] or "{}")
         result.append(
             {
                 "title": title,
-                "show": show_key(members[0]),
+                "show": members[0]["show"],
+                "show_key": members[0]["show_key"],
                 "season": season,
                 "episodes": sorted(r["number"] for r in members if r["number"] is not None),
                 "plays": len(members),
@@ -130,13 +164,14 @@ def unmatched_groups(store: Store, state: PlayState = PlayState.UNMATCHED) -> li
     return result
 
 
-def show_key(row: dict[str, Any]) -> str | None:
-    """The key ``map add`` takes for a play's show or film (``trakt:N``, ``movie:tmdb:N``…)."""
-    prefix = "movie:" if row["kind"] == "movie" else ""
-    if row.get("media_trakt") is not None:
-        return f"{prefix}trakt:{row['media_trakt']}"
-    if row.get("media_tmdb") is not None:
-        return f"{prefix}tmdb:{row['media_tmdb']}"
-    if row.get("media_slug") and not prefix:
-        return f"slug:{row['media_slug']}"
-    return None
+def span(length: timedelta) -> str:
+    """``12 h``, ``2 d 6 h``, ``30 min``: a length of time as a person reads it."""
+    minutes = int(length.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{minutes} min" if minutes else "",
+    ]
+    return " ".join(part for part in parts if part) or f"{int(length.total_seconds())} s"

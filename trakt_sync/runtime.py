@@ -8,6 +8,7 @@ with nothing new never loads the matcher's data).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,9 +21,9 @@ import httpx
 from trakt_sync import accounts, syncjob
 from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
-from trakt_sync.config import Settings
+from trakt_sync.config import ENV_PREFIX, Settings, read_toml
 from trakt_sync.engine import ProgressFn, SyncEngine
-from trakt_sync.errors import ConfigError, NotFound
+from trakt_sync.errors import ConfigError, NeedsAuth, NotFound, StateError
 from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
 from trakt_sync.httpclient import RequestCounter, RetryBudget, new_http
 from trakt_sync.matching.lookups import NO_TRAKT, CachedBangumi, CachedTrakt
@@ -37,9 +38,8 @@ from trakt_sync.trakt_auth import TraktOAuth, TraktSession
 
 if TYPE_CHECKING:
     from trakt_sync.daemon import ProfileSchedule
-    from trakt_sync.matching.bangumi_data import BangumiDataIndex
-    from trakt_sync.matching.id_table import IdTable
     from trakt_sync.matching.matcher import Matcher
+    from trakt_sync.matching.stored_index import StoredBangumiData, StoredIdTable
     from trakt_sync.sink import BangumiSyncerSink
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,13 @@ class Runtime:
     secrets: SecretRegistry = field(default_factory=SecretRegistry)
     counter: RequestCounter = field(default_factory=RequestCounter)
     transport: httpx.BaseTransport | None = None
+    # Where a one-time notice for the person goes (the keyring fallback): the CLI prints it
+    # as a sentence; a library user gets a log warning.
+    notice: Callable[[str], None] = field(default=lambda message: log.warning("%s", message))
+    # Only read the state directory (``status``): nothing is created or written there.
+    read_only: bool = False
+    # the data indexes the matcher opened (SQLite files), closed with the runtime
+    _opened: list[StoredBangumiData | StoredIdTable] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         for secret in self.settings.secret_values():
@@ -68,17 +75,20 @@ class Runtime:
 
     @cached_property
     def tokens(self) -> TokenStore:
-        self.paths.ensure()
+        if not self.read_only:
+            self.paths.ensure()
         return TokenStore(
             self.paths,
             backend=self.settings.secrets.backend,
             profile=self.profile,
-            warn=lambda message: log.warning("%s", message),
+            warn=self.notice,
             registry=self.secrets,
         )
 
     @cached_property
     def store(self) -> Store:
+        if self.read_only:
+            return Store(self.paths.database(self.profile), self.secrets.redact, read_only=True)
         self.paths.ensure()
         return Store(self.paths.database(self.profile), redact=self.secrets.redact)
 
@@ -135,18 +145,43 @@ class Runtime:
             **self._client_kw(),
         )
 
-    def bangumi_client(self, token: str | None) -> BangumiClient:
+    def bangumi_client(self, token: str | None, fix_token: str | None = None) -> BangumiClient:
         """A client sending ``token``; the caller closes it."""
+        if fix_token is None:
+            return BangumiClient(
+                self.settings.bangumi.api_url,
+                user_agent=self.user_agent,
+                token=token,
+                **self._client_kw(),
+            )
         return BangumiClient(
             self.settings.bangumi.api_url,
             user_agent=self.user_agent,
             token=token,
+            fix_token=fix_token,
             **self._client_kw(),
         )
 
     @cached_property
     def bangumi(self) -> BangumiClient:
-        return self.bangumi_client(self.bangumi_account.token())
+        origin = self.bangumi_token_origin()
+        fix = None
+        if origin is not None:
+            fix = f"change or remove {origin} (`auth bangumi` cannot help while it is set)"
+        return self.bangumi_client(self.bangumi_account.token(), fix)
+
+    def bangumi_token_origin(self) -> str | None:
+        """Where ``bangumi.token`` comes from (``environment variable …`` or ``… in FILE``);
+        None when the profile uses the token stored by ``auth bangumi``."""
+        if self.settings.bangumi.token is None:
+            return None
+        env = f"{ENV_PREFIX}BANGUMI__TOKEN"
+        if env in os.environ:
+            return f"the environment variable {env}"
+        raw = read_toml(self.config_path)
+        profile = ((raw.get("profiles") or {}).get(self.profile) or {}).get("bangumi") or {}
+        key = f"profiles.{self.profile}.bangumi.token" if "token" in profile else "bangumi.token"
+        return f"{key} in {self.config_path}"
 
     @cached_property
     def cached_bangumi(self) -> CachedBangumi:
@@ -209,19 +244,51 @@ class Runtime:
         account = self.bangumi_account
         # Only a token from the config needs the database (for its remembered user).
         state = self.store if account.config_token is not None else None
-        return accounts.auth_summary(self.profile, self.tokens, account, state)
+        summary = accounts.auth_summary(self.profile, self.tokens, account, state)
+        summary["bangumi"]["origin"] = self.bangumi_token_origin()
+        return summary
+
+    def check_bangumi_token(self) -> dict[str, Any]:
+        """Ask Bangumi whose the profile's token is (``/v0/me``): ``{"ok", "username",
+        "error"}``; the user is remembered as a sync would."""
+        try:
+            username = self.bangumi_account.username(self.bangumi, self.store, fresh=True)
+        except NeedsAuth as exc:
+            return {"ok": False, "username": None, "error": str(exc)}
+        return {"ok": True, "username": username, "error": None}
 
     def status_report(self, now: datetime) -> dict[str, Any]:
         from trakt_sync import reports
 
         sync = self.settings.sync
+        problems = []
+        try:
+            accounts = self.auth_summary()
+        except (StateError, OSError) as exc:
+            if not self.read_only:
+                raise
+            # A state directory this user may not write: say what cannot be read, show the rest.
+            problems.append(f"tokens: {exc}")
+            accounts = reports.unknown_accounts(self.profile)
         return reports.status_report(
-            accounts=self.auth_summary(),
+            accounts=accounts,
+            problems=problems,
             store=self.store,
             schedule=sync.schedule,
             timezone=sync.timezone,
             heartbeat=self.paths.heartbeat_file,
             now=now,
+            sync_running=lambda: syncjob.sync_running(self.paths.lock(self.profile)),
+            died_message=DIED_MESSAGE,
+        )
+
+    def run_log(self, limit: int) -> list[dict[str, Any]]:
+        """The ``limit`` runs started last (``trakt-sync log``)."""
+        from trakt_sync.runlog import run_log
+
+        return run_log(
+            self.store,
+            limit,
             sync_running=lambda: syncjob.sync_running(self.paths.lock(self.profile)),
             died_message=DIED_MESSAGE,
         )
@@ -253,8 +320,8 @@ class Runtime:
             proxy=self.settings.network.proxy,
         )
 
-    def _bangumi_data_index(self) -> BangumiDataIndex:
-        from trakt_sync.matching.bangumi_data import BangumiDataSource
+    def _bangumi_data_index(self) -> StoredBangumiData:
+        from trakt_sync.matching.data_sources import BangumiDataSource
 
         matching = self.settings.matching
         with self._data_http() as http:
@@ -265,11 +332,13 @@ class Runtime:
                 matching.refresh_interval,
                 http,
             )
-            return source.index()
+            index = source.index()
+        self._opened.append(index)
+        return index
 
-    def _id_table(self) -> IdTable | None:
+    def _id_table(self) -> StoredIdTable | None:
         """The further id table, or None when it is turned off or cannot be had."""
-        from trakt_sync.matching.id_table import IdTableSource
+        from trakt_sync.matching.data_sources import IdTableSource
 
         matching = self.settings.matching
         if not matching.id_table_url and not matching.id_table_path:
@@ -282,7 +351,10 @@ class Runtime:
                 matching.refresh_interval,
                 http,
             )
-            return source.table()
+            table = source.table()
+        if table is not None:
+            self._opened.append(table)
+        return table
 
     @property
     def trakt_offline(self) -> bool:
@@ -397,3 +469,6 @@ class Runtime:
                 client.close()
         if "store" in self.__dict__:
             self.store.close()
+        for index in self._opened:
+            index.close()
+        self._opened.clear()

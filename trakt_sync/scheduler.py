@@ -16,6 +16,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
+# The nicknames cron implementations accept, as the five fields they stand for.
+ALIASES = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
+
+
+def expand(schedule: str) -> str:
+    """``@daily`` → ``0 0 * * *``; any other schedule as written."""
+    return ALIASES.get(schedule.strip().lower(), schedule)
+
 
 def zone(name: str | None) -> tzinfo:
     """The configured IANA zone, else the system's local zone."""
@@ -47,6 +63,7 @@ def system_zone() -> tzinfo:
 
 def next_fire(schedule: str, tz: tzinfo, now: datetime) -> datetime:
     """The first fire time of ``schedule`` strictly after ``now`` (an aware datetime)."""
+    schedule = expand(schedule)
     now_utc = now.astimezone(UTC)
     local_now = now.astimezone(tz).replace(tzinfo=None)
     # A schedule that runs every hour also runs in both passes of a repeated
@@ -98,8 +115,8 @@ def next_fires(schedule: str, tz: tzinfo, now: datetime, count: int) -> list[dat
 
 def schedule_warnings(schedule: str) -> list[str]:
     """Valid but probably not meant: croniter reads a sixth field as seconds, and last."""
-    fields = schedule.split()
-    if len(fields) == 6 and croniter(schedule).expanded[5] == ["*"]:
+    fields = expand(schedule).split()
+    if len(fields) == 6 and croniter(" ".join(fields)).expanded[5] == ["*"]:
         return [
             f"{schedule!r} fires every second for a whole minute: croniter reads the sixth "
             "field as seconds, after the day of the week (most cron tools put seconds first); "

@@ -24,12 +24,13 @@ import httpx
 from trakt_sync.errors import (
     AccessDenied,
     ApiError,
+    BadData,
     RateLimited,
     ServiceUnavailable,
     TraktSyncError,
 )
 from trakt_sync.httpclient import ApiClient, error_text
-from trakt_sync.matching.airdate import broadcast_day, parse_day
+from trakt_sync.matching.airdate import broadcast_day, subject_day
 from trakt_sync.matching.fits import parse_episodes
 from trakt_sync.models import Play
 
@@ -229,10 +230,10 @@ class BangumiSyncerSink:
                 ep = next((e.ep for e in episodes if e.id == episode_id), None)
         except AccessDenied:
             raise
-        except ApiError as exc:  # NotFound included: a subject deleted since it was matched
+        except (ApiError, BadData) as exc:  # NotFound: a subject deleted since it was matched
             log.warning("subject %s: %s; sending the play as Trakt names it", subject_id, exc)
             return None
-        day = parse_day(subject.get("date"))
+        day = subject_day(subject)
         return Placed(
             name=str(subject.get("name") or ""),
             name_cn=str(subject.get("name_cn") or ""),

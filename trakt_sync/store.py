@@ -221,7 +221,7 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 ShowIdKind = Literal["trakt", "tmdb", "slug"]
-MovieIdKind = Literal["trakt", "tmdb"]
+MovieIdKind = Literal["trakt", "tmdb", "slug"]
 _ID_COLUMNS = {"trakt": "media_trakt", "tmdb": "media_tmdb", "slug": "media_slug"}
 
 
@@ -383,6 +383,18 @@ def _reset_targets(stored: str) -> str:
 
 # SQLite's primary result codes for a damaged file (the extended codes keep them in the low byte).
 _DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_READ_ONLY_CODES = {8, 14}  # SQLITE_READONLY, SQLITE_CANTOPEN (no room for its -wal/-shm)
+
+
+def _read_only(path: Path, exc: sqlite3.DatabaseError) -> StateError | None:
+    """A StateError naming what to fix when SQLite cannot write ``path``; None otherwise."""
+    if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in _READ_ONLY_CODES:
+        return None
+    return StateError(
+        f"{path}: the database cannot be written ({exc}); give the user running trakt-sync "
+        f"write access to it and to {path.parent}, or set TRAKT_SYNC_HOME to a writable "
+        "directory"
+    )
 
 
 @contextmanager
@@ -392,6 +404,9 @@ def reporting_damage(path: Path) -> Iterator[None]:
     try:
         yield
     except sqlite3.DatabaseError as exc:
+        read_only = _read_only(path, exc)
+        if read_only is not None:
+            raise read_only from None
         if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in _DAMAGE_CODES:
             raise
         raise StateError(
@@ -404,12 +419,19 @@ def reporting_damage(path: Path) -> Iterator[None]:
 
 
 class Store:
-    def __init__(self, path: Path, redact: Callable[[str], str] = redact_text) -> None:
+    def __init__(
+        self, path: Path, redact: Callable[[str], str] = redact_text, *, read_only: bool = False
+    ) -> None:
+        """``read_only``: never write, not even to create the file (``status`` in a state
+        directory it may not write); a database not there yet reads as an empty one."""
         self.path = path
         # Every message and reason stored may hold a server's words, which may echo a
         # credential back: they pass through the log redaction first (issue 26).
         self.redact = redact
         self._batched = False  # inside few_commits()
+        if read_only:
+            self._open_read_only(path)
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if not path.exists():
@@ -426,12 +448,33 @@ class Store:
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StateError(
+            raise _read_only(path, exc) or StateError(
                 f"{path}: not a usable trakt-sync database ({exc}); move it aside to start "
                 "afresh (it was left untouched)"
             ) from None
         except OSError as exc:
             raise StateError(f"{path.parent}: cannot create the state directory: {exc}") from None
+
+    def _open_read_only(self, path: Path) -> None:
+        try:
+            if not path.exists():
+                self.db = sqlite3.connect(":memory:", isolation_level=None)
+                self.db.row_factory = sqlite3.Row
+                self._migrate()
+                return
+            self.db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            try:
+                self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                # A WAL database whose -shm cannot be created here: read the file as it is.
+                self.db.close()
+                self.db = sqlite3.connect(
+                    f"{path.as_uri()}?immutable=1", uri=True, isolation_level=None
+                )
+                self.db.row_factory = sqlite3.Row
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"{path}: cannot read the database ({exc})") from None
 
     def close(self) -> None:
         self.db.close()
@@ -934,7 +977,7 @@ class Store:
             params += (season,)
         return self._reset_resolutions(where, params)
 
-    def reset_movie_plays(self, id_kind: MovieIdKind, movie_id: int) -> int:
+    def reset_movie_plays(self, id_kind: MovieIdKind, movie_id: int | str) -> int:
         """Send a film's plays back to be resolved again; return how many."""
         return self._reset_resolutions(
             f"kind = 'movie' AND {_ID_COLUMNS[id_kind]} = ?", (movie_id,)
@@ -1206,6 +1249,25 @@ class Store:
             (RunOutcome.RUNNING.value, int(not successful), RunOutcome.OK.value, int(include_dry)),
         ).fetchone()
         return None if row is None else _run_record(row)
+
+    def recent_runs(self, limit: int, *, include_dry: bool = True) -> list[RunRecord]:
+        """The runs started last, newest first, finished or not."""
+        rows = self.db.execute(
+            "SELECT * FROM runs WHERE (? OR dry_run = 0) ORDER BY id DESC LIMIT ?",
+            (int(include_dry), limit),
+        ).fetchall()
+        return [_run_record(row) for row in rows]
+
+    def unmatched_episodes(self) -> list[dict[str, Any]]:
+        """Every unmatched play's show (or film) ids, season, episode and air date: what
+        ``unmatched --fix`` groups and offers to map."""
+        rows = self.db.execute(
+            "SELECT history_id, kind, media_trakt, media_slug, media_tmdb, media_title, season, "
+            "number, first_aired, reason, resolution FROM plays WHERE state = ? "
+            "ORDER BY media_title, season, number",
+            (PlayState.UNMATCHED.value,),
+        ).fetchall()
+        return [dict(row) for row in rows]
 
 
 def _run_record(row: sqlite3.Row) -> RunRecord:

@@ -15,7 +15,12 @@ def subject_lines(result: SyncResult) -> list[str]:
     """What ``sync`` (or ``sync --dry-run``) prints on stdout."""
     if result.report.sink_items is not None:
         return _sink_lines(result)
-    plans = result.report.plans
+    # Only subjects a write goes (or went) to: "already marked" is no change on Bangumi.
+    plans = [
+        (plan, title)
+        for plan, title in result.report.plans
+        if plan.writes or plan.subject_id in result.report.failed_subjects
+    ]
     lines = []
     if result.dry_run:
         lines.append("Would change on Bangumi:" if plans else "Nothing to send to Bangumi.")

@@ -41,21 +41,24 @@ class SyncResult:
         if self.dry_run:
             verb = "planned" if self.report.outcome is RunOutcome.OK else "dry run failed"
         marked = "to mark" if self.dry_run else "marked"
+        # Plays deleted on Trakt: counted in --json, so said here too (nothing is un-marked).
+        removed = f", {c['removed']} removed on Trakt" if c.get("removed") else ""
         if self.report.sink_items is not None:
             sent = "to send" if self.dry_run else "sent"
             return (
                 f"{verb}: fetched {c['fetched']} ({c['new']} new), "
                 f"{len(self.report.sink_items) if self.dry_run else c['sent']} {sent} to "
                 f"Bangumi-syncer, {c['unmatched']} unmatched, {c['skipped']} skipped, "
-                f"{c['failed']} failed; requests: Trakt {self.requests.get('trakt', 0)}, "
+                f"{c['failed']} failed{removed}; requests: Trakt {self.requests.get('trakt', 0)}, "
                 f"Bangumi {self.requests.get('bangumi', 0)}, "
                 f"Bangumi-syncer {self.requests.get('bangumi-syncer', 0)}; "
                 f"{self.duration_s:.1f}s"
             )
+        bad = f", {c['bad_data']} left alone over unreadable data" if c.get("bad_data") else ""
         return (
             f"{verb}: fetched {c['fetched']} ({c['new']} new), {marked} {c['marked']}, "
             f"{c['already']} already marked, {c['unmatched']} unmatched, {c['skipped']} skipped, "
-            f"{c['failed']} failed; requests: Trakt {self.requests.get('trakt', 0)}, "
+            f"{c['failed']} failed{removed}{bad}; requests: Trakt {self.requests.get('trakt', 0)}, "
             f"Bangumi {self.requests.get('bangumi', 0)}; {self.duration_s:.1f}s"
         )
 
@@ -225,5 +228,7 @@ def sync_running(lock_path: Path) -> bool:
         lock.acquire()
     except Timeout:
         return True
+    except OSError:
+        return True  # a directory this user cannot write: it cannot tell, so no "died"
     lock.release()
     return False

@@ -484,6 +484,16 @@ def _probe_keyring(keyring_module: Any, timeout: float) -> tuple[Any | None, str
     return outcome[0]
 
 
+def keyring_problem(timeout: float = PROBE_TIMEOUT) -> str | None:
+    """Why the OS keyring cannot hold tokens right now, or None when it answers a test read
+    (what ``auto`` would find; ``trakt-sync doctor`` reports it)."""
+    try:
+        import keyring
+    except ImportError as exc:  # pragma: no cover - keyring is a dependency
+        return f"the keyring package cannot be imported ({_describe(exc)})"
+    return _probe_keyring(keyring, timeout)[1]
+
+
 # --------------------------------------------------------------------------- store
 
 

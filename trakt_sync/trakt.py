@@ -176,16 +176,21 @@ class TraktClient(ApiClient):
                 return
             page += 1
 
-    def get_season_episodes(self, show_id: int | str, season: int) -> list[dict[str, Any]]:
-        data, _ = self.get_json(f"/shows/{show_id}/seasons/{season}", {"extended": "full"})
+    def get_show_seasons(self, show_id: int | str) -> list[dict[str, Any]]:
+        """Every season of a show with all its episodes, in one request (A.10)."""
+        data, _ = self.get_json(f"/shows/{show_id}/seasons", {"extended": "episodes,full"})
         return list(data)
 
     def get_show_aliases(self, show_id: int | str) -> list[dict[str, Any]]:
         data, _ = self.get_json(f"/shows/{show_id}/aliases")
         return list(data)
 
-    def get_show_translations(self, show_id: int | str, language: str) -> list[dict[str, Any]]:
-        data, _ = self.get_json(f"/shows/{show_id}/translations/{language}")
+    def get_show_translations(
+        self, show_id: int | str, language: str | None = None
+    ) -> list[dict[str, Any]]:
+        """A show's translations in one language, or in every language (A.10)."""
+        path = f"/shows/{show_id}/translations" + (f"/{language}" if language else "")
+        data, _ = self.get_json(path)
         return list(data)
 
     def get_show(self, show_id: int | str) -> dict[str, Any]:

@@ -304,6 +304,9 @@ def test_metadata_routes(trakt: httpx.Client) -> None:
     assert len(trakt.get("/shows/bocchi-the-rock/seasons/1").json()) == 12
     zh = trakt.get("/shows/bocchi-the-rock/translations/zh").json()
     assert {t["country"] for t in zh} == {"cn", "tw"}
+    every = trakt.get("/shows/bocchi-the-rock/translations").json()  # A.10: all languages
+    assert sorted(t["language"] for t in every) == ["ja", "zh", "zh"]
+    assert all(set(t) >= {"title", "language", "country"} for t in every)
     assert trakt.get("/shows/spy-x-family/aliases").json()
     hits = trakt.get("/search/tmdb/120089", params={"type": "show"}).json()
     assert [h["show"]["ids"]["trakt"] for h in hits] == [185614]

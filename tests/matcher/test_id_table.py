@@ -14,7 +14,9 @@ from matcher_world import data_file
 from tests.helpers import Cdn, Clock
 from trakt_sync.errors import ConfigError
 from trakt_sync.matching.bangumi_data import TmdbKey
-from trakt_sync.matching.id_table import IdTableSource, build_table, load_table, save_table
+from trakt_sync.matching.data_sources import IdTableSource
+from trakt_sync.matching.id_table import IdTable, build_table
+from trakt_sync.matching.stored_index import StoredIdTable, write_id_table
 
 URL = "https://tables.example/BangumiExtLinker/data/anime_map.json"
 
@@ -70,19 +72,70 @@ def test_build_rejects_a_document_that_is_not_an_anime_map() -> None:
         build_table(b"<html>")
 
 
-def test_compact_index_round_trips_and_versions_follow_the_source(tmp_path: Path) -> None:
-    table = build_table(table_bytes())
-    path = tmp_path / "id-table-index.json"
-    save_table(table, path)
-    loaded = load_table(path)
+def assert_same_answers(stored: StoredIdTable, memory: IdTable) -> None:
+    rows = memory._rows
+    assert stored.version == memory.version and len(stored) == len(memory)
+    for sid in [*(r.bgm_id for r in rows), 987654321]:
+        assert stored.subject(sid) == memory.subject(sid), sid
+    for tmdb in [*(r.tmdb.id for r in rows if r.tmdb), 987654321]:
+        assert stored.tv(tmdb) == memory.tv(tmdb) and stored.movie(tmdb) == memory.movie(tmdb)
+    for tvdb in [*(r.tvdb for r in rows if r.tvdb), 987654321]:
+        assert stored.tvdb(tvdb) == memory.tvdb(tvdb), tvdb
+    for imdb in [*(r.imdb for r in rows if r.imdb), "tt0"]:
+        assert stored.imdb(imdb.upper()) == memory.imdb(imdb.upper()), imdb
 
-    assert loaded.version == table.version
-    assert loaded.tvdb(267440) == table.tvdb(267440)
-    assert loaded.tv(119100) == table.tv(119100)
-    assert loaded.subject(975) == table.subject(975)
-    assert len(loaded) == len(table)
+
+def test_streamed_table_answers_as_the_one_built_in_memory(tmp_path: Path) -> None:
+    memory = build_table(table_bytes())
+    source = tmp_path / "anime_map.json"
+    source.write_bytes(table_bytes())
+
+    stored = write_id_table(source, tmp_path / "t.sqlite3", memory.version)
+
+    assert memory.tvdb(405920) and memory.imdb("tt21211320")  # not a vacuous match
+    assert_same_answers(stored, memory)
     rows = json.loads(table_bytes())
-    assert build_table(json.dumps(rows[:-1]).encode()).version != table.version
+    assert build_table(json.dumps(rows[:-1]).encode()).version != memory.version
+
+
+def test_streamed_table_keeps_duplicates_and_bad_rows_as_the_in_memory_one(
+    tmp_path: Path,
+) -> None:
+    raw = json.dumps(
+        [
+            {"bgm_id": "3", "name": "c", "tmdb_id": "tv/5/season/2/episode/13", "tvdb_id": "8"},
+            {"bgm_id": "1", "name": "a", "date": "2020-01", "tmdb_id": "tv/5", "tvdb_id": "8"},
+            {"bgm_id": "3", "name": "c again", "imdb_id": "TT1"},
+            {"bgm_id": "4", "name": "d", "date": "2021-01-15", "tmdb_id": "movie/9"},
+            {"bgm_id": "x", "tmdb_id": "tv/6"},
+            "not a row",
+        ]
+    ).encode()
+    (tmp_path / "map.json").write_bytes(raw)
+    memory = build_table(raw)
+
+    stored = write_id_table(tmp_path / "map.json", tmp_path / "t.sqlite3", memory.version)
+
+    assert_same_answers(stored, memory)
+    assert stored.tvdb(8) == [1, 3] and stored.imdb("tt1") == [3]
+    row = stored.subject(3)
+    assert row is not None and row.name == "c again"
+
+
+def test_a_truncated_download_keeps_the_previous_table_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cdn, clock = Cdn(table_bytes(), etag='"t1"'), Clock(2_000_000.0)
+    old = source(cdn, clock, tmp_path).table()
+    cdn.body, cdn.etag = table_bytes()[:-40], '"t2"'
+    clock.now += 7200
+
+    with caplog.at_level(logging.WARNING):
+        table = source(cdn, clock, tmp_path).table()
+
+    assert old is not None and table is not None and table.version == old.version
+    assert table.tvdb(405920) == [329906, 373267, 411427]
+    assert "not complete JSON" in caplog.text and "using the cached copy" in caplog.text
 
 
 def source(cdn: Cdn, clock: Clock, cache_dir: Path, local: Path | None = None) -> IdTableSource:
@@ -96,7 +149,7 @@ def test_download_then_revalidate_at_most_once_per_interval(tmp_path: Path) -> N
     first = source(cdn, clock, tmp_path).table()
     assert first is not None and first.tvdb(405920) == [329906, 373267, 411427]
     assert len(cdn.requests) == 1 and "If-None-Match" not in cdn.requests[0].headers
-    assert (tmp_path / "id-table-index.json").is_file()
+    assert (tmp_path / "id-table-index.sqlite3").is_file()
 
     clock.now += 600
     again = source(cdn, clock, tmp_path).table()

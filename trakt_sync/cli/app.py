@@ -17,16 +17,21 @@ from trakt_sync.cli import (
     auth_cmd,
     backup_cmd,
     config_cmd,
+    config_set_cmd,
     daemon_cmd,
+    doctor_cmd,
     explain_cmd,
+    log_cmd,
     map_cmd,
+    search_cmd,
     status_cmd,
     sync_cmd,
     web_cmd,
 )
 from trakt_sync.cli.output import examples
-from trakt_sync.cli.state import CliState
-from trakt_sync.errors import EXIT_FAILED, TraktSyncError
+from trakt_sync.cli.reasons import error_text
+from trakt_sync.cli.state import CliState, is_usage_error
+from trakt_sync.errors import EXIT_FAILED, EXIT_USAGE, TraktSyncError
 from trakt_sync.outcome import RunOutcome, exit_code
 from trakt_sync.paths import check_profile_name
 from trakt_sync.redact import RedactingFilter, redact_text
@@ -53,7 +58,17 @@ def _argument_type(self: typer.core.TyperArgument, ctx: object) -> None:
     return None
 
 
+def _usage_name(self: typer.core.TyperArgument) -> str:
+    """Typer writes a required argument as "{SHOW}" in the usage line; the convention
+    (and our README) is SHOW, with only optional ones in brackets."""
+    name = self.display_name_raw
+    if not self.required:
+        name = f"[{name}]"
+    return name + ("..." if self.nargs != 1 and self.metavar is None else "")
+
+
 typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
+typer.core.TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="trakt-sync",
@@ -68,6 +83,14 @@ app = typer.Typer(
 )
 # Short help given here so that the root listing shows whole sentences, not "...".
 app.add_typer(auth_cmd.app, name="auth", short_help="Log in to Trakt and Bangumi.")
+config_cmd.app.command(
+    "set",
+    short_help="Change one setting in the config file.",
+    epilog=examples(
+        "trakt-sync config set sync.schedule '0 3 * * *'",
+        "trakt-sync -p partner config set sync.ratings fill",
+    ),
+)(config_set_cmd.set_)
 app.add_typer(config_cmd.app, name="config", short_help="Create, check and show the config file.")
 app.add_typer(map_cmd.app, name="map", short_help="Manual mappings from Trakt to Bangumi.")
 app.command(
@@ -102,7 +125,7 @@ app.command(
 app.command(
     "explain",
     short_help="How a show's episodes resolve to Bangumi.",
-    epilog=examples("trakt-sync explain spy-x-family --season 2 --episode 3"),
+    epilog=examples("trakt-sync explain spy-x-family --season 1 --episode 14"),
 )(explain_cmd.explain)
 app.command(
     "export",
@@ -114,6 +137,22 @@ app.command(
     short_help="Restore settings and overrides from `export`.",
     epilog=examples("trakt-sync import backup.toml"),
 )(backup_cmd.import_)
+
+app.command(
+    "search",
+    short_help="Find Bangumi subjects (ids for `map add`).",
+    epilog=examples("trakt-sync search 'spy family'", "trakt-sync search 葬送のフリーレン --json"),
+)(search_cmd.search)
+app.command(
+    "log",
+    short_help="Past sync runs: outcome, counts, duration.",
+    epilog=examples("trakt-sync log", "trakt-sync log --limit 50 --json"),
+)(log_cmd.log)
+app.command(
+    "doctor",
+    short_help="Check config, tokens, services, keyring, state.",
+    epilog=examples("trakt-sync doctor", "trakt-sync -p partner doctor --json"),
+)(doctor_cmd.doctor)
 
 
 def _version(value: bool) -> None:
@@ -155,6 +194,7 @@ def root(
 ) -> None:
     state: CliState = ctx.ensure_object(CliState)
     state.config, state.profile, state.verbose, state.quiet = config, profile, verbose, quiet
+    state.command = ctx.invoked_subcommand
     _setup_logging(state)
     check_profile_name(profile, "--profile")
 
@@ -235,12 +275,7 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 
 def _from_ctrl_c(exc: BaseException) -> bool:
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, KeyboardInterrupt):
-            return True
-        cause = cause.__cause__ or cause.__context__
-    return False
+    return _caused_by(exc, KeyboardInterrupt)
 
 
 def _cancelled(state: CliState, exc: BaseException) -> NoReturn:
@@ -250,8 +285,60 @@ def _cancelled(state: CliState, exc: BaseException) -> NoReturn:
     sys.exit(code)
 
 
+def _usage_json(state: CliState, args: list[str], error: Exception) -> None:
+    """``--json`` promises one document, also for a usage error (Click printed the usage)."""
+    options = args[: args.index("--")] if "--" in args else args
+    if "--json" not in options or state.json_sent:
+        return
+    if state.json_error is None:  # the command's own body never ran
+        if state.command == "sync":
+            state.expect_json(sync_cmd.json_error("--dry-run" in options))
+        elif state.command == "config" and "check" in options:
+            state.expect_json(config_cmd.check_json_error(state))
+        else:
+            state.expect_json()
+    state.emit_json_error(error.format_message(), EXIT_USAGE, error)  # type: ignore[attr-defined]
+
+
+# 128 + SIGPIPE: what a shell reports for a command whose reader went away (`| head -1`).
+EXIT_BROKEN_PIPE = 141
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, kind):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _stdout_closed() -> NoReturn:
+    """The reader of stdout went away: nothing more is worth saying; no traceback either when
+    Python flushes stdout on its way out."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; the one place where exceptions become messages and exit codes."""
+    try:
+        _main(argv)
+        sys.stdout.flush()
+    except SystemExit as exc:
+        if _caused_by(exc, BrokenPipeError):
+            _stdout_closed()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_closed()
+        raise
+    except BrokenPipeError:
+        _stdout_closed()
+
+
+def _main(argv: list[str] | None) -> None:
     if "httpx" not in sys.modules:
         # httpx loads its own command line (click, rich, pygments: ~45 ms, a sixth of a
         # no-op sync) whenever they are installed; trakt-sync never runs it.
@@ -263,16 +350,20 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit as exc:
         if _from_ctrl_c(exc):  # Typer turns Ctrl-C into a silent exit 130
             _cancelled(state, KeyboardInterrupt())
+        if exc.code == EXIT_USAGE and is_usage_error(exc.__context__):
+            _usage_json(state, args, exc.__context__)  # type: ignore[arg-type]
         raise
     except TraktSyncError as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")
-        message = redact_text(str(exc), state.registry)
+        message = state.hint(redact_text(str(exc), state.registry))
         state.emit_json_error(message, exc.exit_code, exc)
-        print(f"trakt-sync: {message}", file=sys.stderr)
+        print(error_text(message), file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt as exc:
         _cancelled(state, exc)
+    except BrokenPipeError:
+        raise  # main() ends quietly
     except Exception as exc:
         if state.verbose:
             print(redact_text(traceback.format_exc(), state.registry), file=sys.stderr, end="")

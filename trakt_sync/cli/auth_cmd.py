@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from trakt_sync.cli.output import JsonOption, examples, note
+from trakt_sync.cli.output import JsonOption, bangumi_line, examples, note
 from trakt_sync.cli.state import CliState
 
 app = typer.Typer(
@@ -64,7 +64,12 @@ def bangumi_login(
     if with_token:
         token = sys.stdin.readline().strip()
     elif sys.stdin.isatty():
-        token = typer.prompt("Bangumi access token", hide_input=True).strip()
+        try:
+            token = typer.prompt("Bangumi access token", hide_input=True).strip()
+        except typer.Abort as exc:
+            # Click answers Ctrl-C at a prompt with its own "Aborted!": the one message
+            # is the CLI's "cancelled".
+            raise KeyboardInterrupt from exc
     else:
         raise typer.BadParameter("stdin is not a terminal: pipe the token in with --with-token")
     if not token:
@@ -90,29 +95,30 @@ def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
         state.expect_json()
     with state.runtime() as rt:
         summary = rt.auth_summary()
+        if summary["bangumi"]["origin"] is not None:  # a token nobody checked at login
+            summary["bangumi"]["check"] = rt.check_bangumi_token()
+            summary["bangumi"]["username"] = summary["bangumi"]["check"]["username"]
     if as_json:
         state.emit_json(summary)
         return
     trakt, bangumi = summary["trakt"], summary["bangumi"]
-    typer.echo(f"profile: {summary['profile']} (tokens in {summary['backend']})")
+    lines = [f"profile: {summary['profile']} (tokens in {summary['backend']})"]
     if trakt["rejected"]:
-        typer.echo(
+        lines.append(
             f"Trakt:   not logged in: the login of {trakt['username']} was ended on Trakt's "
             "side (run `trakt-sync auth`)"
         )
     elif trakt["authenticated"]:
         expired = " (expired; renewed on next use)" if trakt["expired"] else ""
-        typer.echo(
+        lines.append(
             f"Trakt:   logged in as {trakt['username']}, access token expires "
             f"{trakt['expires_at']}{expired}"
         )
     else:
-        typer.echo("Trakt:   not logged in (run `trakt-sync auth`)")
-    if bangumi["authenticated"]:
-        origin = " (token from config/env)" if bangumi.get("source") == "config" else ""
-        typer.echo(f"Bangumi: logged in as {bangumi['username']}{origin}")
-    else:
-        typer.echo("Bangumi: not logged in (run `trakt-sync auth bangumi`)")
+        lines.append("Trakt:   not logged in (run `trakt-sync auth`)")
+    lines.append(f"Bangumi: {bangumi_line(bangumi)}")
+    for line in lines:
+        typer.echo(state.hint(line))
 
 
 @app.command(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -38,10 +40,16 @@ def init(
     state: CliState = ctx.obj
     path = state.config_path
     if path.exists() and not force:
-        raise ConfigError(f"{path}: already exists; use --force to overwrite it")
+        raise typer.BadParameter(
+            f"{path} already exists; `--force` overwrites it", param_hint="'--force'"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(example_text(), encoding="utf-8")
+        # 0600 from the start: the file is where the README says secrets go.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)  # an existing file (--force) keeps its mode else
+            handle.write(example_text())
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None
     typer.echo(f"Wrote {path}")
@@ -52,23 +60,38 @@ def init(
     short_help="Print the effective settings, secrets redacted.",
     epilog=examples("trakt-sync -p partner config show --json"),
 )
-def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def show(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    origin: Annotated[
+        bool,
+        typer.Option("--origin", help="Say which file or variable each value comes from."),
+    ] = False,
+) -> None:
     """Print the effective configuration (file + env + defaults), secrets redacted."""
     import tomli_w
+
+    from trakt_sync.config_origin import as_written, origins
 
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()
     data = state.settings().redacted()
+    must_exist = config_named_explicitly(state.config)
+    where = origins(state.config_path, state.profile, must_exist=must_exist) if origin else {}
     if as_json:
-        state.emit_json(data)
+        state.emit_json({"settings": data, "origins": where} if origin else data)
         return
-    clean = {
-        section: {key: value for key, value in values.items() if value is not None}
-        for section, values in data.items()
-    }
+    shown = as_written(data, state.config_path, state.profile, must_exist=must_exist)
     typer.echo(f"# profile: {state.profile}; file: {state.config_path}")
-    typer.echo(tomli_w.dumps(clean), nl=False)
+    for section, values in shown.items():
+        clean = {key: value for key, value in values.items() if value is not None}
+        lines = tomli_w.dumps({section: clean}).splitlines()
+        for line in lines:
+            key = line.partition(" = ")[0]
+            source = where.get(f"{section}.{key}") if " = " in line else None
+            typer.echo(f"{line}  # {source}" if source else line)
+        typer.echo("")
 
 
 @app.command(
@@ -82,6 +105,23 @@ def path(ctx: typer.Context) -> None:
     typer.echo(str(state.config_path))
 
 
+def check_json_error(state: CliState) -> Callable[[str, int, BaseException], dict[str, Any]]:
+    """The ``config check --json`` document of a check that could not run."""
+
+    def document(message: str, code: int, error: BaseException) -> dict[str, Any]:
+        return {
+            "file": str(state.config_path),
+            "file_exists": state.config_path.exists(),
+            "valid": False,
+            "ready": False,
+            "error": message,
+            "exit_code": code,
+            "profiles": [],
+        }
+
+    return document
+
+
 @app.command(
     "check",
     short_help="Validate the file and every profile; next fire times.",
@@ -93,19 +133,11 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     state: CliState = ctx.obj
     if as_json:
-        state.expect_json(
-            lambda message, code, error: {
-                "file": str(state.config_path),
-                "file_exists": state.config_path.exists(),
-                "valid": False,
-                "error": message,
-                "exit_code": code,
-                "profiles": [],
-            }
-        )
+        state.expect_json(check_json_error(state))
     from trakt_sync.config_report import check_data
 
     now = utcnow()
+    state.warn_exposed_secrets()
     data = check_data(
         state.config_path,
         must_exist=config_named_explicitly(state.config),
@@ -114,10 +146,10 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     )
     if as_json:
         state.emit_json(data)
-    if data["error"]:
+    if data["error"] and not data["valid"]:
         raise ConfigError(data["error"])
     if as_json:
-        return
+        raise typer.Exit(data["exit_code"])
     where = data["file"] if data["file_exists"] else f"no file at {data['file']}"
     names = ", ".join(profile["name"] for profile in data["profiles"])
     typer.echo(f"{where}: valid (profiles: {names})")
@@ -137,6 +169,10 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
             typer.echo(f"  {moment.strftime(shape)}  {_until(moment - now)}")
         for warning in profile["warnings"]:
             typer.echo(f"  warning: {warning}")
+        for problem in profile["problems"]:
+            typer.echo(f"  problem: {problem}")
+    if data["error"]:
+        raise ConfigError(data["error"])
 
 
 def _until(delta: timedelta) -> str:

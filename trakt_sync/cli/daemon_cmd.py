@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from trakt_sync import heartbeat
 from trakt_sync.cli.state import CliState
 from trakt_sync.paths import config_named_explicitly, state_paths
 
@@ -33,6 +34,11 @@ def daemon(
     from trakt_sync.engine import SyncOptions
     from trakt_sync.syncjob import run_sync
 
+    if now and not once:
+        raise typer.BadParameter(
+            "only with --once (a running daemon syncs each profile when its schedule fires)",
+            param_hint="'--now'",
+        )
     state: CliState = ctx.obj
     if not state.quiet and not state.verbose:
         logging.getLogger().setLevel(logging.INFO)  # a daemon's log is its only output
@@ -57,18 +63,23 @@ def daemon(
             result = run() if page is None else page.run_watched(name, run)
             log.info("profile %s: %s", name, result.summary())
         if result.report.message:
-            log.warning("profile %s: %s", name, result.report.message)
+            log.warning("profile %s: %s", name, state.hint(result.report.message, name))
         return result.exit_code
 
     paths = state_paths().ensure()
-    runner = Daemon(schedules, sync_profile, heartbeat=paths.heartbeat_file)
+    runner = Daemon(
+        schedules,
+        sync_profile,
+        heartbeat=paths.heartbeat_file,
+        describe=lambda message, name: state.hint(message, name),
+    )
     if once:
-        codes = runner.run_due(everything=now)
-        runner.beat()
+        codes = runner.run_once(everything=now)
         raise typer.Exit(max(codes.values(), default=0))
 
     def on_signal(signum: int, frame: object) -> None:
         if runner.stop.is_set() and signum == signal.SIGINT:
+            runner.beat(heartbeat.STOPPED)
             print("trakt-sync: stopping now", file=sys.stderr)
             os._exit(130)
         log.info("signal %d: stopping after the current step", signum)
@@ -85,6 +96,6 @@ def daemon(
     )
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    log.warning("daemon started for %s", ", ".join(f"{s.name} ({s.schedule})" for s in schedules))
+    log.info("daemon started for %s", ", ".join(f"{s.name} ({s.schedule})" for s in schedules))
     runner.run_forever()
-    log.warning("daemon stopped")
+    log.info("daemon stopped")

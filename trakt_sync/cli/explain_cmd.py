@@ -7,32 +7,25 @@ afresh so every source it tries is shown.
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from trakt_sync.cli.output import JsonOption
 from trakt_sync.cli.state import CliState
 
-_TRAKT_URL = re.compile(r"trakt\.tv/shows/([a-z0-9-]+)(?:/seasons/(\d+)(?:/episodes/(\d+))?)?")
-_REF = re.compile(r"^(?:trakt:(\d+)|slug:([a-z0-9-]+)|([a-z0-9-]+))$")
+if TYPE_CHECKING:
+    from trakt_sync.show_key import ShowKey
 
 
-def parse_show_ref(value: str) -> tuple[str, int | None, int | None]:
-    """(Trakt id or slug, season, episode) from an id, a slug, ``trakt:N``/``slug:x`` or a
-    trakt.tv show URL — a URL may name the season and episode too."""
-    text = value.strip()
-    match = _TRAKT_URL.search(text)
-    if match:
-        slug, season, episode = match.groups()
-        return slug, int(season) if season else None, int(episode) if episode else None
-    ref = _REF.match(text.lower())
-    if ref is None or "trakt.tv" in text:
-        raise typer.BadParameter(
-            f"not a Trakt show: {value!r} (give a Trakt id, a slug or a trakt.tv/shows/… URL)"
-        )
-    return next(g for g in ref.groups() if g), None, None
+def parse_show_ref(value: str) -> ShowKey:
+    """The show or film ``value`` names, in the grammar of :mod:`trakt_sync.show_key`."""
+    from trakt_sync.show_key import parse
+
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def explain(
@@ -40,7 +33,8 @@ def explain(
     show: Annotated[
         str,
         typer.Argument(
-            help="Trakt show id, slug (e.g. spy-x-family) or trakt.tv/shows/… URL.",
+            help="trakt:ID, a slug (e.g. spy-x-family), a trakt.tv URL, tmdb:ID, or "
+            "movie:… for a film (movie:trakt:ID, movie:SLUG, movie:tmdb:ID).",
             metavar="SHOW",
         ),
     ],
@@ -52,25 +46,120 @@ def explain(
         int | None,
         typer.Option("--episode", "-e", help="Only this episode of --season.", metavar="N"),
     ] = None,
+    brief: Annotated[
+        bool,
+        typer.Option(
+            "--brief", help="One line per season: source, subject, confidence or the reason."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Explain how a show's episodes resolve to Bangumi: sources tried, segments, evidence,
-    and for unmatched episodes the candidates and why each was rejected."""
-    ref, url_season, url_episode = parse_show_ref(show)
-    season = season if season is not None else url_season
-    episode = episode if episode is not None else url_episode
+    """Explain how a show's episodes (or a film) resolve to Bangumi: sources tried, segments,
+    evidence, and for unmatched episodes the candidates and why each was rejected."""
+    from trakt_sync.errors import BadArgument, NotFound
+    from trakt_sync.matching.explain import explain_film, trakt_id_of_tmdb
+
+    key = parse_show_ref(show)
+    season = season if season is not None else key.season
+    episode = episode if episode is not None else key.episode
     if episode is not None and season is None:
         raise typer.BadParameter("--episode needs --season")
+    if key.movie and (season is not None or episode is not None):
+        raise typer.BadParameter("a film has no seasons or episodes")
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()
     with state.runtime() as rt:
-        data = rt.resolver().explain(rt.trakt, ref, season, episode)
+        try:
+            ref = key.trakt_ref
+            if ref is None:
+                kind = "movie" if key.movie else "show"
+                ref = trakt_id_of_tmdb(rt.trakt, kind, int(key.value))
+            if key.movie:
+                data = explain_film(rt.resolver(), rt.trakt, ref)
+            else:
+                data = rt.resolver().explain(rt.trakt, ref, season, episode)
+        except NotFound as exc:
+            # The show itself not found: say which forms name one.
+            forms = "" if " of " in str(exc) else f" (`explain` takes {_forms()})"
+            raise BadArgument(f"{exc}{forms}") from None
     if as_json:
         state.emit_json(data)
+        return
+    if "movie" in data:
+        lines = film_lines(data, brief)
     else:
-        for line in explain_lines(data):
-            typer.echo(line)
+        lines = brief_lines(data) if brief else explain_lines(data)
+    for line in lines:
+        typer.echo(state.hint(line))
+
+
+def _forms() -> str:
+    from trakt_sync.show_key import GRAMMAR
+
+    return GRAMMAR
+
+
+def brief_lines(data: dict[str, Any]) -> list[str]:
+    """``S1  25 ep  matched: 329906 … E1–E12, 373267 … E13–E25 (bangumi-data key); confidence
+    0.99`` — or the reason nothing was placed."""
+    show = data["show"]
+    lines = [f"{show['title']}" + (f" ({show['year']})" if show["year"] else "")]
+    for trace in data["seasons"]:
+        episodes = trace["episodes"]
+        head = f"  S{trace['season']}  {len(episodes)} ep  "
+        matched = [e for e in episodes if e["status"] == "matched"]
+        others = [e for e in episodes if e["status"] != "matched"]
+        parts = []
+        if matched:
+            sources = sorted({e["source"] for e in matched})
+            subjects = ", ".join(
+                f"{s['subject_id']} {s['name']}" for s in trace.get("segments", [])
+            ) or ", ".join(sorted({str(e["subject_id"]) for e in matched}))
+            low = min(e["confidence"] for e in matched)
+            parts.append(
+                f"{len(matched)} matched: {subjects} ({', '.join(sources)}; confidence {low:g})"
+            )
+        if others:
+            first = others[0]
+            parts.append(f"{len(others)} {first['status']}: {first['reason']}")
+        lines.append(head + ("; ".join(parts) or "no episodes on Trakt"))
+    return lines
+
+
+def film_lines(data: dict[str, Any], brief: bool) -> list[str]:
+    movie, film = data["movie"], data["film"]
+    ids = movie["ids"]
+    title = f"{movie['title']}" + (f" ({movie['year']})" if movie["year"] else "")
+    if film["status"] == "matched":
+        outcome = (
+            f"matched → subject {film['subject_id']} {film['subject_name']}".rstrip()
+            + f" ({film['source']}, confidence "
+            f"{film['confidence']:g})"
+        )
+    else:
+        outcome = f"{film['status']}: {film['reason']}"
+    if brief:
+        return [f"{title}  film  {outcome}"]
+    where = ", ".join(
+        part
+        for part in (
+            f"movie:trakt:{ids['trakt']}" if ids["trakt"] is not None else "",
+            f"TMDB movie/{ids['tmdb']}" if ids["tmdb"] is not None else "no TMDB id",
+            f"released {movie['released']}" if movie["released"] else "",
+        )
+        if part
+    )
+    lines = [f"{title} — film; {where}; genres {', '.join(movie['genres']) or 'none'}"]
+    lines.append(f"  path: {data['path']}")
+    lines.append(f"  {outcome}")
+    lines += [f"        · {line}" for line in film.get("evidence", [])]
+    for cand in film.get("candidates", []):
+        lines.append(
+            f"        candidate {cand.get('subject_id')} {cand.get('name')} "
+            f"(score {cand.get('score')}): {cand.get('why_rejected')}"
+        )
+    return lines
 
 
 def explain_lines(data: dict[str, Any]) -> list[str]:

@@ -12,6 +12,8 @@ from trakt_sync.cli.state import CliState
 
 if TYPE_CHECKING:
     from trakt_sync.matching.overrides import Override
+    from trakt_sync.models import TraktIds
+    from trakt_sync.runtime import Runtime
 
 app = typer.Typer(
     help="Manual mappings: Trakt show/season/episodes or film → Bangumi subject, or ignore.",
@@ -43,7 +45,8 @@ def add(
     show: Annotated[
         str,
         typer.Argument(
-            help="trakt:N, slug:x, tmdb:N, movie:trakt:N, movie:tmdb:N or a trakt.tv show URL",
+            help="trakt:ID, a slug, a trakt.tv URL, tmdb:ID, or movie:trakt:ID, movie:SLUG, "
+            "movie:tmdb:ID for a film",
             metavar="SHOW",
         ),
     ],
@@ -70,21 +73,22 @@ def add(
     """Add an override; the affected plays are retried on the next sync.
 
     The Bangumi subject and the Trakt show are read first, so that a wrong id is caught
-    now (--offline skips that).
-
-    \b
-    Example:
-      trakt-sync map add trakt:1390 S1E13-E25 373267
+    now (--offline skips that). `trakt-sync search TITLE` finds a subject's id.
     """
-    from trakt_sync.mapping_ops import add_override, check_override
+    from trakt_sync.mapping_ops import add_override, check_override, local_conflicts
+    from trakt_sync.matching.overrides import Override
 
     override = _parse(show, args, start_ep)
     state: CliState = ctx.obj
     with state.runtime() as rt:
+        existing = [Override.from_dict(spec) for spec in rt.store.overrides()]
+        conflicts = local_conflicts(override, existing)
+        if conflicts:
+            raise typer.BadParameter(f"{override.describe()} can never apply: {conflicts[0]}")
         check = None
         if not offline:
             try:
-                check = check_override(override, rt.bangumi, rt.trakt)
+                check = check_override(override, rt.cached_bangumi, rt.trakt, existing)
             except ValueError as exc:
                 raise typer.BadParameter(str(exc)) from None
         added, retried = add_override(rt.store, override)
@@ -93,8 +97,14 @@ def add(
         f" ({retried} play(s) will be resolved again on the next sync)"
     )
     if check is None:
-        note("not checked (--offline): the next sync reports a show or subject that is wrong")
+        note(
+            "not checked (--offline): that the show and subject exist, that the show has "
+            f"{override.spec or 'the episodes'}, and that it is not mapped under another key; "
+            "the next sync reports a mapping that is wrong"
+        )
         return
+    for line in check.notes:
+        note(f"note: {line}")
     found = [name for name in (check.show_title, check.subject_name) if name]
     if found:
         note("checked: " + " → ".join(found))
@@ -119,33 +129,90 @@ def list_overrides(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     if not specs:
         typer.echo("No overrides.")
-    for spec in specs:
-        typer.echo(Override.from_dict(spec).describe())
+    for number, spec in enumerate(specs, start=1):
+        typer.echo(f"{number:>3}  {Override.from_dict(spec).describe()}")
 
 
 @app.command(
     "remove",
-    short_help="Remove a manual mapping.",
-    epilog=examples("trakt-sync map remove trakt:185614 S2 373267"),
+    short_help="Remove a manual mapping, by key or by its number.",
+    epilog=examples(
+        "trakt-sync map remove 2",
+        "trakt-sync map remove trakt:185614 S2",
+        "trakt-sync map remove spy-x-family",
+    ),
 )
 def remove(
     ctx: typer.Context,
     show: Annotated[
-        str, typer.Argument(help="The key the override was added with.", metavar="SHOW")
+        str,
+        typer.Argument(
+            help="The number `map list` shows, or the show's key (trakt:ID, a slug, a URL, "
+            "movie:…).",
+            metavar="NUMBER|KEY",
+        ),
     ],
-    args: Annotated[list[str], typer.Argument(metavar="[EPISODES] SUBJECT_ID|ignore")],
-    start_ep: Annotated[int, typer.Option("--start-ep", metavar="N")] = 1,
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="With a key, narrow to one mapping: its episodes (S1E13-E25) and/or its "
+            "subject or ignore.",
+            metavar="[EPISODES] [SUBJECT_ID|ignore]",
+        ),
+    ] = None,
+    start_ep: Annotated[
+        int | None,
+        typer.Option(
+            "--start-ep", help="With a key, only the mapping with this --start-ep.", metavar="N"
+        ),
+    ] = None,
 ) -> None:
-    """Remove an override (give the same arguments as to add)."""
-    from trakt_sync.mapping_ops import remove_override
+    """Remove a mapping: by its number in `map list`, or by its key (narrowed by episodes or
+    subject when the show has several)."""
+    from trakt_sync.mapping_ops import remove_override, select_overrides
+    from trakt_sync.matching.overrides import Override
 
-    override = _parse(show, args, start_ep)
     state: CliState = ctx.obj
     with state.runtime() as rt:
+        overrides = [Override.from_dict(spec) for spec in rt.store.overrides()]
+        try:
+            chosen = select_overrides(overrides, show, args or [], start_ep)
+            if not chosen and overrides:
+                ids = _show_ids(rt, show)  # the show may be mapped under another of its keys
+                if ids is not None:
+                    chosen = select_overrides(overrides, show, args or [], start_ep, ids)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        if not chosen:
+            raise typer.BadParameter(
+                f"no mapping matches {' '.join([show, *(args or [])])} (see `trakt-sync map list`)"
+            )
+        if len(chosen) > 1:
+            listed = "; ".join(f"{i + 1}: {overrides[i].describe()}" for i in chosen)
+            raise typer.BadParameter(
+                f"{len(chosen)} mappings match ({listed}); give the number or the episodes"
+            )
+        override = overrides[chosen[0]]
         retried = remove_override(rt.store, override)
-    if retried is None:
-        raise typer.BadParameter(f"no such override: {override.describe()}")
-    typer.echo(f"Removed: {override.describe()} ({retried} play(s) will be resolved again)")
+    typer.echo(f"Removed: {override.describe()} ({retried or 0} play(s) will be resolved again)")
+
+
+def _show_ids(rt: Runtime, text: str) -> TraktIds | None:
+    """The ids Trakt has for the show ``text`` names; None when it cannot say."""
+    from trakt_sync.errors import TraktSyncError
+    from trakt_sync.models import TraktIds
+    from trakt_sync.show_key import parse
+
+    try:
+        key = parse(text)
+    except ValueError:
+        return None
+    if key.movie or key.trakt_ref is None:
+        return None
+    try:
+        return TraktIds.from_api(rt.trakt.get_show(key.trakt_ref).get("ids"))
+    except TraktSyncError:
+        return None
 
 
 @app.command(

@@ -55,3 +55,18 @@ def local_time(moment: datetime, now: datetime) -> str:
         "%H:%M %Z" if shown.date() == now.astimezone().date() else "%Y-%m-%d %H:%M %Z"
     )
     return f"{stamp} ({relative(moment - now)})"
+
+
+def bangumi_line(bangumi: dict[str, Any]) -> str:
+    """Who the Bangumi token is of, where it comes from, and what to change when refused."""
+    origin = bangumi.get("origin")
+    if origin is None:
+        if bangumi["authenticated"]:
+            return f"logged in as {bangumi['username']}"
+        return "not logged in (run `trakt-sync auth bangumi`)"
+    check = bangumi.get("check")
+    if check is not None and not check["ok"]:
+        return f"the token from {origin} was refused: {check['error']}"
+    if bangumi["username"]:
+        return f"logged in as {bangumi['username']} (token from {origin})"
+    return f"token from {origin}, not checked yet (`trakt-sync auth status` checks it)"

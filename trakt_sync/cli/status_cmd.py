@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 import typer
 
-from trakt_sync.cli.output import JsonOption, local_time, out_console
+from trakt_sync.cli.output import JsonOption, bangumi_line, local_time, out_console
+from trakt_sync.cli.reasons import episode_ranges, group_plays, print_reason
 from trakt_sync.cli.state import CliState
-from trakt_sync.errors import EXIT_FAILED
+from trakt_sync.errors import EXIT_FAILED, StateError
 from trakt_sync.models import PlayState
+from trakt_sync.paths import state_paths
 from trakt_sync.timeutil import parse_instant, utcnow
 
 
@@ -39,9 +43,12 @@ def status(
     names = profile_names(read_toml(state.config_path)) if every_profile else [state.profile]
     reports, problems = [], []
     for name in names:
-        with state.runtime(name) as rt:
-            data = rt.status_report(now)
-            problem = rt.health_problem(data, now) if check else None
+        try:
+            data, problem = _report(state, name, now, check, read_only=False)
+        except StateError:
+            if not state_paths().read_only(name):
+                raise
+            data, problem = _report(state, name, now, check, read_only=True)
         if check:
             data["check"] = {"ok": problem is None, "problem": problem}
         if problem:
@@ -49,23 +56,32 @@ def status(
         reports.append(data)
     if as_json:
         state.emit_json({"profiles": reports} if every_profile else reports[0])
-    else:
+    elif not state.quiet:
         for data in reports:
-            _print_status(data, now)
+            _print_status(data, now, partial(state.hint, profile=data["profile"]))
+    if not as_json:
         for problem in problems:
             typer.echo(f"check failed: {problem}", err=True)
     raise typer.Exit(EXIT_FAILED if problems else 0)
 
 
-def _account(data: dict[str, Any]) -> str:
-    return f"logged in as {data['username']}" if data["authenticated"] else "not logged in"
+def _report(
+    state: CliState, name: str, now: datetime, check: bool, *, read_only: bool
+) -> tuple[dict[str, Any], str | None]:
+    with state.runtime(name, read_only=read_only) as rt:
+        data = rt.status_report(now)
+        return data, rt.health_problem(data, now) if check else None
 
 
-def _print_status(data: dict[str, Any], now: datetime) -> None:
+def _print_status(data: dict[str, Any], now: datetime, hint: Callable[[str], str]) -> None:
     console = out_console()
     console.print(f"profile {data['profile']} (tokens in {data['backend']})")
-    console.print(f"  Trakt:    {_account(data['trakt'])}")
-    console.print(f"  Bangumi:  {_account(data['bangumi'])}")
+    for problem in data.get("problems", []):
+        console.print(f"  cannot read {problem}")
+    trakt = data["trakt"]
+    who = f"logged in as {trakt['username']}" if trakt["authenticated"] else "not logged in"
+    console.print(f"  Trakt:    {who}")
+    console.print(hint(f"  Bangumi:  {bangumi_line(data['bangumi'])}"))
     last = data["last_run"]
     if last is None:
         console.print("  last run: never")
@@ -85,29 +101,36 @@ def _print_status(data: dict[str, Any], now: datetime) -> None:
     console.print(f"  plays:    {counts or 'none yet'}")
     next_run = datetime.fromisoformat(data["next_run"])
     console.print(f"  next run: {local_time(next_run, now)}  schedule {data['schedule']}")
-    beat = data["daemon_heartbeat"]
-    if beat:
-        seen = local_time(parse_instant(beat), now)
-        if data.get("daemon_stale"):
-            console.print(f"  daemon:   stale, last seen {seen}; is `trakt-sync daemon` running?")
-        else:
-            console.print(f"  daemon:   running, last seen {seen}")
+    line = _daemon_line(data, now)
+    if line:
+        console.print(hint(f"  daemon:   {line}"))
     for label in ("unmatched", "failed"):
         rows = data[label]
         if rows:
             console.print(
-                f"  latest {label} (all: `trakt-sync unmatched`):"
+                hint(f"  latest {label} (all: `trakt-sync unmatched`):")
                 if label == "unmatched"
                 else f"  latest {label}:"
             )
-            for row in rows:
-                console.print(f"    {_play_label(row)}: {row['reason']}")
+            for label_text, reason in group_plays(rows):
+                print_reason(console, 4, f"{label_text}: {hint(reason)}")
 
 
-def _play_label(row: dict[str, Any]) -> str:
-    if row["kind"] == "episode":
-        return f"{row['media_title']} S{row['season']:02d}E{row['number']:02d}"
-    return str(row["media_title"])
+_DAEMON_STATES = {
+    "running": "running, last seen {seen}",
+    "stale": "stale, last seen {seen}; is `trakt-sync daemon` running?",
+    "stopped": "not running: stopped {seen}",
+    "once": "not running: `daemon --once` ran {seen}",
+    "dead": "not running: its process is gone; last seen {seen}",
+}
+
+
+def _daemon_line(data: dict[str, Any], now: datetime) -> str | None:
+    """None when no daemon ever served this profile here."""
+    template = _DAEMON_STATES.get(data.get("daemon") or "")
+    if template is None:
+        return None
+    return template.format(seen=local_time(parse_instant(data["daemon_heartbeat"]), now))
 
 
 def unmatched(
@@ -116,11 +139,23 @@ def unmatched(
     skipped: Annotated[
         bool, typer.Option("--skipped", help="The plays skipped on purpose instead, and why.")
     ] = False,
+    fix: Annotated[
+        bool,
+        typer.Option("--fix", help="Pick the subject for each, interactively (needs a terminal)."),
+    ] = False,
 ) -> None:
     """List unmatched plays by show and season, with candidates and why each was rejected."""
     from trakt_sync.reports import unmatched_groups
 
     state: CliState = ctx.obj
+    if fix:
+        from trakt_sync.cli import fix_picker
+
+        if as_json or skipped:
+            raise typer.BadParameter("--fix goes alone (not with --json or --skipped)")
+
+        fix_picker.run(state)
+        return
     if as_json:
         state.expect_json()
     with state.runtime() as rt:
@@ -133,7 +168,8 @@ def unmatched(
         console.print(f"No {'skipped' if skipped else 'unmatched'} plays.")
     for group in result:
         where = f" season {group['season']}" if group["season"] is not None else ""
-        episodes = f" episodes {group['episodes']}" if group["episodes"] else ""
-        console.print(f"[bold]{group['title']}[/bold]{where}{episodes}: {group['reason']}")
+        episodes = f" {episode_ranges(group['episodes'])}" if group["episodes"] else ""
+        reason = state.hint(group["reason"])
+        print_reason(console, 0, f"{group['title']}{where}{episodes}: {reason}")
         for cand in group["candidates"]:
             console.print(f"    candidate {cand}")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from trakt_sync.cli.output import JsonOption, err_console
+from trakt_sync.cli.reasons import error_text, for_stderr
 from trakt_sync.cli.state import CliState
 
 
@@ -19,8 +21,26 @@ def _parse_since(value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"not a date like 2024-01-31: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise typer.BadParameter(
+            f"not a date like 2024-01-31 or 2024-01-31T20:00: {value!r}", param_hint="'--since'"
+        ) from None
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed > datetime.now(UTC):
+        raise typer.BadParameter(
+            f"{value} is in the future: nothing was watched since then", param_hint="'--since'"
+        )
+    return parsed
+
+
+def json_error(dry_run: bool) -> Callable[[str, int, BaseException], dict[str, Any]]:
+    """The ``sync --json`` document of a run that could not start: the usual shape."""
+
+    def document(message: str, code: int, error: BaseException) -> dict[str, Any]:
+        from trakt_sync.syncjob import error_result
+
+        return {**error_result(error, message, dry_run).as_dict(), "exit_code": code}
+
+    return document
 
 
 def sync(
@@ -31,7 +51,12 @@ def sync(
     full: Annotated[bool, typer.Option("--full", help="Fetch the whole history again.")] = False,
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Only fetch plays watched from DATE on.", metavar="DATE"),
+        typer.Option(
+            "--since",
+            help="Only fetch plays watched from DATE on: YYYY-MM-DD (midnight UTC) or an "
+            "ISO 8601 time such as 2024-01-31T18:00+08:00.",
+            metavar="DATE",
+        ),
     ] = None,
     retry_unmatched: Annotated[
         bool, typer.Option("--retry-unmatched", help="Resolve unmatched plays again.")
@@ -50,15 +75,15 @@ def sync(
     """Sync Trakt history to Bangumi once."""
     from trakt_sync.engine import SyncOptions
     from trakt_sync.sync_lines import next_steps, subject_lines
-    from trakt_sync.syncjob import error_result, run_sync
+    from trakt_sync.syncjob import run_sync
 
     state: CliState = ctx.obj
     if as_json:
-        state.expect_json(
-            lambda message, code, error: {
-                **error_result(error, message, dry_run).as_dict(),
-                "exit_code": code,
-            }
+        state.expect_json(json_error(dry_run))
+    if full and since is not None:
+        raise typer.BadParameter(
+            "--full re-reads the whole history; --since reads from DATE on: give one",
+            param_hint="'--since'",
         )
     if from_export is not None and (full or since is not None):
         raise typer.BadParameter(
@@ -85,15 +110,17 @@ def sync(
         else:
             result = run_sync(rt.sync_job(from_export=exported), options)
     if as_json:
-        state.emit_json(result.as_dict())
+        document = result.as_dict()
+        document["message"] = document["message"] and state.hint(document["message"])
+        state.emit_json(document)
         raise typer.Exit(result.exit_code)
     if not (state.quiet and result.exit_code == 0):
         for line in subject_lines(result):
             print(line)
     if result.report.message:
-        print(f"trakt-sync: {result.report.message}", file=sys.stderr)
+        print(error_text(state.hint(result.report.message)), file=sys.stderr)
     if not (state.quiet and result.exit_code == 0):
-        print(result.summary(), file=sys.stderr)
+        print(for_stderr(result.summary()), file=sys.stderr)
         for line in next_steps(result):
-            print(line, file=sys.stderr)
+            print(for_stderr(state.hint(line)), file=sys.stderr)
     raise typer.Exit(result.exit_code)

@@ -640,7 +640,16 @@ class FakeBangumi(FakeServer):
 
 
 def _ordered(episodes: list[Obj]) -> list[Obj]:
-    return sorted(episodes, key=lambda e: (e["type"], e["sort"]))
+    """By type and sort, as the server lists them; a sort that is not a number (a world
+    with bad data on purpose) goes last and is served as it is."""
+
+    def key(e: Obj) -> tuple[Any, float]:
+        sort = e.get("sort")
+        if isinstance(sort, bool) or not isinstance(sort, int | float):
+            return (str(e.get("type")), float("inf"))
+        return (str(e.get("type")), float(sort))
+
+    return sorted(episodes, key=key)
 
 
 def _compare(have: str, op: str, want: str) -> bool:

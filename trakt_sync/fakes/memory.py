@@ -129,17 +129,17 @@ class MemoryBangumi:
             subject = self.fallback(target)
         if subject is None:
             raise NotFound(f"subject {subject_id}", status=404)
-        return dict(subject)
+        return _copied(subject)
 
     def get_episodes(self, subject_id: int) -> list[Json]:
         self.calls.append(("episodes", subject_id))
         if subject_id not in self.catalogue.episodes:
             raise NotFound(f"episodes of {subject_id}", status=404)
-        return [dict(e) for e in self.catalogue.episodes[subject_id]]
+        return _copied(self.catalogue.episodes[subject_id])
 
     def get_related_subjects(self, subject_id: int) -> list[Json]:
         self.calls.append(("related", subject_id))
-        return [dict(r) for r in self.catalogue.relations.get(subject_id, [])]
+        return _copied(self.catalogue.relations.get(subject_id, []))
 
     def search_subjects(
         self,
@@ -150,11 +150,23 @@ class MemoryBangumi:
         limit: int = 20,
     ) -> list[Json]:
         self.calls.append(("search", keyword, tuple(subject_types or ()), tuple(air_date or ())))
-        return [dict(s) for s in self.search(keyword, subject_types, air_date)][:limit]
+        hits = _copied(self.search(keyword, subject_types, air_date))
+        return hits[:limit] if isinstance(hits, list) else hits
 
     def tally(self) -> Counter[str]:
         """Calls per endpoint: ``bangumi.subject``, ``bangumi.episodes``, ..."""
         return Counter(f"bangumi.{call[0]}" for call in self.calls)
+
+
+def _copied(value: Any) -> Any:
+    """A copy to hand out (a list of objects: each object copied), so a caller's changes
+    never reach the catalogue; a value of another shape (a test's malformed answer on
+    purpose) as it is."""
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return [dict(e) if isinstance(e, dict) else e for e in value]
+    return value
 
 
 # == Trakt =================================================================================
@@ -180,15 +192,15 @@ class MemoryTrakt:
         self.calls.append(("season", show_id, season))
         if (show_id, season) not in self.seasons:
             raise NotFound(f"season {season} of {show_id}", status=404)
-        return [dict(e) for e in self.seasons[(show_id, season)]]
+        return _copied(self.seasons[(show_id, season)])
 
     def get_show_aliases(self, show_id: int | str) -> list[Json]:
         self.calls.append(("aliases", show_id))
-        return list(self.aliases.get(show_id, []))
+        return _copied(self.aliases.get(show_id, []))
 
     def get_show_translations(self, show_id: int | str, language: str) -> list[Json]:
         self.calls.append(("translations", show_id, language))
-        return list(self.translations.get((show_id, language), []))
+        return _copied(self.translations.get((show_id, language), []))
 
     def tally(self) -> Counter[str]:
         """Calls per endpoint: ``trakt.season``, ``trakt.aliases``, ``trakt.translations``."""
@@ -203,6 +215,7 @@ class MemoryCache:
 
     def __init__(self) -> None:
         self.data: dict[tuple[str, str], str] = {}
+        self.stored_at: dict[tuple[str, str], str] = {}
 
     def get(self, namespace: str, key: str) -> Any | None:
         value = self.data.get((namespace, key))
@@ -210,6 +223,11 @@ class MemoryCache:
 
     def put(self, namespace: str, key: str, value: Any) -> None:
         self.data[(namespace, key)] = json.dumps(value)
+        self.stored_at[(namespace, key)] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    def cache_age(self, namespace: str, key: str) -> str | None:
+        """When the value was stored (the store's ``cache_age``)."""
+        return self.stored_at.get((namespace, key))
 
     def cached_items(self, namespace: str) -> list[tuple[str, Any]]:
         return [

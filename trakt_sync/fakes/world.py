@@ -126,10 +126,21 @@ def _require(obj: Mapping[str, Any], keys: Iterable[str], what: str) -> None:
 
 def _fill_ep(episodes: list[dict[str, Any]]) -> None:
     """``ep`` = 1-based index among the subject's main (type 0) episodes, in ``sort`` order
-    (contract B.6); other types get 0, as ``ep`` means nothing for them."""
-    mains = sorted((e for e in episodes if e.get("type", 0) == 0), key=lambda e: e["sort"])
-    for index, episode in enumerate(mains, start=1):
-        episode.setdefault("ep", index)
+    (contract B.6), computed as the server does: ``sort - first sort + 1``
+    (bangumi/server ``convertDaoEpisode``), so a recap listed as a main episode with sort
+    8.5 has ``ep`` 8.5 (issue 24); other types get 0, as ``ep`` means nothing for them.
+    A sort that is not a number (a world with bad data on purpose) gets no ``ep``."""
+    numeric = [
+        e
+        for e in episodes
+        if e.get("type", 0) == 0
+        and isinstance(e.get("sort"), int | float)
+        and not isinstance(e.get("sort"), bool)
+    ]
+    first = min((e["sort"] for e in numeric), default=1)
+    for episode in numeric:
+        ep = episode["sort"] - first + 1
+        episode.setdefault("ep", int(ep) if float(ep).is_integer() else ep)
     for episode in episodes:
         episode.setdefault("type", 0)
         episode.setdefault("ep", 0)

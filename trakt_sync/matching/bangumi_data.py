@@ -1,8 +1,9 @@
 """bangumi-data (https://github.com/bangumi-data/bangumi-data, CC BY 4.0) as a compact index.
 
-The published ``dist/data.json`` is ~8 MB; we keep only what matching needs (per Bangumi
-subject: kind, broadcast days, titles; and its TMDB keys) in a small JSON file that is
-rebuilt only when the source changes.
+The published ``dist/data.json`` is ~7 MB; we keep only what matching needs (per Bangumi
+subject: kind, broadcast days, titles; and its TMDB keys). A sync streams it into a SQLite
+file that is rebuilt only when the source changes (:mod:`trakt_sync.matching.stored_index`);
+:class:`BangumiDataIndex` holds the same in memory, for tests and benches.
 """
 
 from __future__ import annotations
@@ -14,19 +15,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from trakt_sync.errors import ServiceUnavailable
 from trakt_sync.matching.airdate import broadcast_day
-from trakt_sync.matching.datacache import CachedIndexSource, source_version, write_atomic
+from trakt_sync.matching.datacache import source_version
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 2  # 2: keys with a slug suffix are kept
-INDEX_FILE = "bangumi-data-index.json"
-SOURCE_FILE = "bangumi-data.json"
-META_FILE = "bangumi-data-meta.json"
+INDEX_FORMAT = 2  # of to_json: 2: keys with a slug suffix are kept
 # A TMDB id, perhaps in its URL form ``308934-mofusand`` (the digits are the id).
 _TMDB_ID = re.compile(r"^(\d+)(?:-.*)?$")
 
@@ -90,6 +86,21 @@ class DataSubject:
         return (self.title, *self.zh_hans, *self.zh_hant, *self.en)
 
 
+class DataIndex(Protocol):
+    """What the matcher asks of bangumi-data (in memory or stored)."""
+
+    @property
+    def version(self) -> str: ...
+
+    def __len__(self) -> int: ...
+
+    def subject(self, subject_id: int) -> DataSubject | None: ...
+
+    def movie(self, tmdb_id: int) -> list[int]: ...
+
+    def tv(self, tmdb_id: int) -> list[tuple[TmdbKey, int]]: ...
+
+
 class BangumiDataIndex:
     def __init__(
         self,
@@ -123,6 +134,12 @@ class BangumiDataIndex:
 
     def tmdb_keys(self, subject_id: int) -> list[TmdbKey]:
         return [key for key, sid in self._links if sid == subject_id]
+
+    def subject_ids(self) -> list[int]:
+        return sorted(self._subjects)
+
+    def tmdb_ids(self) -> list[int]:
+        return sorted({key.id for key, _ in self._links})
 
     # -- compact JSON -----------------------------------------------------------------
 
@@ -166,73 +183,66 @@ class BangumiDataIndex:
 
 
 def build_index(raw: bytes) -> BangumiDataIndex:
-    """Index a bangumi-data ``dist/data.json`` document; raises ValueError if it is not one."""
+    """Index a bangumi-data ``dist/data.json`` document held in memory (tests, benches);
+    raises ValueError if it is not one. A sync streams the download instead
+    (:mod:`trakt_sync.matching.stored_index`), through the same :func:`subject_of_item`."""
     try:
         data = json.loads(raw)
         items = data["items"]
     except (ValueError, TypeError, KeyError) as exc:
         raise ValueError(f"not a bangumi-data document: {exc}") from None
+    if not isinstance(items, list):
+        raise ValueError("not a bangumi-data document: its items are not a list")
     subjects: list[DataSubject] = []
     links: list[tuple[TmdbKey, int]] = []
+    unreadable = 0
     for item in items:
-        sites = item.get("sites") or []
-        bangumi_ids = [s.get("id") for s in sites if s.get("site") == "bangumi"]
-        if not bangumi_ids or not str(bangumi_ids[0]).isdigit():
+        try:
+            found = subject_of_item(item)
+        except (AttributeError, TypeError):
+            unreadable += 1  # one item's odd field never costs the others (issue 24)
             continue
-        subject_id = int(bangumi_ids[0])
-        translations = item.get("titleTranslate") or {}
-        subjects.append(
-            DataSubject(
-                id=subject_id,
-                kind=str(item.get("type") or ""),
-                begin=broadcast_day(item.get("begin") or None),
-                end=broadcast_day(item.get("end") or None),
-                title=str(item.get("title") or ""),
-                zh_hans=tuple(translations.get("zh-Hans") or ()),
-                zh_hant=tuple(translations.get("zh-Hant") or ()),
-                en=tuple(translations.get("en") or ()),
-            )
-        )
-        for site in sites:
-            if site.get("site") == "tmdb" and site.get("id"):
-                key = TmdbKey.parse(str(site["id"]))
-                if key is not None:
-                    links.append((key, subject_id))
+        if found is not None:
+            subjects.append(found[0])
+            links += found[1]
+    if unreadable:
+        log.warning("bangumi-data: left out %d unreadable item(s)", unreadable)
     return BangumiDataIndex(source_version(raw), subjects, links)
 
 
-def save_index(index: BangumiDataIndex, path: Path) -> None:
-    payload = json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":"))
-    write_atomic(Path(path), payload.encode())
+def _titles(value: Any) -> tuple[str, ...]:
+    return tuple(t for t in value if isinstance(t, str)) if isinstance(value, list) else ()
 
 
-def load_index(path: Path) -> BangumiDataIndex:
-    """Raises OSError / ValueError when the file is missing, corrupt or of another format."""
-    try:
-        data = json.loads(Path(path).read_bytes())
-        return BangumiDataIndex.from_json(data)
-    except (KeyError, TypeError, IndexError) as exc:
-        raise ValueError(f"corrupt bangumi-data index {path}: {exc}") from None
-
-
-class BangumiDataSource(CachedIndexSource[BangumiDataIndex]):
-    """Where the index comes from: a local file, or a cached, revalidated download."""
-
-    label = "bangumi-data"
-    stem = "bangumi-data"
-    index_format = INDEX_FORMAT
-
-    def build(self, raw: bytes) -> BangumiDataIndex:
-        return build_index(raw)
-
-    def save(self, index: BangumiDataIndex, path: Path) -> None:
-        save_index(index, path)
-
-    def load(self, path: Path) -> BangumiDataIndex:
-        return load_index(path)
-
-    def unavailable(self, why: str) -> BangumiDataIndex:
-        raise ServiceUnavailable(
-            f"cannot download bangumi-data from {self.url} ({why}); try again later "
-            "or set matching.bangumi_data_path to a local copy of dist/data.json"
-        )
+def subject_of_item(item: Any) -> tuple[DataSubject, list[tuple[TmdbKey, int]]] | None:
+    """What matching keeps of one bangumi-data item: its subject and TMDB keys (None
+    without a Bangumi id, or when it is not an item at all); a field of the wrong type
+    reads as absent (issue 24: one odd item costs only itself, an odd field only itself),
+    the same for the index built in memory and the one streamed into SQLite."""
+    if not isinstance(item, dict):
+        return None
+    sites = [s for s in item.get("sites") or [] if isinstance(s, dict)]
+    bangumi_ids = [s.get("id") for s in sites if s.get("site") == "bangumi"]
+    if not bangumi_ids or not str(bangumi_ids[0]).isdigit():
+        return None
+    subject_id = int(str(bangumi_ids[0]))
+    translations = item.get("titleTranslate") or {}
+    if not isinstance(translations, dict):
+        translations = {}
+    subject = DataSubject(
+        id=subject_id,
+        kind=str(item.get("type") or ""),
+        begin=broadcast_day(item.get("begin") or None),
+        end=broadcast_day(item.get("end") or None),
+        title=str(item.get("title") or ""),
+        zh_hans=_titles(translations.get("zh-Hans")),
+        zh_hant=_titles(translations.get("zh-Hant")),
+        en=_titles(translations.get("en")),
+    )
+    links = []
+    for site in sites:
+        if site.get("site") == "tmdb" and site.get("id"):
+            key = TmdbKey.parse(str(site["id"]))
+            if key is not None:
+                links.append((key, subject_id))
+    return subject, links

@@ -9,11 +9,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from trakt_sync.errors import NotFound
-from trakt_sync.matching.airdate import parse_day
-from trakt_sync.matching.bangumi_data import BangumiDataIndex
+from trakt_sync.matching.airdate import subject_day
+from trakt_sync.matching.bangumi_data import DataIndex
 from trakt_sync.matching.fits import BgmEp, parse_episodes
-from trakt_sync.matching.id_table import IdTable
+from trakt_sync.matching.id_table import IdLookups
 from trakt_sync.matching.lookups import BangumiReader, TraktReader
+from trakt_sync.matching.payloads import CheckedBangumi, CheckedTrakt
 from trakt_sync.matching.titles import is_compilation, normalize, search_forms, title_match
 from trakt_sync.models import SUBJECT_ANIME, SUBJECT_REAL, TraktShow
 
@@ -100,8 +101,8 @@ class MatchContext:
     def __init__(
         self,
         *,
-        index: Callable[[], BangumiDataIndex],
-        id_table: Callable[[], IdTable | None] | None,
+        index: Callable[[], DataIndex],
+        id_table: Callable[[], IdLookups | None] | None,
         bangumi: BangumiReader,
         trakt: TraktReader,
         min_confidence: float,
@@ -116,25 +117,26 @@ class MatchContext:
         self.genres_known = genres_known
         self._genres = genres  # (show|movie, Trakt id) → Trakt's genres, where items lack them
         self._load_index = index
-        self._index_value: BangumiDataIndex | None = None
+        self._index_value: DataIndex | None = None
         self._load_id_table = id_table
-        self._id_table_value: IdTable | None = None
+        self._id_table_value: IdLookups | None = None
         self._id_table_loaded = id_table is None
-        self.bangumi = bangumi
-        self.trakt = trakt
+        # Every answer is read through these: fields in their types, or BadData (payloads.py).
+        self.bangumi = CheckedBangumi(bangumi)
+        self.trakt = CheckedTrakt(trakt)
         self.min_confidence = min_confidence
         self.include_live_action = include_live_action
         self._subjects: dict[int, dict[str, Any] | None] = {}
         self._episode_lists: dict[int, Listed | None] = {}
 
     @property
-    def index(self) -> BangumiDataIndex:
+    def index(self) -> DataIndex:
         if self._index_value is None:
             self._index_value = self._load_index()
         return self._index_value
 
     @property
-    def id_table(self) -> IdTable | None:
+    def id_table(self) -> IdLookups | None:
         """The further id table (loaded on first use), or None without one."""
         if not self._id_table_loaded:
             assert self._load_id_table is not None
@@ -173,7 +175,8 @@ class MatchContext:
         """(subject id after merges, episodes) or None when the subject is gone."""
         if sid not in self._episode_lists:
             try:
-                listed: Listed | None = (sid, parse_episodes(self.bangumi.get_episodes(sid)))
+                episodes = parse_episodes(self.bangumi.get_episodes(sid), subject=sid)
+                listed: Listed | None = (sid, episodes)
             except NotFound:
                 # A merged subject answers 302 on /subjects/{id}; follow it to the target.
                 subject = self.subject(sid)
@@ -262,7 +265,7 @@ class MatchContext:
             return "a TV series, not a film"
         if title_match(titles, names) is None:
             return "title differs"
-        day = parse_day(subject.get("date"))
+        day = subject_day(subject)
         if window is not None and day is not None and not window[0] <= day <= window[1]:
             return f"first aired {day}, outside {window[0]}..{window[1]}"
         return ""

@@ -3,8 +3,10 @@
 The source is either a local file (re-indexed when its size or mtime changes) or a URL:
 downloaded once, cached, revalidated with a conditional request (``If-None-Match`` /
 ``If-Modified-Since``) at most once per refresh interval, and used offline from the cache
-when the refresh fails. Subclasses say how to build, save and load their index and what
-happens when there is no copy at all.
+when the refresh fails. The download is streamed to a file and indexed from there, so the
+document is never in memory as a whole; an incomplete or corrupt one leaves the previous
+index in place. Subclasses say how to build and open their index and what happens when
+there is no copy at all.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx
 
 from trakt_sync.errors import ConfigError
+from trakt_sync.matching.json_stream import CHUNK, file_version
 
 
 class CompactIndex(Protocol):
@@ -31,12 +34,25 @@ class CompactIndex(Protocol):
 
     def __len__(self) -> int: ...
 
+    def close(self) -> None: ...
+
 
 IndexT = TypeVar("IndexT", bound=CompactIndex)
 
 
 def source_version(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _download(response: httpx.Response, path: Path) -> str:
+    """Write a streamed response body to ``path``; its version (as ``source_version``)."""
+    digest = hashlib.sha256()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        for chunk in response.iter_bytes(CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()[:16]
 
 
 def write_atomic(path: Path, payload: bytes) -> None:
@@ -55,7 +71,7 @@ class CachedIndexSource(ABC, Generic[IndexT]):
     """Where an index comes from: a local file, or a cached, revalidated download.
 
     Cache files in ``cache_dir``: ``<stem>.json`` (the downloaded source, kept to rebuild
-    the index after a format change), ``<stem>-index.json`` and ``<stem>-meta.json``.
+    the index after a format change), ``<stem>-index.sqlite3`` and ``<stem>-meta.json``.
     """
 
     label: str  # for messages: "bangumi-data"
@@ -84,11 +100,9 @@ class CachedIndexSource(ABC, Generic[IndexT]):
     # -- what subclasses provide ------------------------------------------------------
 
     @abstractmethod
-    def build(self, raw: bytes) -> IndexT:
-        """Index a source document; raises ValueError if it is not one."""
-
-    @abstractmethod
-    def save(self, index: IndexT, path: Path) -> None: ...
+    def build(self, source: Path, target: Path, version: str) -> IndexT:
+        """Index the source file into ``target``; raises ValueError (and leaves ``target``
+        as it was) if it is not a complete source document."""
 
     @abstractmethod
     def load(self, path: Path) -> IndexT:
@@ -102,7 +116,7 @@ class CachedIndexSource(ABC, Generic[IndexT]):
 
     @property
     def index_file(self) -> Path:
-        return self.cache_dir / f"{self.stem}-index.json"
+        return self.cache_dir / f"{self.stem}-index.sqlite3"
 
     @property
     def source_file(self) -> Path:
@@ -141,10 +155,10 @@ class CachedIndexSource(ABC, Generic[IndexT]):
                 if cached.version == meta.get("version"):
                     return cached
         try:
-            index = self.build(self.local_path.read_bytes())
+            index = self.build(self.local_path, self.index_file, file_version(self.local_path))
         except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot use {self.label} file {self.local_path}: {exc}") from None
-        self.save(index, self.index_file)
+        self._drop_legacy_index()
         self._write_meta({**stamp, "version": index.version})
         return index
 
@@ -166,43 +180,50 @@ class CachedIndexSource(ABC, Generic[IndexT]):
                 headers["If-None-Match"] = meta["etag"]
             if meta.get("last_modified"):
                 headers["If-Modified-Since"] = meta["last_modified"]
+        partial = self.cache_dir / f".{self.source_file.name}.{os.getpid()}.download"
         try:
-            response = self.http.get(self.url, headers=headers, follow_redirects=True)
-        except httpx.HTTPError as exc:
+            with self.http.stream("GET", self.url, headers=headers, follow_redirects=True) as r:
+                if r.status_code == 304 and cached is not None:
+                    self._write_meta({**meta, "checked_at": now})
+                    return cached
+                if r.status_code != 200:
+                    return self._refresh_failed(cached, f"HTTP {r.status_code}")
+                version = _download(r, partial)
+                validators = {
+                    "url": self.url,
+                    "etag": r.headers.get("ETag"),
+                    "last_modified": r.headers.get("Last-Modified"),
+                    "checked_at": now,
+                    "format": self.index_format,
+                }
+        except (httpx.HTTPError, OSError) as exc:
+            partial.unlink(missing_ok=True)
             return self._refresh_failed(cached, f"{type(exc).__name__}: {exc}")
 
-        if response.status_code == 304 and cached is not None:
-            self._write_meta({**meta, "checked_at": now})
-            return cached
-        if response.status_code != 200:
-            return self._refresh_failed(cached, f"HTTP {response.status_code}")
-
-        raw = response.content
-        validators = {
-            "url": self.url,
-            "etag": response.headers.get("ETag"),
-            "last_modified": response.headers.get("Last-Modified"),
-            "checked_at": now,
-            "format": self.index_format,
-        }
-        version = source_version(raw)
         if cached is not None and cached.version == version:
+            partial.unlink(missing_ok=True)
             self._write_meta({**validators, "version": version})
             return cached
         try:
-            index = self.build(raw)
+            index = self.build(partial, self.index_file, version)
         except ValueError as exc:
-            return self._refresh_failed(cached, str(exc))
-        write_atomic(self.source_file, raw)
-        self.save(index, self.index_file)
+            partial.unlink(missing_ok=True)
+            return self._refresh_failed(cached, f"the download is not usable: {exc}")
+        os.replace(partial, self.source_file)
         self._write_meta({**validators, "version": index.version})
+        if cached is not None:
+            cached.close()
         self.log.info("%s updated to %s (%d subjects)", self.label, index.version, len(index))
         return index
 
     def _refresh_failed(self, cached: IndexT | None, why: str) -> IndexT:
         if cached is not None:
             self.log.warning(
-                "%s refresh from %s failed (%s); using the cached copy", self.label, self.url, why
+                "%s refresh from %s failed (%s); using the cached copy (version %s)",
+                self.label,
+                self.url,
+                why,
+                cached.version,
             )
             return cached
         return self.unavailable(why)
@@ -214,11 +235,15 @@ class CachedIndexSource(ABC, Generic[IndexT]):
             pass
         # The compact format may have changed with an upgrade: rebuild from the kept source.
         try:
-            index = self.build(self.source_file.read_bytes())
+            index = self.build(self.source_file, self.index_file, file_version(self.source_file))
         except (OSError, ValueError):
             return None
-        self.save(index, self.index_file)
+        self._drop_legacy_index()
         return index
+
+    def _drop_legacy_index(self) -> None:
+        """The JSON index of earlier releases (read whole by each run) is not used now."""
+        (self.cache_dir / f"{self.stem}-index.json").unlink(missing_ok=True)
 
     def _read_meta(self) -> dict[str, Any]:
         try:

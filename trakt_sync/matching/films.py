@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from trakt_sync.matching.airdate import parse_day
+from trakt_sync.matching.airdate import parse_day, subject_day
 from trakt_sync.matching.confidence import PRIOR_OVERRIDE
 from trakt_sync.matching.context import (
     FILM_DATE_TOLERANCE,
@@ -46,8 +46,9 @@ def resolve_film(
             )
         return _match(ctx, subject, PRIOR_OVERRIDE, "override", [override.describe()])
 
+    year = movie.year if type(movie.year) is int and 1 < movie.year < 9999 else None
     released = parse_day(movie.released) or (
-        date(movie.year, 7, 1) if movie.year else None  # mid-year: ±1 year still holds
+        date(year, 7, 1) if year else None  # mid-year: ±1 year still holds
     )
     ids = ctx.index.movie(movie.ids.tmdb) if movie.ids.tmdb is not None else []
     if ids:
@@ -81,7 +82,7 @@ def _by_table(ctx: MatchContext, movie: TraktMovie, released: date | None) -> Re
             continue
         if is_tv_series(subject):
             continue
-        day = parse_day(subject.get("date"))
+        day = subject_day(subject)
         if day is not None and abs(released - day) <= FILM_DATE_TOLERANCE:
             note = f"id table {how} → {sid}"
             matches.append((subject, [note, f"released {released} / Bangumi {day}"]))
@@ -101,7 +102,7 @@ def _by_ids(
         if subject is None:
             rows.append(candidate_row(sid, ctx.name(sid), 0, "Bangumi no longer has it"))
             continue
-        day = parse_day(subject.get("date"))
+        day = subject_day(subject)
         note = f"bangumi-data movie/{movie.ids.tmdb} → {sid}"
         if released is None or day is None:
             matches.append((0.85, subject, [note, "no release date to compare"]))
@@ -137,7 +138,7 @@ def _by_search(ctx: MatchContext, movie: TraktMovie, key: str, released: date | 
                 continue
             name = str(subject.get("name") or sid)
             why = ctx.search_reject(subject, titles, window, film=True)
-            if not why and (released is None or parse_day(subject.get("date")) is None):
+            if not why and (released is None or subject_day(subject) is None):
                 why = "no release date to confirm the title match"
             if why:
                 rows.append(candidate_row(sid, name, 0, why))
@@ -199,7 +200,7 @@ def _closest(released: date | None, matches: Sequence[Match]) -> Match | None:
         return None
     dated = []
     for match in matches:
-        day = parse_day(match[1].get("date"))
+        day = subject_day(match[1])
         if day is None:
             return None
         dated.append((abs(released - day), match))

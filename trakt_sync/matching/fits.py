@@ -9,13 +9,15 @@ coincidence, not an agreeing date.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from trakt_sync.matching.airdate import TOLERANCE_DAYS, DateCheck, compare_days, parse_day
+from trakt_sync.errors import BadData
+from trakt_sync.matching.airdate import TOLERANCE_DAYS, DateCheck, bangumi_day, compare_days
 from trakt_sync.models import EP_MAIN
 
 # Share of dated episodes that must agree before a fit counts as confirmed (honue's 70%).
@@ -43,46 +45,110 @@ class BgmEp:
     @property
     def label(self) -> str:
         sort = int(self.sort) if float(self.sort).is_integer() else self.sort
-        return f"ep {self.ep} (sort {sort})" if self.ep is not None else f"SP sort {sort}"
+        if self.ep is not None:
+            return f"ep {self.ep} (sort {sort})"
+        return f"recap sort {sort}" if self.is_recap else f"SP sort {sort}"
+
+    @property
+    def is_recap(self) -> bool:
+        """A main episode with a half sort: a recap kept aside, never numbered."""
+        return self.type == EP_MAIN and self.ep is None
 
 
-def parse_episodes(raw: Iterable[Mapping[str, Any]]) -> list[BgmEp]:
-    """v0 Episode dicts → episodes with ``ep`` settled for main ones.
+def parse_episodes(raw: Any, subject: Any = None) -> list[BgmEp]:
+    """v0 Episode dicts of ``subject`` → episodes with ``ep`` settled for main ones.
 
-    ``ep`` is the 1-based index among main (type 0) episodes; it is recomputed from
-    ``sort`` order when the API's values are missing or inconsistent.
+    ``ep`` is the 1-based index among main (type 0) episodes. The API's value is kept
+    when it numbers them 1..N; otherwise they are numbered in ``sort`` order. A main
+    episode with a half sort (8.5: a recap Bangumi lists as a main episode, for which
+    the API says ``ep: 8.5``) gets no number at all: it is kept aside (``recap_gaps``),
+    so it never shifts the numbers of the episodes after it.
+
+    Raises BadData naming the subject when the list, or an episode that may be a main
+    one, cannot be read: dropping it would shift every number after it. An OP/ED or SP
+    whose own fields are unreadable is left out (it is never numbered).
     """
-    parsed = []
+    if not isinstance(raw, list):
+        raise BadData("Bangumi", f"subject {subject}", "its episode list is not a list")
+    parsed: list[BgmEp] = []
     raw_ep: dict[int, Any] = {}
     for item in raw:
         try:
-            parsed.append(
-                BgmEp(
-                    id=int(item["id"]),
-                    type=int(item.get("type") or 0),
-                    sort=float(item.get("sort") or 0),
-                    ep=None,
-                    airdate=parse_day(item.get("airdate")),
-                    name=str(item.get("name") or ""),
-                    name_cn=str(item.get("name_cn") or ""),
-                )
-            )
-        except (KeyError, TypeError, ValueError):
-            continue
-        raw_ep[parsed[-1].id] = item.get("ep")
+            episode, given = _episode(item, subject)
+        except ValueError as exc:
+            kind = item.get("type") if isinstance(item, dict) else None
+            if kind in (1, 2, 3, 4, 5, 6):
+                continue  # never numbered: whatever it says, it shifts nothing
+            which = f"episode {item.get('id')!r}" if isinstance(item, dict) else "an episode"
+            raise BadData("Bangumi", f"subject {subject}", f"{which}: {exc}") from None
+        parsed.append(episode)
+        raw_ep[episode.id] = given
     mains = sorted((e for e in parsed if e.type == EP_MAIN), key=lambda e: (e.sort, e.id))
     given = [raw_ep.get(e.id) for e in mains]
-    trusted = all(isinstance(v, int | float) and v > 0 for v in given) and sorted(
-        int(v) for v in given if v is not None
-    ) == list(range(1, len(mains) + 1))
-    numbers = {
-        e.id: (int(v) if trusted and v is not None else i)
-        for i, (e, v) in enumerate(zip(mains, given, strict=True), start=1)
-    }
+    trusted = all(_whole(v) and v > 0 for v in given) and sorted(int(v) for v in given) == list(
+        range(1, len(mains) + 1)
+    )
+    whole = [e for e in mains if e.sort.is_integer()]
+    numbers = {e.id: (int(raw_ep[e.id]) if trusted else i) for i, e in enumerate(whole, start=1)}
     return [
         BgmEp(e.id, e.type, e.sort, numbers.get(e.id), e.airdate, e.name, e.name_cn)
         for e in sorted(parsed, key=lambda e: (e.type, e.sort, e.id))
     ]
+
+
+def _whole(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and float(value).is_integer()
+    )
+
+
+def _as_int(value: Any) -> int:
+    """An id or type: an int, a whole float (1.0) or digits; anything else is unreadable."""
+    if _whole(value):
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ValueError(f"{value!r} is not a whole number")
+
+
+def _as_number(value: Any) -> float:
+    if isinstance(value, str):
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{value!r} is not a number")
+    return float(value)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _episode(item: Any, subject: Any) -> tuple[BgmEp, Any]:
+    """One v0 Episode and the ``ep`` the API gave it; ValueError names what is wrong."""
+    if not isinstance(item, dict):
+        raise ValueError(f"{type(item).__name__} {item!r:.40}, not an episode object")
+
+    def field(key: str, read: Any) -> Any:
+        if key not in item:
+            raise ValueError(f"no {key}")
+        try:
+            return read(item[key])
+        except (TypeError, ValueError):
+            raise ValueError(f"{key} {item[key]!r:.40} is unreadable") from None
+
+    episode = BgmEp(
+        id=field("id", _as_int),
+        type=field("type", _as_int),
+        sort=field("sort", _as_number),
+        ep=None,
+        airdate=bangumi_day(item.get("airdate"), subject=subject),
+        name=_text(item.get("name")),
+        name_cn=_text(item.get("name_cn")),
+    )
+    return episode, item.get("ep")
 
 
 @dataclass
@@ -99,9 +165,15 @@ class Candidate:
     # (the show's very title, season 1), "other" (names season 1, a later one is
     # placed: see against_title) or "" nothing.
     title_names: str = ""
+    # The next start another candidate's id states in the same TMDB season (placement.place)
+    next_start: int | None = None
 
     def __post_init__(self) -> None:
         self.main = {e.ep: e for e in self.episodes if e.type == EP_MAIN and e.ep is not None}
+        # Where a half-sort main recap sits: after main episode g (between g and g + 1).
+        self.recap_gaps = sorted(
+            {sum(m.sort < e.sort for m in self.main.values()) for e in self.episodes if e.is_recap}
+        )
         self._by_day: dict[date, list[BgmEp]] = defaultdict(list)
         for e in self.main.values():
             if e.airdate is not None:
@@ -126,6 +198,9 @@ class Fit:
     note: str = ""
     special: BgmEp | None = None
     inserted: tuple[int, ...] = ()  # Trakt numbers TMDB counts and this subject does not
+    # Trakt numbers placed past a half-sort recap that no air date confirms: claimed (no
+    # other subject takes them) but left unmarked, with the reason (pieces.hold_across_recaps)
+    held: dict[int, str] = field(default_factory=dict)
 
     @property
     def agree(self) -> int:

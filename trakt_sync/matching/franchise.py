@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from trakt_sync.errors import NotFound
-from trakt_sync.matching.airdate import parse_day
+from trakt_sync.matching.airdate import subject_day
 from trakt_sync.matching.confidence import PRIOR_FRANCHISE
 from trakt_sync.matching.context import MAX_WALK_STEPS, MatchContext
 from trakt_sync.matching.fits import BATCH_AFTER, BATCH_BEFORE, Candidate, Fit, TraktEp
@@ -210,7 +210,7 @@ def follow_sequels(
         if aired and not ctx.overlaps(current, (aired[0], until)):
             continue
         subject = ctx.subject(current)
-        day = parse_day(subject.get("date")) if subject else None
+        day = subject_day(subject) if subject else None
         if day is not None and day > until:
             break
         cand = _candidate(ctx, current, note)

@@ -3,26 +3,24 @@
 It links Bangumi subjects to TMDB (often season level), TVDB and IMDb ids for ~23k
 subjects, more than bangumi-data knows. Some links are wrong and sequel IMDb ids are often
 episode level, so the matcher treats its links as weaker evidence: candidates that air
-dates must confirm (matching.md). Kept as a compact index like bangumi-data's.
+dates must confirm (matching.md). Kept as a compact index like bangumi-data's: a sync
+streams it into a SQLite file (:mod:`trakt_sync.matching.stored_index`); :class:`IdTable`
+holds the same in memory, for tests and benches.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date as Day
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from trakt_sync.matching.bangumi_data import TmdbKey
-from trakt_sync.matching.datacache import CachedIndexSource, source_version, write_atomic
+from trakt_sync.matching.datacache import source_version
 
-log = logging.getLogger(__name__)
-
-INDEX_FORMAT = 1
+INDEX_FORMAT = 1  # of to_json
 
 
 @dataclass(frozen=True)
@@ -46,6 +44,23 @@ class TableRow:
         except ValueError:
             return None
         return None
+
+
+class IdLookups(Protocol):
+    """What the matcher asks of the id table (in memory or stored)."""
+
+    @property
+    def version(self) -> str: ...
+
+    def subject(self, bgm_id: int) -> TableRow | None: ...
+
+    def tv(self, tmdb_id: int) -> list[tuple[TmdbKey, int]]: ...
+
+    def movie(self, tmdb_id: int) -> list[int]: ...
+
+    def tvdb(self, tvdb_id: int) -> list[int]: ...
+
+    def imdb(self, imdb_id: str) -> list[int]: ...
 
 
 class IdTable:
@@ -129,73 +144,30 @@ def build_table(raw: bytes) -> IdTable:
         raise ValueError(f"not an anime_map.json document: {exc}") from None
     if not isinstance(data, list):
         raise ValueError("not an anime_map.json document: expected a JSON array")
-    rows = []
-    for item in data:
-        if not isinstance(item, dict):
-            continue
-        bgm_id = _int(item.get("bgm_id"))
-        if bgm_id is None:
-            continue
-        tmdb = TmdbKey.parse(str(item["tmdb_id"])) if item.get("tmdb_id") else None
-        imdb = str(item.get("imdb_id") or "").strip().lower()
-        row = TableRow(
-            bgm_id=bgm_id,
-            name=str(item.get("name") or ""),
-            date=str(item.get("date") or ""),
-            tmdb=tmdb,
-            tvdb=_int(item.get("tvdb_id")),
-            imdb=imdb if imdb.startswith("tt") else None,
-        )
-        if row.tmdb or row.tvdb or row.imdb:
-            rows.append(row)
+    rows = [row for item in data if (row := row_of_item(item)) is not None]
     return IdTable(source_version(raw), rows)
 
 
-def save_table(table: IdTable, path: Path) -> None:
-    payload = json.dumps(table.to_json(), ensure_ascii=False, separators=(",", ":"))
-    write_atomic(Path(path), payload.encode())
-
-
-def load_table(path: Path) -> IdTable:
-    """Raises OSError / ValueError when the file is missing, corrupt or of another format."""
-    try:
-        data = json.loads(Path(path).read_bytes())
-        return IdTable.from_json(data)
-    except (KeyError, TypeError, IndexError, AttributeError) as exc:
-        raise ValueError(f"corrupt id table index {path}: {exc}") from None
-
-
-class _Unavailable(Exception):
-    pass
-
-
-class IdTableSource(CachedIndexSource[IdTable]):
-    """The table from a local file or a cached download; ``table()`` never fails a sync
-    over a download: with no copy at all it warns and answers None."""
-
-    label = "id table"
-    stem = "id-table"
-    index_format = INDEX_FORMAT
-
-    def build(self, raw: bytes) -> IdTable:
-        return build_table(raw)
-
-    def save(self, index: IdTable, path: Path) -> None:
-        save_table(index, path)
-
-    def load(self, path: Path) -> IdTable:
-        return load_table(path)
-
-    def unavailable(self, why: str) -> IdTable:
-        raise _Unavailable(why)
-
-    def table(self) -> IdTable | None:
-        try:
-            return self.index()
-        except _Unavailable as exc:
-            log.warning(
-                "cannot download the id table from %s (%s); matching without it this time",
-                self.url,
-                exc,
-            )
-            return None
+def row_of_item(item: Any) -> TableRow | None:
+    """What matching keeps of one ``anime_map.json`` entry (None: no Bangumi id or no link);
+    the same for the table built in memory and the one streamed into SQLite. A field of
+    the wrong type reads as absent: one row's odd field never costs the others (issue 24)."""
+    if not isinstance(item, dict):
+        return None
+    bgm_id = _int(item.get("bgm_id"))
+    if bgm_id is None:
+        return None
+    tmdb_id = item.get("tmdb_id")
+    tmdb = TmdbKey.parse(tmdb_id) if isinstance(tmdb_id, str) and tmdb_id else None
+    imdb = item.get("imdb_id")
+    imdb = imdb.strip().lower() if isinstance(imdb, str) else ""
+    name, month = item.get("name"), item.get("date")
+    row = TableRow(
+        bgm_id=bgm_id,
+        name=name if isinstance(name, str) else "",
+        date=month if isinstance(month, str) else "",
+        tmdb=tmdb,
+        tvdb=_int(item.get("tvdb_id")),
+        imdb=imdb if imdb.startswith("tt") else None,
+    )
+    return row if row.tmdb or row.tvdb or row.imdb else None

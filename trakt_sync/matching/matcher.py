@@ -19,11 +19,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from trakt_sync.matching.airdate import broadcast_day
-from trakt_sync.matching.bangumi_data import BangumiDataIndex
+from trakt_sync.matching.bangumi_data import DataIndex
 from trakt_sync.matching.context import MatchContext, SeasonQuery
 from trakt_sync.matching.explain import ShowSource, explain_show
 from trakt_sync.matching.films import resolve_film
-from trakt_sync.matching.id_table import IdTable
+from trakt_sync.matching.id_table import IdLookups
 from trakt_sync.matching.lookups import EPISODES_NS, BangumiReader, TraktReader
 from trakt_sync.matching.overrides import (
     Override,
@@ -51,7 +51,7 @@ from trakt_sync.models import (
 log = logging.getLogger(__name__)
 
 # Bump when a change here should invalidate cached season plans.
-MATCHER_REVISION = "4"
+MATCHER_REVISION = "5"  # 5: half-sort main recaps kept aside (issue 24)
 MOVIE_NS = "matcher.movie"
 # A cached "unmatched" answer is looked at again after this long (Bangumi adds episodes).
 UNMATCHED_RECHECK_S = 12 * 3600
@@ -68,7 +68,7 @@ class Matcher:
     def __init__(
         self,
         *,
-        index: Callable[[], BangumiDataIndex],
+        index: Callable[[], DataIndex],
         bangumi: BangumiReader,
         trakt: TraktReader,
         cache: MatchCache,
@@ -77,7 +77,7 @@ class Matcher:
         include_live_action: bool = False,
         clock: Callable[[], float] = time.time,
         recheck_unmatched: bool = False,
-        id_table: Callable[[], IdTable | None] | None = None,
+        id_table: Callable[[], IdLookups | None] | None = None,
         trakt_metadata: bool = True,
         from_export: bool = False,
         genres: Callable[[str, int], tuple[str, ...]] | None = None,
@@ -209,6 +209,11 @@ class Matcher:
         )
         return result
 
+    def resolve_film_fresh(self, movie: TraktMovie) -> Resolution:
+        """A film resolved anew, the cache neither read nor written (for ``explain``)."""
+        overrides = [o for o in self._overrides if o.is_movie and o.matches_movie(movie.ids)]
+        return resolve_film(self.context, movie, movie_key(movie.ids), overrides)
+
     # == upkeep and explanation ==========================================================
 
     def subject_name(self, subject_id: int) -> str:
@@ -230,7 +235,7 @@ class Matcher:
         return dropped + self._cache.drop_cached(EPISODES_NS, [str(subject_id)])
 
     def explain(
-        self, trakt: ShowSource, ref: str, season: int | None, episode: int | None
+        self, trakt: ShowSource, ref: int | str, season: int | None, episode: int | None
     ) -> dict[str, Any]:
         """How a Trakt show (``ref``: id or slug) resolves, season by season, built afresh
         with the sources tried: for ``trakt-sync explain``. JSON-ready."""

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from trakt_sync import show_key as keys
+from trakt_sync.errors import BadData
 from trakt_sync.models import TraktIds
 
-_SHOW_KEY = re.compile(r"^(trakt|tmdb):(\d+)$|^slug:([a-z0-9][a-z0-9-]*)$")
-_MOVIE_KEY = re.compile(r"^movie:(trakt|tmdb):(\d+)$")
 _SPEC = re.compile(r"^S(\d+)(?:E(\d+)(-)?(?:E?(\d+))?)?$", re.IGNORECASE)
 
 
@@ -53,18 +53,19 @@ def format_episode_spec(season: int | None, first: int | None, last: int | None)
 
 
 def show_key(ids: TraktIds) -> str:
-    """The key a user would write for this show (``trakt:N`` preferred)."""
-    if ids.trakt is not None:
-        return f"trakt:{ids.trakt}"
-    if ids.slug:
-        return f"slug:{ids.slug}"
-    return f"tmdb:{ids.tmdb}"
+    """The key a user would write for this show (``trakt:N`` preferred); BadData when
+    Trakt gave it no id at all (issue 24: its plays are left alone, the rest goes on)."""
+    try:
+        return str(keys.of_ids(ids))
+    except ValueError as exc:
+        raise BadData("Trakt", "a show", str(exc)) from None
 
 
 def movie_key(ids: TraktIds) -> str:
-    if ids.trakt is not None:
-        return f"movie:trakt:{ids.trakt}"
-    return f"movie:tmdb:{ids.tmdb}"
+    try:
+        return str(keys.of_ids(ids, movie=True))
+    except ValueError as exc:
+        raise BadData("Trakt", "a film", str(exc)) from None
 
 
 def map_add_command(
@@ -85,7 +86,7 @@ def map_add_command(
 
 @dataclass(frozen=True)
 class Override:
-    show: str  # trakt:N | slug:x | tmdb:N | movie:trakt:N | movie:tmdb:N
+    show: str  # a key of trakt_sync.show_key, canonical: trakt:N, slug:x, movie:tmdb:N, …
     subject_id: int | None = None
     season: int | None = None
     first: int | None = None
@@ -94,14 +95,14 @@ class Override:
     ignore: bool = False
 
     def __post_init__(self) -> None:
-        if self.is_movie:
-            if self.season is not None or self.first is not None or self.last is not None:
-                raise ValueError(f"film override {self.show}: takes no season or episodes")
-        elif not _SHOW_KEY.match(self.show):
-            raise ValueError(
-                f"bad override key {self.show!r}: expected trakt:N, slug:x, tmdb:N, "
-                "movie:trakt:N or movie:tmdb:N"
-            )
+        try:
+            key = keys.parse(self.show)
+        except ValueError as exc:
+            raise ValueError(f"bad override key: {exc}") from None
+        object.__setattr__(self, "show", str(key))  # one spelling per show, for comparing
+        has_episodes = self.season is not None or self.first is not None or self.last is not None
+        if self.is_movie and has_episodes:
+            raise ValueError(f"film override {self.show}: takes no season or episodes")
         if not self.ignore and (self.subject_id is None or self.subject_id <= 0):
             raise ValueError(f"override {self.show}: needs a Bangumi subject id or ignore")
         if (self.first is not None or self.last is not None) and self.season is None:
@@ -128,27 +129,22 @@ class Override:
         return cls(key.strip(), subject_id, season, first, last, start_ep, ignore)
 
     @property
+    def key(self) -> keys.ShowKey:
+        return keys.parse(self.show)
+
+    @property
     def is_movie(self) -> bool:
-        return bool(_MOVIE_KEY.match(self.show))
+        return self.show.startswith("movie:")
 
     @property
     def spec(self) -> str:
         return format_episode_spec(self.season, self.first, self.last)
 
     def matches_show(self, ids: TraktIds) -> bool:
-        kind, _, value = self.show.partition(":")
-        return (
-            (kind == "trakt" and ids.trakt is not None and value == str(ids.trakt))
-            or (kind == "tmdb" and ids.tmdb is not None and value == str(ids.tmdb))
-            or (kind == "slug" and ids.slug is not None and value == ids.slug)
-        )
+        return not self.is_movie and self.key.matches(ids)
 
     def matches_movie(self, ids: TraktIds) -> bool:
-        match = _MOVIE_KEY.match(self.show)
-        if not match:
-            return False
-        value = ids.trakt if match.group(1) == "trakt" else ids.tmdb
-        return value is not None and match.group(2) == str(value)
+        return self.is_movie and self.key.matches(ids)
 
     def covers(self, season: int, number: int) -> bool:
         if self.season is not None and self.season != season:

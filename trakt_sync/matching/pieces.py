@@ -4,6 +4,8 @@ splits in two (pure)."""
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -157,6 +159,47 @@ def _recap_special(cand: Candidate, te: TraktEp) -> BgmEp | None:
     sps = [
         e
         for e in cand.episodes
-        if e.type != EP_MAIN and compare_days(te.aired, e.airdate) is DateCheck.AGREE
+        if (e.type != EP_MAIN or e.is_recap)
+        and compare_days(te.aired, e.airdate) is DateCheck.AGREE
     ]
     return sps[0] if len(sps) == 1 else None
+
+
+def hold_across_recaps(cand: Candidate, fit: Fit) -> None:
+    """Hold back the episodes a fit places past a half-sort main recap without an air
+    date to say whether TMDB counts that recap (then every number after it is one off).
+
+    The recaps cut the subject's main episodes into parts. A part is confirmed when one
+    of its own dates agrees, or dates agree in a part before it and one after it (with
+    one offset on both sides, TMDB cannot count a recap in between); the part before the
+    first recap also when the fit has no agreeing date at all (its numbers start where
+    the subject starts, whatever TMDB does later). The episodes of the other parts are
+    held: correctness beats coverage."""
+    if fit.special is not None or not cand.recap_gaps:
+        return
+    gaps = cand.recap_gaps
+
+    def part(n: int) -> int:
+        return bisect_left(gaps, n - fit.offset)
+
+    agreeing = {part(n) for n, check in fit.checks.items() if check is DateCheck.AGREE}
+    for n in fit.checks:
+        k = part(n)
+        if k in agreeing or (not agreeing and k == 0):
+            continue
+        if agreeing and min(agreeing) < k < max(agreeing):
+            continue
+        gap = gaps[k - 1] if k else gaps[0]
+        after = cand.main[gap].sort if gap in cand.main else -math.inf
+        recap = min(
+            (e for e in cand.episodes if e.is_recap and e.sort > after),
+            key=lambda e: e.sort,
+            default=None,
+        )
+        what = f"a recap ({recap.label})" if recap is not None else "a recap"
+        fit.held[n] = (
+            f"{cand.name} ({cand.subject_id}) lists {what} as a main episode after ep {gap}, "
+            f"and no air date says whether TMDB counts it: E{n} would be "
+            f"{cand.main[n - fit.offset].label}, or the one before it if TMDB does, "
+            "so it is left unmarked"
+        )

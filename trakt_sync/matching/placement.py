@@ -22,7 +22,7 @@ from trakt_sync.matching.fits import (
     evaluate,
     fit_rank,
 )
-from trakt_sync.matching.pieces import MIN_PIECE_AGREE, piecewise
+from trakt_sync.matching.pieces import MIN_PIECE_AGREE, hold_across_recaps, piecewise
 
 
 def choose_fit(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[Fit | None, str]:
@@ -34,7 +34,12 @@ def choose_fit(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[Fit | None,
         return None, "none of its episodes lines up with this season"
     if cand.anchor is not None:
         anchored = evaluate(cand, cand.anchor - 1, eps)
-        if anchored.checks and (anchored.dated == 0 or anchored.confirmed):
+        if anchored.checks and anchored.dated == 0:
+            # a batch's dates set aside were compared (and fit one for one or not); with
+            # no date at all, the counts must agree (issue 24)
+            differs = "" if anchored.set_aside else _count_differs(cand, eps)
+            return (None, differs) if differs else (anchored, "")
+        if anchored.checks and anchored.confirmed:
             return anchored, ""
         # The id says where it starts but the air dates say otherwise: place by air date.
         others = [f for f in fits if f.offset != cand.anchor - 1 and f.confirmed and f.agree >= 2]
@@ -62,10 +67,32 @@ def choose_fit(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[Fit | None,
     return None, f"air dates do not line up ({_tally(best)})"
 
 
+def _count_differs(cand: Candidate, eps: Mapping[int, TraktEp]) -> str:
+    """Why numbering alone cannot place an anchored subject no date checks: TMDB numbers
+    another count of episodes from its start (to the next start, or the season's end)
+    than Bangumi lists main episodes. One episode counted on one side only — a premiere
+    TMDB splits in two, a recap it counts — puts every number after it one off, and
+    nothing else would tell (issue 24: a subject without air dates). "" when they agree."""
+    assert cand.anchor is not None
+    last = cand.next_start - 1 if cand.next_start is not None else max(eps, default=0)
+    tmdb = sum(cand.anchor <= n <= last for n in eps)
+    if tmdb == len(cand.main):
+        return ""
+    return (
+        f"no air date to check its start E{cand.anchor} against, and TMDB numbers {tmdb} "
+        f"episode(s) E{cand.anchor}-E{last} where Bangumi lists {len(cand.main)} main "
+        "episodes: one counted on one side only would put every number after it one off"
+    )
+
+
 def choose_fits(cand: Candidate, eps: Mapping[int, TraktEp]) -> tuple[list[Fit], str]:
     """The fits to use for a candidate: one, or the pieces around an episode TMDB counts
-    and Bangumi does not (a recap), or none and why not."""
-    return _choose_fits(cand, eps)
+    and Bangumi does not (a recap), or none and why not; episodes placed past a half-sort
+    main recap that no date confirms are held (pieces.hold_across_recaps)."""
+    fits, why = _choose_fits(cand, eps)
+    for fit in fits:
+        hold_across_recaps(cand, fit)
+    return fits, why
 
 
 NAMES_ANOTHER_SEASON = "its title names the first season and its air dates do not place it here"
@@ -167,6 +194,10 @@ class Placement:
 
 def place(candidates: Sequence[Candidate], eps: Mapping[int, TraktEp]) -> Placement:
     result = Placement()
+    starts = sorted({c.anchor for c in candidates if c.anchor is not None})
+    for cand in candidates:
+        later = [a for a in starts if cand.anchor is not None and a > cand.anchor]
+        cand.next_start = later[0] if later else None
     claims: dict[int, list[tuple[Candidate, Fit]]] = defaultdict(list)
     shadows: list[tuple[Candidate, Fit]] = []
     for cand in candidates:

@@ -4,6 +4,7 @@ knows the show — bangumi-data keys, the id table, a title search — or the sp
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from trakt_sync.errors import NotFound
@@ -19,6 +20,7 @@ from trakt_sync.matching.context import (
 )
 from trakt_sync.matching.fits import TraktEp
 from trakt_sync.matching.overrides import Override, best_override, map_add_command
+from trakt_sync.matching.payloads import whole
 from trakt_sync.matching.segments import Found, SeasonPlan
 from trakt_sync.matching.specials import place_specials
 from trakt_sync.matching.title_search import place_by_search
@@ -67,7 +69,8 @@ def build_plan(
         )
         return plan
 
-    eps = season_eps(ctx, show, season, pending)
+    today = datetime.fromtimestamp(built_at, UTC).date()
+    eps = season_eps(ctx, show, season, pending, today)
     plan.trakt_days = {n: te.aired.isoformat() for n, te in eps.items() if te.aired}
     auto_numbers = {ep.number for ep in auto}
     if season == 0:
@@ -90,9 +93,17 @@ def build_plan(
 
 
 def season_eps(
-    ctx: MatchContext, show: TraktShow, season: int, pending: Sequence[TraktEpisode]
+    ctx: MatchContext,
+    show: TraktShow,
+    season: int,
+    pending: Sequence[TraktEpisode],
+    today: date | None = None,
 ) -> dict[int, TraktEp]:
-    """The whole season from Trakt (for dates and number_abs), plus the played episodes."""
+    """The whole season from Trakt (for dates and number_abs), plus the played episodes.
+
+    A date after ``today`` is TMDB's projection for an episode not aired yet, as Bangumi's
+    pre-created episodes have theirs: two projections that differ say nothing about which
+    episode is which, so it is dropped rather than counted against the aired ones."""
     eps: dict[int, TraktEp] = {}
     trakt_id = show.ids.trakt if show.ids.trakt is not None else show.ids.slug
     raw: list[dict[str, Any]] = []
@@ -101,27 +112,24 @@ def season_eps(
             raw = ctx.trakt.get_season_episodes(trakt_id, season)
         except NotFound:
             raw = []
-    for item in raw:
-        try:
-            number = int(item["number"])
-        except (KeyError, TypeError, ValueError):
-            continue
+    for item in raw:  # checked: number and number_abs are ints (payloads.season_episodes)
+        number = item["number"]
         titles = tuple(str(item[k]) for k in ("title", "original_title") if item.get(k))
-        eps[number] = TraktEp(
-            number, broadcast_day(item.get("first_aired")), item.get("number_abs"), titles
-        )
+        aired = broadcast_day(item.get("first_aired"))
+        if aired is not None and today is not None and aired > today:
+            aired = None
+        eps[number] = TraktEp(number, aired, item.get("number_abs"), titles)
     for ep in pending:
         known = eps.get(ep.number)
-        titles = tuple(t for t in (ep.title,) if t)
+        titles = tuple(t for t in (ep.title,) if isinstance(t, str) and t)
+        number_abs = whole(ep.number_abs)
         if known is None:
-            eps[ep.number] = TraktEp(
-                ep.number, broadcast_day(ep.first_aired), ep.number_abs, titles
-            )
+            eps[ep.number] = TraktEp(ep.number, broadcast_day(ep.first_aired), number_abs, titles)
         elif known.aired is None and ep.first_aired is not None:
             eps[ep.number] = TraktEp(
                 ep.number,
                 broadcast_day(ep.first_aired),
-                known.number_abs or ep.number_abs,
+                known.number_abs or number_abs,
                 known.titles + titles,
             )
     return eps

@@ -42,6 +42,8 @@ class Segment:
     evidence: list[str] = field(default_factory=list)
     # key (n - offset) → [episode id, airdate "YYYY-MM-DD" or "", label]
     eps: dict[int, list[Any]] = field(default_factory=dict)
+    # Trakt n → why it is left unmarked though placed here (past a half-sort recap)
+    held: dict[int, str] = field(default_factory=dict)
 
     def covers(self, n: int) -> bool:
         return self.first <= n <= self.last and (n - self.offset) in self.eps
@@ -49,12 +51,14 @@ class Segment:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["eps"] = {str(k): v for k, v in self.eps.items()}
+        data["held"] = {str(k): v for k, v in self.held.items()}
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Segment:
         data = dict(data)
         data["eps"] = {int(k): v for k, v in data["eps"].items()}
+        data["held"] = {int(k): v for k, v in data.get("held", {}).items()}
         return cls(**data)
 
 
@@ -137,6 +141,14 @@ def _from_segment(
     episode_id, airdate, label = seg.eps[n - seg.offset]
     own = compare_days(aired, parse_day(airdate))
     where = f"S{season}E{n} → {label} of {seg.name} ({seg.subject_id})"
+    if n in seg.held:
+        command = map_add_command(key, season, n, n, seg.subject_id, n - seg.offset)
+        why = seg.held[n]
+        return Resolution.unmatched(
+            f"S{season}E{n}: {why}; if it is {label}, confirm it with `{command}`",
+            [{"subject_id": seg.subject_id, "name": seg.name, "score": 0, "why_rejected": why}],
+            evidence=[*seg.evidence, where, "held: a half-sort recap lies before it"],
+        )
     if n in seg.set_aside:
         own = DateCheck.UNKNOWN
         dates = f"Trakt date {aired} set aside (a batch release's shared day); placed by numbering"
@@ -309,6 +321,7 @@ def _segment(
         count_fits=fit.count_fits,
         evidence=evidence,
         eps=rows,
+        held={n: fit.held[n] for n in run if n in fit.held},
     )
 
 

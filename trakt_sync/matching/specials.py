@@ -126,7 +126,9 @@ def _by_date(
         if listed is None:
             continue
         for e in listed[1]:
-            if e.type != EP_SP or compare_days(te.aired, e.airdate) is not DateCheck.AGREE:
+            if not (e.type == EP_SP or e.is_recap):  # a half-sort recap is an SP too
+                continue
+            if compare_days(te.aired, e.airdate) is not DateCheck.AGREE:
                 continue
             if _titles_agree(te, e):
                 matches.append((0.9, listed[0], ctx.name(sid), e, "SP air date and title agree"))

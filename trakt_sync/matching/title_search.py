@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from trakt_sync.errors import NotFound
-from trakt_sync.matching.airdate import DateCheck
+from trakt_sync.matching.airdate import DateCheck, subject_day
 from trakt_sync.matching.confidence import PRIOR_SEARCH
 from trakt_sync.matching.context import (
     MAX_SEARCH_CANDIDATES,
@@ -175,7 +175,7 @@ def _along_the_franchise(
     roots = [(subject, keyword) for subject, match, keyword in hits if match in STRONG]
     if not roots:
         return Placement()
-    root, keyword = min(roots, key=lambda hit: str(hit[0].get("date") or "9999"))
+    root, keyword = min(roots, key=lambda hit: subject_day(hit[0]) or date.max)
     note = f"续集 chain from {root.get('name')!r} ({root['id']}), found by title search {keyword!r}"
     return follow_sequels(ctx, int(root["id"]), eps, dated[-1] + WINDOW_SLACK, note)
 

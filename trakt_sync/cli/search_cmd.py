@@ -1,0 +1,76 @@
+"""``trakt-sync search TITLE``: Bangumi subjects by title, with the id `map add` wants."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from trakt_sync.cli.output import JsonOption, out_console
+from trakt_sync.cli.state import CliState
+
+_KINDS = {"anime": [2], "real": [6], "all": [2, 6]}
+
+
+def search(
+    ctx: typer.Context,
+    title: Annotated[
+        list[str], typer.Argument(help="Words of the title (any language).", metavar="TITLE")
+    ],
+    as_json: JsonOption = False,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=20, metavar="N", help="At most N (≤ 20).")
+    ] = 10,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", metavar="YYYY", help="Only subjects first aired that year."),
+    ] = None,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--type",
+            metavar="anime|real|all",
+            help="anime, real (live action) or all of both.",
+        ),
+    ] = "all",
+) -> None:
+    """Search Bangumi for subjects: id, type, air date, episodes and link.
+
+    The id is what `trakt-sync map add` and the unmatched hints call the Bangumi subject id.
+    """
+    from trakt_sync.subject_search import search_subjects
+
+    state: CliState = ctx.obj
+    if as_json:
+        state.expect_json()
+    if kind not in _KINDS:
+        raise typer.BadParameter(f"not one of {', '.join(_KINDS)}: {kind!r}", param_hint="--type")
+    text = " ".join(title)
+    with state.runtime() as rt:
+        client = rt.bangumi_client(None)  # a search needs no login
+        try:
+            rows = search_subjects(client, text, limit=limit, types=_KINDS[kind], year=year)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="TITLE") from None
+        finally:
+            client.close()
+    if as_json:
+        state.emit_json({"query": text, "results": rows})
+        return
+    console = out_console()
+    if not rows:
+        console.print(f"No Bangumi subject found for {text!r}.", markup=False)
+        return
+    for row in rows:
+        names = row["name"] + (f" / {row['name_cn']}" if row["name_cn"] else "")
+        facts = [
+            row["type_name"] or "?",
+            row["platform"] or "",
+            row["date"] or "date unknown",
+            f"{row['eps']} eps" if row["eps"] else "",
+        ]
+        console.print(f"{row['id']:>7}  {names}", markup=False)
+        console.print(
+            "         " + " · ".join(fact for fact in facts if fact) + f"  {row['url']}",
+            markup=False,
+        )
