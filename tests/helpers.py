@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import httpx
+
+from trakt_sync.models import Play
+from trakt_sync.store import Store, StoredPlay
+from trakt_sync.store.play_columns import row_of_play
 
 
 class Cdn:
@@ -55,3 +60,26 @@ def wait_until(
 def reader_threads() -> list[threading.Thread]:
     """The fetch's read-ahead threads still alive (``trakt_sync.readahead``)."""
     return [t for t in threading.enumerate() if t.name == "trakt-sync-read-ahead"]
+
+
+# -- the store, as only tests look at it ---------------------------------------------------
+
+
+def save_plays(store: Store, items: Iterable[tuple[Play, dict[str, Any]]]) -> int:
+    """Insert plays built as models (the sync saves columns straight from the items)."""
+    return store.save_rows((row_of_play(play), raw) for play, raw in items)
+
+
+def all_plays(store: Store) -> list[StoredPlay]:
+    """Every play held, in watch order, parsed from its stored item."""
+    return store._select("1")
+
+
+def plays_to_apply(store: Store) -> list[StoredPlay]:
+    """The matched plays not yet synced, as the apply stage reads them."""
+    return [p for _, plays in store.apply_batch(store.subjects_to_apply()) for p in plays]
+
+
+def plays_to_send(store: Store) -> list[StoredPlay]:
+    """What a sink receives: matched plays not yet synced and unmatched ones."""
+    return [p for batch in store.batches_to_send() for p in batch]

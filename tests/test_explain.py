@@ -216,3 +216,22 @@ def test_text_lists_every_candidate_with_its_score() -> None:
     assert "  segments: none" in lines
     assert "        candidate 1 A (score 0.8): ambiguous" in lines
     assert "        candidate 2 B (score 0): title differs" in lines
+
+
+def test_explain_names_the_source_the_sync_took(logged_in: Sandbox, cli) -> None:
+    """The sync caches each season's plan with the source it chose; explain builds the same
+    plan and shows that source, rather than guessing it again from the evidence."""
+    from trakt_sync.matching.segments import SEASON_NS
+    from trakt_sync.store import Store
+
+    assert cli("sync").code == 0
+    store = Store(logged_in.home / "default.sqlite3")
+    # key: show key | season | matcher version
+    cached = {
+        "|".join(key.split("|")[:2]): plan["path"] for key, plan in store.cached_items(SEASON_NS)
+    }
+    store.close()
+    assert cached["trakt:185614|S1"].startswith("bangumi-data TMDB keys")
+
+    (season,) = explain_json(cli, "spy-x-family", "--season", "1")["seasons"]
+    assert season["source"] == cached["trakt:185614|S1"]

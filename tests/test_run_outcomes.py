@@ -101,7 +101,7 @@ def test_ctrl_c_is_recorded_as_cancelled_exits_130_and_keeps_the_check_green(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr("trakt_sync.engine.SyncEngine.fetch", ctrl_c)
+        patch.setattr("trakt_sync.stages.fetch.FetchStage.run", ctrl_c)
         result = cli("sync")
     assert result.code == 130
     assert result.err.strip().splitlines() == ["trakt-sync: cancelled"]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Sandbox
+from tests.helpers import all_plays
 from trakt_sync.config import load_settings
 from trakt_sync.errors import ConfigError
 from trakt_sync.fakes.bangumi_syncer import FakeBangumiSyncer
@@ -156,7 +157,7 @@ def mystery_world(demo_world: dict[str, Any]) -> dict[str, Any]:
 def states(sandbox: Sandbox) -> dict[int, tuple[str, str | None]]:
     store = Store(sandbox.home / "default.sqlite3")
     try:
-        return {p.play.history_id: (p.state.value, p.reason) for p in store.plays()}
+        return {p.play.history_id: (p.state.value, p.reason) for p in all_plays(store)}
     finally:
         store.close()
 

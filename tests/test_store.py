@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import all_plays, plays_to_apply, plays_to_send, save_plays
 from trakt_sync.errors import StateError
 from trakt_sync.models import Play, PlayState, Resolution, ResolutionStatus
 from trakt_sync.store import SCHEMA_VERSION, Store
@@ -42,16 +43,16 @@ def test_new_database_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> N
 def test_saving_the_same_play_twice_keeps_one_row(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
     play = play_from_history(ITEM)
-    assert store.save_plays([(play, ITEM)]) == 1
-    assert store.save_plays([(play, ITEM)]) == 0
-    [stored] = store.plays()
+    assert save_plays(store, [(play, ITEM)]) == 1
+    assert save_plays(store, [(play, ITEM)]) == 0
+    [stored] = all_plays(store)
     assert stored.state is PlayState.PENDING
     assert stored.play.episode is not None and stored.play.episode.number == 13
 
 
 def test_resolution_then_sync_is_recorded(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
-    store.save_plays([(play_from_history(ITEM), ITEM)])
+    save_plays(store, [(play_from_history(ITEM), ITEM)])
     store.record_resolutions(
         [
             (
@@ -63,12 +64,12 @@ def test_resolution_then_sync_is_recorded(tmp_path: Path) -> None:
         ],
         "v1",
     )
-    [ready] = store.plays_to_apply()
+    [ready] = plays_to_apply(store)
     assert (ready.subject_id, ready.episode_id) == (373267, 77)
     run = store.start_run(dry_run=False)
     store.mark_synced([9001], run)
     assert store.state_counts()["synced"] == 1
-    assert store.plays_to_apply() == []
+    assert plays_to_apply(store) == []
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -111,7 +112,7 @@ def test_schema_3_plays_move_to_a_table_with_a_rowid_of_its_own(tmp_path: Path) 
     assert [tuple(row) for row in rows] == sorted(held)
     # The history id is a unique key, no longer the rowid: a play saved again is still one.
     assert store.db.execute("SELECT rowid FROM plays WHERE history_id = 9001").fetchone()[0] != 9001
-    assert store.save_plays([(play_from_history(ITEM), ITEM)]) == 0
+    assert save_plays(store, [(play_from_history(ITEM), ITEM)]) == 0
     assert store.state_counts()["synced"] == 1
     assert {row[1] for row in store.db.execute("PRAGMA index_list(plays)")} >= {
         "plays_state",
@@ -149,7 +150,7 @@ def test_a_resolution_with_nothing_to_explain_stores_no_detail(tmp_path: Path) -
 
     store = Store(tmp_path / "s.sqlite3")
     other = {**ITEM, "id": 9002}
-    store.save_plays([(play_from_history(i), i) for i in (ITEM, other)])
+    save_plays(store, [(play_from_history(i), i) for i in (ITEM, other)])
     candidate = {"subject_id": 1, "name": "x", "why": "air dates disagree"}
     store.record_resolutions(
         [
@@ -174,13 +175,13 @@ def test_override_resets_only_the_plays_it_names(tmp_path: Path) -> None:
         "type": "movie",
         "movie": {"title": "Film", "year": 2020, "ids": {"trakt": 7, "tmdb": 70}},
     }
-    store.save_plays([(play_from_history(i), i) for i in (ITEM, season2, movie)])
+    save_plays(store, [(play_from_history(i), i) for i in (ITEM, season2, movie)])
     store.record_resolutions([_matched(9001), _matched(9002), _matched(9003)], "v1")
     assert store.reset_show_plays("slug", "other-show", None) == 0
     assert store.reset_show_plays("tmdb", 120089, 2) == 1
     assert store.reset_movie_plays("tmdb", 120089) == 0  # a show's id never names a film
     assert store.reset_movie_plays("trakt", 7) == 1
-    assert [p.play.history_id for p in store.plays_to_apply()] == [9001]
+    assert [p.play.history_id for p in plays_to_apply(store)] == [9001]
     assert store.reset_show_plays("slug", "spy-x-family", None) == 2
 
 
@@ -197,7 +198,7 @@ def _episode_item(history_id: int, show: int, season: int, number: int, day: int
 def test_plays_are_resolved_group_by_group_each_show_parsed_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import trakt_sync.store as store_module
+    import trakt_sync.store.play_queue as store_module
 
     items = [
         _episode_item(1, show=10, season=1, number=2, day=3),
@@ -213,7 +214,7 @@ def test_plays_are_resolved_group_by_group_each_show_parsed_once(
         },
     ]
     store = Store(tmp_path / "s.sqlite3")
-    store.save_plays((play_from_history(item), item) for item in items)
+    save_plays(store, [(play_from_history(item), item) for item in items])
     store.record_resolutions([_matched(4)], "v1")  # resolved already: not asked again
     shows: list[str] = []
 
@@ -249,7 +250,7 @@ def test_a_group_s_episodes_read_from_the_columns_are_the_items_episodes(tmp_pat
     bare = {**ITEM, "id": 9002, "episode": {"season": 1, "number": 14}}
     again = {**full, "id": 9003, "watched_at": "2024-06-01T12:00:00.000Z"}
     store = Store(tmp_path / "s.sqlite3")
-    store.save_plays((play_from_history(i), i) for i in (full, bare, again))
+    save_plays(store, [(play_from_history(i), i) for i in (full, bare, again)])
     selection = ("v1", False, 3)
     [key] = store.groups_to_resolve(*selection)
     group = store.group_to_resolve(key, *selection)
@@ -261,11 +262,11 @@ def test_a_group_s_episodes_read_from_the_columns_are_the_items_episodes(tmp_pat
 def test_plays_to_apply_are_read_per_subject_without_parsing_the_items(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import trakt_sync.store as store_module
+    import trakt_sync.store.play_queue as store_module
 
     items = [_episode_item(n, show=10, season=1, number=n, day=n) for n in range(1, 6)]
     store = Store(tmp_path / "s.sqlite3")
-    store.save_plays((play_from_history(item), item) for item in items)
+    save_plays(store, [(play_from_history(item), item) for item in items])
     store.record_resolutions(
         [
             (n, Resolution(ResolutionStatus.MATCHED, subject_id=sid, episode_id=n, subject_type=2))
@@ -287,7 +288,7 @@ def test_plays_to_apply_are_read_per_subject_without_parsing_the_items(
     play = batch[0][1][0].play
     assert play.show is not None and play.show.title == "show 10"
     assert play.episode is not None and (play.episode.season, play.episode.number) == (1, 2)
-    assert [p.play.history_id for p in store.plays_to_apply()] == [2, 5, 4, 1, 3]
+    assert [p.play.history_id for p in plays_to_apply(store)] == [2, 5, 4, 1, 3]
 
 
 def test_a_history_row_gives_the_columns_of_the_parsed_play(tmp_path: Path) -> None:
@@ -297,7 +298,7 @@ def test_a_history_row_gives_the_columns_of_the_parsed_play(tmp_path: Path) -> N
     movie = {**ITEM, "id": 9003, "type": "movie", "movie": {"title": "F", "ids": {"trakt": 7}}}
     by_rows, by_plays = Store(tmp_path / "a.sqlite3"), Store(tmp_path / "b.sqlite3")
     assert by_rows.save_rows((history_row(item), item) for item in (ITEM, odd, movie)) == 3
-    by_plays.save_plays((play_from_history(item), item) for item in (ITEM, odd, movie))
+    save_plays(by_plays, [(play_from_history(item), item) for item in (ITEM, odd, movie)])
 
     def columns(store: Store) -> list[dict[str, Any]]:
         rows = store.db.execute("SELECT * FROM plays ORDER BY history_id")
@@ -338,7 +339,10 @@ def test_a_season_comes_from_the_history_only_when_it_holds_the_whole_ended_show
         }
 
     store = Store(tmp_path / "s.sqlite3")
-    save = store.save_plays
+
+    def save(items: list[tuple[Play, dict[str, Any]]]) -> int:
+        return save_plays(store, items)
+
     save([(play_from_history(i), i) for i in (item(1, 1, 1), item(2, 1, 2), item(3, 1, 2))])
     assert store.history_season(1, 1) is None  # two of the three aired episodes played
     save([(play_from_history(i), i) for i in (item(4, 2, 1), item(5, 0, 1))])
@@ -352,7 +356,7 @@ def test_a_season_comes_from_the_history_only_when_it_holds_the_whole_ended_show
     assert store.history_season(1, 3) is None  # nothing played there
     airing = Store(tmp_path / "t.sqlite3")
     rows = [item(n, 1, n, status="returning series") for n in (1, 2, 3)]
-    airing.save_plays([(play_from_history(i), i) for i in rows])
+    save_plays(airing, [(play_from_history(i), i) for i in rows])
     assert airing.history_season(1, 1) is None  # more may come
 
 
@@ -361,11 +365,11 @@ def test_plays_to_send_come_in_bounded_batches_that_together_hold_every_play(
 ) -> None:
     items = [_episode_item(n, show=10, season=1, number=n, day=(n % 3) + 1) for n in range(1, 8)]
     store = Store(tmp_path / "s.sqlite3")
-    store.save_plays((play_from_history(item), item) for item in items)
+    save_plays(store, [(play_from_history(item), item) for item in items])
     store.record_resolutions(
         [(n, Resolution(ResolutionStatus.UNMATCHED, reason="r")) for n in range(1, 8)], "v1"
     )
-    expected = [p.play.history_id for p in store.plays_to_send()]
+    expected = [p.play.history_id for p in plays_to_send(store)]
     run = store.start_run(dry_run=False)
     seen = []
     for batch in store.batches_to_send(size=2):
@@ -482,7 +486,7 @@ FULL_MOVIE: dict[str, Any] = {
 def _read_back(store: Store) -> tuple[Any, ...]:
     keys = store.groups_to_resolve("v", False, 3)
     return (
-        [p.play for p in store.plays()],
+        [p.play for p in all_plays(store)],
         [store.group_to_resolve(key, "v", False, 3) for key in keys],
         store.history_season(1, 1),
     )

@@ -15,7 +15,7 @@ from keyring.backends import fail, null
 from keyring.compat import properties
 from keyring.errors import PasswordDeleteError
 
-from trakt_sync import tokens
+from trakt_sync import token_backends
 from trakt_sync.errors import ConfigError, StateError
 from trakt_sync.paths import StatePaths, state_paths
 from trakt_sync.redact import SecretRegistry
@@ -264,7 +264,7 @@ def test_forced_keyring_stores_and_loads(paths: StatePaths) -> None:
     assert store.load_bangumi() == bangumi_token()
     assert set(memory.data) == {(SERVICE, "default/trakt"), (SERVICE, "default/bangumi")}
     assert json.loads(memory.data[(SERVICE, "default/trakt")])["access_token"] == ACCESS
-    assert memory.reads.count(tokens.PROBE_KEY) == 0  # forcing never probes
+    assert memory.reads.count(token_backends.PROBE_KEY) == 0  # forcing never probes
     assert not paths.token_file.exists()
     assert not paths.backend_choice_file.exists()  # only `auto` records a choice
 

@@ -14,8 +14,8 @@ import pytest
 from tests.conftest import Sandbox
 from tests.helpers import wait_until
 from tests.test_json_schemas import assert_valid
-from trakt_sync.web.app import create_app
 from trakt_sync.web.options import WebOptions
+from trakt_sync.web.server import create_app
 
 with warnings.catch_warnings():  # Starlette would rather have httpx2 drive its TestClient
     warnings.simplefilter("ignore")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +14,6 @@ from trakt_sync.paths import check_profile_name
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from trakt_sync.config import Settings
 
 # Durations are written "15m" or as seconds, so a string is right for these.
 _DURATIONS = {
@@ -28,7 +26,7 @@ _TYPE_NAMES = {bool: "true or false", int: "a whole number", float: "a number"}
 
 
 def _sections() -> dict[str, type[BaseModel]]:
-    from trakt_sync.config import Settings
+    from trakt_sync.config_sections import Settings
 
     return {name: field.annotation for name, field in Settings.model_fields.items()}  # type: ignore[misc]
 
@@ -129,55 +127,6 @@ def unknown_key(section: str, key: str) -> str:
     return f"unknown key (did you mean {close[0]}?)" if close else "unknown key"
 
 
-def secrets_in(raw: dict[str, Any]) -> list[str]:
-    """The secret settings the file's data holds, by full key path."""
-    from trakt_sync.config import secret_keys
-
-    found = []
-    scopes = [("", raw)] + [
-        (f"profiles.{name}.", body)
-        for name, body in (raw.get("profiles") or {}).items()
-        if isinstance(body, dict)
-    ]
-    for prefix, data in scopes:
-        for section, key in secret_keys():
-            values = data.get(section)
-            if isinstance(values, dict) and values.get(key):
-                found.append(f"{prefix}{section}.{key}")
-    return found
-
-
-def exposed_secrets_warning(path: Path) -> str | None:
-    """A warning when the file holds a secret and others (group or world) may read it."""
-    from trakt_sync.config import read_toml
-
-    if os.name != "posix":
-        return None
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if not mode & (stat.S_IRGRP | stat.S_IROTH):
-            return None
-        secrets = secrets_in(read_toml(path))
-    except (OSError, ConfigError):
-        return None
-    if not secrets:
-        return None
-    return (
-        f"{path} holds {', '.join(secrets)} and others can read it (mode {mode:04o}); "
-        f"run `chmod 600 {path}`"
-    )
-
-
-def readiness_problems(settings: Settings) -> list[str]:
-    """What `auth` and `sync` need that the settings lack (a valid file can still miss it)."""
-    from trakt_sync.trakt_app import NO_CLIENT_ID
-
-    problems = []
-    if not settings.trakt.app_client_id():  # the configured one, else this build's public one
-        problems.append(f"{NO_CLIENT_ID}; `auth` and `sync` need it")
-    return problems
-
-
 class ProfileProblems(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
@@ -187,7 +136,7 @@ class ProfileProblems(Exception):
 def describe_error(error: Any, profile: str, raw: dict[str, Any]) -> str:
     """``sync.page_limit: reason``, or ``environment variable X: key: reason`` when the value
     came from the environment."""
-    from trakt_sync.config import ENV_PREFIX, in_data
+    from trakt_sync.config_sections import ENV_PREFIX
 
     loc = tuple(error["loc"])
     key = ".".join(str(part) for part in loc)
@@ -202,3 +151,12 @@ def describe_error(error: Any, profile: str, raw: dict[str, Any]) -> str:
     if in_data(loc, profile_raw):
         key = f"profiles.{profile}.{key}"
     return f"{key}: {reason}"
+
+
+def in_data(loc: tuple[Any, ...], data: Any) -> bool:
+    """Whether the key path ``loc`` is set in ``data`` (the file's, or a profile's)."""
+    for part in loc:
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True

@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from trakt_sync.config import ENV_PREFIX, Settings, read_toml
+from trakt_sync.config import Settings, read_toml
+from trakt_sync.config_sections import ENV_PREFIX
 
 # Settings given as durations (``"5m"``, ``"24h"``): shown the same way, not as seconds.
 DURATION_KEYS = {

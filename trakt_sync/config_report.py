@@ -3,10 +3,14 @@ times and warnings. The CLI prints it; the web page's Settings shows it."""
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from trakt_sync.config import read_toml, secret_keys
+from trakt_sync.config_sections import Settings
 from trakt_sync.errors import EXIT_CONFIG, ConfigError
 from trakt_sync.redact import SecretRegistry
 
@@ -18,7 +22,6 @@ def check_data(
 ) -> dict[str, Any]:
     """The file, whether it is valid, and each profile's next fire times and warnings."""
     from trakt_sync.config import load_profiles
-    from trakt_sync.config_checks import readiness_problems
     from trakt_sync.scheduler import next_fires, schedule_warnings, zone
 
     data: dict[str, Any] = {
@@ -53,3 +56,48 @@ def check_data(
     if problems:
         data["error"] = f"{path}: valid, but {problems} problem(s) would stop `auth` or `sync`"
     return data
+
+
+def secrets_in(raw: dict[str, Any]) -> list[str]:
+    """The secret settings the file's data holds, by full key path."""
+    found = []
+    scopes = [("", raw)] + [
+        (f"profiles.{name}.", body)
+        for name, body in (raw.get("profiles") or {}).items()
+        if isinstance(body, dict)
+    ]
+    for prefix, data in scopes:
+        for section, key in secret_keys():
+            values = data.get(section)
+            if isinstance(values, dict) and values.get(key):
+                found.append(f"{prefix}{section}.{key}")
+    return found
+
+
+def exposed_secrets_warning(path: Path) -> str | None:
+    """A warning when the file holds a secret and others (group or world) may read it."""
+    if os.name != "posix":
+        return None
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if not mode & (stat.S_IRGRP | stat.S_IROTH):
+            return None
+        secrets = secrets_in(read_toml(path))
+    except (OSError, ConfigError):
+        return None
+    if not secrets:
+        return None
+    return (
+        f"{path} holds {', '.join(secrets)} and others can read it (mode {mode:04o}); "
+        f"run `chmod 600 {path}`"
+    )
+
+
+def readiness_problems(settings: Settings) -> list[str]:
+    """What `auth` and `sync` need that the settings lack (a valid file can still miss it)."""
+    from trakt_sync.trakt_app import NO_CLIENT_ID
+
+    problems = []
+    if not settings.trakt.app_client_id():  # the configured one, else this build's public one
+        problems.append(f"{NO_CLIENT_ID}; `auth` and `sync` need it")
+    return problems

@@ -29,7 +29,7 @@ class WebSettings(BaseModel):
     @field_validator("session_idle", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> float:
-        from trakt_sync.config import parse_duration  # config imports this module
+        from trakt_sync.timeutil import parse_duration
 
         return parse_duration(value)
 

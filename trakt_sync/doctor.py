@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
-from trakt_sync.config import ENV_PREFIX, Settings
+from trakt_sync.config import Settings
+from trakt_sync.config_sections import ENV_PREFIX
 from trakt_sync.errors import ConfigError, NeedsAuth, TraktSyncError
 from trakt_sync.heartbeat import beat_time
 from trakt_sync.heartbeat import judge as judge_daemon
@@ -247,6 +248,8 @@ def bangumi_token(rt: Runtime) -> Check:
 
 def data_sources(rt: Runtime) -> list[Check]:
     """bangumi-data and the id table: a local copy must exist; a URL must answer."""
+    from trakt_sync.matcher_wiring import data_http
+
     matching = rt.settings.matching
     checks = []
     for name, url, path in (
@@ -261,7 +264,7 @@ def data_sources(rt: Runtime) -> list[Check]:
                 )
             )
         elif url:
-            with rt._data_http() as http:
+            with data_http(rt.settings, rt.transport, rt.user_agent) as http:
                 # HEAD: the file itself is megabytes; any answer but an error will do.
                 head = partial(http.head, url)
                 checks.append(_answer(name, httpx.URL(url), rt.settings.network.proxy, head))

@@ -11,35 +11,35 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from trakt_sync import accounts, syncjob
+from trakt_sync import accounts
 from trakt_sync.accounts import BangumiAccount, TraktLogin
 from trakt_sync.bangumi import BangumiClient
-from trakt_sync.config import ENV_PREFIX, Settings, read_toml
-from trakt_sync.engine import ProgressFn, SyncEngine
-from trakt_sync.errors import ConfigError, NeedsAuth, NotFound, StateError
-from trakt_sync.extras_sync import ExtrasSettings, ExtrasSync
-from trakt_sync.httpclient import RequestCounter, RetryBudget, new_http
-from trakt_sync.matching.lookups import NO_TRAKT, CachedBangumi, CachedTrakt
+from trakt_sync.config import Settings, read_toml
+from trakt_sync.config_sections import ENV_PREFIX
+from trakt_sync.engine import SyncEngine
+from trakt_sync.engine_wiring import wire_engine
+from trakt_sync.errors import ConfigError
+from trakt_sync.httpclient import RequestCounter, RetryBudget
+from trakt_sync.matcher_wiring import MatcherFactory
+from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
 from trakt_sync.paths import StatePaths
+from trakt_sync.progress import Progress
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.store import Store
-from trakt_sync.syncjob import DIED_MESSAGE, SyncJob
+from trakt_sync.syncjob import SyncJob
 from trakt_sync.tokens import TokenStore
 from trakt_sync.trakt import TraktClient
 from trakt_sync.trakt_auth import TraktOAuth, TraktSession
 
 if TYPE_CHECKING:
-    from trakt_sync.daemon import ProfileSchedule
     from trakt_sync.matching.matcher import Matcher
-    from trakt_sync.matching.stored_index import StoredBangumiData, StoredIdTable
     from trakt_sync.sink import BangumiSyncerSink
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,6 @@ class Runtime:
     notice: Callable[[str], None] = field(default=lambda message: log.warning("%s", message))
     # Only read the state directory (``status``): nothing is created or written there.
     read_only: bool = False
-    # the data indexes the matcher opened (SQLite files), closed with the runtime
-    _opened: list[StoredBangumiData | StoredIdTable] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         for secret in self.settings.secret_values():
@@ -109,29 +107,23 @@ class Runtime:
 
     @cached_property
     def trakt_oauth(self) -> TraktOAuth:
-        trakt = self.settings.trakt
-        return TraktOAuth(
-            trakt.auth_url,
-            client_id=trakt.app_client_id(),
-            client_secret=trakt.client_secret.get_secret_value(),
-            user_agent=self.user_agent,
-            **self._client_kw(),
-        )
+        return self._oauth(self._client_kw())
 
     @cached_property
     def revoking_oauth(self) -> TraktOAuth:
         """For `auth logout`: one try within seconds, as the token goes locally anyway."""
+        timeout = min(self.settings.http.timeout, REVOKE_TIMEOUT)
+        budget = RetryBudget(total=0, max_retries=0)
+        return self._oauth({**self._client_kw(), "timeout": timeout, "budget": budget})
+
+    def _oauth(self, client_kw: dict[str, Any]) -> TraktOAuth:
         trakt = self.settings.trakt
         return TraktOAuth(
             trakt.auth_url,
             client_id=trakt.app_client_id(),
             client_secret=trakt.client_secret.get_secret_value(),
             user_agent=self.user_agent,
-            **{
-                **self._client_kw(),
-                "timeout": min(self.settings.http.timeout, REVOKE_TIMEOUT),
-                "budget": RetryBudget(total=0, max_retries=0),
-            },
+            **client_kw,
         )
 
     @cached_property
@@ -198,19 +190,17 @@ class Runtime:
         if sink.kind != "bangumi-syncer":
             return None
         assert sink.url is not None  # the settings insist on it
-        from trakt_sync.sink import BangumiSyncerClient, BangumiSyncerSink
+        from trakt_sync.sink import syncer_sink
 
-        client = BangumiSyncerClient(
+        return syncer_sink(
             sink.url,
-            key=sink.key.get_secret_value() if sink.key else None,
+            sink.key.get_secret_value() if sink.key else None,
+            user_name=self._sink_user,
+            bangumi=self.cached_bangumi,
+            trakt=self.cached_trakt,
+            add_secret=self.secrets.add,
             user_agent=self.user_agent,
             **self._client_kw(),
-        )
-        if sink.key:  # in the webhook's path: masked there however short the key is
-            self.secrets.add(f"/Custom/{sink.key.get_secret_value()}")
-            self.secrets.add(client.path)
-        return BangumiSyncerSink(
-            client, bangumi=self.cached_bangumi, trakt=self.cached_trakt, user_name=self._sink_user
         )
 
     def _sink_user(self) -> str:
@@ -240,203 +230,38 @@ class Runtime:
         accounts.require_trakt_app(self.settings.trakt.app_client_id(), self.config_path)
         return TraktLogin(self.trakt_oauth, self.trakt, self.tokens, self.secrets)
 
-    def auth_summary(self) -> dict[str, Any]:
-        account = self.bangumi_account
-        # Only a token from the config needs the database (for its remembered user).
-        state = self.store if account.config_token is not None else None
-        summary = accounts.auth_summary(self.profile, self.tokens, account, state)
-        summary["bangumi"]["origin"] = self.bangumi_token_origin()
-        return summary
-
-    def check_bangumi_token(self) -> dict[str, Any]:
-        """Ask Bangumi whose the profile's token is (``/v0/me``): ``{"ok", "username",
-        "error"}``; the user is remembered as a sync would."""
-        try:
-            username = self.bangumi_account.username(self.bangumi, self.store, fresh=True)
-        except NeedsAuth as exc:
-            return {"ok": False, "username": None, "error": str(exc)}
-        return {"ok": True, "username": username, "error": None}
-
-    def status_report(self, now: datetime) -> dict[str, Any]:
-        from trakt_sync import reports
-
-        sync = self.settings.sync
-        problems = []
-        try:
-            accounts = self.auth_summary()
-        except (StateError, OSError) as exc:
-            if not self.read_only:
-                raise
-            # A state directory this user may not write: say what cannot be read, show the rest.
-            problems.append(f"tokens: {exc}")
-            accounts = reports.unknown_accounts(self.profile)
-        return reports.status_report(
-            accounts=accounts,
-            problems=problems,
-            store=self.store,
-            schedule=sync.schedule,
-            timezone=sync.timezone,
-            heartbeat=self.paths.heartbeat_file,
-            now=now,
-            sync_running=lambda: syncjob.sync_running(self.paths.lock(self.profile)),
-            died_message=DIED_MESSAGE,
-        )
-
-    def run_log(self, limit: int) -> list[dict[str, Any]]:
-        """The ``limit`` runs started last (``trakt-sync log``)."""
-        from trakt_sync.runlog import run_log
-
-        return run_log(
-            self.store,
-            limit,
-            sync_running=lambda: syncjob.sync_running(self.paths.lock(self.profile)),
-            died_message=DIED_MESSAGE,
-        )
-
-    def schedule(self) -> ProfileSchedule:
-        """The profile's schedule, as of its last finished run."""
-        from trakt_sync.daemon import ProfileSchedule, last_check
-
-        sync = self.settings.sync
-        return ProfileSchedule(
-            self.profile, sync.schedule, sync.timezone, last_check(self.store.last_run())
-        )
-
-    def health_problem(self, report: dict[str, Any], now: datetime) -> str | None:
-        from trakt_sync import reports
-
-        sync = self.settings.sync
-        return reports.health_problem(report, sync.schedule, sync.timezone, now)
-
     # -- matching and the engine ----------------------------------------------------------
 
-    def _data_http(self) -> httpx.Client:
-        """A plain client for downloading public data files (not counted as API requests)."""
-        return new_http(
-            headers={"User-Agent": self.user_agent},
-            timeout=self.settings.http.timeout,
+    @cached_property
+    def matchers(self) -> MatcherFactory:
+        return MatcherFactory(
+            settings=self.settings,
+            paths=self.paths,
+            store=self.store,
+            bangumi=self.cached_bangumi,
+            trakt=self.cached_trakt,
+            trakt_client=lambda: self.trakt,
+            offline=self.settings.trakt.offline,
             transport=self.transport,
-            follow_redirects=True,
-            proxy=self.settings.network.proxy,
+            user_agent=self.user_agent,
         )
-
-    def _bangumi_data_index(self) -> StoredBangumiData:
-        from trakt_sync.matching.data_sources import BangumiDataSource
-
-        matching = self.settings.matching
-        with self._data_http() as http:
-            source = BangumiDataSource(
-                matching.bangumi_data_url,
-                matching.bangumi_data_path,
-                self.paths.cache_dir / "bangumi-data",
-                matching.refresh_interval,
-                http,
-            )
-            index = source.index()
-        self._opened.append(index)
-        return index
-
-    def _id_table(self) -> StoredIdTable | None:
-        """The further id table, or None when it is turned off or cannot be had."""
-        from trakt_sync.matching.data_sources import IdTableSource
-
-        matching = self.settings.matching
-        if not matching.id_table_url and not matching.id_table_path:
-            return None
-        with self._data_http() as http:
-            source = IdTableSource(
-                matching.id_table_url,
-                matching.id_table_path,
-                self.paths.cache_dir / "id-table",
-                matching.refresh_interval,
-                http,
-            )
-            table = source.table()
-        if table is not None:
-            self._opened.append(table)
-        return table
-
-    @property
-    def trakt_offline(self) -> bool:
-        """No Trakt client id (configured or built in): an export is all there is, and Trakt
-        is never asked."""
-        return not self.settings.trakt.app_client_id()
 
     def resolver(self, recheck_unmatched: bool = False, from_export: bool = False) -> Matcher:
-        from trakt_sync.matching.matcher import Matcher
-        from trakt_sync.matching.overrides import Override
-
-        # One look-up cache per run; `--retry-unmatched` only changes how searches are answered.
-        self.cached_bangumi.fresh_search = recheck_unmatched
-        offline = from_export and self.trakt_offline
-        return Matcher(
-            index=self._bangumi_data_index,
-            id_table=self._id_table,
-            bangumi=self.cached_bangumi,
-            trakt=NO_TRAKT if offline else self.cached_trakt,
-            trakt_metadata=not offline,
-            from_export=from_export,
-            genres=None if offline else self._trakt_genres,
-            cache=self.store,
-            overrides=[Override.from_dict(spec) for spec in self.store.overrides()],
-            min_confidence=self.settings.matching.min_confidence,
-            include_live_action=self.settings.sync.include_live_action,
-            recheck_unmatched=recheck_unmatched,
-        )
-
-    def _trakt_genres(self, kind: str, trakt_id: int) -> tuple[str, ...]:
-        """Trakt's genres of a show or film (``kind``), one request each, cached: an export's
-        items have none, and they decide whether a show no id source knows is an anime."""
-        namespace = f"trakt:{kind}:genres"
-        cached = self.store.get(namespace, str(trakt_id))
-        if cached is None:
-            try:
-                data, _ = self.trakt.get_json(f"/{kind}s/{trakt_id}", {"extended": "full"})
-            except NotFound:
-                data = {}
-            cached = [str(g) for g in (data.get("genres") or [])]
-            self.store.put(namespace, str(trakt_id), cached)
-        return tuple(cached)
+        """The matcher of a run (``from_export``: an export's plays, maybe without Trakt)."""
+        return self.matchers.matcher(recheck_unmatched, from_export)
 
     def engine(
         self,
-        progress: ProgressFn | None = None,
+        progress: Progress | None = None,
         should_stop: Callable[[], bool] | None = None,
         from_export: bool = False,
     ) -> SyncEngine:
-        sync = self.settings.sync
-        return SyncEngine(
-            self.store,
-            self.trakt,
-            self.bangumi,
-            resolver=lambda recheck: self.resolver(recheck, from_export),
-            episodes=self.cached_bangumi,
-            account=self.bangumi_account,
-            sink=self.sink,
-            complete_subjects=sync.complete_subjects,
-            history_overlap=sync.history_overlap,
-            page_limit=sync.page_limit,
-            progress=progress,
-            should_stop=should_stop or (lambda: False),
-            extras=self._extras(from_export and self.trakt_offline),
-        )
-
-    def _extras(self, offline: bool = False) -> ExtrasSync | None:
-        sync = self.settings.sync
-        settings = ExtrasSettings(sync.ratings, sync.watchlist, self.settings.bangumi.private)
-        if settings == ExtrasSettings():
-            return None
-        return ExtrasSync(
-            self.store,
-            self.trakt,
-            settings,
-            NO_TRAKT.get_season_episodes if offline else self.cached_trakt.get_season_episodes,
-            sync.page_limit,
-        )
+        """The stages of one run, wired to this profile's clients, store and matcher."""
+        return wire_engine(self, progress, should_stop, from_export)
 
     def sync_job(
         self,
-        progress: ProgressFn | None = None,
+        progress: Progress | None = None,
         should_stop: Callable[[], bool] | None = None,
         from_export: bool = False,
     ) -> SyncJob:
@@ -469,6 +294,5 @@ class Runtime:
                 client.close()
         if "store" in self.__dict__:
             self.store.close()
-        for index in self._opened:
-            index.close()
-        self._opened.clear()
+        if "matchers" in self.__dict__:
+            self.matchers.close()  # the data indexes the matcher opened (SQLite files)

@@ -252,3 +252,21 @@ class BangumiSyncerSink:
             return None
         days = [d for e in episodes if (d := broadcast_day(e.get("first_aired")))]
         return min(days).isoformat() if days else None
+
+
+def syncer_sink(
+    url: str,
+    key: str | None,
+    *,
+    user_name: Callable[[], str],
+    bangumi: SubjectReader,
+    trakt: SeasonReader,
+    add_secret: Callable[[str], None],
+    **client_kw: Any,
+) -> BangumiSyncerSink:
+    """The Bangumi-syncer sink of ``sink.kind = "bangumi-syncer"``, its key kept out of logs."""
+    client = BangumiSyncerClient(url, key=key, **client_kw)
+    if key:  # in the webhook's path: masked there however short the key is
+        add_secret(f"/Custom/{key}")
+        add_secret(client.path)
+    return BangumiSyncerSink(client, bangumi=bangumi, trakt=trakt, user_name=user_name)

@@ -44,7 +44,7 @@ def subject_lines(result: SyncResult) -> list[str]:
 def _sink_lines(result: SyncResult) -> list[str]:
     from trakt_sync.sink import describe_item
 
-    items = result.report.sink_items or []
+    items = result.report.sink_items or ()
     lines = [] if items else ["Nothing to send to Bangumi-syncer."]
     verb = "Would send" if result.dry_run else "Sent"
     for history_id, item in items:

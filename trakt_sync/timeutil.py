@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def utcnow() -> datetime:
@@ -39,3 +43,17 @@ def relative(delta: timedelta) -> str:
     else:
         amount = f"{minutes} min"
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
+
+
+def parse_duration(value: int | float | str) -> float:
+    """Seconds from ``90``, ``"90s"``, ``"15m"``, ``"24h"`` or ``"7d"``."""
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError(f"not a duration like '30s', '15m', '24h': {value!r}")
+        seconds = float(int(match.group(1)) * _UNITS[match.group(2)])
+    if seconds < 0:
+        raise ValueError("must not be negative")
+    return seconds

@@ -207,7 +207,7 @@ def resolve_again(rt: Runtime, group: FixGroup) -> dict[str, Any]:
     to Bangumi); return whether ``group`` is still unmatched and why."""
     from filelock import FileLock, Timeout
 
-    from trakt_sync.engine import RunReport, SyncOptions
+    from trakt_sync.engine import SyncOptions
 
     lock = FileLock(str(rt.paths.lock(rt.profile)), timeout=0)
     try:
@@ -219,11 +219,14 @@ def resolve_again(rt: Runtime, group: FixGroup) -> dict[str, Any]:
             "reason": "a sync is running; it resolves them",
         }
     try:
-        rt.engine().resolve(SyncOptions(), RunReport())
+        # The sync's resolve stage alone: nothing is fetched or written to Bangumi.
+        error = rt.engine().stages.resolve.run(SyncOptions()).error
     except TraktSyncError as exc:
-        return {"resolved": False, "unmatched": None, "reason": str(exc)}
+        error = exc
     finally:
         lock.release()
+    if error is not None:
+        return {"resolved": False, "unmatched": None, "reason": str(error)}
     left = [g for g in fix_groups(rt.store) if (g.key, g.season) == (group.key, group.season)]
     if left:
         return {"resolved": True, "unmatched": left[0].plays, "reason": left[0].reason}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
 import sys
 import traceback
+import typing
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -230,21 +232,36 @@ def _setup_logging(state: CliState) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-# The root's options, by whether they take a value: also accepted after the command.
-_GLOBAL_WITH_VALUE = ("--config", "--profile", "-p")
-_GLOBAL_FLAGS = ("--verbose", "--quiet", "--version")
-_SHORT_FLAGS = re.compile(r"^-[vq]+$")
+@functools.cache
+def _root_options() -> tuple[frozenset[str], frozenset[str]]:
+    """The names of ``root``'s options (also accepted after the command): those taking a
+    value, and the flags; read from ``root``'s own declarations, so they are made once."""
+    with_value: set[str] = set()
+    flags: set[str] = set()
+    for hint in typing.get_type_hints(root, include_extras=True).values():
+        metadata = getattr(hint, "__metadata__", ())
+        info = next((m for m in metadata if hasattr(m, "param_decls")), None)
+        if info is None:
+            continue
+        # Annotated[…, typer.Option("--profile", "-p")]: the first name sits in ``default``.
+        first = [info.default] if isinstance(info.default, str) else []
+        is_flag = typing.get_args(hint)[0] in (bool, int)  # a switch or a counter (-vv)
+        (flags if is_flag else with_value).update([*first, *info.param_decls])
+    return frozenset(with_value), frozenset(flags)
 
 
 def _global_option(token: str) -> int:
     """How many tokens a global option starting at ``token`` spans (0: not one)."""
-    if token in _GLOBAL_WITH_VALUE:
+    with_value, flags = _root_options()
+    if token in with_value:
         return 2
-    if token in _GLOBAL_FLAGS or _SHORT_FLAGS.match(token):
+    short_flags = "".join(name[1] for name in flags if len(name) == 2)
+    if token in flags or re.fullmatch(f"-[{short_flags}]+", token):
         return 1
-    if token.startswith(tuple(f"{name}=" for name in _GLOBAL_WITH_VALUE if name[1] == "-")):
-        return 1
-    return 1 if token.startswith("-p") and not token.startswith("--") else 0
+    if token.startswith(tuple(f"{name}=" for name in with_value if name.startswith("--"))):
+        return 1  # --config=FILE
+    short_values = tuple(name for name in with_value if len(name) == 2)
+    return 1 if token.startswith(short_values) and not token.startswith("--") else 0  # -pNAME
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:

@@ -90,13 +90,15 @@ def bangumi_login(
 )
 def auth_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Show who is logged in, where tokens are kept and when Trakt's expires."""
+    from trakt_sync import profile_reports
+
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()
     with state.runtime() as rt:
-        summary = rt.auth_summary()
+        summary = profile_reports.auth_summary(rt)
         if summary["bangumi"]["origin"] is not None:  # a token nobody checked at login
-            summary["bangumi"]["check"] = rt.check_bangumi_token()
+            summary["bangumi"]["check"] = profile_reports.check_bangumi_token(rt)
             summary["bangumi"]["username"] = summary["bangumi"]["check"]["username"]
     if as_json:
         state.emit_json(summary)

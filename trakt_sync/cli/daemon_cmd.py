@@ -29,9 +29,11 @@ def daemon(
     ] = False,
 ) -> None:
     """Sync every profile (or just --profile) whenever its sync.schedule fires."""
+    from trakt_sync import profile_reports
     from trakt_sync.config import profile_names, read_toml
     from trakt_sync.daemon import Daemon
     from trakt_sync.engine import SyncOptions
+    from trakt_sync.sync_report import summary_line
     from trakt_sync.syncjob import run_sync
 
     if now and not once:
@@ -49,7 +51,7 @@ def daemon(
     schedules = []
     for name in names:
         with state.runtime(name) as rt:  # validates every profile before the loop starts
-            schedules.append(rt.schedule())
+            schedules.append(profile_reports.schedule(rt))
 
     page = None  # the web page's jobs, when web.listen has the daemon serve it
 
@@ -61,7 +63,7 @@ def daemon(
                 return run_sync(job, SyncOptions())
 
             result = run() if page is None else page.run_watched(name, run)
-            log.info("profile %s: %s", name, result.summary())
+            log.info("profile %s: %s", name, summary_line(result))
         if result.report.message:
             log.warning("profile %s: %s", name, state.hint(result.report.message, name))
         return result.exit_code

@@ -57,7 +57,7 @@ def explain(
     """Explain how a show's episodes (or a film) resolve to Bangumi: sources tried, segments,
     evidence, and for unmatched episodes the candidates and why each was rejected."""
     from trakt_sync.errors import BadArgument, NotFound
-    from trakt_sync.matching.explain import explain_film, trakt_id_of_tmdb
+    from trakt_sync.matching.explain import explain_film, explain_show, trakt_id_of_tmdb
 
     key = parse_show_ref(show)
     season = season if season is not None else key.season
@@ -78,7 +78,7 @@ def explain(
             if key.movie:
                 data = explain_film(rt.resolver(), rt.trakt, ref)
             else:
-                data = rt.resolver().explain(rt.trakt, ref, season, episode)
+                data = explain_show(rt.resolver(), rt.trakt, ref, season, episode)
         except NotFound as exc:
             # The show itself not found: say which forms name one.
             forms = "" if " of " in str(exc) else f" (`explain` takes {_forms()})"

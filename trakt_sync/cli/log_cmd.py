@@ -21,13 +21,14 @@ def log(
     ] = 10,
 ) -> None:
     """Show the past sync runs: when, how each ended, its counts, duration and error."""
+    from trakt_sync import profile_reports
     from trakt_sync.runlog import counts_text
 
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()
     with state.runtime() as rt:
-        runs = rt.run_log(limit)
+        runs = profile_reports.run_log(rt, limit)
     if as_json:
         state.emit_json({"profile": state.profile, "runs": runs})
         return

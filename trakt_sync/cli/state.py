@@ -79,7 +79,7 @@ class CliState:
         return settings
 
     def warn_exposed_secrets(self) -> None:
-        from trakt_sync.config_checks import exposed_secrets_warning
+        from trakt_sync.config_report import exposed_secrets_warning
 
         if self.secrets_checked:
             return

@@ -68,9 +68,14 @@ def status(
 def _report(
     state: CliState, name: str, now: datetime, check: bool, *, read_only: bool
 ) -> tuple[dict[str, Any], str | None]:
+    from trakt_sync import profile_reports
+    from trakt_sync.reports import health_problem
+
     with state.runtime(name, read_only=read_only) as rt:
-        data = rt.status_report(now)
-        return data, rt.health_problem(data, now) if check else None
+        data = profile_reports.status_report(rt, now)
+
+        sync = rt.settings.sync
+        return data, health_problem(data, sync.schedule, sync.timezone, now) if check else None
 
 
 def _print_status(data: dict[str, Any], now: datetime, hint: Callable[[str], str]) -> None:

@@ -36,9 +36,10 @@ def json_error(dry_run: bool) -> Callable[[str, int, BaseException], dict[str, A
     """The ``sync --json`` document of a run that could not start: the usual shape."""
 
     def document(message: str, code: int, error: BaseException) -> dict[str, Any]:
+        from trakt_sync.sync_report import result_document
         from trakt_sync.syncjob import error_result
 
-        return {**error_result(error, message, dry_run).as_dict(), "exit_code": code}
+        return {**result_document(error_result(error, message, dry_run)), "exit_code": code}
 
     return document
 
@@ -75,6 +76,7 @@ def sync(
     """Sync Trakt history to Bangumi once."""
     from trakt_sync.engine import SyncOptions
     from trakt_sync.sync_lines import next_steps, subject_lines
+    from trakt_sync.sync_report import result_document, summary_line
     from trakt_sync.syncjob import run_sync
 
     state: CliState = ctx.obj
@@ -90,14 +92,19 @@ def sync(
             "an export is always read whole: leave out --full and --since",
             param_hint="--from-export",
         )
-    options = SyncOptions(
-        full=full, since=_parse_since(since), dry_run=dry_run, retry_unmatched=retry_unmatched
-    )
+    export = None
     if from_export is not None:
         from trakt_sync.trakt_export import read_export
 
         # Read and checked whole before anything is saved: bad input exits 65 untouched.
-        options.export = read_export(from_export)
+        export = read_export(from_export)
+    options = SyncOptions(
+        full=full,
+        since=_parse_since(since),
+        dry_run=dry_run,
+        retry_unmatched=retry_unmatched,
+        export=export,
+    )
     exported = from_export is not None
     with state.runtime() as rt:
         if sys.stderr.isatty() and not as_json and not state.quiet:
@@ -110,7 +117,7 @@ def sync(
         else:
             result = run_sync(rt.sync_job(from_export=exported), options)
     if as_json:
-        document = result.as_dict()
+        document = result_document(result)
         document["message"] = document["message"] and state.hint(document["message"])
         state.emit_json(document)
         raise typer.Exit(result.exit_code)
@@ -120,7 +127,7 @@ def sync(
     if result.report.message:
         print(error_text(state.hint(result.report.message)), file=sys.stderr)
     if not (state.quiet and result.exit_code == 0):
-        print(for_stderr(result.summary()), file=sys.stderr)
+        print(for_stderr(summary_line(result)), file=sys.stderr)
         for line in next_steps(result):
             print(for_stderr(state.hint(line)), file=sys.stderr)
     raise typer.Exit(result.exit_code)

@@ -1,6 +1,8 @@
 """What ``trakt-sync explain`` shows: how a show's seasons resolve, built afresh (no cached
-plan is read or written), with the sources tried, segments, evidence and, for unmatched
-episodes, the candidates and why each was turned down. JSON-ready data; the CLI prints it.
+plan is read or written) by the matcher's own ``season_plan`` — the plan object the sync
+caches and resolves from — with the source it chose (``SeasonPlan.path``), segments,
+evidence and, for unmatched episodes, the candidates and why each was turned down.
+JSON-ready data; the CLI prints it. The matcher does not know this module.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from trakt_sync.errors import NotFound
 from trakt_sync.matching.context import MAX_SEARCH_KEYWORDS
+from trakt_sync.matching.matcher import Matcher
 from trakt_sync.matching.overrides import best_override, show_key
-from trakt_sync.matching.segments import resolution_to_json
+from trakt_sync.matching.segments import PATH_OVERRIDES, PATH_SEARCH, resolution_to_json
 from trakt_sync.models import Resolution, ResolutionStatus, TraktEpisode, TraktShow
 from trakt_sync.trakt_items import episode_from_api, movie_from_api, show_from_api
 
 if TYPE_CHECKING:
-    from trakt_sync.matching.matcher import Matcher
     from trakt_sync.matching.segments import SeasonPlan, Segment
 
 
@@ -83,6 +85,7 @@ def _film_path(result: Resolution, name: str) -> str:
 def explain_show(
     matcher: Matcher, trakt: ShowSource, ref: int | str, season: int | None, episode: int | None
 ) -> dict[str, Any]:
+    """How a Trakt show (``ref``: id or slug) resolves, season by season."""
     try:
         show = show_from_api(trakt.get_show(ref))
     except NotFound:
@@ -181,8 +184,9 @@ def explain_season(
     links = ctx.index.tv(show.ids.tmdb) if show.ids.tmdb is not None else []
     plan, results = matcher.season_plan(show, season, episodes, fresh=True)
     automatic = [ep for ep in episodes if best_override(overrides, season, ep.number) is None]
+    # The source the sync takes, as the plan recorded it when it was built (not re-derived).
+    source = plan.path if plan is not None and automatic and plan.path else PATH_OVERRIDES
     segments = plan.segments if plan is not None else []
-    searched = bool(automatic) and plan is not None and plan.skip_all is None and not links
     episodes_out = []
     for ep, res in zip(episodes, results, strict=True):
         row = {"number": ep.number, **resolution_to_json(res), "episode_label": None}
@@ -204,7 +208,10 @@ def explain_season(
             [s for s in segments if any(s.first <= e.number <= s.last for e in episodes)],
             results,
         ),
-        "search_titles": ctx.show_titles(show)[:MAX_SEARCH_KEYWORDS] if searched else [],
+        "source": source,
+        "search_titles": ctx.show_titles(show)[:MAX_SEARCH_KEYWORDS]
+        if source == PATH_SEARCH
+        else [],
         "skipped": plan.skip_all if plan is not None else None,
         "segments": [
             {

@@ -21,7 +21,6 @@ from typing import Any, Protocol
 from trakt_sync.matching.airdate import broadcast_day
 from trakt_sync.matching.bangumi_data import DataIndex
 from trakt_sync.matching.context import MatchContext, SeasonQuery
-from trakt_sync.matching.explain import ShowSource, explain_show
 from trakt_sync.matching.films import resolve_film
 from trakt_sync.matching.id_table import IdLookups
 from trakt_sync.matching.lookups import EPISODES_NS, BangumiReader, TraktReader
@@ -233,10 +232,3 @@ class Matcher:
         ]
         dropped = self._cache.drop_cached(SEASON_NS, stale)
         return dropped + self._cache.drop_cached(EPISODES_NS, [str(subject_id)])
-
-    def explain(
-        self, trakt: ShowSource, ref: int | str, season: int | None, episode: int | None
-    ) -> dict[str, Any]:
-        """How a Trakt show (``ref``: id or slug) resolves, season by season, built afresh
-        with the sources tried: for ``trakt-sync explain``. JSON-ready."""
-        return explain_show(self, trakt, ref, season, episode)

@@ -21,7 +21,18 @@ from trakt_sync.matching.context import (
 from trakt_sync.matching.fits import TraktEp
 from trakt_sync.matching.overrides import Override, best_override, map_add_command
 from trakt_sync.matching.payloads import whole
-from trakt_sync.matching.segments import Found, SeasonPlan
+from trakt_sync.matching.segments import (
+    PATH_IDS,
+    PATH_NO_GENRES,
+    PATH_NO_TRAKT,
+    PATH_OUT_OF_SCOPE,
+    PATH_OVERRIDES,
+    PATH_SEARCH,
+    PATH_SPECIALS,
+    PATH_TABLE,
+    Found,
+    SeasonPlan,
+)
 from trakt_sync.matching.specials import place_specials
 from trakt_sync.matching.title_search import place_by_search
 from trakt_sync.models import TraktEpisode, TraktShow
@@ -48,11 +59,13 @@ def build_plan(
         if (o := best_override(overrides, season, ep.number)) is None or o.ignore
     ]
     if not auto:
+        plan.path = PATH_OVERRIDES
         return plan
     if not ctx.trakt_metadata:
         # Placing by episode numbers alone marks wrongly wherever Trakt and Bangumi count
         # a season differently (a recap, a split premiere): only air dates tell.
         plan.add(_unmatched(auto, NEEDS_TRAKT_DATES))
+        plan.path = PATH_NO_TRAKT
         return plan
 
     links = ctx.index.tv(show.ids.tmdb) if show.ids.tmdb is not None else []
@@ -60,6 +73,7 @@ def build_plan(
     genres = () if links or mapped else ctx.genres_of("show", show.ids.trakt, show.genres)
     if genres is None:
         plan.add(_unmatched(auto, NEEDS_GENRES))
+        plan.path = PATH_NO_GENRES
         return plan
     if not links and not mapped and not ctx.in_scope(genres):
         plan.skip_all = (
@@ -67,6 +81,7 @@ def build_plan(
             f"({', '.join(genres) or 'none'}) are not anime/donghua/animation; "
             f"add `{map_add_command(q.key, season)}` if it belongs on Bangumi"
         )
+        plan.path = PATH_OUT_OF_SCOPE
         return plan
 
     today = datetime.fromtimestamp(built_at, UTC).date()
@@ -76,6 +91,7 @@ def build_plan(
     if season == 0:
         wanted = {n: te for n, te in eps.items() if n in auto_numbers}
         plan.add(place_specials(ctx, q, wanted, links))
+        plan.path = PATH_SPECIALS
         return plan
     wanted = {
         n: te
@@ -84,10 +100,13 @@ def build_plan(
     }
     if links:
         plan.add(place_by_ids(ctx, q, wanted, links))
+        plan.path = PATH_IDS
         return plan
     found, rejected = place_by_table(ctx, q, wanted)
+    plan.path = PATH_TABLE
     if found is None:
         found = place_by_search(ctx, q, wanted, rejected)
+        plan.path = PATH_SEARCH
     plan.add(found)
     return plan
 

@@ -70,6 +70,16 @@ class Found:
     unmatched: dict[int, dict[str, Any]] = field(default_factory=dict)  # n → reason, candidates
 
 
+PATH_OVERRIDES = "overrides only"
+PATH_OUT_OF_SCOPE = "none: out of scope"
+PATH_NO_TRAKT = "none: no Trakt air dates to place by (an export alone)"
+PATH_NO_GENRES = "none: Trakt's genres unknown, so whether it is anime is too"
+PATH_SPECIALS = "specials: season 0 keys, air dates and titles"
+PATH_IDS = "bangumi-data TMDB keys, placed by air date, then the franchise walk"
+PATH_TABLE = "id table links (weaker), confirmed by air dates, then the franchise walk"
+PATH_SEARCH = "title search confirmed by air dates, then the franchise walk"
+
+
 @dataclass
 class SeasonPlan:
     built_at: float
@@ -77,6 +87,9 @@ class SeasonPlan:
     unmatched: dict[int, dict[str, Any]] = field(default_factory=dict)  # n → reason, candidates
     skip_all: str | None = None
     trakt_days: dict[int, str] = field(default_factory=dict)
+    # Which source placed the automatic episodes (one of the PATH_* words): what
+    # `trakt-sync explain` shows, as the sync decided it.
+    path: str = ""
 
     def knows(self, n: int) -> bool:
         return (
@@ -112,6 +125,7 @@ class SeasonPlan:
             "unmatched": {str(k): v for k, v in self.unmatched.items()},
             "skip_all": self.skip_all,
             "trakt_days": {str(k): v for k, v in self.trakt_days.items()},
+            "path": self.path,
         }
 
     @classmethod
@@ -122,6 +136,7 @@ class SeasonPlan:
             unmatched={int(k): v for k, v in data["unmatched"].items()},
             skip_all=data.get("skip_all"),
             trakt_days={int(k): v for k, v in data["trakt_days"].items()},
+            path=str(data.get("path") or ""),
         )
 
 

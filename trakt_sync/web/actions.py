@@ -32,6 +32,7 @@ def map_group(
     """``map add SHOW [EPISODES] SUBJECT_ID|ignore [--start-ep N]``: checked online like
     ``map add``, written, and the season resolved again at once to show what it becomes."""
     from trakt_sync.mapping_ops import add_override, check_override, parse_override
+    from trakt_sync.matching.explain import explain_show
 
     args = ([episodes] if episodes else []) + [target.strip()]
     try:
@@ -51,7 +52,7 @@ def map_group(
     resolved = []
     kind, _, ref = show.partition(":")
     if not override.ignore and not override.is_movie and kind in ("trakt", "slug"):
-        explained = rt.resolver().explain(rt.trakt, ref, override.season, None)
+        explained = explain_show(rt.resolver(), rt.trakt, ref, override.season, None)
         resolved = resolved_lines(explained)
     return MapResult(message, ok=True, resolved=resolved)
 

@@ -1,5 +1,6 @@
-"""The Starlette application: the shared state, the guard every request passes, and the
-routes of the pages (``pages``) and of the JSON API (``api``)."""
+"""The Starlette application's parts: the shared state, the guard every request passes, the
+form routes and the error page; ``server.create_app`` puts them together with the routes of
+the pages (``pages``) and of the JSON API (``api``)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from trakt_sync.errors import TraktSyncError
@@ -184,22 +182,6 @@ class Guard(BaseHTTPMiddleware):
         return response
 
 
-def create_app(options: WebOptions, secrets: SecretRegistry | None = None) -> Starlette:
-    from trakt_sync.web import api, pages
-
-    app = Starlette(
-        routes=[
-            *pages.routes(post),
-            *api.routes(post),
-            Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
-        ],
-        middleware=[Middleware(Guard)],
-        exception_handlers={TraktSyncError: _failed},
-    )
-    app.state.web = Web(options, secrets)
-    return app
-
-
 def _ago(value: str | None) -> str:
     if not value:
         return "—"
@@ -209,7 +191,7 @@ def _ago(value: str | None) -> str:
         return str(value)
 
 
-async def _failed(request: Request, exc: Exception) -> Response:
+async def failed_page(request: Request, exc: Exception) -> Response:
     """What the CLI would print for the error (a broken config, a lock, no login), redacted."""
     web = web_of(request)
     message = web.secrets.redact(str(exc))

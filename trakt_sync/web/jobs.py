@@ -120,11 +120,12 @@ class SyncJobs:
     @staticmethod
     def _finish(state: SyncState, result: SyncResult) -> None:
         from trakt_sync.sync_lines import next_steps, subject_lines
+        from trakt_sync.sync_report import result_document, summary_line
 
         if state.error is None:  # a sync that ran (its outcome may still be a failure)
             state.lines = subject_lines(result) + next_steps(result)
-            state.summary = result.summary()
-        state.result = json.loads(json.dumps(result.as_dict(), default=str))
+            state.summary = summary_line(result)
+        state.result = json.loads(json.dumps(result_document(result), default=str))
         state.finished = True
 
 

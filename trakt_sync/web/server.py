@@ -52,10 +52,32 @@ def web_options(
     )
 
 
+def create_app(options: WebOptions, secrets: SecretRegistry | None = None) -> Starlette:
+    """The page's routes (pages and API), its guard and error page over one ``Web`` state."""
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.routing import Mount
+    from starlette.staticfiles import StaticFiles
+
+    from trakt_sync.errors import TraktSyncError
+    from trakt_sync.web import api, pages
+    from trakt_sync.web.app import HERE, Guard, Web, failed_page, post
+
+    app = Starlette(
+        routes=[
+            *pages.routes(post),
+            *api.routes(post),
+            Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+        ],
+        middleware=[Middleware(Guard)],
+        exception_handlers={TraktSyncError: failed_page},
+    )
+    app.state.web = Web(options, secrets)
+    return app
+
+
 def _server(options: WebOptions, app: Starlette | None = None) -> uvicorn.Server:
     import uvicorn
-
-    from trakt_sync.web.app import create_app
 
     config = uvicorn.Config(
         app or create_app(options),
@@ -72,8 +94,6 @@ def _server(options: WebOptions, app: Starlette | None = None) -> uvicorn.Server
 
 def serve(options: WebOptions, secrets: SecretRegistry | None = None) -> None:
     """Serve until Ctrl-C or SIGTERM; ``secrets`` is the registry the log redacts."""
-    from trakt_sync.web.app import create_app
-
     _server(options, create_app(options, secrets)).run()
 
 
@@ -108,8 +128,6 @@ def serve_beside_daemon(
     options = web_options(
         settings, config_path, must_exist=must_exist, listen=None, profiles=profiles
     )
-    from trakt_sync.web.app import create_app
-
     app = create_app(options, secrets)
     serve_in_thread(options, app)
     log.warning("web page at %s", options.url)

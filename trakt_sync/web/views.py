@@ -20,7 +20,9 @@ def plain(data: Any) -> Any:
 
 def status(rt: Runtime, now: datetime) -> dict[str, Any]:
     """``status --json`` of the profile."""
-    return plain(rt.status_report(now))
+    from trakt_sync import profile_reports
+
+    return plain(profile_reports.status_report(rt, now))
 
 
 def unmatched(rt: Runtime, skipped: bool = False) -> list[dict[str, Any]]:
@@ -66,7 +68,9 @@ def confirm_spec(group: dict[str, Any], cand: dict[str, Any]) -> dict[str, Any]:
 
 def auth(rt: Runtime) -> dict[str, Any]:
     """``auth status --json``."""
-    return plain(rt.auth_summary())
+    from trakt_sync import profile_reports
+
+    return plain(profile_reports.auth_summary(rt))
 
 
 def overrides(rt: Runtime) -> list[dict[str, Any]]:

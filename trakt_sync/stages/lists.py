@@ -1,6 +1,7 @@
-"""Trakt ratings and watchlist through the sync: fetch when ``last_activities`` says they
-changed, save, resolve with the plays' matcher, and record what became of each subject.
-What to send is decided by :mod:`trakt_sync.extras` (pure) inside the engine's plan."""
+"""The Trakt ratings and watchlist as a stage of the sync, present or not (``NoLists``):
+fetch when ``last_activities`` says they changed, save, resolve with the plays' matcher, and
+record what became of each subject. What to send is decided by :mod:`trakt_sync.extras`
+(pure) inside the apply stage's plan."""
 
 from __future__ import annotations
 
@@ -221,3 +222,29 @@ def _parse(list_name: str, kind: str, raw_items: list[Any]) -> tuple[list[ListIt
             bad += 1
             log.warning("skipping a malformed Trakt %s item (%s)", list_name, exc)
     return items, bad
+
+
+class NoLists:
+    """Neither the ratings nor the watchlist are synced: each step does nothing."""
+
+    settings = ExtrasSettings()
+
+    def fetch(self, activities: dict[str, Any], force: bool) -> int:
+        return 0
+
+    def save_export(self, lists: dict[str, dict[str, list[dict[str, Any]]]]) -> int:
+        return 0
+
+    def needs_resolve(self) -> bool:
+        return False
+
+    def resolve(self, resolver: ListResolver, version: str, retry_unmatched: bool) -> None:
+        return None
+
+    def wanted(self, run_subjects: set[int]) -> dict[int, SubjectExtras]:
+        return {}
+
+    def settle(
+        self, subject_id: int, extras: SubjectExtras, rating_waits: bool, error: str | None
+    ) -> None:
+        return None
