@@ -54,6 +54,8 @@ def main(dist: Path, constraints: Path | None) -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TRAKT_SYNC_", "PYTHON"))}
         env["TRAKT_SYNC_HOME"] = str(root / "home")
         env["TRAKT_SYNC_SECRETS__BACKEND"] = "file"
+        # `config check` wants what `auth` needs; the package carries no public client id.
+        env["TRAKT_SYNC_TRAKT__CLIENT_ID"] = "wheel-check-client-id"
         where = run(
             [python, "-c", "import trakt_sync; print(trakt_sync.__file__)"], cwd=tmp, env=env
         )
