@@ -2,15 +2,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The exact versions come from uv.lock. uv is used from PATH when it is there, otherwise
+# installed (pinned) from PyPI into .uv/ so that a fresh machine needs only Python.
+UV_VERSION := 0.13.9
+UV ?= $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
+export UV_PYTHON := $(PYTHON)
 
-.PHONY: install catalogs messages browser test lint demo demo-web screenshots bench bench-regression bench-perf soak clean
+.PHONY: install catalogs messages lock lock-check dist audit browser test lint demo demo-web screenshots bench bench-regression bench-perf soak clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+.uv/bin/uv:
+	$(PYTHON) -m venv .uv
+	.uv/bin/python -m pip install -q 'uv==$(UV_VERSION)'
+
+# `uv sync --frozen` installs exactly what uv.lock says (the package itself editable, with
+# the dev extras) and removes anything else from .venv.
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --extra dev
 	$(MAKE) --no-print-directory catalogs
 	touch $(STAMP)
 
@@ -25,6 +34,27 @@ messages: $(STAMP)
 	$(BIN)/pybabel -q update -i trakt_sync/locale/trakt_sync.pot -d trakt_sync/locale -D trakt_sync -l zh --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) --no-print-directory catalogs
 
+# Resolve pyproject.toml's ranges afresh into uv.lock (commit the result).
+lock: | $(UV)
+	$(UV) lock
+
+# Fails when pyproject.toml and uv.lock disagree (CI runs it).
+lock-check: | $(UV)
+	$(UV) lock --check
+
+# Build the sdist and wheel, check them, and run the installed wheel outside the work tree.
+dist: $(STAMP)
+	rm -rf dist
+	$(UV) build --out-dir dist
+	$(BIN)/twine check --strict dist/*
+	$(UV) export --frozen --no-dev --no-emit-project --no-hashes -q -o dist/constraints.txt
+	$(BIN)/python .ci/check_wheel.py dist dist/constraints.txt
+
+# Known vulnerabilities of the locked versions, from PyPI's per-project data (.ci/audit.py).
+audit: $(STAMP)
+	$(UV) export --frozen --all-extras --no-emit-project --no-hashes -o $(VENV)/audit-requirements.txt -q
+	$(BIN)/python .ci/audit.py $(VENV)/audit-requirements.txt
+
 # The browser tests drive Debian's Chromium (Playwright's own download is not used); as
 # root without it, install it and a CJK font. Elsewhere they skip, saying why.
 browser:
@@ -37,8 +67,8 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check trakt_sync tests bench
-	$(BIN)/ruff format --check trakt_sync tests bench
+	$(BIN)/ruff check trakt_sync tests bench .ci
+	$(BIN)/ruff format --check trakt_sync tests bench .ci
 	$(BIN)/mypy trakt_sync tests bench
 	$(BIN)/lint-imports
 
@@ -72,4 +102,4 @@ soak: $(STAMP)
 	$(BIN)/python bench/soak.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
+	rm -rf $(VENV) .uv dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
