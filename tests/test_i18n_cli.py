@@ -82,6 +82,12 @@ def _run_all(lang: str, home: Path) -> dict[str, tuple[int, str, str]]:
         run("doctor json", "doctor", "--json")
         run("config check", "config", "check")
         run("config check json", "config", "check", "--json")
+        # A problem (no Trakt client id) and a warning (a sixth cron field read as seconds).
+        problem = {"TRAKT_SYNC_TRAKT__CLIENT_ID": "", "TRAKT_SYNC_SYNC__SCHEDULE": "0 6 * * * *"}
+        run("config problem", "config", "check", **problem)
+        run("config problem json", "config", "check", "--json", **problem)
+        run("explain", "explain", "mystery-anime", "--season", "1", "--episode", "1")
+        run("explain json", "explain", "mystery-anime", "--season", "1", "--json")
         missing = str(home / "no-such-export.zip")
         run("error", "sync", "--from-export", missing)
         run("error json", "sync", "--from-export", missing, "--json")
@@ -146,6 +152,15 @@ def test_chinese_words_in_chinese_and_english_under_c(both: dict[str, Any]) -> N
     assert "Trakt: 127.0.0.1 拒绝连接（已尝试" in zh["network error"][2]
     assert "connection refused by 127.0.0.1" in en["network error"][2]
     assert "nowhere.toml：不存在（`trakt-sync --config" in zh["config error"][2]
+    # config check's problem and warning (English in --json), explain's path line.
+    assert "  问题：trakt.client_id：未设置" in zh["config problem"][1], zh["config problem"][1]
+    assert "会在一整分钟内每秒触发" in zh["config problem"][1]
+    assert "有效，但有 1 个问题会让 `auth` 或 `sync` 无法运行" in zh["config problem"][2]
+    assert "trakt.client_id: not set, and this build" in en["config problem"][1]
+    assert "fires every second for a whole minute" in en["config problem"][1]
+    assert "valid, but 1 problem(s) would stop `auth` or `sync`" in en["config problem"][2]
+    assert "路径：没有确认：没有候选" in zh["explain"][1], zh["explain"][1]
+    assert "path: nothing confirmed: no candidate" in en["explain"][1]
     # Chinese subject names in Chinese (name_cn), the originals in English.
     assert "孤独摇滚！" in zh["dry run"][1] and "ぼっち・ざ・ろっく！" in en["dry run"][1]
 
@@ -175,6 +190,7 @@ def test_json_documents_and_exit_codes_do_not_change_with_the_language(
                 json.loads(en[name][1]), en_home
             ), name
     assert en["error"][0] == 65 and en["config error"][0] == 78
+    assert en["config problem"][0] == 78 and en["explain"][0] == 0
     assert en["network error"][0] == 75
 
 
@@ -208,3 +224,47 @@ def test_the_web_page_speaks_the_chosen_language(
     with TestClient(create_app(options), base_url="http://127.0.0.1:8765") as client:
         english = client.get("/").text
     assert '<html lang="en">' in english and "<h1>Overview</h1>" in english
+
+
+def test_explain_candidates_in_chinese_and_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trakt_sync import i18n
+    from trakt_sync.cli.explain_cmd import explain_lines
+
+    episode = {
+        "number": 1,
+        "status": "unmatched",
+        "reason": "S0E1 fits nothing",
+        "evidence": [],
+        "candidates": [
+            {"subject_id": 2, "name": "B", "score": 0.4, "why_rejected": "confidence 0.4 < 0.6"}
+        ],
+    }
+    trace = {
+        "season": 0,
+        "overrides": [],
+        "bangumi_data": [],
+        "path": "nothing confirmed: 1 candidate(s), none confirmed by air dates",
+        "segments": [],
+        "episodes": [episode],
+    }
+    data = {
+        "show": {
+            "title": "X",
+            "year": None,
+            "genres": [],
+            "ids": {"trakt": 7, "slug": None, "tmdb": None},
+        },
+        "seasons": [trace],
+    }
+    before = i18n.language()
+    monkeypatch.delenv("LANGUAGE", raising=False)  # use() sets it; undone after the test
+    try:
+        i18n.use(i18n.CHINESE)
+        chinese = explain_lines(data)
+    finally:
+        i18n.use(before)
+    english = explain_lines(data)
+    assert "        候选 2 B（得分 0.4）：置信度 0.4 < 0.6" in chinese
+    assert "    路径：没有确认：1 个候选，没有一个被播出日期确认" in chinese
+    assert "        candidate 2 B (score 0.4): confidence 0.4 < 0.6" in english
+    assert "    path: nothing confirmed: 1 candidate(s), none confirmed by air dates" in english

@@ -212,3 +212,32 @@ def test_a_film_gets_the_override_map_add_would_write() -> None:
         "episodes": "S2",
         "subject_id": 5,
     }
+
+
+def test_the_dialogue_speaks_chinese_when_asked(
+    unmatched_once: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trakt_sync import i18n
+
+    monkeypatch.delenv("LANGUAGE", raising=False)  # use() sets it; undone after the test
+    typed(monkeypatch, "/謎のアニメ", "1", "y")
+    try:
+        i18n.use(i18n.CHINESE)  # as LANG=zh_CN.UTF-8 makes it when the module is imported
+        result = cli("unmatched", "--fix")
+    finally:
+        i18n.use(i18n.ENGLISH)
+    assert result.code == 0, result.err
+    out = result.out
+    assert "[1/1] Mystery Anime Nobody Indexed 第 1 季：E1（1 条播放记录）" in out
+    assert "原因：没有为 'Mystery Anime Nobody Indexed' 第 1 季确认的 Bangumi 条目" in out
+    assert "没有候选：用 /关键词 搜索" in out and "q：退出" in out
+    assert f"1) {UNFINDABLE_SUBJECT}  謎のアニメ  (anime · TV · 2024-01-06 · 12 集)" in out
+    assert "每一集已看剧集的播出日期都一致（±1 天）：第 1 集" in out
+    assert "共 12 集，已看到第 1 集：足够" in out
+    assert f"等同于：trakt-sync map add trakt:{UNFINDABLE_SHOW} S1 {UNFINDABLE_SUBJECT}" in out
+    assert "添加吗？[y/N] " in out and "已重新匹配：所有播放记录都已匹配" in out
+    assert "已添加 1 条映射" in out
+    # The override is written as in English.
+    assert json.loads(cli("map", "list", "--json").out) == [
+        {"show": f"trakt:{UNFINDABLE_SHOW}", "episodes": "S1", "subject_id": UNFINDABLE_SUBJECT}
+    ]

@@ -13,6 +13,7 @@ import re
 from functools import partial
 
 from trakt_sync.i18n import N_, _, is_chinese
+from trakt_sync.trakt_app import NO_CLIENT_ID
 
 _PHRASES = (
     (
@@ -115,6 +116,59 @@ _PHRASES = (
         N_("not checked: {service} did not answer"),
     ),
     (re.compile(r"^the configuration is not valid$"), N_("the configuration is not valid")),
+    # explain's path lines and why a candidate was turned down (matching/explain.py, segments.py).
+    (re.compile(r"^nothing confirmed: "), N_("nothing confirmed: ")),
+    (re.compile(r"no candidate$"), N_("no candidate")),
+    (
+        re.compile(r"(?P<count>\d+) candidate\(s\), none confirmed by air dates"),
+        N_("{count} candidate(s), none confirmed by air dates"),
+    ),
+    (re.compile(r"(?P<count>\d+) candidate\(s\)$"), N_("{count} candidate(s)")),
+    (
+        re.compile(r"(?P<count>\d+) episode\(s\) left unmatched"),
+        N_("{count} episode(s) left unmatched"),
+    ),
+    (
+        re.compile(r"^your overrides settle every episode$"),
+        N_("your overrides settle every episode"),
+    ),
+    (
+        re.compile(r"^skipped: out of scope, nothing was looked up$"),
+        N_("skipped: out of scope, nothing was looked up"),
+    ),
+    (
+        re.compile(r"^confidence (?P<score>[\d.]+) < (?P<least>[\d.]+)$"),
+        N_("confidence {score} < {least}"),
+    ),
+    (
+        re.compile(
+            r"^air date disagrees: Trakt (?P<trakt>\S+) / Bangumi (?P<bangumi>\S+) "
+            r"\(JST broadcast day\)$"
+        ),
+        N_("air date disagrees: Trakt {trakt} / Bangumi {bangumi} (JST broadcast day)"),
+    ),
+    # config check's problems and warnings (config_report.py, scheduler.py).
+    (re.compile(re.escape(NO_CLIENT_ID)), NO_CLIENT_ID),
+    (re.compile(r"; `auth` and `sync` need it$"), N_("; `auth` and `sync` need it")),
+    (
+        re.compile(
+            r"^(?P<path>.+): valid, but (?P<count>\d+) problem\(s\) would stop `auth` or `sync`$"
+        ),
+        N_("{path}: valid, but {count} problem(s) would stop `auth` or `sync`"),
+    ),
+    (
+        re.compile(
+            r"(?P<schedule>'[^']*') fires every second for a whole minute: croniter reads the "
+            r"sixth field as seconds, after the day of the week \(most cron tools put seconds "
+            r"first\); to fire once in each such minute write (?P<once>'[^']*') or make the "
+            r"sixth field 0"
+        ),
+        N_(
+            "{schedule} fires every second for a whole minute: croniter reads the sixth field "
+            "as seconds, after the day of the week (most cron tools put seconds first); to fire "
+            "once in each such minute write {once} or make the sixth field 0"
+        ),
+    ),
 )
 
 

@@ -14,11 +14,13 @@ from trakt_sync.i18n import N_
 PUBLIC_CLIENT_ID = ""  # a publisher's public client id; empty in this repository
 APPS_PAGE = "https://app.trakt.tv/settings/apps"
 
-NO_CLIENT_ID = (
+# Marked for the catalog: `config check` shows it translated (reason_text.py).
+NO_CLIENT_ID = N_(
     "trakt.client_id: not set, and this build of trakt-sync carries no public client id. "
     "Two ways to get one: set trakt.client_id to a public client id published for "
     "trakt-sync (it takes the one connected community app a free Trakt account may keep), "
-    f"or create your own API app at {APPS_PAGE} (needs an active Trakt VIP membership; "
+    "or create your own API app at https://app.trakt.tv/settings/apps (needs an active "
+    "Trakt VIP membership; "
     "redirect URI urn:ietf:wg:oauth:2.0:oob) and set trakt.client_id to its client id. "
     "No client secret is needed. Without either, `trakt-sync sync --from-export PATH` syncs "
     "from Trakt's data export (trakt.tv/settings/data)"

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from trakt_sync import show_key as keys
 from trakt_sync.errors import NotFound, TraktSyncError
+from trakt_sync.i18n import _
 from trakt_sync.mapping_ops import add_override, check_override, local_conflicts, parse_override
 from trakt_sync.matching.airdate import DateCheck, broadcast_day, compare_days, parse_day
 from trakt_sync.matching.overrides import Override
+from trakt_sync.reason_text import shown_reason
 from trakt_sync.store import Store
 from trakt_sync.subject_search import search_subjects, subject_row
 
@@ -108,17 +110,31 @@ def evidence(
         start = parse_day(row["date"])
         if start is not None and first == 1:
             days = (start - aired).days
-            side = f"{abs(days)} day(s) {'after' if days > 0 else 'before'}" if days else "the day"
-            facts.append(f"starts {side} {label}1 aired in Japan ({aired})")
+            if not days:
+                fact = _("starts the day {episode} aired in Japan ({aired})")
+            elif days > 0:
+                fact = _("starts {days} day(s) after {episode} aired in Japan ({aired})")
+            else:
+                fact = _("starts {days} day(s) before {episode} aired in Japan ({aired})")
+            facts.append(fact.format(days=abs(days), episode=f"{label}1", aired=aired))
         elif start is not None:
-            facts.append(f"starts {start}; {label}{first} aired in Japan {aired}")
+            facts.append(
+                _("starts {start}; {episode} aired in Japan {aired}").format(
+                    start=start, episode=f"{label}{first}", aired=aired
+                )
+            )
     if row.get("eps") and group.episodes:
         most = max(group.episodes)
-        fits = "enough" if row["eps"] >= most else "too few"
-        facts.append(f"{row['eps']} episodes for E{most} played: {fits}")
+        fits = _("enough") if row["eps"] >= most else _("too few")
+        facts.append(
+            _("{count} episodes for E{most} played: {fits}").format(
+                count=row["eps"], most=most, fits=fits
+            )
+        )
     said = next((c for c in group.stored if c.get("subject_id") == row["id"]), None)
     if said:
-        facts.append(f"the matcher turned it down: {said.get('why_rejected')}")
+        why = shown_reason(str(said.get("why_rejected")))
+        facts.append(_("the matcher turned it down: {why}").format(why=why))
     return facts
 
 
@@ -136,11 +152,22 @@ def _episode_days(group: FixGroup, episodes: list[dict[str, Any]], label: str) -
             agree.append(number)
         else:
             theirs = by_number.get(number)
-            differ.append(f"{label}{number} {aired} vs its ep {number} {theirs or 'none'}")
+            differ.append(
+                _("{episode} {aired} vs its ep {number} {theirs}").format(
+                    episode=f"{label}{number}",
+                    aired=aired,
+                    number=number,
+                    theirs=theirs or _("none"),
+                )
+            )
     if not differ:
         numbers = ", ".join(str(n) for n in agree)
-        return f"air dates agree (±1 day) for every episode played: ep {numbers}"
-    return f"air dates: {len(agree)} of {len(agree) + len(differ)} agree; " + "; ".join(differ[:3])
+        return _("air dates agree (±1 day) for every episode played: ep {numbers}").format(
+            numbers=numbers
+        )
+    return _("air dates: {agree} of {total} agree; ").format(
+        agree=len(agree), total=len(agree) + len(differ)
+    ) + "; ".join(differ[:3])
 
 
 def candidates(rt: Runtime, group: FixGroup, query: str | None = None) -> list[dict[str, Any]]:
@@ -198,8 +225,7 @@ def apply_fix(rt: Runtime, override: Override, *, check: bool = True) -> int:
     if check:
         # Through the look-up cache: the sync then names the subject as this check did.
         check_override(override, rt.cached_bangumi, rt.trakt, existing)
-    _, retried = add_override(rt.store, override)
-    return retried
+    return add_override(rt.store, override)[1]
 
 
 def resolve_again(rt: Runtime, group: FixGroup) -> dict[str, Any]:
@@ -216,7 +242,7 @@ def resolve_again(rt: Runtime, group: FixGroup) -> dict[str, Any]:
         return {
             "resolved": False,
             "unmatched": None,
-            "reason": "a sync is running; it resolves them",
+            "reason": _("a sync is running; it resolves them"),
         }
     try:
         # The sync's resolve stage alone: nothing is fetched or written to Bangumi.

@@ -15,6 +15,7 @@ from trakt_sync.cli.state import CliState
 from trakt_sync.errors import ConfigError
 from trakt_sync.i18n import N_, _, is_chinese
 from trakt_sync.paths import config_named_explicitly
+from trakt_sync.reason_text import shown_reason
 from trakt_sync.timeutil import utcnow, weekday_clock
 
 app = typer.Typer(
@@ -179,9 +180,9 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
             moment = datetime.fromisoformat(fire).astimezone(tz)
             typer.echo(f"  {weekday_clock(moment, seconds=seconds)}  {_until(moment - now)}")
         for warning in profile["warnings"]:
-            typer.echo("  " + _("warning: {warning}").format(warning=warning))
+            typer.echo("  " + _("warning: {warning}").format(warning=shown_reason(warning)))
         for problem in profile["problems"]:
-            typer.echo("  " + _("problem: {problem}").format(problem=problem))
+            typer.echo("  " + _("problem: {problem}").format(problem=shown_reason(problem)))
     if data["error"]:
         raise ConfigError(data["error"])
 

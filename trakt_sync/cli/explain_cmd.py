@@ -155,14 +155,11 @@ def film_lines(data: dict[str, Any], brief: bool) -> list[str]:
         if part
     )
     lines = [f"{title} — film; {where}; genres {', '.join(movie['genres']) or 'none'}"]
-    lines.append(f"  path: {data['path']}")
+    lines.append("  " + _("path: ") + shown_reason(data["path"]))
     lines.append(f"  {outcome}")
     lines += [f"        · {line}" for line in film.get("evidence", [])]
     for cand in film.get("candidates", []):
-        lines.append(
-            f"        candidate {cand.get('subject_id')} {cand.get('name')} "
-            f"(score {cand.get('score')}): {cand.get('why_rejected')}"
-        )
+        lines.append(_candidate_line(cand))
     return lines
 
 
@@ -217,7 +214,7 @@ def _season_lines(trace: dict[str, Any], tmdb: int | None) -> list[str]:
     if trace.get("search_titles"):
         titles = ", ".join(repr(t) for t in trace["search_titles"])
         lines.append("    " + _("title search: ") + titles)
-    lines.append("    " + _("path: ") + trace.get("path", ""))
+    lines.append("    " + _("path: ") + shown_reason(trace.get("path", "")))
     if trace.get("skipped"):
         lines.append("    " + _("skipped: ") + trace["skipped"])
     segments = trace.get("segments", [])
@@ -263,8 +260,14 @@ def _episode_lines(season: int, ep: dict[str, Any], season_skipped: str | None) 
     lines = [head]
     lines += [f"        · {line}" for line in ep.get("evidence", [])]
     for cand in ep.get("candidates", []):
-        lines.append(
-            f"        candidate {cand.get('subject_id')} {cand.get('name')} "
-            f"(score {cand.get('score')}): {cand.get('why_rejected')}"
-        )
+        lines.append(_candidate_line(cand))
     return lines
+
+
+def _candidate_line(cand: dict[str, Any]) -> str:
+    return "        " + _("candidate {subject} {name} (score {score}): {why}").format(
+        subject=cand.get("subject_id"),
+        name=cand.get("name"),
+        score=cand.get("score"),
+        why=shown_reason(str(cand.get("why_rejected"))),
+    )

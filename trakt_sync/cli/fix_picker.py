@@ -11,12 +11,14 @@ import typer
 
 from trakt_sync.cli.output import out_console
 from trakt_sync.cli.state import CliState
+from trakt_sync.i18n import N_, _
+from trakt_sync.reason_text import shown_reason
 
 if TYPE_CHECKING:
     from trakt_sync.runtime import Runtime
     from trakt_sync.unmatched_fix import FixGroup
 
-HELP = (
+HELP = N_(
     "a number picks a candidate · a subject id (e.g. 373267) · /WORDS searches Bangumi\n"
     "i: ignore this show season · s: skip · q: quit"
 )
@@ -32,15 +34,17 @@ def run(state: CliState) -> None:
 
     if not sys.stdin.isatty():
         raise typer.BadParameter(
-            "--fix asks questions and needs a terminal; without one use "
-            "`trakt-sync search TITLE` and `trakt-sync map add`",
+            _(
+                "--fix asks questions and needs a terminal; without one use "
+                "`trakt-sync search TITLE` and `trakt-sync map add`"
+            ),
             param_hint="--fix",
         )
     console = out_console()
     with state.runtime() as rt:
         groups = fix_groups(rt.store)
         if not groups:
-            console.print("No unmatched plays.")
+            console.print(_("No unmatched plays."))
             return
         fixed = 0
         try:
@@ -48,7 +52,11 @@ def run(state: CliState) -> None:
                 fixed += _one(rt, group, index, len(groups))
         except Quit:
             pass
-    console.print(f"{fixed} mapping(s) added; `trakt-sync sync` marks the plays they matched.")
+    console.print(
+        _("{count} mapping(s) added; `trakt-sync sync` marks the plays they matched.").format(
+            count=fixed
+        )
+    )
 
 
 def _say(text: str, indent: int = 2) -> None:
@@ -64,7 +72,7 @@ def _say(text: str, indent: int = 2) -> None:
 
 
 def _help() -> None:
-    for line in HELP.splitlines():
+    for line in _(HELP).splitlines():
         _say(line)
 
 
@@ -78,10 +86,12 @@ def _ask(prompt: str) -> str:
 
 def _title(group: FixGroup) -> str:
     if group.season is None:
-        return f"{group.title} (film)"
+        return _("{title} (film)").format(title=group.title)
     episodes = ", ".join(f"E{n}" for n in group.episodes[:12])
     more = "…" if len(group.episodes) > 12 else ""
-    return f"{group.title} season {group.season}: {episodes}{more} ({group.plays} play(s))"
+    return _("{title} season {season}: {episodes} ({plays} play(s))").format(
+        title=group.title, season=group.season, episodes=episodes + more, plays=group.plays
+    )
 
 
 def _one(rt: Runtime, group: FixGroup, index: int, total: int) -> int:
@@ -90,7 +100,7 @@ def _one(rt: Runtime, group: FixGroup, index: int, total: int) -> int:
 
     console = out_console()
     console.print(f"\n[{index}/{total}] {_title(group)}", markup=False)
-    _say(f"why: {_without_hint(group.reason)}")
+    _say(_("why: {reason}").format(reason=shown_reason(_without_hint(group.reason))))
     rows = candidates(rt, group)
     _show(rows)
     _help()
@@ -123,7 +133,7 @@ def _pick(
         return rows[number - 1]
     found = subject(rt, group, number)
     if found is None:
-        out_console().print(f"  Bangumi has no subject {number}", markup=False)
+        out_console().print("  " + _("Bangumi has no subject {id}").format(id=number), markup=False)
         return None
     _show([found], numbered=False)
     return found
@@ -132,7 +142,9 @@ def _pick(
 def _show(rows: list[dict[str, Any]], numbered: bool = True) -> None:
     console = out_console()
     if not rows:
-        console.print("  no candidates: search with /WORDS or give a subject id", markup=False)
+        console.print(
+            "  " + _("no candidates: search with /WORDS or give a subject id"), markup=False
+        )
     for number, row in enumerate(rows, 1):
         facts = " · ".join(
             fact
@@ -140,7 +152,7 @@ def _show(rows: list[dict[str, Any]], numbered: bool = True) -> None:
                 row["type_name"],
                 row["platform"],
                 row["date"],
-                row["eps"] and f"{row['eps']} eps",
+                row["eps"] and _("{count} eps").format(count=row["eps"]),
             )
             if fact
         )
@@ -157,8 +169,7 @@ def _name(row: dict[str, Any]) -> str:
 
 def _without_hint(reason: str) -> str:
     """The matcher's reason without its `map add` hint: the dialogue is the way to add it."""
-    head, _, _ = reason.partition("; add one with `")
-    return head
+    return reason.partition("; add one with `")[0]
 
 
 def _confirm_and_add(rt: Runtime, group: FixGroup, subject_id: int | None, name: str) -> int:
@@ -167,22 +178,27 @@ def _confirm_and_add(rt: Runtime, group: FixGroup, subject_id: int | None, name:
     console = out_console()
     override = override_for(group, subject_id)
     command = f"trakt-sync map add {override.show} {override.spec} {subject_id or 'ignore'}"
-    console.print(f"  {override.describe()}  ({name})", markup=False)
-    console.print(f"  the same as: {command}", markup=False)
-    if _ask("  add it? [y/N] ").lower() not in ("y", "yes"):
-        console.print("  not added", markup=False)
+    console.print(f"  {override.describe(_)}  ({name})", markup=False)
+    console.print("  " + _("the same as: {command}").format(command=command), markup=False)
+    if _ask("  " + _("add it? [y/N] ")).lower() not in ("y", "yes", _("y")):
+        console.print("  " + _("not added"), markup=False)
         return 0
     try:
         retried = apply_fix(rt, override)
     except ValueError as exc:
-        _say(f"not added: {exc}")
+        _say(_("not added: {why}").format(why=shown_reason(str(exc))))
         return 0
-    console.print(f"  added; {retried} play(s) to resolve again", markup=False)
+    console.print(
+        "  " + _("added; {count} play(s) to resolve again").format(count=retried), markup=False
+    )
     result = resolve_again(rt, group)
+    reason = shown_reason(result["reason"] or "")
     if not result["resolved"]:
-        _say(f"not resolved now: {result['reason']}")
+        _say(_("not resolved now: {reason}").format(reason=reason))
     elif result["unmatched"]:
-        _say(f"still unmatched: {result['reason']}")
+        _say(_("still unmatched: {reason}").format(reason=reason))
     else:
-        console.print("  resolved: every play matched; the next sync marks them", markup=False)
+        console.print(
+            "  " + _("resolved: every play matched; the next sync marks them"), markup=False
+        )
     return 1
