@@ -51,7 +51,7 @@ def test_one_episode_shows_subject_sources_segments_and_evidence(logged_in: Sand
     assert "overrides: none" in out
     assert "tv/120089/season/1/episode/13 → 373267" in out
     # The path says what placed the episode, not the strategy (issue 20.9).
-    assert "path: E13–E25 → 373267 SPY×FAMILY(第2クール) (bangumi-data key)\n" in out
+    assert "path: E13–E25 → 373267 SPY×FAMILY 第2クール (bangumi-data key)\n" in out
     # the season's segments, though only E13 was asked for
     assert "S1E1-E12 → 329906" in out
     assert "S1E13-E25 → 373267" in out

@@ -25,7 +25,7 @@ def test_brief_is_one_line_per_season_with_source_subject_and_confidence(
     lines = result.out.splitlines()
     assert lines == [
         "SPY x FAMILY (2022)",
-        "  S1  25 ep  25 matched: 329906 SPY×FAMILY, 373267 SPY×FAMILY(第2クール) "
+        "  S1  25 ep  25 matched: 329906 SPY×FAMILY, 373267 SPY×FAMILY 第2クール "
         "(bangumi-data; confidence 0.99)",
     ]
     skipped = cli("explain", "breaking-bad", "--brief").out.splitlines()

@@ -20,6 +20,7 @@ from trakt_sync.models import PlayState
 from trakt_sync.outcome import RunOutcome
 from trakt_sync.scheduler import interval, next_fire, zone
 from trakt_sync.store import RunRecord, Store
+from trakt_sync.subject_names import relabel, stored_names
 from trakt_sync.timeutil import parse_instant
 
 
@@ -76,9 +77,20 @@ def status_report(
         "daemon_stale": stale,
         "daemon": judge_daemon(beat, accounts["profile"], bool(stale)),
         "problems": problems or [],
-        "unmatched": [_keyed(row) for row in store.latest_with_state(PlayState.UNMATCHED, 5)],
-        "failed": [_keyed(row) for row in store.latest_with_state(PlayState.FAILED, 5)],
+        "unmatched": _named(store, store.latest_with_state(PlayState.UNMATCHED, 5)),
+        "failed": _named(store, store.latest_with_state(PlayState.FAILED, 5)),
     }
+
+
+def _named(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keyed play rows whose reasons name each subject as every command does."""
+    names = stored_names(store)
+    out = []
+    for row in rows:
+        detail = json.loads(row["resolution"] or "{}")
+        shown = relabel({"reason": row["reason"], "detail": detail}, names)
+        out.append(_keyed({**row, "reason": shown["reason"]}))
+    return out
 
 
 def _keyed(row: dict[str, Any]) -> dict[str, Any]:
@@ -145,22 +157,23 @@ def unmatched_groups(store: Store, state: PlayState = PlayState.UNMATCHED) -> li
         key = row["show"]
         groups[(row["media_title"], row["season"], key)].append(row)
     result = []
+    names = stored_names(store)
     for (title, season, _), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
         detail = json.loads(members[0]["resolution"] or "{}")
-        result.append(
-            {
-                "title": title,
-                "show": members[0]["show"],
-                "show_key": members[0]["show_key"],
-                "season": season,
-                "episodes": sorted(r["number"] for r in members if r["number"] is not None),
-                "plays": len(members),
-                "reason": members[0]["reason"],
-                "candidates": detail.get("candidates", [])[:3],
-                # What the matcher saw for the best guess (air dates, where it was placed).
-                "evidence": detail.get("evidence", []),
-            }
-        )
+        group = {
+            "title": title,
+            "show": members[0]["show"],
+            "show_key": members[0]["show_key"],
+            "season": season,
+            "episodes": sorted(r["number"] for r in members if r["number"] is not None),
+            "plays": len(members),
+            "reason": members[0]["reason"],
+            "candidates": detail.get("candidates", [])[:3],
+            # What the matcher saw for the best guess (air dates, where it was placed).
+            "evidence": detail.get("evidence", []),
+        }
+        # Each subject named as every command names it (the reason may name any candidate).
+        result.append(relabel({"group": group, "detail": detail}, names)["group"])
     return result
 
 

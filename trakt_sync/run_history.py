@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from trakt_sync.store import Store
+from trakt_sync.subject_names import shown
 
 
 def runs(store: Store, limit: int = 50) -> list[dict[str, Any]]:
@@ -49,6 +50,7 @@ def run_changes(store: Store, run_id: int) -> list[dict[str, Any]]:
             {
                 "subject_id": row["subject_id"],
                 "url": f"https://bgm.tv/subject/{row['subject_id']}",
+                "name": shown(store, row["subject_id"]) or None,
                 "title": row["media_title"],
                 "kind": row["kind"],
                 "episodes": [],

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from trakt_sync.i18n import subject_name as shown_name
+
 # SubjectType (B.2), in the words the output uses.
 TYPE_NAMES = {1: "book", 2: "anime", 3: "music", 4: "game", 6: "real"}
 SUBJECT_URL = "https://bgm.tv/subject/{}"
@@ -60,6 +62,6 @@ def search_subjects(
 
 
 def subject_name(subject: dict[str, Any]) -> str:
-    """The one name a subject goes by in every command's output: its original name (what
-    the sync summary, ``explain`` and ``map add`` print), else the Chinese one."""
-    return str(subject.get("name") or subject.get("name_cn") or "")
+    """The one name a subject goes by in every command's output (``subject_names``): its
+    original name, or its Chinese one to a person reading Chinese."""
+    return shown_name(str(subject.get("name") or ""), str(subject.get("name_cn") or ""))

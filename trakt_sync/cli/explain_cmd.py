@@ -17,7 +17,10 @@ from trakt_sync.i18n import N_, _
 from trakt_sync.reason_text import shown_reason
 
 if TYPE_CHECKING:
+    from trakt_sync.matching.matcher import Matcher
+    from trakt_sync.runtime import Runtime
     from trakt_sync.show_key import ShowKey
+    from trakt_sync.subject_names import Names
 
 
 def parse_show_ref(value: str) -> ShowKey:
@@ -62,6 +65,7 @@ def explain(
     evidence, and for unmatched episodes the candidates and why each was rejected."""
     from trakt_sync.errors import BadArgument, NotFound
     from trakt_sync.matching.explain import explain_film, explain_show, trakt_id_of_tmdb
+    from trakt_sync.subject_names import relabel
 
     key = parse_show_ref(show)
     season = season if season is not None else key.season
@@ -79,10 +83,12 @@ def explain(
             if ref is None:
                 kind = "movie" if key.movie else "show"
                 ref = trakt_id_of_tmdb(rt.trakt, kind, int(key.value))
+            matcher = rt.resolver()
             if key.movie:
-                data = explain_film(rt.resolver(), rt.trakt, ref)
+                data = explain_film(matcher, rt.trakt, ref)
             else:
-                data = explain_show(rt.resolver(), rt.trakt, ref, season, episode)
+                data = explain_show(matcher, rt.trakt, ref, season, episode)
+            data = relabel(data, _names(rt, matcher))
         except NotFound as exc:
             # The show itself not found: say which forms name one.
             forms = "" if " of " in str(exc) else f" (`explain` takes {_forms()})"
@@ -96,6 +102,21 @@ def explain(
         lines = brief_lines(data) if brief else explain_lines(data)
     for line in lines:
         typer.echo(state.hint(line))
+
+
+def _names(rt: Runtime, matcher: Matcher) -> Names:
+    """Bangumi's names of the subjects explained, as every command shows them; one not yet
+    named is read (once: then cached), else bangumi-data's title in the reader's language."""
+    from trakt_sync.i18n import subject_name
+    from trakt_sync.subject_names import reading_names
+
+    def bangumi_data(subject_id: int) -> str | None:
+        return (
+            subject_name(matcher.subject_name(subject_id), matcher.subject_name_cn(subject_id))
+            or None
+        )
+
+    return reading_names(rt.store, rt.cached_bangumi, bangumi_data)
 
 
 def _forms() -> str:

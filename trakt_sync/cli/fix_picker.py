@@ -11,7 +11,7 @@ import typer
 
 from trakt_sync.cli.output import out_console
 from trakt_sync.cli.state import CliState
-from trakt_sync.i18n import N_, _
+from trakt_sync.i18n import N_, _, is_chinese
 from trakt_sync.reason_text import shown_reason
 
 if TYPE_CHECKING:
@@ -164,7 +164,9 @@ def _show(rows: list[dict[str, Any]], numbered: bool = True) -> None:
 
 
 def _name(row: dict[str, Any]) -> str:
-    return row["name"] + (f" / {row['name_cn']}" if row["name_cn"] else "")
+    """Both names, the reader's own first, as ``search`` prints them."""
+    names = (row["name_cn"], row["name"]) if is_chinese() else (row["name"], row["name_cn"])
+    return " / ".join(name for name in names if name)
 
 
 def _without_hint(reason: str) -> str:

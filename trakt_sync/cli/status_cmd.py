@@ -208,4 +208,10 @@ def unmatched(
         reason = state.hint(shown_reason(group["reason"]))
         print_reason(console, 0, f"{group['title']}{where}{episodes}: {reason}")
         for cand in group["candidates"]:
-            console.print("    " + _("candidate {candidate}").format(candidate=cand))
+            line = _("candidate {subject} {name} (score {score}): {why}").format(
+                subject=cand.get("subject_id"),
+                name=cand.get("name"),
+                score=cand.get("score"),
+                why=shown_reason(str(cand.get("why_rejected"))),
+            )
+            console.print("    " + line, markup=False)

@@ -14,12 +14,12 @@ from typing import Any, Protocol
 from trakt_sync.errors import BadData, NotFound
 from trakt_sync.matching.airdate import bangumi_date
 from trakt_sync.matching.airdate import parse_instant as parse_aired
+from trakt_sync.subject_names import SUBJECT_NS, remember_names
 from trakt_sync.timeutil import parse_instant, utcnow
 
 FRESH_FOR = timedelta(days=1)  # lists of airing subjects and seasons grow weekly
 RECENT = timedelta(days=60)
 EPISODES_NS = "bgm:episodes"  # a Bangumi subject's episode list, by subject id
-SUBJECT_NS = "bgm:subject"  # a Bangumi subject, by id
 
 
 class Cache(Protocol):
@@ -185,16 +185,16 @@ class CachedBangumi(_Cached):
         limit: int = 20,
     ) -> list[dict[str, Any]]:
         key = f"{keyword}|{subject_types}|{air_date}|{limit}"
-        return _copy(
-            self._cached(
-                "bgm:search",
-                key,
-                lambda: self.client.search_subjects(
-                    keyword, subject_types=subject_types, air_date=air_date, limit=limit
-                ),
-                lambda rows: True,
-                refresh=self.fresh_search,
+
+        def load() -> Any:
+            found = self.client.search_subjects(
+                keyword, subject_types=subject_types, air_date=air_date, limit=limit
             )
+            remember_names(self.cache, found)
+            return found
+
+        return _copy(
+            self._cached("bgm:search", key, load, lambda rows: True, refresh=self.fresh_search)
         )
 
 

@@ -23,6 +23,7 @@ from trakt_sync.planner import SubjectPlan, plan_subject
 from trakt_sync.stages.ports import Account, BangumiWriter, EpisodeSource, Lists, ResolverHandle
 from trakt_sync.stages.types import ApplyResult, Progress, SyncOptions
 from trakt_sync.store import Store, StoredPlay
+from trakt_sync.subject_names import known_names, remember_names
 
 log = logging.getLogger(__name__)
 APPLY_BATCH = 25  # subjects whose plays are read at once (100 peaked ~4 MiB higher at 10 k plays)
@@ -91,6 +92,7 @@ class ApplyStage:
         kinds = {sid: x.subject_type or SUBJECT_ANIME for sid, x in extras.items()}
         kinds.update({sid: kind or SUBJECT_ANIME for sid, kind in subjects.items()})
         collections = collection_entries(self.bangumi, username, kinds)
+        remember_names(self.store, [e.get("subject") for e in collections.values() if e])
         for done, (subject_id, members) in enumerate(self._apply_batches(kinds), start=1):
             self.check()
             extra = extras.get(subject_id)
@@ -138,6 +140,8 @@ class ApplyStage:
             tally.rated += plan.rate is not None
             tally.watchlisted += plan.wish
             self.progress("apply", done, len(kinds))
+        if not options.dry_run:
+            self._learn_names(username, kinds, tally)
 
     def _plan_with_extras(
         self,
@@ -153,8 +157,7 @@ class ApplyStage:
         else:  # only a list entry: no episode list is needed
             assert extra is not None
             plan = SubjectPlan(subject_id, extra.is_movie, current)
-        plan.name = self._subject_name(subject_id, entry)
-        plan.name_cn = self._subject_name_cn(subject_id, entry)
+        plan.name, plan.name_cn = self._names(subject_id)
         current_rate = int(entry.get("rate") or 0) if entry is not None else 0
         settings = self.lists.settings
         change = plan_extras(
@@ -213,27 +216,38 @@ class ApplyStage:
         }
         return plan
 
-    def _subject_name(self, subject_id: int, entry: dict[str, Any] | None) -> str:
-        """The subject's name as Bangumi shows it, from what is already at hand: it only
-        labels the plan, so it is worth no request. The subject as read before, else the
-        user's collection entry, else the matcher's bangumi-data title; "" when none has it."""
-        subject = self.episodes.cached_subject(subject_id)
-        if not isinstance(subject, dict) and entry is not None:
-            subject = entry.get("subject")
-        if isinstance(subject, dict):  # a label only: an unreadable one is no reason to fail
-            name = str(subject.get("name") or subject.get("name_cn") or "")
-            if name:
-                return name
-        return self.resolver.get().subject_name(subject_id)  # its data only; no request
+    def _names(self, subject_id: int) -> tuple[str, str]:
+        """The subject's (name, name_cn) as Bangumi gives them, from what is already at hand
+        (the subject as read before, the user's collection entry): it only labels the plan,
+        so it is worth no request here. Else the matcher's bangumi-data titles; "" if none."""
+        found = known_names(self.store, subject_id)
+        if found is not None:
+            return found
+        resolver = self.resolver.get()  # its data only; no request
+        return resolver.subject_name(subject_id), resolver.subject_name_cn(subject_id)
 
-    def _subject_name_cn(self, subject_id: int, entry: dict[str, Any] | None) -> str:
-        """Its Chinese name the same way (shown to a person reading Chinese); "" if none."""
-        subject = self.episodes.cached_subject(subject_id)
-        if not isinstance(subject, dict) and entry is not None:
-            subject = entry.get("subject")
-        if isinstance(subject, dict) and subject.get("name_cn"):
-            return str(subject["name_cn"])
-        return self.resolver.get().subject_name_cn(subject_id)
+    def _learn_names(self, username: str, kinds: dict[int, int], tally: _Tally) -> None:
+        """Bangumi's names of the subjects this run newly collected (no entry was read for
+        them before the writes), from the collection list, read as cheaply as before the
+        writes: one page names 50, newest first. A failed read leaves bangumi-data's title."""
+        unnamed = {
+            plan.subject_id: kinds[plan.subject_id]
+            for plan, _title in tally.plans
+            if plan.collect_before is not None
+            and plan.subject_id not in tally.failed_subjects
+            and known_names(self.store, plan.subject_id) is None
+        }
+        if not unnamed:
+            return
+        try:
+            entries = collection_entries(self.bangumi, username, unnamed)
+            remember_names(self.store, [e.get("subject") for e in entries.values() if e])
+        except (TraktSyncError, *UNREADABLE) as exc:  # a label only: never fails the sync
+            log.info("the names of %d subject(s) were not read: %s", len(unnamed), exc)
+            return
+        for plan, _title in tally.plans:
+            if plan.subject_id in unnamed:
+                plan.name, plan.name_cn = self._names(plan.subject_id)
 
     def _execute(self, plan: SubjectPlan) -> None:
         # The rating and the privacy of a created collection ride on the first POST.

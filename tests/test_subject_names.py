@@ -1,0 +1,148 @@
+"""Issue 20, polish 21: one subject, one name. Every command names a Bangumi subject as
+Bangumi does (``name``; ``name_cn`` to a person reading Chinese) — the sync summary,
+``explain``, ``status``, ``unmatched``, ``search`` and ``map add`` — although the matcher
+found it by bangumi-data's title (``SPY×FAMILY(第2クール)``), and learning the name costs
+the sync at most a page of the collection list, never a read per subject."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import Sandbox
+from trakt_sync import i18n
+from trakt_sync.bangumi import BangumiClient
+from trakt_sync.errors import BadData, ServiceUnavailable
+from trakt_sync.fakes.world import World, load_world
+
+SPY_SHOW, SPY_2 = 185614, 373267
+BANGUMI_DATA_TITLE = "SPY×FAMILY(第2クール)"
+NAME = "SPY×FAMILY 第2クール"
+# Bangumi's Chinese name here differs from bangumi-data's zh-Hans title (间谍过家家 第二部分).
+NAME_CN = "间谍过家家 第2部分"
+
+
+@pytest.fixture
+def demo_world() -> World:
+    """The demo world with S1E15 moved by Trakt far from its Bangumi air date: the play is
+    left unmatched, and its reason and candidate name subject 373267."""
+    world = load_world("demo")
+    show = next(s for s in world["trakt"]["shows"] if s["ids"]["trakt"] == SPY_SHOW)
+    show["seasons"][0]["episodes"][14]["first_aired"] = "2022-12-25T14:00:00.000Z"
+    subject = next(s for s in world["bangumi"]["subjects"] if s["id"] == SPY_2)
+    subject["name_cn"] = NAME_CN
+    return world
+
+
+@pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    before = i18n.language()
+    monkeypatch.delenv("LANGUAGE", raising=False)  # use() sets it; undone after the test
+    i18n.use(i18n.CHINESE)
+    try:
+        yield
+    finally:
+        i18n.use(before)
+
+
+def _every_command(sandbox: Sandbox, cli) -> dict[str, str]:
+    """What each command printed (stdout and stderr), the sync first."""
+    printed = {}
+    for name, args in {
+        "sync": ["sync"],
+        "explain": ["explain", "spy-x-family", "--season", "1", "--episode", "15"],
+        "explain --brief": ["explain", "spy-x-family", "--brief"],
+        "status": ["status"],
+        "unmatched": ["unmatched"],
+        "unmatched --json": ["unmatched", "--json"],
+        "search": ["search", "SPY×FAMILY"],
+        "map add": ["map", "add", f"trakt:{SPY_SHOW}", "S1E15", str(SPY_2), "--start-ep", "3"],
+    }.items():
+        result = cli(*args)
+        assert result.code == 0, (name, result.err)
+        printed[name] = result.out + result.err
+    return printed
+
+
+def _bangumi_requests_of_the_sync(sandbox: Sandbox, cli) -> list[str]:
+    result = cli("sync")
+    assert result.code == 0, result.err
+    return [f"{r.method} {r.path}" for r in sandbox.bangumi.requests]
+
+
+def test_every_command_names_the_subject_as_bangumi_does(logged_in: Sandbox, cli) -> None:
+    printed = _every_command(logged_in, cli)
+    assert f"  {NAME}  +2 (ep 13, 14)" in printed["sync"]
+    for name, out in printed.items():
+        assert NAME in out, (name, out)
+        assert BANGUMI_DATA_TITLE not in out, (name, out)
+    # the reason, its evidence and the candidate name it the same way
+    for name in ("explain", "status", "unmatched", "unmatched --json"):
+        assert f"of {NAME} ({SPY_2})" in printed[name], (name, printed[name])
+    assert f"{SPY_2} {NAME}" in printed["explain"]  # path, bangumi-data key and segment
+    assert f"    candidate {SPY_2} {NAME} (score 0.2): air date disagrees" in printed["unmatched"]
+
+
+def test_every_command_names_the_subject_as_bangumi_does_in_chinese(
+    logged_in: Sandbox, cli, chinese: None
+) -> None:
+    printed = _every_command(logged_in, cli)
+    assert f"  {NAME_CN}  " in printed["sync"]
+    for name, out in printed.items():
+        assert NAME_CN in out, (name, out)
+        assert BANGUMI_DATA_TITLE not in out, (name, out)
+        assert "间谍过家家 第二部分" not in out, (name, out)  # bangumi-data's zh-Hans title
+    for name in ("explain", "status", "unmatched", "unmatched --json"):
+        assert f"{NAME_CN} ({SPY_2})" in printed[name], (name, printed[name])
+    # the Japanese name is Bangumi's other name: search and the picker show both
+    assert NAME in printed["search"]
+
+
+def test_learning_the_names_costs_one_page_of_the_collection_list(logged_in: Sandbox, cli) -> None:
+    requests = _bangumi_requests_of_the_sync(logged_in, cli)
+    listing = "GET /v0/users/demo/collections"
+    # one page before the writes (nothing collected yet), one after (three new subjects)
+    assert requests.count(listing) == 2, requests
+    # the matcher reads the film's subject to vet it; no other subject is read for its name
+    assert [r for r in requests if r.startswith("GET /v0/subjects/")] == [
+        "GET /v0/subjects/160209"
+    ], requests
+    assert len(requests) == 14, requests
+
+
+def test_a_dry_run_reads_no_names(logged_in: Sandbox, cli) -> None:
+    result = cli("sync", "--dry-run")
+    assert result.code == 0, result.err
+    requests = [f"{r.method} {r.path}" for r in logged_in.bangumi.requests]
+    assert requests.count("GET /v0/users/demo/collections") == 1, requests
+    assert f"  {BANGUMI_DATA_TITLE}  " in result.out  # no name could be had without a read
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ServiceUnavailable("Bangumi answered 503 (Service Unavailable); try again later"),
+        BadData("Bangumi", "the collection list of demo", "its entries are str, not a list"),
+    ],
+)
+def test_a_failed_name_read_fails_no_sync_and_leaves_bangumi_datas_title(
+    logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch, failure: Exception
+) -> None:
+    """The listing before the writes answers; the one after them (for the names) fails."""
+    listing = BangumiClient.collections_page
+    calls = []
+
+    def failing_after_the_writes(self: BangumiClient, *args: Any, **kw: Any) -> Any:
+        calls.append(args)
+        if len(calls) > 1:
+            raise failure
+        return listing(self, *args, **kw)
+
+    monkeypatch.setattr(BangumiClient, "collections_page", failing_after_the_writes)
+    result = cli("sync")
+    assert result.code == 0, result.err
+    assert len(calls) == 2
+    assert f"  {BANGUMI_DATA_TITLE}  +2" in result.out
+    assert "marked 15" in result.err
