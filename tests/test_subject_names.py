@@ -6,6 +6,7 @@ the sync at most a page of the collection list, never a read per subject."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,7 +49,7 @@ def chinese(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def _every_command(sandbox: Sandbox, cli) -> dict[str, str]:
-    """What each command printed (stdout and stderr), the sync first."""
+    """What each command printed (stdout and stderr), the sync first, and the web pages."""
     printed = {}
     for name, args in {
         "sync": ["sync"],
@@ -58,12 +59,31 @@ def _every_command(sandbox: Sandbox, cli) -> dict[str, str]:
         "unmatched": ["unmatched"],
         "unmatched --json": ["unmatched", "--json"],
         "search": ["search", "SPY×FAMILY"],
+        "web": [],
         "map add": ["map", "add", f"trakt:{SPY_SHOW}", "S1E15", str(SPY_2), "--start-ep", "3"],
     }.items():
+        if not args:  # the web pages, while the play is still unmatched
+            printed.update(_web_pages(sandbox))
+            continue
         result = cli(*args)
         assert result.code == 0, (name, result.err)
         printed[name] = result.out + result.err
     return printed
+
+
+def _web_pages(sandbox: Sandbox) -> dict[str, str]:
+    import warnings
+
+    from trakt_sync.web.options import WebOptions
+    from trakt_sync.web.server import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    options = WebOptions(config_path=sandbox.home / "config.toml", config_must_exist=False)
+    with TestClient(create_app(options), base_url="http://127.0.0.1:8765") as client:
+        return {page: client.get(page).text for page in ("/runs", "/unmatched")}
 
 
 def _bangumi_requests_of_the_sync(sandbox: Sandbox, cli) -> list[str]:
@@ -146,3 +166,54 @@ def test_a_failed_name_read_fails_no_sync_and_leaves_bangumi_datas_title(
     assert len(calls) == 2
     assert f"  {BANGUMI_DATA_TITLE}  +2" in result.out
     assert "marked 15" in result.err
+
+
+def test_explain_reads_a_subject_it_has_no_name_for_once(logged_in: Sandbox, cli) -> None:
+    args = ["explain", "spy-x-family", "--season", "1", "--episode", "13"]
+    assert NAME in cli(*args).out
+    assert logged_in.bangumi.count(rf"^/v0/subjects/{SPY_2}$") == 1
+    logged_in.bangumi.reset_log()
+    assert NAME in cli(*args).out
+    assert logged_in.bangumi.count(rf"^/v0/subjects/{SPY_2}$") == 0  # cached
+
+
+def test_explain_names_by_bangumi_datas_title_when_bangumi_cannot_say(
+    logged_in: Sandbox, cli
+) -> None:
+    # Bangumi answers the episodes but not the subjects; after the first failed read
+    # (retried until the budget ends) no other subject is asked for.
+    logged_in.bangumi.inject("GET", r"^/v0/subjects/\d+$", status=503, times=1000)
+    result = cli("explain", "spy-x-family", "--season", "1", "--episode", "13")
+    assert result.code == 0, result.err
+    assert NAME not in result.out
+    assert f"path: E13–E25 → {SPY_2} {BANGUMI_DATA_TITLE} (bangumi-data key)" in result.out
+    assert f"of {BANGUMI_DATA_TITLE} ({SPY_2})" in result.out
+    asked = {r.path for r in logged_in.bangumi.requests if r.path.startswith("/v0/subjects/")}
+    assert len(asked) == 1, asked
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_picker_names_the_subject_as_search_does(
+    logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch, language: str
+) -> None:
+    assert cli("sync").code == 0
+    before = i18n.language()
+    monkeypatch.delenv("LANGUAGE", raising=False)  # use() sets it; undone after the test
+    try:
+        i18n.use(i18n.CHINESE if language == "zh" else before)
+        search = cli("search", "SPY×FAMILY").out
+        monkeypatch.setattr("sys.stdin", _Terminal("q\n"))
+        picker = cli("unmatched", "--fix")
+    finally:
+        i18n.use(before)
+    assert picker.code == 0, picker.err
+    first, second = (NAME_CN, NAME) if language == "zh" else (NAME, NAME_CN)
+    assert f"{SPY_2}  {first} / {second}" in search
+    assert f"{SPY_2}  {first} / {second}  (" in picker.out
+    assert f"{first} ({SPY_2})" in picker.out  # the reason, as `unmatched` prints it
+    assert BANGUMI_DATA_TITLE not in picker.out

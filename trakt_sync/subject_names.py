@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from trakt_sync.bad_data import UNREADABLE
-from trakt_sync.errors import TraktSyncError
+from trakt_sync.errors import TraktSyncError, TryLater
 from trakt_sync.i18n import subject_name
 
 log = logging.getLogger(__name__)
@@ -92,12 +92,16 @@ def reading_names(cache: NameCache, reader: SubjectReader, fallback: Names) -> N
     cache (one request, then cached: for a person waiting on one show, as ``explain``),
     and when that fails too, ``fallback`` names it."""
     memo: dict[int, str | None] = {}
+    unreachable: list[TryLater] = []  # after one wait for Bangumi, none more for labels
 
     def name(subject_id: int) -> str | None:
         if subject_id not in memo:
-            if known_names(cache, subject_id) is None:
+            if known_names(cache, subject_id) is None and not unreachable:
                 try:
                     reader.get_subject(subject_id)
+                except TryLater as exc:
+                    unreachable.append(exc)
+                    log.info("subject %s: its name was not read: %s", subject_id, exc)
                 except (TraktSyncError, *UNREADABLE) as exc:  # a label: never fails a command
                     log.info("subject %s: its name was not read: %s", subject_id, exc)
             found = known_names(cache, subject_id)

@@ -19,6 +19,7 @@ from trakt_sync.matching.airdate import DateCheck, broadcast_day, compare_days, 
 from trakt_sync.matching.overrides import Override
 from trakt_sync.reason_text import shown_reason
 from trakt_sync.store import Store
+from trakt_sync.subject_names import relabel, stored_names
 from trakt_sync.subject_search import search_subjects, subject_row
 
 if TYPE_CHECKING:
@@ -64,8 +65,11 @@ def fix_groups(store: Store) -> list[FixGroup]:
             continue
         season = row["season"] if row["kind"] == "episode" else None
         members[(key, season)].append(row)
+    names = stored_names(store)
     for (key, season), rows in members.items():
         detail = json.loads(rows[0]["resolution"] or "{}")
+        # its reason names each subject as every command does
+        reason = relabel({"reason": rows[0]["reason"] or "", "detail": detail}, names)["reason"]
         aired = {
             row["number"]: day
             for row in rows
@@ -77,7 +81,7 @@ def fix_groups(store: Store) -> list[FixGroup]:
             season=season,
             episodes=sorted({row["number"] for row in rows if row["number"] is not None}),
             plays=len(rows),
-            reason=rows[0]["reason"] or "",
+            reason=reason,
             stored=list(detail.get("candidates") or []),
             first_aired=aired,
         )
