@@ -35,8 +35,9 @@ def check_bangumi_token(rt: Runtime) -> dict[str, Any]:
     return {"ok": True, "username": username, "error": None}
 
 
-def status_report(rt: Runtime, now: datetime) -> dict[str, Any]:
-    """``trakt-sync status`` of the profile (a read-only runtime shows what it can read)."""
+def status_report(rt: Runtime, now: datetime, *, original: bool = False) -> dict[str, Any]:
+    """``trakt-sync status`` of the profile (a read-only runtime shows what it can read;
+    ``original``: subjects by Bangumi's ``name``, as ``--json`` has them)."""
     from trakt_sync import reports
 
     sync = rt.settings.sync
@@ -59,6 +60,7 @@ def status_report(rt: Runtime, now: datetime) -> dict[str, Any]:
         now=now,
         sync_running=lambda: syncjob.sync_running(rt.paths.lock(rt.profile)),
         died_message=DIED_MESSAGE,
+        original=original,
     )
 
 

@@ -54,9 +54,11 @@ def status_report(
     now: datetime,
     sync_running: Callable[[], bool],
     died_message: str,
+    original: bool = False,
 ) -> dict[str, Any]:
     """``accounts`` is :func:`trakt_sync.accounts.auth_summary`'s answer; ``sync_running``
-    says whether a sync holds the profile's lock (checked only when a run says running)."""
+    says whether a sync holds the profile's lock (checked only when a run says running);
+    ``original``: subjects by Bangumi's ``name`` whatever the language (``--json``)."""
     beat = read_beat(heartbeat)
     stale = None if beat is None else daemon_stale(beat.at, schedule, timezone, now)
     return {
@@ -77,18 +79,20 @@ def status_report(
         "daemon_stale": stale,
         "daemon": judge_daemon(beat, accounts["profile"], bool(stale)),
         "problems": problems or [],
-        "unmatched": _named(store, store.latest_with_state(PlayState.UNMATCHED, 5)),
-        "failed": _named(store, store.latest_with_state(PlayState.FAILED, 5)),
+        "unmatched": _named(store, store.latest_with_state(PlayState.UNMATCHED, 5), original),
+        "failed": _named(store, store.latest_with_state(PlayState.FAILED, 5), original),
     }
 
 
-def _named(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _named(store: Store, rows: list[dict[str, Any]], original: bool) -> list[dict[str, Any]]:
     """Keyed play rows whose reasons name each subject as every command does."""
-    names = stored_names(store)
+    names = stored_names(store, original=original)
     out = []
     for row in rows:
         detail = json.loads(row["resolution"] or "{}")
         shown = relabel({"reason": row["reason"], "detail": detail}, names)
+        if shown["detail"] is not detail:  # renamed: the record as shown, too
+            row = {**row, "resolution": json.dumps(shown["detail"], ensure_ascii=False)}
         out.append(_keyed({**row, "reason": shown["reason"]}))
     return out
 
@@ -148,16 +152,19 @@ def health_problem(
     return None
 
 
-def unmatched_groups(store: Store, state: PlayState = PlayState.UNMATCHED) -> list[dict[str, Any]]:
+def unmatched_groups(
+    store: Store, state: PlayState = PlayState.UNMATCHED, *, original: bool = False
+) -> list[dict[str, Any]]:
     """Unmatched (or skipped) plays by show and season, with the best candidates and why
-    they lost."""
+    they lost (``original``: subjects by Bangumi's ``name`` whatever the language, for
+    ``--json``)."""
     rows = [_keyed(row) for row in store.latest_with_state(state, limit=100_000)]
     groups: dict[tuple[str, Any, Any], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         key = row["show"]
         groups[(row["media_title"], row["season"], key)].append(row)
     result = []
-    names = stored_names(store)
+    names = stored_names(store, original=original)
     for (title, season, _), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
         detail = json.loads(members[0]["resolution"] or "{}")
         group = {

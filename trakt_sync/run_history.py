@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from trakt_sync.store import Store
-from trakt_sync.subject_names import shown
+from trakt_sync.subject_names import stored_names
 
 
 def runs(store: Store, limit: int = 50) -> list[dict[str, Any]]:
@@ -36,13 +36,15 @@ def runs(store: Store, limit: int = 50) -> list[dict[str, Any]]:
     ]
 
 
-def run_changes(store: Store, run_id: int) -> list[dict[str, Any]]:
-    """What one run marked on Bangumi, one entry per subject."""
+def run_changes(store: Store, run_id: int, *, original: bool = False) -> list[dict[str, Any]]:
+    """What one run marked on Bangumi, one entry per subject, named as Bangumi names it
+    (``original``: its ``name`` whatever the language, for ``--json``)."""
     rows = store.db.execute(
         "SELECT subject_id, kind, media_title, season, number FROM plays "
         "WHERE synced_run = ? AND subject_id IS NOT NULL ORDER BY subject_id, season, number",
         (run_id,),
     ).fetchall()
+    names = stored_names(store, original=original)
     by_subject: dict[int, dict[str, Any]] = {}
     for row in rows:
         entry = by_subject.setdefault(
@@ -50,7 +52,7 @@ def run_changes(store: Store, run_id: int) -> list[dict[str, Any]]:
             {
                 "subject_id": row["subject_id"],
                 "url": f"https://bgm.tv/subject/{row['subject_id']}",
-                "name": shown(store, row["subject_id"]) or None,
+                "name": names(row["subject_id"]),
                 "title": row["media_title"],
                 "kind": row["kind"],
                 "episodes": [],

@@ -66,19 +66,19 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def shown(cache: NameCache, subject_id: int, fallback: str = "") -> str:
-    """The subject's name as shown, never a request; ``fallback`` when Bangumi never
-    named it to us."""
-    found = known_names(cache, subject_id)
-    return subject_name(*found) if found else fallback
+def _pick(found: tuple[str, str], original: bool) -> str | None:
+    """The name shown in the reader's language, or (``original``: for ``--json``, which
+    never changes with the language) Bangumi's ``name``."""
+    name, name_cn = found
+    return (name or name_cn if original else subject_name(name, name_cn)) or None
 
 
-def stored_names(cache: NameCache) -> Names:
+def stored_names(cache: NameCache, *, original: bool = False) -> Names:
     """The names Bangumi gave us, for ``relabel``."""
 
     def name(subject_id: int) -> str | None:
         found = known_names(cache, subject_id)
-        return (subject_name(*found) or None) if found else None
+        return _pick(found, original) if found else None
 
     return name
 
@@ -87,7 +87,9 @@ class SubjectReader(Protocol):
     def get_subject(self, subject_id: int) -> Any: ...
 
 
-def reading_names(cache: NameCache, reader: SubjectReader, fallback: Names) -> Names:
+def reading_names(
+    cache: NameCache, reader: SubjectReader, fallback: Names, *, original: bool = False
+) -> Names:
     """The names Bangumi gave us; a subject it never named is read through the look-up
     cache (one request, then cached: for a person waiting on one show, as ``explain``),
     and when that fails too, ``fallback`` names it."""
@@ -105,7 +107,7 @@ def reading_names(cache: NameCache, reader: SubjectReader, fallback: Names) -> N
                 except (TraktSyncError, *UNREADABLE) as exc:  # a label: never fails a command
                     log.info("subject %s: its name was not read: %s", subject_id, exc)
             found = known_names(cache, subject_id)
-            memo[subject_id] = (subject_name(*found) or None) if found else fallback(subject_id)
+            memo[subject_id] = _pick(found, original) if found else fallback(subject_id)
         return memo[subject_id]
 
     return name

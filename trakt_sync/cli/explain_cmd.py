@@ -88,7 +88,7 @@ def explain(
                 data = explain_film(matcher, rt.trakt, ref)
             else:
                 data = explain_show(matcher, rt.trakt, ref, season, episode)
-            data = relabel(data, _names(rt, matcher))
+            data = relabel(data, _names(rt, matcher, original=as_json))
         except NotFound as exc:
             # The show itself not found: say which forms name one.
             forms = "" if " of " in str(exc) else f" (`explain` takes {_forms()})"
@@ -104,19 +104,18 @@ def explain(
         typer.echo(state.hint(line))
 
 
-def _names(rt: Runtime, matcher: Matcher) -> Names:
+def _names(rt: Runtime, matcher: Matcher, *, original: bool) -> Names:
     """Bangumi's names of the subjects explained, as every command shows them; one not yet
-    named is read (once: then cached), else bangumi-data's title in the reader's language."""
+    named is read (once: then cached), else bangumi-data's title in the reader's language
+    (``original``: Bangumi's ``name`` and bangumi-data's title, as ``--json`` has them)."""
     from trakt_sync.i18n import subject_name
     from trakt_sync.subject_names import reading_names
 
     def bangumi_data(subject_id: int) -> str | None:
-        return (
-            subject_name(matcher.subject_name(subject_id), matcher.subject_name_cn(subject_id))
-            or None
-        )
+        chinese = "" if original else matcher.subject_name_cn(subject_id)
+        return subject_name(matcher.subject_name(subject_id), chinese) or None
 
-    return reading_names(rt.store, rt.cached_bangumi, bangumi_data)
+    return reading_names(rt.store, rt.cached_bangumi, bangumi_data, original=original)
 
 
 def _forms() -> str:

@@ -49,11 +49,11 @@ def status(
     reports, problems = [], []
     for name in names:
         try:
-            data, problem = _report(state, name, now, check, read_only=False)
+            data, problem = _report(state, name, now, check, read_only=False, original=as_json)
         except StateError:
             if not state_paths().read_only(name):
                 raise
-            data, problem = _report(state, name, now, check, read_only=True)
+            data, problem = _report(state, name, now, check, read_only=True, original=as_json)
         if check:
             data["check"] = {"ok": problem is None, "problem": problem}
         if problem:
@@ -71,13 +71,13 @@ def status(
 
 
 def _report(
-    state: CliState, name: str, now: datetime, check: bool, *, read_only: bool
+    state: CliState, name: str, now: datetime, check: bool, *, read_only: bool, original: bool
 ) -> tuple[dict[str, Any], str | None]:
     from trakt_sync import profile_reports
     from trakt_sync.reports import health_problem
 
     with state.runtime(name, read_only=read_only) as rt:
-        data = profile_reports.status_report(rt, now)
+        data = profile_reports.status_report(rt, now, original=original)
 
         sync = rt.settings.sync
         return data, health_problem(data, sync.schedule, sync.timezone, now) if check else None
@@ -191,7 +191,8 @@ def unmatched(
     if as_json:
         state.expect_json()
     with state.runtime() as rt:
-        result = unmatched_groups(rt.store, PlayState.SKIPPED if skipped else PlayState.UNMATCHED)
+        wanted = PlayState.SKIPPED if skipped else PlayState.UNMATCHED
+        result = unmatched_groups(rt.store, wanted, original=as_json)
     if as_json:
         state.emit_json(result)
         return

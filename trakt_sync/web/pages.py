@@ -34,7 +34,8 @@ def overview(request: Request) -> Response:
     for name in web.profiles():
         try:
             with web.runtime(name) as rt:
-                cards.append({"name": name, "status": views.status(rt, now), "error": None})
+                status = views.status(rt, now, original=False)
+                cards.append({"name": name, "status": status, "error": None})
         except TraktSyncError as exc:
             cards.append({"name": name, "status": None, "error": _profile_error(web, exc)})
         job = web.jobs.state(name)
@@ -47,7 +48,7 @@ def unmatched(request: Request) -> Response:
     profile = web.profile_of(request)
     skipped = request.query_params.get("tab") == "skipped"
     with web.runtime(profile) as rt:
-        groups = views.unmatched(rt, skipped)
+        groups = views.unmatched(rt, skipped, original=False)
         for group in groups:
             group["spec"] = views.season_spec(group)
             for cand in group["candidates"]:
@@ -84,7 +85,7 @@ def runs(request: Request) -> Response:
     web = web_of(request)
     profile = web.profile_of(request)
     with web.runtime(profile) as rt:
-        history = views.runs(rt)
+        history = views.runs(rt, original=False)
     return web.render(request, "runs", profile=profile, runs=history)
 
 

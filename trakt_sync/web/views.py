@@ -18,19 +18,20 @@ def plain(data: Any) -> Any:
     return json.loads(json.dumps(data, default=str))
 
 
-def status(rt: Runtime, now: datetime) -> dict[str, Any]:
-    """``status --json`` of the profile."""
+def status(rt: Runtime, now: datetime, original: bool = True) -> dict[str, Any]:
+    """``status --json`` of the profile (a page passes ``original=False``: subjects named
+    in the reader's language)."""
     from trakt_sync import profile_reports
 
-    return plain(profile_reports.status_report(rt, now))
+    return plain(profile_reports.status_report(rt, now, original=original))
 
 
-def unmatched(rt: Runtime, skipped: bool = False) -> list[dict[str, Any]]:
-    """``unmatched --json`` (or ``--skipped``)."""
+def unmatched(rt: Runtime, skipped: bool = False, original: bool = True) -> list[dict[str, Any]]:
+    """``unmatched --json`` (or ``--skipped``); ``original`` as for :func:`status`."""
     from trakt_sync.reports import unmatched_groups
 
     state = PlayState.SKIPPED if skipped else PlayState.UNMATCHED
-    return plain(unmatched_groups(rt.store, state))
+    return plain(unmatched_groups(rt.store, state, original=original))
 
 
 def subject_facts(rt: Runtime, subject_id: int) -> dict[str, Any]:
@@ -78,12 +79,14 @@ def overrides(rt: Runtime) -> list[dict[str, Any]]:
     return rt.store.overrides()
 
 
-def runs(rt: Runtime, limit: int = 30) -> list[dict[str, Any]]:
-    """The run history, newest first, each with what it marked on Bangumi."""
+def runs(rt: Runtime, limit: int = 30, original: bool = True) -> list[dict[str, Any]]:
+    """The run history, newest first, each with what it marked on Bangumi (``original`` as
+    for :func:`status`)."""
     from trakt_sync.run_history import run_changes
     from trakt_sync.run_history import runs as run_rows
 
     history = run_rows(rt.store, limit)
     for run in history:
-        run["changes"] = run_changes(rt.store, run["id"]) if run["plays_marked"] else []
+        marked = run["plays_marked"]
+        run["changes"] = run_changes(rt.store, run["id"], original=original) if marked else []
     return history
