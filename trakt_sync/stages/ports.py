@@ -95,7 +95,6 @@ class PlaySink(Protocol):
 
 class EpisodeSource(Protocol):
     def get_episodes(self, subject_id: int) -> list[dict[str, Any]]: ...
-    def cached_subject(self, subject_id: int) -> dict[str, Any] | None: ...
 
 
 class Account(Protocol):
