@@ -92,7 +92,7 @@ class ApplyStage:
         kinds = {sid: x.subject_type or SUBJECT_ANIME for sid, x in extras.items()}
         kinds.update({sid: kind or SUBJECT_ANIME for sid, kind in subjects.items()})
         collections = collection_entries(self.bangumi, username, kinds)
-        remember_names(self.store, [e.get("subject") for e in collections.values() if e])
+        self._remember([e.get("subject") for e in collections.values() if e])
         for done, (subject_id, members) in enumerate(self._apply_batches(kinds), start=1):
             self.check()
             extra = extras.get(subject_id)
@@ -226,6 +226,10 @@ class ApplyStage:
         resolver = self.resolver.get()  # its data only; no request
         return resolver.subject_name(subject_id), resolver.subject_name_cn(subject_id)
 
+    def _remember(self, subjects: list[Any]) -> None:
+        with self.store.few_commits():  # labels the next run may learn again: one commit
+            remember_names(self.store, subjects)
+
     def _learn_names(self, username: str, kinds: dict[int, int], tally: _Tally) -> None:
         """Bangumi's names of the subjects this run newly collected (no entry was read for
         them before the writes), from the collection list, read as cheaply as before the
@@ -241,7 +245,7 @@ class ApplyStage:
             return
         try:
             entries = collection_entries(self.bangumi, username, unnamed)
-            remember_names(self.store, [e.get("subject") for e in entries.values() if e])
+            self._remember([e.get("subject") for e in entries.values() if e])
         except (TraktSyncError, *UNREADABLE) as exc:  # a label only: never fails the sync
             log.info("the names of %d subject(s) were not read: %s", len(unnamed), exc)
             return
