@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption, examples
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import ConfigError
@@ -43,8 +44,9 @@ def init(
     state: CliState = ctx.obj
     path = state.config_path
     if path.exists() and not force:
-        raise typer.BadParameter(
-            _("{path} already exists; `--force` overwrites it").format(path=path),
+        raise BadValue.said(
+            N_("{path} already exists; `--force` overwrites it"),
+            path=path,
             param_hint="'--force'",
         )
     try:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption
 from trakt_sync.cli.state import CliState
 from trakt_sync.i18n import N_, _
@@ -27,7 +28,7 @@ def parse_show_ref(value: str) -> ShowKey:
     try:
         return parse(value)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise BadValue.of(exc) from None
 
 
 def explain(
@@ -67,9 +68,9 @@ def explain(
     season = season if season is not None else key.season
     episode = episode if episode is not None else key.episode
     if episode is not None and season is None:
-        raise typer.BadParameter(_("--episode needs --season"))
+        raise BadValue.said(N_("--episode needs --season"))
     if key.movie and (season is not None or episode is not None):
-        raise typer.BadParameter(_("a film has no seasons or episodes"))
+        raise BadValue.said(N_("a film has no seasons or episodes"))
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption, bangumi_line, local_time, out_console
 from trakt_sync.cli.reasons import episode_ranges, group_plays, print_reason
 from trakt_sync.cli.state import CliState
@@ -184,7 +185,7 @@ def unmatched(
         from trakt_sync.cli import fix_picker
 
         if as_json or skipped:
-            raise typer.BadParameter("--fix goes alone (not with --json or --skipped)")
+            raise BadValue.said(N_("--fix goes alone (not with --json or --skipped)"))
 
         fix_picker.run(state)
         return
