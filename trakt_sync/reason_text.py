@@ -3,8 +3,9 @@ sees it.
 
 The matcher writes its reasons in English and the store keeps them with each play (``--json``
 and the logs show them as written, plays stored by older versions too). So the reasons are
-translated where shown, phrase by phrase, for the phrases a user meets most (nothing found for
-a season, the ``map add`` command that fixes it); a phrase not listed stays English.
+translated where shown, phrase by phrase: first the matcher's own templates
+(``match_phrases.py``, every reason and evidence line it makes), then the phrases below
+(nothing found for a season, network errors, doctor's details, ``config check``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from functools import partial
 
 from trakt_sync.i18n import N_, _, is_chinese
+from trakt_sync.match_phrases import in_order, pattern
 from trakt_sync.trakt_app import NO_CLIENT_ID
 
 _PHRASES = (
@@ -172,13 +174,18 @@ _PHRASES = (
 )
 
 
+_IN_ORDER = in_order()
+
+
 def shown_reason(reason: str) -> str:
     """``reason`` in the language spoken: as stored in English, its known phrases translated
     in Chinese."""
     if not is_chinese() or not reason:
         return reason
-    for pattern, template in _PHRASES:
-        reason = pattern.sub(partial(_phrase, _(template)), reason)
+    for template in _IN_ORDER:
+        reason = pattern(template).sub(partial(_phrase, _(template)), reason)
+    for found, template in _PHRASES:
+        reason = found.sub(partial(_phrase, _(template)), reason)
     return reason
 
 
