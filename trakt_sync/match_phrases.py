@@ -227,10 +227,10 @@ OVERRIDES = (
 )
 
 
-def in_order() -> tuple[str, ...]:
-    """Every template, in the order to try them: whole ones, then by length of their text,
-    overrides last."""
-    by_length = sorted(TEMPLATES, key=lambda t: -len(re.sub(r"\{\w+\}", "", t)))
+def in_order(more: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Every template (and ``more``), in the order to try them: whole ones, then by length
+    of their text, overrides last."""
+    by_length = sorted((*TEMPLATES, *more), key=lambda t: -len(re.sub(r"\{\w+\}", "", t)))
     return (*WHOLE, *by_length, *OVERRIDES)
 
 

@@ -15,6 +15,7 @@ from functools import partial
 
 from trakt_sync.i18n import N_, _, is_chinese
 from trakt_sync.match_phrases import in_order, pattern
+from trakt_sync.show_grammar import GRAMMAR
 from trakt_sync.trakt_app import NO_CLIENT_ID
 
 _PHRASES = (
@@ -174,7 +175,29 @@ _PHRASES = (
 )
 
 
-_IN_ORDER = in_order()
+# Messages of the rest of the program that carry parts of others (token stores, notices),
+# as templates like the matcher's.
+_TEMPLATES = (
+    N_("the OS keyring (service {quoted}, entry {quoted2})"),
+    N_(" (profile {quoted}, {kind})"),
+    N_("another trakt-sync process is writing {path}"),
+    N_(
+        "OS keyring unavailable ({why}); storing tokens in {path} (mode 0600) from now on — set "
+        'secrets.backend = "keyring" to insist'
+    ),
+    N_("{path} holds {secrets} and others can read it (mode {mode}); run {command}"),
+    N_("no usable keyring backend ({name})"),
+    N_("the keyring package cannot be imported ({error})"),
+    N_("the keyring failed a test read ({error})"),
+    N_("the keyring did not answer within {seconds}s (locked?)"),
+    N_("another trakt-sync process has been refreshing the Trakt token for long"),
+    N_("the OS keyring failed to read {where}"),
+    N_("the OS keyring failed to store {where}"),
+    N_("the OS keyring failed to delete {where}"),
+    N_("run {command}"),
+    GRAMMAR,  # the forms that name a show or a film
+)
+_IN_ORDER = in_order(_TEMPLATES)
 
 
 def shown_reason(reason: str) -> str:

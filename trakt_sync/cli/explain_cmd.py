@@ -87,9 +87,12 @@ def explain(
             else:
                 data = explain_show(rt.resolver(), rt.trakt, ref, season, episode)
         except NotFound as exc:
+            if " of " in str(exc):  # a season or an episode of a show found
+                raise BadArgument.said("{error}", error=exc) from None
             # The show itself not found: say which forms name one.
-            forms = "" if " of " in str(exc) else f" (`explain` takes {_forms()})"
-            raise BadArgument(f"{exc}{forms}") from None
+            raise BadArgument.said(
+                N_("{error} (`explain` takes {forms})"), error=exc, forms=_forms()
+            ) from None
     if as_json:
         state.emit_json(data)
         return
