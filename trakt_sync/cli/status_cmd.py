@@ -123,7 +123,9 @@ def _print_status(data: dict[str, Any], now: datetime, hint: Callable[[str], str
                 )
             )
     items = data["items"]
-    counts = ", ".join(f"{items[k]} {_(PLAY_WORDS.get(k, k))}".strip() for k in items if items[k])
+    counts = _(", ").join(
+        f"{items[k]} {_(PLAY_WORDS.get(k, k))}".strip() for k in items if items[k]
+    )
     console.print("  " + _("plays:    {counts}").format(counts=counts or _("none yet")))
     next_run = datetime.fromisoformat(data["next_run"])
     console.print(
