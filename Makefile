@@ -64,7 +64,7 @@ browser:
 	  || echo "make browser: cannot install chromium; the browser tests will skip"
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check trakt_sync tests bench .ci
