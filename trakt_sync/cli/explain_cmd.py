@@ -18,6 +18,7 @@ from trakt_sync.cli.reasons import episode_ranges, split_command
 from trakt_sync.cli.state import CliState
 from trakt_sync.i18n import N_, _
 from trakt_sync.reason_text import shown_reason
+from trakt_sync.words import source_word
 
 if TYPE_CHECKING:
     from trakt_sync.show_key import ShowKey
@@ -279,20 +280,6 @@ def _same_reason(episodes: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
             )
         groups.setdefault(key, []).append(ep)
     return list(groups.values())
-
-
-# Where a placement came from (Resolution.source): the words of the terminal.
-SOURCE_WORDS = {
-    "override": N_("override"),
-    "bangumi-data": N_("bangumi-data"),
-    "id-table": N_("id-table"),
-    "franchise": N_("franchise"),
-    "search": N_("search"),
-}
-
-
-def source_word(source: str) -> str:
-    return _(SOURCE_WORDS[source]) if source in SOURCE_WORDS else source
 
 
 STATUS_WORDS = {
