@@ -96,8 +96,10 @@ def test_unmatched_episode_lists_candidates_and_why_each_was_rejected(
     result = cli("explain", "185614", "--season", "0")
 
     assert result.code == 0, result.err
-    line = next(x for x in result.out.splitlines() if x.strip().startswith("S0E1:"))
-    assert "unmatched — " in line and "trakt-sync map add trakt:185614 S0E1" in line
+    lines = result.out.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.strip().startswith("S0E1:"))
+    assert "unmatched — " in lines[at] and lines[at].endswith("add:")
+    assert lines[at + 1].startswith("        trakt-sync map add trakt:185614 S0E1")
     assert "candidate 373267" in result.out
     assert "title differs" in result.out
     assert "path: nothing confirmed: 1 candidate(s), none confirmed by air dates" in result.out
@@ -235,3 +237,55 @@ def test_explain_names_the_source_the_sync_took(logged_in: Sandbox, cli) -> None
 
     (season,) = explain_json(cli, "spy-x-family", "--season", "1")["seasons"]
     assert season["source"] == cached["trakt:185614|S1"]
+
+
+def test_episodes_unmatched_for_one_reason_share_a_line_and_the_command_has_its_own() -> None:
+    """Twelve episodes of a season nothing was found for are one line, not twelve; the
+    ``map add`` that fixes it follows once, on a line of its own, whole."""
+    season_reason = (
+        "no Bangumi subject confirmed for 'X' season 1 (TMDB id not in bangumi-data; searched "
+        "'X'); add one with `trakt-sync map add trakt:7 S1 <bangumi subject id>`"
+    )
+    outside = (
+        "S1E4 lies outside the Bangumi subjects found for this season and no sequel or "
+        "prequel fits it; add one with `trakt-sync map add trakt:7 S1E4 <bangumi subject id>`"
+    )
+
+    def episode(number: int, reason: str) -> dict[str, object]:
+        return {
+            "number": number,
+            "status": "unmatched",
+            "reason": reason,
+            "evidence": [],
+            "candidates": [],
+        }
+
+    trace = {
+        "season": 1,
+        "overrides": [],
+        "bangumi_data": [],
+        "path": "nothing confirmed: no candidate",
+        "segments": [],
+        "episodes": [
+            *(episode(n, season_reason) for n in (1, 2, 3)),
+            episode(4, outside),
+            episode(5, season_reason),
+        ],
+    }
+    data = {
+        "show": {"title": "X", "year": None, "genres": [], "ids": {"trakt": 7, "slug": None}},
+        "seasons": [trace],
+    }
+    data["show"]["ids"]["tmdb"] = None  # type: ignore[index]
+
+    lines = explain_lines(data)
+
+    at = lines.index("  episodes:")
+    assert lines[at + 1 :] == [
+        "    S1E1–E3, E5: unmatched — no Bangumi subject confirmed for 'X' season 1 (TMDB id "
+        "not in bangumi-data; searched 'X'); add one with:",
+        "        trakt-sync map add trakt:7 S1 <bangumi subject id>",
+        "    S1E4: unmatched — S1E4 lies outside the Bangumi subjects found for this season and "
+        "no sequel or prequel fits it; add one with:",
+        "        trakt-sync map add trakt:7 S1E4 <bangumi subject id>",
+    ]

@@ -99,6 +99,10 @@ def _run_all(lang: str, home: Path) -> dict[str, tuple[int, str, str]]:
         }
         run("network error", "sync", **down)
         run("network error json", "sync", "--json", **down)
+        # Typer's own words: the help page and a usage error (exit 2).
+        run("help", "--help")
+        run("usage error", "log", "--limit", "many")
+        run("usage error json", "log", "--limit", "many", "--json")
         run("config error", "--config", str(home / "nowhere.toml"), "status")
         run("config error json", "--config", str(home / "nowhere.toml"), "status", "--json")
     return results
@@ -192,6 +196,45 @@ def test_json_documents_and_exit_codes_do_not_change_with_the_language(
     assert en["error"][0] == 65 and en["config error"][0] == 78
     assert en["config problem"][0] == 78 and en["explain"][0] == 0
     assert en["network error"][0] == 75
+
+
+def _english_words(text: str) -> set[str]:
+    """Latin words left once commands, option names, metavars and variables are gone."""
+    text = re.sub(r"`[^`]*`", "", text)
+    text = re.sub(r"(?<![\w$])--?[a-z][\w-]*", "", text)
+    text = re.sub(r"\$?\b[A-Z][A-Z_]+\b(\.\.\.)?", "", text)
+    return set(re.findall(r"[A-Za-z][A-Za-z.]+", text))
+
+
+# What the root help page may keep in Latin letters: names, commands, the example's profile.
+HELP_NAMES = {"Bangumi", "Trakt", "bgm.tv", "trakt", "config.toml", "profile", "default", "id"}
+HELP_NAMES |= {"shell", "partner", "auth", "check", "config", "daemon", "doctor", "explain"}
+HELP_NAMES |= {"export", "import", "log", "map", "search", "status", "sync", "unmatched", "web"}
+
+
+def test_help_page_and_usage_errors_in_the_language_spoken(both: dict[str, Any]) -> None:
+    zh, _home = both["zh_CN.UTF-8"]
+    en, _home = both["C"]
+    page = zh["help"][1]
+    assert page.startswith("用法：trakt-sync [OPTIONS] COMMAND [ARGS]...")
+    assert "\n选项：\n" in page and "\n命令：\n" in page
+    assert "显示此帮助并退出。" in page and "[环境变量：TRAKT_SYNC_PROFILE;" in page
+    assert _english_words(page) <= HELP_NAMES, _english_words(page) - HELP_NAMES
+    assert zh["usage error"][2] == (
+        "用法：trakt-sync log [OPTIONS]\n"
+        "运行 'trakt-sync log --help' 查看帮助。\n\n"
+        "错误：'--limit' / '-n' 的值无效：应为整数\n"
+    )
+    # English under C, as Typer words it; the --json document English in both.
+    assert en["help"][1].startswith("Usage: trakt-sync [OPTIONS] COMMAND [ARGS]...")
+    assert "\nOptions:\n" in en["help"][1] and "Show this message and exit." in en["help"][1]
+    assert en["usage error"][2].endswith(
+        "Try 'trakt-sync log --help' for help.\n\n"
+        "Error: Invalid value for '--limit' / '-n': Input should be a valid integer, unable to "
+        "parse string as an integer\n"
+    )
+    assert "Input should be a valid integer" in zh["usage error json"][1]
+    assert zh["usage error"][0] == en["usage error"][0] == 2
 
 
 def test_the_web_page_speaks_the_chosen_language(

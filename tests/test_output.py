@@ -13,6 +13,7 @@ from trakt_sync.cli.output import local_time, relative
     ("delta", "text"),
     [
         (timedelta(seconds=-20), "just now"),
+        (timedelta(seconds=30), "in under a minute"),  # a run about to start
         (timedelta(minutes=-5), "5 min ago"),
         (timedelta(hours=-2, minutes=-3), "2 h 3 min ago"),
         (timedelta(hours=-26), "26 h ago"),

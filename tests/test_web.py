@@ -271,3 +271,30 @@ def test_every_profile_has_its_card_and_the_api_lists_them(
     assert client.get("/api/auth?profile=partner").json()["profile"] == "partner"
     assert client.get("/api/auth?profile=nobody").json()["profile"] == "default"
     assert '<option value="partner"' in client.get("/runs?profile=partner").text
+
+
+def test_the_pages_answers_speak_chinese_when_asked(
+    client: TestClient, logged_in: Sandbox, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A form's answer (flash) is in the page's language: the mapping added and what it
+    resolved, a mistyped subject, the Bangumi token form."""
+    from trakt_sync import i18n
+
+    monkeypatch.setenv("TRAKT_SYNC_MATCHING__MIN_CONFIDENCE", "1.0")
+    cli("sync")
+    before = i18n.language()
+    monkeypatch.delenv("LANGUAGE", raising=False)
+    try:
+        i18n.use(i18n.CHINESE)
+        token = csrf_of(client.get("/unmatched").text)
+        form = {"csrf_token": token, "show": "trakt:185614", "target": "373267"}
+        added = client.post("/unmatched/map", data={**form, "episodes": "S1E13-E15"}).text
+        typo = client.post("/unmatched/map", data={**form, "episodes": "S1", "target": "999999"})
+        empty = client.post("/login/bangumi", data={"csrf_token": token, "token": " "}).text
+        wrong = client.post("/login/bangumi", data={"csrf_token": token, "token": "x"}).text
+    finally:
+        i18n.use(before)
+    assert "已添加：手动映射 trakt:185614 S1E13-E15 → 条目 373267" in added
+    assert "S1E13 → 条目 373267（手动映射）" in added
+    assert "Bangumi 上没有条目 999999" in typo.text
+    assert "令牌为空。" in empty and "Bangumi 拒绝了这个令牌" in wrong

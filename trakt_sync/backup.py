@@ -174,36 +174,52 @@ def read_backup(path: Path) -> Backup:
             N_("{path}: cannot read: {reason}"), path=path, reason=exc.strerror
         ) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: not a TOML backup: {exc}") from None
+        raise ConfigError.said(
+            N_("{path}: not a TOML backup: {error}"), path=path, error=exc
+        ) from None
     if data.get("version") != VERSION:
-        raise ConfigError(
-            f"{path}: version: expected {VERSION} (a file from `trakt-sync export`), "
-            f"got {data.get('version')!r}"
+        raise ConfigError.said(
+            N_("{path}: version: expected {version} (a file from `trakt-sync export`), got {got}"),
+            path=path,
+            version=VERSION,
+            got=repr(data.get("version")),
         )
     unknown = sorted(set(data) - {"version", "settings", "profiles"})
     if unknown:
-        raise ConfigError(f"{path}: {unknown[0]}: unknown key (known: settings, profiles)")
+        raise ConfigError.said(
+            N_("{path}: {key}: unknown key (known: settings, profiles)"), path=path, key=unknown[0]
+        )
     settings, profiles = data.get("settings") or {}, data.get("profiles") or {}
     if not isinstance(settings, dict) or not isinstance(profiles, dict):
-        raise ConfigError(f"{path}: settings and profiles must be tables")
+        raise ConfigError.said(N_("{path}: settings and profiles must be tables"), path=path)
     secrets = secrets_in(settings, "settings.")
     if secrets:
         # An import keeps the secrets the configuration holds; a backup that brings its own
         # could swap in a token of someone else's, or point a URL's credentials elsewhere.
-        raise ConfigError(
-            f"{path}: {secrets[0]}: a backup never carries secrets (`export` leaves them "
-            "out); remove it and set it in the configuration file or the environment"
+        raise ConfigError.said(
+            N_(
+                "{path}: {key}: a backup never carries secrets (`export` leaves them out); "
+                "remove it and set it in the configuration file or the environment"
+            ),
+            path=path,
+            key=secrets[0],
         )
     overrides: dict[str, list[Override]] = {}
     for name, entry in profiles.items():
         check_profile_name(name, f"{path}: profiles")
         specs = entry.get("overrides", []) if isinstance(entry, dict) else None
         if not isinstance(specs, list) or not all(isinstance(spec, dict) for spec in specs):
-            raise ConfigError(f"{path}: profiles.{name}.overrides: must be a list of tables")
+            raise ConfigError.said(
+                N_("{path}: profiles.{name}.overrides: must be a list of tables"),
+                path=path,
+                name=name,
+            )
         try:
             overrides[name] = [Override.from_dict(spec) for spec in specs]
         except ValueError as exc:
-            raise ConfigError(f"{path}: profiles.{name}.overrides: {exc}") from None
+            raise ConfigError.said(
+                N_("{path}: profiles.{name}.overrides: {error}"), path=path, name=name, error=exc
+            ) from None
     return Backup(path, settings, overrides)
 
 

@@ -17,6 +17,7 @@ from tomlkit.items import Table
 from trakt_sync.config import SECTIONS, secret_keys, validate_profiles
 from trakt_sync.config_origin import env_name, env_value
 from trakt_sync.errors import ConfigError
+from trakt_sync.i18n import N_
 from trakt_sync.paths import DEFAULT_PROFILE
 
 
@@ -35,9 +36,14 @@ def split_key(key: str, profile: str) -> tuple[str | None, str, str]:
     if len(parts) == 4 and parts[0] == "profiles":
         return parts[1], parts[2], parts[3]
     if len(parts) != 2:
-        raise ConfigError(f"{key}: expected SECTION.KEY, e.g. sync.schedule")
+        raise ConfigError.said(N_("{key}: expected SECTION.KEY, e.g. sync.schedule"), key=key)
     if parts[0] not in SECTIONS:
-        raise ConfigError(f"{key}: unknown section {parts[0]!r} (known: {', '.join(SECTIONS)})")
+        raise ConfigError.said(
+            N_("{key}: unknown section {section} (known: {known})"),
+            key=key,
+            section=repr(parts[0]),
+            known=", ".join(SECTIONS),
+        )
     return (None if profile == DEFAULT_PROFILE else profile), parts[0], parts[1]
 
 
@@ -63,7 +69,7 @@ def _table(doc: tomlkit.TOMLDocument, profile: str | None, section: str) -> Tabl
         container[section] = tomlkit.table()
     table = container[section]
     if not isinstance(table, Table):
-        raise ConfigError(f"{section}: is not a table in the file")
+        raise ConfigError.said(N_("{section}: is not a table in the file"), section=section)
     return table
 
 
@@ -75,9 +81,11 @@ def set_value(path: Path, key: str, value: str, profile: str = DEFAULT_PROFILE) 
         text = path.read_text(encoding="utf-8-sig") if path.exists() else ""
         doc = tomlkit.parse(text)
     except ParseError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError.said(N_("{path}: invalid TOML: {error}"), path=path, error=exc) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError.said(
+            N_("{path}: cannot read: {reason}"), path=path, reason=exc.strerror
+        ) from None
     full = f"profiles.{where}.{section}.{name}" if where else f"{section}.{name}"
     secret = (section, name) in secret_keys()
     table = _table(doc, where, section)

@@ -37,19 +37,34 @@ class TraktSyncError(Exception):
         return error
 
     def translated(self) -> str:
-        if self.template is None:
-            from trakt_sync.reason_text import shown_reason  # its known phrases, if any
+        from trakt_sync.reason_text import shown_reason  # its known phrases, if any
 
+        if self.template is None:
             return shown_reason(str(self))
         from trakt_sync.i18n import _
 
-        return _(self.template).format(**self.params)
+        # A part that is an error of ours or holds a known phrase (reason_text) is said in
+        # the same language.
+        params = {
+            name: value.translated()
+            if isinstance(value, TraktSyncError)
+            else shown_reason(value)
+            if isinstance(value, str)
+            else value
+            for name, value in self.params.items()
+        }
+        return _(self.template).format(**params)
 
 
 class BadArgument(TraktSyncError):
     """An argument names something that is not there: a file, a show (exit 2, usage)."""
 
     exit_code = EXIT_USAGE
+
+
+class InvalidValue(BadArgument, ValueError):
+    """A value a person gave is not one (exit 2, usage): a ValueError too, for the parsers
+    that raise it and the callers that catch one."""
 
 
 class ConfigError(TraktSyncError):

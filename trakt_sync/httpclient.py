@@ -24,6 +24,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 
 from trakt_sync import netproblems
 from trakt_sync.errors import ConfigError, RateLimited, ServiceUnavailable, TraktSyncError
+from trakt_sync.i18n import N_
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -272,14 +273,22 @@ class ApiClient:
             source = response.request
             if source.method != "GET" or _origin(target.url) != _origin(source.url):
                 response.close()
-                raise ConfigError(
-                    f"{self.service}: {source.method} {_shown(source.url)} was redirected "
-                    f"({response.status_code}) to {_shown(target.url)}; a redirect to another "
-                    "address is not followed, so no credential goes there: if the service "
-                    "moved, change its URL in the configuration"
+                raise ConfigError.said(
+                    N_(
+                        "{service}: {method} {url} was redirected ({status}) to {target}; a "
+                        "redirect to another address is not followed, so no credential goes "
+                        "there: if the service moved, change its URL in the configuration"
+                    ),
+                    service=self.service,
+                    method=source.method,
+                    url=_shown(source.url),
+                    status=response.status_code,
+                    target=_shown(target.url),
                 )
             response = self.http.send(target)
-        raise ServiceUnavailable(f"{self.service}: more than {MAX_REDIRECTS} redirects")
+        raise ServiceUnavailable.said(
+            N_("{service}: more than {count} redirects"), service=self.service, count=MAX_REDIRECTS
+        )
 
     def _send_once(
         self,

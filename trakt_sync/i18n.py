@@ -3,13 +3,12 @@
 Messages are marked with ``_()`` (and ``ngettext`` for counts) and looked up in the gettext
 catalog ``trakt_sync/locale/zh/LC_MESSAGES/trakt_sync.mo`` (Simplified Chinese), compiled from
 the ``.po`` beside it when the package is built or installed (``make install``, the wheel's
-build). The folder is ``zh``, not ``zh_Hans``, because Click's own words ("Usage:",
-"Options:") go through the standard ``gettext`` lookup, which finds ``zh`` from ``zh_CN.UTF-8``;
-our catalog carries their translations too. The
-language comes from ``TRAKT_SYNC_UI__LANGUAGE`` / the ``ui.language`` setting when it is set,
-else from ``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` (POSIX order); anything that is not Chinese,
-and a missing catalog, means English. ``--json`` documents, log lines meant for files and exit
-codes never change with the language: only the CLI's (and the web page's) words do.
+build); Typer's own words ("Usage:", "Options:") are looked up there too
+(``cli/click_words.py``). The language comes from ``TRAKT_SYNC_UI__LANGUAGE`` / the
+``ui.language`` setting when it is set, else from ``LC_ALL``, ``LC_MESSAGES`` or ``LANG``
+(POSIX order); anything that is not Chinese, and a missing catalog, means English. ``--json``
+documents, log lines meant for files and exit codes never change with the language: only the
+CLI's (and the web page's) words do.
 
 Help texts are read when the CLI module is imported, so they follow the environment only;
 a ``ui.language`` in the config file applies to everything printed after the config is read.
@@ -75,15 +74,9 @@ def use(language: str) -> str:
             pass
         else:
             _language = CHINESE
-            # Click translates its own words through the process-wide gettext domain; the
-            # LANGUAGE variable lets a ui.language setting reach it under LANG=C too.
-            _gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
-            _gettext.textdomain(DOMAIN)
-            os.environ["LANGUAGE"] = CATALOG_FOLDER
             return _language
     _translations = _gettext.NullTranslations()
     _language = ENGLISH
-    _gettext.textdomain("messages")
     return _language
 
 

@@ -12,7 +12,8 @@ from typing import Any, Protocol
 import tomli_w
 
 from trakt_sync import show_key
-from trakt_sync.errors import BadArgument, ConfigError, NotFound, TryLater
+from trakt_sync.errors import BadArgument, ConfigError, InvalidValue, NotFound, TryLater
+from trakt_sync.i18n import N_
 from trakt_sync.matching.overrides import Override
 from trakt_sync.models import TraktIds
 from trakt_sync.store import Store
@@ -27,12 +28,14 @@ def normalise_key(value: str) -> str:
 def parse_override(show: str, args: list[str], start_ep: int) -> Override:
     """The override ``map add SHOW [EPISODES] SUBJECT_ID|ignore`` names; ValueError if none."""
     if not 1 <= len(args) <= 2:
-        raise ValueError("expected [EPISODES] SUBJECT_ID|ignore, e.g. S1E13-E25 373267")
+        raise InvalidValue.said(N_("expected [EPISODES] SUBJECT_ID|ignore, e.g. S1E13-E25 373267"))
     target = args[-1]
     spec = args[0] if len(args) == 2 else None
     ignore = target.lower() == "ignore"
     if not ignore and not target.isdigit():
-        raise ValueError(f"not a Bangumi subject id or 'ignore': {target!r}")
+        raise InvalidValue.said(
+            N_("not a Bangumi subject id or 'ignore': {target}"), target=repr(target)
+        )
     return Override.parse(
         normalise_key(show),
         spec,
@@ -125,9 +128,9 @@ def check_override(
             try:
                 subject = bangumi.get_subject(override.subject_id)
             except NotFound:
-                raise ValueError(
-                    f"Bangumi has no subject {override.subject_id} "
-                    f"(https://bgm.tv/subject/{override.subject_id})"
+                raise InvalidValue.said(
+                    N_("Bangumi has no subject {id} (https://bgm.tv/subject/{id})"),
+                    id=override.subject_id,
                 ) from None
             subject_name = display_subject_name(subject)
         key = override.key
@@ -139,7 +142,9 @@ def check_override(
                 show = trakt.get_show(key.trakt_ref)
                 listed, _ = trakt.get_json(f"/shows/{key.trakt_ref}/seasons", {"extended": "full"})
             except NotFound:
-                raise ValueError(f"Trakt has no show {override.show}") from None
+                raise InvalidValue.said(
+                    N_("Trakt has no show {show}"), show=override.show
+                ) from None
             show_title = f"{show.get('title')} ({show.get('year')})"
             seasons = {
                 int(s["number"]): int(s.get("episode_count") or 0)
@@ -149,9 +154,15 @@ def check_override(
             ids = TraktIds.from_api(show.get("ids"))
             problems, notes = show_conflicts(override, ids, seasons, existing or [])
             if problems:
-                raise ValueError(f"{override.describe()} can never apply: {problems[0]}")
+                raise InvalidValue.said(
+                    N_("{override} can never apply: {why}"),
+                    override=override.describe(),
+                    why=problems[0],
+                )
     except TryLater as exc:
-        raise TryLater(f"cannot check the mapping ({exc}); add it with --offline") from None
+        raise TryLater.said(
+            N_("cannot check the mapping ({error}); add it with --offline"), error=str(exc)
+        ) from None
     return OverrideCheck(show_title, subject_name, unchecked, notes)
 
 
@@ -194,17 +205,21 @@ def read_overrides(path: Path) -> list[Override]:
         raw = path.read_bytes()
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
-        raise BadArgument(f"{path}: cannot read it ({reason})") from None
+        raise BadArgument.said(
+            N_("{path}: cannot read it ({reason})"), path=path, reason=reason
+        ) from None
     try:
         data = json.loads(raw) if path.suffix == ".json" else tomllib.loads(raw.decode())
         specs = data.get("overrides", []) if isinstance(data, dict) else None
         if not isinstance(specs, list) or not all(isinstance(spec, dict) for spec in specs):
-            raise ValueError(
-                'expected {"overrides": [...]}, a list of tables (as `map export` writes)'
+            raise InvalidValue.said(
+                N_('expected {{"overrides": [...]}}, a list of tables (as `map export` writes)')
             )
         return [Override.from_dict(spec) for spec in specs]
     except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot import overrides: {exc}") from None
+        raise ConfigError.said(
+            N_("{path}: cannot import overrides: {error}"), path=path, error=exc
+        ) from None
 
 
 def import_overrides(store: Store, overrides: list[Override]) -> int:
@@ -230,11 +245,15 @@ def select_overrides(
     if number.isdigit() and not args:
         index = int(number) - 1
         if not 0 <= index < len(overrides):
-            raise ValueError(f"no mapping number {number}: `map list` shows {len(overrides)}")
+            raise InvalidValue.said(
+                N_("no mapping number {number}: `map list` shows {count}"),
+                number=number,
+                count=len(overrides),
+            )
         return [index]
     key = normalise_key(target)
     if len(args) > 2:
-        raise ValueError("expected KEY [EPISODES] [SUBJECT_ID|ignore]")
+        raise InvalidValue.said(N_("expected KEY [EPISODES] [SUBJECT_ID|ignore]"))
     spec = subject = None
     for arg in args:
         if arg.isdigit() or arg.lower() == "ignore":

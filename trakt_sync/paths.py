@@ -15,6 +15,7 @@ from pathlib import Path
 import platformdirs
 
 from trakt_sync.errors import ConfigError, StateError
+from trakt_sync.i18n import N_
 
 APP_NAME = "trakt-sync"
 ENV_HOME = "TRAKT_SYNC_HOME"
@@ -28,9 +29,13 @@ _PROFILE_NAME = re.compile(r"[A-Za-z0-9_-]+")
 def check_profile_name(name: object, where: str = "profile") -> str:
     """``name`` if it may name a profile; ConfigError (exit 78) saying why not."""
     if not isinstance(name, str) or not _PROFILE_NAME.fullmatch(name):
-        raise ConfigError(
-            f"{where}: {name!r} is not a valid profile name: use only letters, digits, "
-            "'-' and '_' (the name becomes a file name in the state directory)"
+        raise ConfigError.said(
+            N_(
+                "{where}: {name} is not a valid profile name: use only letters, digits, "
+                "'-' and '_' (the name becomes a file name in the state directory)"
+            ),
+            where=where,
+            name=repr(name),
         )
     return name
 
@@ -91,14 +96,23 @@ class StatePaths:
             try:
                 directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             except OSError as exc:
-                raise StateError(
-                    f"{directory}: cannot create the state directory ({exc.strerror}); "
-                    f"set {ENV_HOME} to a writable directory"
+                raise StateError.said(
+                    N_(
+                        "{path}: cannot create the state directory ({error}); "
+                        "set {variable} to a writable directory"
+                    ),
+                    path=directory,
+                    error=exc.strerror,
+                    variable=ENV_HOME,
                 ) from None
             if not os.access(directory, os.W_OK | os.X_OK):
-                raise StateError(
-                    f"{directory}: the state directory is not writable; "
-                    f"set {ENV_HOME} to a writable directory"
+                raise StateError.said(
+                    N_(
+                        "{path}: the state directory is not writable; "
+                        "set {variable} to a writable directory"
+                    ),
+                    path=directory,
+                    variable=ENV_HOME,
                 )
         return self
 

@@ -3,8 +3,9 @@ sees it.
 
 The matcher writes its reasons in English and the store keeps them with each play (``--json``
 and the logs show them as written, plays stored by older versions too). So the reasons are
-translated where shown, phrase by phrase, for the phrases a user meets most (nothing found for
-a season, the ``map add`` command that fixes it); a phrase not listed stays English.
+translated where shown, phrase by phrase: first the matcher's own templates
+(``match_phrases.py``, every reason and evidence line it makes), then the phrases below
+(nothing found for a season, network errors, doctor's details, ``config check``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from functools import partial
 
 from trakt_sync.i18n import N_, _, is_chinese
+from trakt_sync.match_phrases import in_order, pattern
+from trakt_sync.show_grammar import GRAMMAR
 from trakt_sync.trakt_app import NO_CLIENT_ID
 
 _PHRASES = (
@@ -172,13 +175,40 @@ _PHRASES = (
 )
 
 
+# Messages of the rest of the program that carry parts of others (token stores, notices),
+# as templates like the matcher's.
+_TEMPLATES = (
+    N_("the OS keyring (service {quoted}, entry {quoted2})"),
+    N_(" (profile {quoted}, {kind})"),
+    N_("another trakt-sync process is writing {path}"),
+    N_(
+        "OS keyring unavailable ({why}); storing tokens in {path} (mode 0600) from now on — set "
+        'secrets.backend = "keyring" to insist'
+    ),
+    N_("{path} holds {secrets} and others can read it (mode {mode}); run {command}"),
+    N_("no usable keyring backend ({name})"),
+    N_("the keyring package cannot be imported ({error})"),
+    N_("the keyring failed a test read ({error})"),
+    N_("the keyring did not answer within {seconds}s (locked?)"),
+    N_("another trakt-sync process has been refreshing the Trakt token for long"),
+    N_("the OS keyring failed to read {where}"),
+    N_("the OS keyring failed to store {where}"),
+    N_("the OS keyring failed to delete {where}"),
+    N_("run {command}"),
+    GRAMMAR,  # the forms that name a show or a film
+)
+_IN_ORDER = in_order(_TEMPLATES)
+
+
 def shown_reason(reason: str) -> str:
     """``reason`` in the language spoken: as stored in English, its known phrases translated
     in Chinese."""
     if not is_chinese() or not reason:
         return reason
-    for pattern, template in _PHRASES:
-        reason = pattern.sub(partial(_phrase, _(template)), reason)
+    for template in _IN_ORDER:
+        reason = pattern(template).sub(partial(_phrase, _(template)), reason)
+    for found, template in _PHRASES:
+        reason = found.sub(partial(_phrase, _(template)), reason)
     return reason
 
 

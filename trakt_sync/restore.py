@@ -31,6 +31,7 @@ from trakt_sync.backup import (
 )
 from trakt_sync.config import Settings, read_toml, validate_profiles
 from trakt_sync.errors import ConfigError, TraktSyncError
+from trakt_sync.i18n import N_
 from trakt_sync.mapping_ops import import_overrides
 from trakt_sync.paths import DEFAULT_PROFILE, StatePaths
 from trakt_sync.redact import mask_url
@@ -94,16 +95,19 @@ def plan_import(
     except FileNotFoundError:
         current_bytes = None
     except OSError as exc:
-        raise ConfigError(f"{config_path}: cannot read: {exc.strerror}") from None
+        raise ConfigError.said(
+            N_("{path}: cannot read: {reason}"), path=config_path, reason=exc.strerror
+        ) from None
     current = read_toml(config_path)
     new = _merged(current, backup.settings) if merge else _with_secrets_of(backup.settings, current)
     # Checked as the configuration loader will read it, errors naming the backup's keys.
     after = validate_profiles(new, Path(f"{backup.path} [settings]"))
     strays = sorted(set(backup.overrides) - set(after))
     if strays:
-        raise ConfigError(
-            f"{backup.path}: profiles.{strays[0]}: overrides for a profile the settings "
-            "do not define"
+        raise ConfigError.said(
+            N_("{path}: profiles.{name}: overrides for a profile the settings do not define"),
+            path=backup.path,
+            name=strays[0],
         )
     plan = ImportPlan(
         backup,
@@ -135,9 +139,13 @@ def apply_import(plan: ImportPlan, paths: StatePaths) -> dict[str, int]:
     except FileNotFoundError:
         now = None
     except OSError as exc:
-        raise ConfigError(f"{plan.config_path}: cannot read: {exc.strerror}") from None
+        raise ConfigError.said(
+            N_("{path}: cannot read: {reason}"), path=plan.config_path, reason=exc.strerror
+        ) from None
     if now != plan.current_bytes:
-        raise ConfigError(f"{plan.config_path}: changed since the import was checked; try again")
+        raise ConfigError.said(
+            N_("{path}: changed since the import was checked; try again"), path=plan.config_path
+        )
     to_add = {name: specs for name, specs in plan.overrides_new.items() if specs}
     stores: dict[str, Store] = {}
     try:

@@ -26,6 +26,7 @@ from trakt_sync.engine import SyncEngine
 from trakt_sync.engine_wiring import wire_engine
 from trakt_sync.errors import ConfigError
 from trakt_sync.httpclient import RequestCounter, RetryBudget
+from trakt_sync.i18n import N_
 from trakt_sync.matcher_wiring import MatcherFactory
 from trakt_sync.matching.lookups import CachedBangumi, CachedTrakt
 from trakt_sync.notify import Notifier
@@ -43,6 +44,10 @@ if TYPE_CHECKING:
     from trakt_sync.sink import BangumiSyncerSink
 
 log = logging.getLogger(__name__)
+NO_SINK_USER = N_(
+    "{path}: sink.user_name: not set and the Trakt username is unknown; "
+    "set it to the user name Bangumi-syncer expects"
+)
 REVOKE_TIMEOUT = 5.0  # seconds `auth logout` waits for Trakt before deleting the token anyway
 
 
@@ -210,10 +215,7 @@ class Runtime:
         token = self.tokens.load_trakt()
         if token is not None and token.username:
             return token.username
-        raise ConfigError(
-            f"{self.config_path}: sink.user_name: not set and the Trakt username is unknown; "
-            "set it to the user name Bangumi-syncer expects"
-        )
+        raise ConfigError.said(NO_SINK_USER, path=self.config_path)
 
     # -- accounts and reports -------------------------------------------------------------
 

@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from trakt_sync.errors import InvalidValue
+from trakt_sync.i18n import N_
+from trakt_sync.show_grammar import GRAMMAR
+
 IdKind = Literal["trakt", "slug", "tmdb"]
 
-GRAMMAR = (
-    "trakt:ID, a Trakt id, a slug, a trakt.tv URL, tmdb:ID, or for a film movie:trakt:ID, "
-    "movie:SLUG or movie:tmdb:ID"
-)
 _URL = re.compile(
     r"trakt\.tv/(shows|movies)/([a-z0-9][a-z0-9-]*)(?:/seasons/(\d+)(?:/episodes/(\d+))?)?",
     re.IGNORECASE,
@@ -69,7 +69,9 @@ def parse(text: str) -> ShowKey:
     if url is not None:
         kind, slug, season, episode = url.groups()
         if kind.lower() == "movies" and season:
-            raise ValueError(f"not a film: {text!r} (a film has no seasons)")
+            raise InvalidValue.said(
+                N_("not a film: {text} (a film has no seasons)"), text=repr(text)
+            )
         return ShowKey(
             "trakt" if slug.isdigit() else "slug",  # trakt.tv/shows/185614 works too
             slug.lower(),
@@ -82,7 +84,9 @@ def parse(text: str) -> ShowKey:
     body = lowered.removeprefix("movie:")
     match = _ID.match(body)
     if match is None or "/" in raw:
-        raise ValueError(f"not a Trakt show or film: {text!r} (give {GRAMMAR})")
+        raise InvalidValue.said(
+            N_("not a Trakt show or film: {text} (give {forms})"), text=repr(text), forms=GRAMMAR
+        )
     kind, number, slug, bare_id, bare_slug = match.groups()
     if kind is not None:
         return ShowKey("trakt" if kind == "trakt" else "tmdb", number, movie=movie)

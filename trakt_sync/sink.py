@@ -30,6 +30,7 @@ from trakt_sync.errors import (
     TraktSyncError,
 )
 from trakt_sync.httpclient import ApiClient, error_text
+from trakt_sync.i18n import N_
 from trakt_sync.matching.airdate import broadcast_day, subject_day
 from trakt_sync.matching.fits import parse_episodes
 from trakt_sync.models import Play
@@ -152,9 +153,9 @@ class BangumiSyncerClient(ApiClient):
             return
         # Bangumi-syncer answers a wrong webhook key with 200 {"status": "error"}.
         if isinstance(body, dict) and body.get("status") == "error":
-            raise AccessDenied(
-                f"Bangumi-syncer refused the play ({body.get('message') or 'error'}); "
-                "check sink.key"
+            raise AccessDenied.said(
+                N_("Bangumi-syncer refused the play ({why}); check sink.key"),
+                why=body.get("message") or "error",
             )
 
 

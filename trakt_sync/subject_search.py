@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from trakt_sync.errors import InvalidValue
+from trakt_sync.i18n import N_
 from trakt_sync.i18n import subject_name as shown_name
 
 # SubjectType (B.2), in the words the output uses.
@@ -53,7 +55,7 @@ def search_subjects(
     ``limit`` (Bangumi answers 20 at most)."""
     title = title.strip()
     if not title:
-        raise ValueError("give a title to search for")
+        raise InvalidValue.said(N_("give a title to search for"))
     air_date = [f">={year}-01-01", f"<{year + 1}-01-01"] if year else None
     found = client.search_subjects(
         title, subject_types=types or [2, 6], air_date=air_date, limit=min(limit, 20)

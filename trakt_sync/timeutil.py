@@ -36,7 +36,8 @@ def relative(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     size = abs(seconds)
     if size < 60:
-        return _("just now")
+        # A next run half a minute away has not happened "just now".
+        return _("in under a minute") if seconds > 0 else _("just now")
     if i18n.is_chinese():
         from babel.dates import format_timedelta  # only in Chinese: ~70 ms of imports
 

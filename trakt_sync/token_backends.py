@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from trakt_sync.errors import StateError, TryLater
+from trakt_sync.i18n import N_
 
 SERVICE: Final = "trakt-sync"
 FILE_FORMAT_VERSION: Final = 1
@@ -26,7 +27,9 @@ def _ensure_dir(directory: Path) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise StateError(f"cannot create {directory}: {exc.strerror or exc}") from exc
+        raise StateError.said(
+            N_("cannot create {path}: {error}"), path=directory, error=exc.strerror or exc
+        ) from exc
 
 
 def atomic_write_private(path: Path, data: bytes) -> None:
@@ -50,7 +53,7 @@ def atomic_write_private(path: Path, data: bytes) -> None:
             tmp = candidate
             break
         else:  # pragma: no cover - 100 collisions of 48 random bits
-            raise StateError(f"cannot create a temporary file next to {path}")
+            raise StateError.said(N_("cannot create a temporary file next to {path}"), path=path)
         try:
             if hasattr(os, "fchmod"):
                 os.fchmod(fd, 0o600)  # a umask cannot widen it, but be explicit
@@ -64,7 +67,9 @@ def atomic_write_private(path: Path, data: bytes) -> None:
         tmp = None
         _fsync_dir(path.parent)
     except OSError as exc:
-        raise StateError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise StateError.said(
+            N_("cannot write {path}: {error}"), path=path, error=exc.strerror or exc
+        ) from exc
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
@@ -81,7 +86,9 @@ def held_lock(lock_path: Path, timeout: float, busy: str) -> Iterator[None]:
     try:
         lock.acquire()
     except filelock.Timeout as exc:
-        raise TryLater(f"{busy} (lock {lock_path}); try again") from exc
+        raise TryLater.said(
+            N_("{busy} (lock {path}); try again"), busy=busy, path=lock_path
+        ) from exc
     try:
         yield
     finally:
@@ -115,19 +122,26 @@ def read_private(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise StateError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise StateError.said(
+            N_("cannot read {path}: {error}"), path=path, error=exc.strerror or exc
+        ) from exc
     try:
         if os.name == "posix" and os.fstat(fd).st_mode & 0o066:
-            raise StateError(
-                f"{path} is readable or writable by other users; "
-                f"run `chmod 600 {path}` (and consider the tokens in it leaked)"
+            raise StateError.said(
+                N_(
+                    "{path} is readable or writable by other users; "
+                    "run `chmod 600 {path}` (and consider the tokens in it leaked)"
+                ),
+                path=path,
             )
         chunks = []
         while chunk := os.read(fd, 1 << 16):
             chunks.append(chunk)
         return b"".join(chunks)
     except OSError as exc:
-        raise StateError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise StateError.said(
+            N_("cannot read {path}: {error}"), path=path, error=exc.strerror or exc
+        ) from exc
     finally:
         os.close(fd)
 
@@ -151,16 +165,31 @@ class FileBackend:
         raw = read_private(self.path)
         if raw is None:
             return {"version": FILE_FORMAT_VERSION, "profiles": {}}
-        fix = f"delete it (or restore a backup) and {AUTH_HINT}"
         try:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
-            raise StateError(f"{self.path} is not valid JSON; {fix}") from None
+            raise StateError.said(
+                N_("{path} is not valid JSON; delete it (or restore a backup) and {auth}"),
+                path=self.path,
+                auth=AUTH_HINT,
+            ) from None
         if not isinstance(data, dict) or not isinstance(data.get("profiles"), dict):
-            raise StateError(f"{self.path} is not a trakt-sync token file; {fix}")
+            raise StateError.said(
+                N_(
+                    "{path} is not a trakt-sync token file; delete it (or restore a backup) "
+                    "and {auth}"
+                ),
+                path=self.path,
+                auth=AUTH_HINT,
+            )
         if data.get("version") != FILE_FORMAT_VERSION:
-            raise StateError(
-                f"{self.path} has an unsupported format version (a newer trakt-sync?); {fix}"
+            raise StateError.said(
+                N_(
+                    "{path} has an unsupported format version (a newer trakt-sync?); delete "
+                    "it (or restore a backup) and {auth}"
+                ),
+                path=self.path,
+                auth=AUTH_HINT,
             )
         return data
 
@@ -174,9 +203,11 @@ class FileBackend:
         if entry is None:
             return None
         if not isinstance(entry, dict):
-            raise StateError(
-                f"profile {profile!r} in {self.path} is malformed; "
-                f"delete it from the file and {AUTH_HINT}"
+            raise StateError.said(
+                N_("profile {profile} in {path} is malformed; delete it from the file and {auth}"),
+                profile=repr(profile),
+                path=self.path,
+                auth=AUTH_HINT,
             )
         return entry.get(kind)
 
@@ -244,26 +275,32 @@ class KeyringBackend:
     def where(self, profile: str, kind: str) -> str:
         return f"the OS keyring (service {SERVICE!r}, entry {self.key(profile, kind)!r})"
 
-    def _fail(self, action: str, profile: str, kind: str, exc: Exception) -> StateError:
-        return StateError(
-            f"the OS keyring failed to {action} {self.where(profile, kind)}: "
-            f"{describe_error(exc)}; "
-            'unlock the keyring, or set secrets.backend = "file" and '
-            f"{AUTH_HINT}"
+    def _fail(self, failed: str, profile: str, kind: str, exc: Exception) -> StateError:
+        """``failed``: what the keyring failed to do, said with ``{where}``."""
+        return StateError.said(
+            N_('{failed}: {error}; unlock the keyring, or set secrets.backend = "file" and {auth}'),
+            failed=failed.format(where=self.where(profile, kind)),
+            error=describe_error(exc),
+            auth=AUTH_HINT,
         )
 
     def get(self, profile: str, kind: str) -> Any | None:
         try:
             raw = self.backend.get_password(SERVICE, self.key(profile, kind))
         except Exception as exc:
-            raise self._fail("read", profile, kind, exc) from exc
+            raise self._fail(
+                N_("the OS keyring failed to read {where}"), profile, kind, exc
+            ) from exc
         if raw is None:
             return None
         try:
             return json.loads(raw)
         except (TypeError, ValueError):
-            raise StateError(
-                f"the {kind} token in {self.where(profile, kind)} is malformed; {AUTH_HINT}"
+            raise StateError.said(
+                N_("the {kind} token in {where} is malformed; {auth}"),
+                kind=kind,
+                where=self.where(profile, kind),
+                auth=AUTH_HINT,
             ) from None
 
     def set(self, profile: str, kind: str, value: dict[str, Any]) -> None:
@@ -272,7 +309,9 @@ class KeyringBackend:
                 SERVICE, self.key(profile, kind), json.dumps(value, sort_keys=True)
             )
         except Exception as exc:
-            raise self._fail("store", profile, kind, exc) from exc
+            raise self._fail(
+                N_("the OS keyring failed to store {where}"), profile, kind, exc
+            ) from exc
 
     def delete(self, profile: str, kind: str) -> None:
         key = self.key(profile, kind)
@@ -283,7 +322,9 @@ class KeyringBackend:
         except Exception as exc:
             if type(exc).__name__ == "PasswordDeleteError":  # already gone
                 return
-            raise self._fail("delete", profile, kind, exc) from exc
+            raise self._fail(
+                N_("the OS keyring failed to delete {where}"), profile, kind, exc
+            ) from exc
 
 
 def probe_keyring(keyring_module: Any, timeout: float) -> tuple[Any | None, str | None]:

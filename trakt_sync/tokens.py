@@ -34,6 +34,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from trakt_sync.errors import ConfigError, StateError
+from trakt_sync.i18n import N_
 from trakt_sync.paths import StatePaths
 from trakt_sync.token_backends import (
     AUTH_HINT,
@@ -50,6 +51,8 @@ from trakt_sync.token_backends import (
 from trakt_sync.token_models import PARSERS, BangumiToken, Token, TraktToken
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from trakt_sync.redact import SecretRegistry
 
 BACKENDS: Final = ("auto", "keyring", "file")
@@ -98,11 +101,13 @@ class TokenStore:
         probe_timeout: float = PROBE_TIMEOUT,
     ) -> None:
         if backend not in BACKENDS:
-            raise ConfigError(
-                f"unknown secrets backend {backend!r}; choose one of {', '.join(BACKENDS)}"
+            raise ConfigError.said(
+                N_("unknown secrets backend {backend}; choose one of {backends}"),
+                backend=repr(backend),
+                backends=", ".join(BACKENDS),
             )
         if not profile:
-            raise ConfigError("profile name must not be empty")
+            raise ConfigError.said(N_("profile name must not be empty"))
         self.paths = paths
         self.requested = backend
         self.profile = profile
@@ -141,7 +146,14 @@ class TokenStore:
             return self._file()
         if self.requested == "keyring":
             return self._open_keyring(
-                'secrets.backend = "keyring" but', 'set secrets.backend = "file"'
+                N_(
+                    'secrets.backend = "keyring" but the OS keyring cannot be opened ({error}); '
+                    'set secrets.backend = "file"'
+                ),
+                N_(
+                    'secrets.backend = "keyring" but the OS keyring is unavailable: {error}; '
+                    'set secrets.backend = "file"'
+                ),
             )
         recorded = self._recorded_choice()
         if recorded == "file":
@@ -149,8 +161,15 @@ class TokenStore:
         if recorded == "keyring":
             choice_file = self.paths.backend_choice_file
             return self._open_keyring(
-                f"{choice_file} selects the keyring but",
-                f"unlock it, or delete {choice_file} to fall back to a token file",
+                N_(
+                    "{path} selects the keyring but the OS keyring cannot be opened ({error}); "
+                    "unlock it, or delete {path} to fall back to a token file"
+                ),
+                N_(
+                    "{path} selects the keyring but the OS keyring is unavailable: {error}; "
+                    "unlock it, or delete {path} to fall back to a token file"
+                ),
+                choice_file,
             )
         backend: Any = None
         reason: str | None
@@ -170,17 +189,18 @@ class TokenStore:
         )
         return self._file()
 
-    def _open_keyring(self, context: str, fix: str) -> KeyringBackend:
-        """The keyring without probing it (no hang-guard needed for an explicit choice)."""
+    def _open_keyring(
+        self, cannot_open: str, unavailable: str, choice_file: Path | None = None
+    ) -> KeyringBackend:
+        """The keyring without probing it (no hang-guard needed for an explicit choice);
+        the two messages say why not, for the setting or the recorded choice that asked."""
         try:
             backend = self._keyring().get_keyring()
         except Exception as exc:
-            raise StateError(
-                f"{context} the OS keyring cannot be opened ({describe_error(exc)}); {fix}"
-            ) from exc
+            raise StateError.said(cannot_open, error=describe_error(exc), path=choice_file) from exc
         reason = keyring_unusable_reason(backend)
         if reason is not None:
-            raise StateError(f"{context} the OS keyring is unavailable: {reason}; {fix}")
+            raise StateError.said(unavailable, error=reason, path=choice_file)
         return KeyringBackend(backend)
 
     def _recorded_choice(self) -> BackendName | None:
@@ -190,13 +210,16 @@ class TokenStore:
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as exc:
-            raise StateError(f"cannot read {path}: {exc}; delete it to detect again") from exc
+            raise StateError.said(
+                N_("cannot read {path}: {error}; delete it to detect again"), path=path, error=exc
+            ) from exc
         if text == "keyring":
             return "keyring"
         if text == "file":
             return "file"
-        raise StateError(
-            f'{path} should contain "keyring" or "file"; delete it to detect the backend again'
+        raise StateError.said(
+            N_('{path} should contain "keyring" or "file"; delete it to detect the backend again'),
+            path=path,
         )
 
     def _record_choice(self, name: BackendName) -> None:
@@ -212,9 +235,12 @@ class TokenStore:
         try:
             token = PARSERS[kind](value)
         except ValueError as exc:
-            raise StateError(
-                f"the {kind} token in {backend.where(self.profile, kind)} is malformed "
-                f"({exc}); {AUTH_HINT}"
+            raise StateError.said(
+                N_("the {kind} token in {where} is malformed ({error}); {auth}"),
+                kind=kind,
+                where=backend.where(self.profile, kind),
+                error=exc,
+                auth=AUTH_HINT,
             ) from None
         self._remember(token)
         return token
@@ -241,7 +267,7 @@ class TokenStore:
         then find the pair the first one stored (one lock for all profiles; refreshes are
         rare)."""
         lock_path = self.paths.token_file.with_name("tokens.refresh.lock")
-        busy = "another trakt-sync process has been refreshing the Trakt token for long"
+        busy = N_("another trakt-sync process has been refreshing the Trakt token for long")
         return held_lock(lock_path, REFRESH_LOCK_TIMEOUT, busy)
 
     def load_trakt(self) -> TraktToken | None:

@@ -84,9 +84,12 @@ def read_export(path: Path, limits: Limits | None = None) -> TraktExport:
     for name, raw in _files(path, export.limits):
         _classify(export, path, name, raw, seen)
     if not export.history_files:
-        raise BadInput(
-            f"{path}: no play history in it (no file of watched-history entries, like "
-            "watched-history-1.json); is this Trakt's data export?"
+        raise BadInput.said(
+            N_(
+                "{path}: no play history in it (no file of watched-history entries, like "
+                "watched-history-1.json); is this Trakt's data export?"
+            ),
+            path=path,
         )
     export.plays = len(seen)
     return export
@@ -110,12 +113,16 @@ def _folder_files(root: Path, limits: Limits, only: set[str] | None) -> Iterator
     total = 0
     found = sorted(p for p in root.rglob("*.json") if p.is_file())
     if len(found) > limits.members:
-        raise BadInput(f"{root}: {len(found)} JSON files, more than an export holds")
+        raise BadInput.said(
+            N_("{path}: {count} JSON files, more than an export holds"), path=root, count=len(found)
+        )
     for file in found:
         size = file.stat().st_size
         total += size
         if size > limits.member_bytes or total > limits.total_bytes:
-            raise BadInput(f"{file}: too large for a Trakt export ({size} bytes)")
+            raise BadInput.said(
+                N_("{path}: too large for a Trakt export ({size} bytes)"), path=file, size=size
+            )
         name = str(file.relative_to(root))
         if only is None or name in only:
             yield name, file.read_bytes()
@@ -123,28 +130,43 @@ def _folder_files(root: Path, limits: Limits, only: set[str] | None) -> Iterator
 
 def _zip_files(path: Path, limits: Limits, only: set[str] | None) -> Iterator[tuple[str, bytes]]:
     if path.stat().st_size > limits.archive_bytes:
-        raise BadInput(f"{path}: too large for a Trakt export ({path.stat().st_size} bytes)")
+        raise BadInput.said(
+            N_("{path}: too large for a Trakt export ({size} bytes)"),
+            path=path,
+            size=path.stat().st_size,
+        )
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise BadInput(f"{path}: neither a ZIP file nor a folder ({exc})") from None
+        raise BadInput.said(
+            N_("{path}: neither a ZIP file nor a folder ({error})"), path=path, error=exc
+        ) from None
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir() and _is_json(m.filename)]
         if len(archive.infolist()) > limits.members:
-            raise BadInput(f"{path}: {len(archive.infolist())} members, more than an export holds")
+            raise BadInput.said(
+                N_("{path}: {count} members, more than an export holds"),
+                path=path,
+                count=len(archive.infolist()),
+            )
         # Every declared size and ratio is checked before anything is inflated.
         total = 0
         for member in members:
             where = f"{path}: {member.filename}"
             total += member.file_size
             if member.file_size > limits.member_bytes or total > limits.total_bytes:
-                raise BadInput(f"{where}: too large for a Trakt export ({member.file_size} bytes)")
+                raise BadInput.said(
+                    N_("{path}: too large for a Trakt export ({size} bytes)"),
+                    path=where,
+                    size=member.file_size,
+                )
             if member.file_size > MIB and member.file_size > limits.ratio * max(
                 member.compress_size, 1
             ):
-                raise BadInput(
-                    f"{where}: compressed {member.file_size // max(member.compress_size, 1)}:1, "
-                    "not a Trakt export (a zip bomb?)"
+                raise BadInput.said(
+                    N_("{path}: compressed {ratio}:1, not a Trakt export (a zip bomb?)"),
+                    path=where,
+                    ratio=member.file_size // max(member.compress_size, 1),
                 )
         for member in members:
             if only is None or member.filename in only:
@@ -158,9 +180,11 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) 
         with archive.open(member) as stream:
             data = stream.read(member.file_size + 1)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-        raise BadInput(f"{where}: cannot be read ({exc})") from None
+        raise BadInput.said(N_("{path}: cannot be read ({error})"), path=where, error=exc) from None
     if len(data) > member.file_size:
-        raise BadInput(f"{where}: larger than its header says; not a Trakt export")
+        raise BadInput.said(
+            N_("{path}: larger than its header says; not a Trakt export"), path=where
+        )
     return data
 
 
@@ -180,7 +204,7 @@ def _classify(export: TraktExport, path: Path, name: str, raw: bytes, seen: set[
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise BadInput(f"{where}: not valid JSON ({exc})") from None
+        raise BadInput.said(N_("{path}: not valid JSON ({error})"), path=where, error=exc) from None
     if not isinstance(data, list) or not data or not isinstance(data[0], dict):
         return  # a profile, settings, an empty list: nothing a sync uses
     first = data[0]
@@ -197,13 +221,15 @@ def _classify(export: TraktExport, path: Path, name: str, raw: bytes, seen: set[
 
 def _check_play(item: Any, where: str) -> None:
     if not isinstance(item, dict):
-        raise BadInput(f"{where}: not a play entry")
+        raise BadInput.said(N_("{path}: not a play entry"), path=where)
     media = item.get("movie") if item.get("type") == "movie" else item.get("show")
     ids = media.get("ids") if isinstance(media, dict) else None
     if not isinstance(ids, dict) or not isinstance(ids.get("trakt"), int):
-        raise BadInput(f"{where}: no Trakt ids for its {item.get('type') or 'media'}")
+        raise BadInput.said(
+            N_("{path}: no Trakt ids for its {kind}"), path=where, kind=item.get("type") or "media"
+        )
     if not isinstance(item.get("id"), int):
-        raise BadInput(f"{where}: no history id")
+        raise BadInput.said(N_("{path}: no history id"), path=where)
     try:
         history_row(item)
     except ValueError as exc:
@@ -220,11 +246,15 @@ def _add_list(
     for index, item in enumerate(data):
         kind = item.get("type") if isinstance(item, dict) else None
         if not isinstance(kind, str):
-            raise BadInput(f"{where}: entry {index + 1} has no type")
+            raise BadInput.said(
+                N_("{path}: entry {number} has no type"), path=where, number=index + 1
+            )
         if kind not in kinds:
             continue  # episode ratings and the like are not synced
         try:
             parse_item(list_name, kind, item)
         except ValueError as exc:
-            raise BadInput(f"{where}: entry {index + 1}: {exc}") from None
+            raise BadInput.said(
+                N_("{path}: entry {number}: {error}"), path=where, number=index + 1, error=exc
+            ) from None
         export.lists[list_name].setdefault(kind, []).append(item)

@@ -1,9 +1,10 @@
-"""The words of a run's outcome and of a play's state as a person reads them (the CLI and
-the web page translate them where shown); ``--json`` and the store keep the English values."""
+"""The words of a run's outcome, of a play's state and of where a match came from as a
+person reads them (the CLI and the web page translate them where shown); ``--json`` and the
+store keep the English values."""
 
 from __future__ import annotations
 
-from trakt_sync.i18n import N_
+from trakt_sync.i18n import N_, _
 
 OUTCOME_WORDS = {
     "running": N_("running"),
@@ -24,3 +25,15 @@ PLAY_WORDS = {
     "failed": N_("failed"),
     "removed": N_("removed"),
 }
+# Where a placement came from (a resolution's ``source``).
+SOURCE_WORDS = {
+    "override": N_("override"),
+    "bangumi-data": N_("bangumi-data"),
+    "id-table": N_("id-table"),
+    "franchise": N_("franchise"),
+    "search": N_("search"),
+}
+
+
+def source_word(source: str) -> str:
+    return _(SOURCE_WORDS[source]) if source in SOURCE_WORDS else source

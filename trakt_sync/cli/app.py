@@ -18,6 +18,7 @@ from trakt_sync import __version__
 from trakt_sync.cli import (
     auth_cmd,
     backup_cmd,
+    click_words,
     config_cmd,
     config_set_cmd,
     daemon_cmd,
@@ -69,6 +70,7 @@ def _usage_name(self: typer.core.TyperArgument) -> str:
     return name + ("..." if self.nargs != 1 and self.metavar is None else "")
 
 
+click_words.install()
 typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
 typer.core.TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
 

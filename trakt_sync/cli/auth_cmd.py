@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
+from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption, bangumi_line, examples, note
 from trakt_sync.cli.state import CliState
-from trakt_sync.i18n import _, is_chinese
+from trakt_sync.i18n import N_, _, is_chinese
 
 app = typer.Typer(
     help=_(
@@ -87,9 +88,9 @@ def bangumi_login(
             # is the CLI's "cancelled".
             raise KeyboardInterrupt from exc
     else:
-        raise typer.BadParameter(_("stdin is not a terminal: pipe the token in with --with-token"))
+        raise BadValue.said(N_("stdin is not a terminal: pipe the token in with --with-token"))
     if not token:
-        raise typer.BadParameter(_("the token is empty"))
+        raise BadValue.said(N_("the token is empty"))
     state.registry.add(token)
     with state.runtime() as rt, closing(rt.bangumi_client(token)) as client:
         saved = login_bangumi(client, rt.tokens, token)

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption, examples
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import ConfigError
@@ -43,8 +44,9 @@ def init(
     state: CliState = ctx.obj
     path = state.config_path
     if path.exists() and not force:
-        raise typer.BadParameter(
-            _("{path} already exists; `--force` overwrites it").format(path=path),
+        raise BadValue.said(
+            N_("{path} already exists; `--force` overwrites it"),
+            path=path,
             param_hint="'--force'",
         )
     try:
@@ -72,7 +74,7 @@ def show(
     as_json: JsonOption = False,
     origin: Annotated[
         bool,
-        typer.Option("--origin", help="Say which file or variable each value comes from."),
+        typer.Option("--origin", help=_("Say which file or variable each value comes from.")),
     ] = False,
 ) -> None:
     """Print the effective configuration (file + env + defaults), secrets redacted."""
@@ -90,15 +92,29 @@ def show(
         state.emit_json({"settings": data, "origins": where} if origin else data)
         return
     shown = as_written(data, state.config_path, state.profile, must_exist=must_exist)
-    typer.echo(f"# profile: {state.profile}; file: {state.config_path}")
+    typer.echo(
+        "# "
+        + _("profile: {profile}; file: {path}").format(
+            profile=state.profile, path=state.config_path
+        )
+    )
     for section, values in shown.items():
         clean = {key: value for key, value in values.items() if value is not None}
         lines = tomli_w.dumps({section: clean}).splitlines()
         for line in lines:
             key = line.partition(" = ")[0]
             source = where.get(f"{section}.{key}") if " = " in line else None
-            typer.echo(f"{line}  # {source}" if source else line)
+            typer.echo(f"{line}  # {_origin(source)}" if source else line)
         typer.echo("")
+
+
+def _origin(source: str) -> str:
+    """Where a value came from, in the terminal's words (``--json`` keeps ``origins``'s)."""
+    if source == "default":
+        return _("default")
+    if source.startswith("env "):
+        return _("env {variable}").format(variable=source.removeprefix("env "))
+    return source
 
 
 @app.command(

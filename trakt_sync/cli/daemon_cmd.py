@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from trakt_sync import heartbeat
+from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.state import CliState
-from trakt_sync.i18n import _
+from trakt_sync.i18n import N_, _
 from trakt_sync.paths import config_named_explicitly, state_paths
 
 if TYPE_CHECKING:
@@ -38,8 +39,8 @@ def daemon(
     from trakt_sync.syncjob import run_sync
 
     if now and not once:
-        raise typer.BadParameter(
-            _("only with --once (a running daemon syncs each profile when its schedule fires)"),
+        raise BadValue.said(
+            N_("only with --once (a running daemon syncs each profile when its schedule fires)"),
             param_hint="'--now'",
         )
     state: CliState = ctx.obj

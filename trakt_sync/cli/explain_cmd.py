@@ -7,14 +7,18 @@ afresh so every source it tries is shown.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption
+from trakt_sync.cli.reasons import episode_ranges, split_command
 from trakt_sync.cli.state import CliState
 from trakt_sync.i18n import N_, _
 from trakt_sync.reason_text import shown_reason
+from trakt_sync.words import source_word
 
 if TYPE_CHECKING:
     from trakt_sync.matching.matcher import Matcher
@@ -30,7 +34,7 @@ def parse_show_ref(value: str) -> ShowKey:
     try:
         return parse(value)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise BadValue.of(exc) from None
 
 
 def explain(
@@ -71,9 +75,9 @@ def explain(
     season = season if season is not None else key.season
     episode = episode if episode is not None else key.episode
     if episode is not None and season is None:
-        raise typer.BadParameter(_("--episode needs --season"))
+        raise BadValue.said(N_("--episode needs --season"))
     if key.movie and (season is not None or episode is not None):
-        raise typer.BadParameter(_("a film has no seasons or episodes"))
+        raise BadValue.said(N_("a film has no seasons or episodes"))
     state: CliState = ctx.obj
     if as_json:
         state.expect_json()
@@ -90,9 +94,12 @@ def explain(
                 data = explain_show(matcher, rt.trakt, ref, season, episode)
             data = relabel(data, _names(rt, matcher, original=as_json))
         except NotFound as exc:
+            if " of " in str(exc):  # a season or an episode of a show found
+                raise BadArgument.said("{error}", error=exc) from None
             # The show itself not found: say which forms name one.
-            forms = "" if " of " in str(exc) else f" (`explain` takes {_forms()})"
-            raise BadArgument(f"{exc}{forms}") from None
+            raise BadArgument.said(
+                N_("{error} (`explain` takes {forms})"), error=exc, forms=_forms()
+            ) from None
     if as_json:
         state.emit_json(data)
         return
@@ -131,23 +138,32 @@ def brief_lines(data: dict[str, Any]) -> list[str]:
     lines = [f"{show['title']}" + (f" ({show['year']})" if show["year"] else "")]
     for trace in data["seasons"]:
         episodes = trace["episodes"]
-        head = f"  S{trace['season']}  {len(episodes)} ep  "
+        head = f"  S{trace['season']}  " + _("{count} ep").format(count=len(episodes)) + "  "
         matched = [e for e in episodes if e["status"] == "matched"]
         others = [e for e in episodes if e["status"] != "matched"]
         parts = []
         if matched:
-            sources = sorted({e["source"] for e in matched})
+            sources = sorted({source_word(e["source"]) for e in matched})
             subjects = ", ".join(
                 f"{s['subject_id']} {s['name']}" for s in trace.get("segments", [])
             ) or ", ".join(sorted({str(e["subject_id"]) for e in matched}))
             low = min(e["confidence"] for e in matched)
             parts.append(
-                f"{len(matched)} matched: {subjects} ({', '.join(sources)}; confidence {low:g})"
+                _("{count} matched: {subjects} ({sources}; confidence {low})").format(
+                    count=len(matched),
+                    subjects=subjects,
+                    sources=", ".join(sources),
+                    low=f"{low:g}",
+                )
             )
         if others:
             first = others[0]
-            parts.append(f"{len(others)} {first['status']}: {first['reason']}")
-        lines.append(head + ("; ".join(parts) or "no episodes on Trakt"))
+            status = _(STATUS_WORDS.get(first["status"], first["status"]))
+            reason = shown_reason(first["reason"])
+            parts.append(
+                f"{len(others)} " + _("{status}: {reason}").format(status=status, reason=reason)
+            )
+        lines.append(head + (_("; ").join(parts) or _("no episodes on Trakt")))
     return lines
 
 
@@ -155,29 +171,41 @@ def film_lines(data: dict[str, Any], brief: bool) -> list[str]:
     movie, film = data["movie"], data["film"]
     ids = movie["ids"]
     title = f"{movie['title']}" + (f" ({movie['year']})" if movie["year"] else "")
+    status = _(STATUS_WORDS.get(film["status"], film["status"]))
     if film["status"] == "matched":
-        outcome = (
-            f"matched → subject {film['subject_id']} {film['subject_name']}".rstrip()
-            + f" ({film['source']}, confidence "
-            f"{film['confidence']:g})"
+        outcome = _(
+            "{status} → subject {subject}{name} ({source}, confidence {confidence})"
+        ).format(
+            status=status,
+            subject=film["subject_id"],
+            name=f" {film['subject_name']}" if film["subject_name"] else "",
+            source=source_word(film["source"]),
+            confidence=f"{film['confidence']:g}",
         )
-    else:
-        outcome = f"{film['status']}: {film['reason']}"
+    command = None
+    if film["status"] != "matched":
+        reason = shown_reason(film["reason"])
+        if not brief:  # the command on a line of its own, to copy whole
+            reason, command = split_command(reason)
+        outcome = _("{status}: {reason}").format(status=status, reason=reason)
     if brief:
-        return [f"{title}  film  {outcome}"]
+        return [f"{title}  " + _("film") + f"  {outcome}"]
     where = ", ".join(
         part
         for part in (
             f"movie:trakt:{ids['trakt']}" if ids["trakt"] is not None else "",
-            f"TMDB movie/{ids['tmdb']}" if ids["tmdb"] is not None else "no TMDB id",
-            f"released {movie['released']}" if movie["released"] else "",
+            f"TMDB movie/{ids['tmdb']}" if ids["tmdb"] is not None else _("no TMDB id"),
+            _("released {date}").format(date=movie["released"]) if movie["released"] else "",
         )
         if part
     )
-    lines = [f"{title} — film; {where}; genres {', '.join(movie['genres']) or 'none'}"]
+    genres = ", ".join(movie["genres"]) or _("none")
+    lines = [f"{title} — " + _("film; {where}; genres {genres}").format(where=where, genres=genres)]
     lines.append("  " + _("path: ") + shown_reason(data["path"]))
     lines.append(f"  {outcome}")
-    lines += [f"        · {line}" for line in film.get("evidence", [])]
+    if command:
+        lines.append(f"    {command}")
+    lines += [f"        · {shown_reason(line)}" for line in film.get("evidence", [])]
     for cand in film.get("candidates", []):
         lines.append(_candidate_line(cand))
     return lines
@@ -238,18 +266,40 @@ def _season_lines(trace: dict[str, Any], tmdb: int | None) -> list[str]:
     if trace.get("skipped"):
         lines.append("    " + _("skipped: ") + trace["skipped"])
     segments = trace.get("segments", [])
-    lines.append("  " + _("segments:") + ("" if segments else " " + _("none")))
+    lines.append("  " + (_("segments:") if segments else _("segments: none")))
     for s in segments:
         span = f"S{season}E{s['first']}" + (f"-E{s['last']}" if s["last"] != s["first"] else "")
         offset = "ep = E" + (f"{-s['offset']:+d}" if s["offset"] else "")
         lines.append(
-            f"    {span} → {s['subject_id']} {s['name']} ({offset}; {s['source']}; "
-            f"{s['agree']} air date(s) agree, {s['disagree']} disagree)"
+            f"    {span} → {s['subject_id']} {s['name']}"
+            + _(" ({offset}; {source}; {agree} air date(s) agree, {disagree} disagree)").format(
+                offset=offset,
+                source=source_word(s["source"]),
+                agree=s["agree"],
+                disagree=s["disagree"],
+            )
         )
     lines.append("  " + _("episodes:"))
-    for ep in trace["episodes"]:
-        lines += _episode_lines(season, ep, trace.get("skipped"))
+    for group in _same_reason(trace["episodes"]):
+        lines += _episode_lines(season, group, trace.get("skipped"))
     return lines
+
+
+def _same_reason(episodes: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The episodes in order, those not matched for the same reason (with the same
+    evidence and candidates) as one group, listed where its first episode is."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for ep in episodes:
+        if ep["status"] == "matched":
+            key = f"matched {ep['number']}"
+        else:
+            key = json.dumps(
+                [ep["status"], ep["reason"], ep.get("evidence"), ep.get("candidates")],
+                sort_keys=True,
+                default=str,
+            )
+        groups.setdefault(key, []).append(ep)
+    return list(groups.values())
 
 
 STATUS_WORDS = {
@@ -259,11 +309,16 @@ STATUS_WORDS = {
 }
 
 
-def _episode_lines(season: int, ep: dict[str, Any], season_skipped: str | None) -> list[str]:
+def _episode_lines(
+    season: int, group: list[dict[str, Any]], season_skipped: str | None
+) -> list[str]:
+    ep = group[0]
     status = _(STATUS_WORDS.get(ep["status"], ep["status"]))
-    head = f"    S{season}E{ep['number']}: {status}"
+    numbers = episode_ranges([e["number"] for e in group])
+    head = f"    S{season}{numbers}: {status}"
     if ep["status"] == "skipped" and ep["reason"] == season_skipped:
         return [head + _(" (the season is skipped, see above)")]
+    command = None
     if ep["status"] == "matched":
         label = f" {ep['episode_label']}," if ep.get("episode_label") else ""
         head += _(
@@ -272,13 +327,17 @@ def _episode_lines(season: int, ep: dict[str, Any], season_skipped: str | None) 
             subject=ep["subject_id"],
             label=label,
             episode=ep["episode_id"],
-            source=ep["source"],
+            source=source_word(ep["source"]),
             confidence=f"{ep['confidence']:g}",
         )
     else:
-        head += f" — {shown_reason(ep['reason'])}"
+        # The command that fixes it on a line of its own, to copy whole.
+        prose, command = split_command(shown_reason(ep["reason"]))
+        head += f" — {prose}"
     lines = [head]
-    lines += [f"        · {line}" for line in ep.get("evidence", [])]
+    if command:
+        lines.append(f"        {command}")
+    lines += [f"        · {shown_reason(line)}" for line in ep.get("evidence", [])]
     for cand in ep.get("candidates", []):
         lines.append(_candidate_line(cand))
     return lines

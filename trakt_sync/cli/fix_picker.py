@@ -7,8 +7,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-import typer
-
+from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import out_console
 from trakt_sync.cli.state import CliState
 from trakt_sync.i18n import N_, _, is_chinese
@@ -33,8 +32,8 @@ def run(state: CliState) -> None:
     from trakt_sync.unmatched_fix import fix_groups
 
     if not sys.stdin.isatty():
-        raise typer.BadParameter(
-            _(
+        raise BadValue.said(
+            N_(
                 "--fix asks questions and needs a terminal; without one use "
                 "`trakt-sync search TITLE` and `trakt-sync map add`"
             ),

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption, examples, note
 from trakt_sync.cli.state import CliState
-from trakt_sync.i18n import _
+from trakt_sync.i18n import N_, _
+from trakt_sync.reason_text import shown_reason
 
 if TYPE_CHECKING:
     from trakt_sync.matching.overrides import Override
@@ -29,7 +31,7 @@ def _parse(show: str, args: list[str], start_ep: int) -> Override:
     try:
         return parse_override(show, args, start_ep)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise BadValue.of(exc) from None
 
 
 @app.command(
@@ -92,17 +94,18 @@ def add(
         existing = [Override.from_dict(spec) for spec in rt.store.overrides()]
         conflicts = local_conflicts(override, existing)
         if conflicts:
-            raise typer.BadParameter(
+            raise BadValue(
+                f"{override.describe()} can never apply: {conflicts[0]}",
                 _("{override} can never apply: {why}").format(
-                    override=override.describe(_), why=conflicts[0]
-                )
+                    override=override.describe(_), why=shown_reason(conflicts[0])
+                ),
             )
         check = None
         if not offline:
             try:
                 check = check_override(override, rt.cached_bangumi, rt.trakt, existing)
             except ValueError as exc:
-                raise typer.BadParameter(str(exc)) from None
+                raise BadValue.of(exc) from None
         added, retried = add_override(rt.store, override)
     template = (
         _("Added: {override} ({count} play(s) will be resolved again on the next sync)")
@@ -216,19 +219,18 @@ def remove(
                 if ids is not None:
                     chosen = select_overrides(overrides, show, args or [], start_ep, ids)
         except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
+            raise BadValue.of(exc) from None
         if not chosen:
-            raise typer.BadParameter(
-                _("no mapping matches {key} (see `trakt-sync map list`)").format(
-                    key=" ".join([show, *(args or [])])
-                )
+            raise BadValue.said(
+                N_("no mapping matches {key} (see `trakt-sync map list`)"),
+                key=" ".join([show, *(args or [])]),
             )
         if len(chosen) > 1:
             listed = "; ".join(f"{i + 1}: {overrides[i].describe(_)}" for i in chosen)
-            raise typer.BadParameter(
-                _("{count} mappings match ({listed}); give the number or the episodes").format(
-                    count=len(chosen), listed=listed
-                )
+            raise BadValue.said(
+                N_("{count} mappings match ({listed}); give the number or the episodes"),
+                count=len(chosen),
+                listed=listed,
             )
         override = overrides[chosen[0]]
         retried = remove_override(rt.store, override)

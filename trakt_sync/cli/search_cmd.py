@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
+from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption, out_console
 from trakt_sync.cli.state import CliState
-from trakt_sync.i18n import _, is_chinese
+from trakt_sync.i18n import N_, _, is_chinese
 
 _KINDS = {"anime": [2], "real": [6], "all": [2, 6]}
 
@@ -45,14 +46,19 @@ def search(
     if as_json:
         state.expect_json()
     if kind not in _KINDS:
-        raise typer.BadParameter(f"not one of {', '.join(_KINDS)}: {kind!r}", param_hint="--type")
+        raise BadValue.said(
+            N_("not one of {kinds}: {kind}"),
+            kinds=", ".join(_KINDS),
+            kind=repr(kind),
+            param_hint="--type",
+        )
     text = " ".join(title)
     with state.runtime() as rt:
         client = rt.bangumi_client(None)  # a search needs no login
         try:
             rows = search_subjects(client, text, limit=limit, types=_KINDS[kind], year=year)
         except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="TITLE") from None
+            raise BadValue.of(exc, param_hint="TITLE") from None
         finally:
             client.close()
     if as_json:

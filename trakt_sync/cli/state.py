@@ -14,6 +14,7 @@ from trakt_sync import i18n
 from trakt_sync.cli.output import emit_json, note
 from trakt_sync.errors import BadArgument, ConfigError, NeedsAuth, TraktSyncError, TryLater
 from trakt_sync.paths import DEFAULT_PROFILE, config_file, config_named_explicitly
+from trakt_sync.reason_text import shown_reason
 from trakt_sync.redact import SecretRegistry
 
 if TYPE_CHECKING:
@@ -89,7 +90,8 @@ class CliState:
         self.secrets_checked = True
         warning = exposed_secrets_warning(self.config_path)
         if warning and not self.quiet:
-            print(f"trakt-sync: warning: {warning}", file=sys.stderr)
+            shown = i18n._("warning: {warning}").format(warning=shown_reason(warning))
+            print(f"trakt-sync: {shown}", file=sys.stderr)
 
     @contextmanager
     def runtime(self, profile: str | None = None, *, read_only: bool = False) -> Iterator[Runtime]:
@@ -100,7 +102,7 @@ class CliState:
             profile or self.profile,
             must_exist=config_named_explicitly(self.config),
             registry=self.registry,
-            notice=lambda message: note(f"trakt-sync: {message}"),
+            notice=lambda message: note(f"trakt-sync: {shown_reason(message)}"),
             read_only=read_only,
         ) as rt:
             self.warn_exposed_secrets()

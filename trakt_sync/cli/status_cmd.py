@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption, bangumi_line, local_time, out_console
 from trakt_sync.cli.reasons import episode_ranges, group_plays, print_reason
 from trakt_sync.cli.state import CliState
@@ -122,7 +123,9 @@ def _print_status(data: dict[str, Any], now: datetime, hint: Callable[[str], str
                 )
             )
     items = data["items"]
-    counts = ", ".join(f"{items[k]} {_(PLAY_WORDS.get(k, k))}".strip() for k in items if items[k])
+    counts = _(", ").join(
+        f"{items[k]} {_(PLAY_WORDS.get(k, k))}".strip() for k in items if items[k]
+    )
     console.print("  " + _("plays:    {counts}").format(counts=counts or _("none yet")))
     next_run = datetime.fromisoformat(data["next_run"])
     console.print(
@@ -184,7 +187,7 @@ def unmatched(
         from trakt_sync.cli import fix_picker
 
         if as_json or skipped:
-            raise typer.BadParameter("--fix goes alone (not with --json or --skipped)")
+            raise BadValue.said(N_("--fix goes alone (not with --json or --skipped)"))
 
         fix_picker.run(state)
         return

@@ -10,10 +10,11 @@ from typing import Annotated, Any
 
 import typer
 
+from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption, err_console
 from trakt_sync.cli.reasons import error_text, for_stderr
 from trakt_sync.cli.state import CliState
-from trakt_sync.i18n import _
+from trakt_sync.i18n import N_, _
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -22,14 +23,16 @@ def _parse_since(value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(
-            _("not a date like 2024-01-31 or 2024-01-31T20:00: {value}").format(value=repr(value)),
+        raise BadValue.said(
+            N_("not a date like 2024-01-31 or 2024-01-31T20:00: {value}"),
+            value=repr(value),
             param_hint="'--since'",
         ) from None
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     if parsed > datetime.now(UTC):
-        raise typer.BadParameter(
-            _("{value} is in the future: nothing was watched since then").format(value=value),
+        raise BadValue.said(
+            N_("{value} is in the future: nothing was watched since then"),
+            value=value,
             param_hint="'--since'",
         )
     return parsed
@@ -90,13 +93,13 @@ def sync(
     if as_json:
         state.expect_json(json_error(dry_run))
     if full and since is not None:
-        raise typer.BadParameter(
-            _("--full re-reads the whole history; --since reads from DATE on: give one"),
+        raise BadValue.said(
+            N_("--full re-reads the whole history; --since reads from DATE on: give one"),
             param_hint="'--since'",
         )
     if from_export is not None and (full or since is not None):
-        raise typer.BadParameter(
-            _("an export is always read whole: leave out --full and --since"),
+        raise BadValue.said(
+            N_("an export is always read whole: leave out --full and --since"),
             param_hint="--from-export",
         )
     export = None

@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 from trakt_sync.errors import ServiceUnavailable
+from trakt_sync.i18n import N_
 from trakt_sync.matching.datacache import CachedIndexSource
 from trakt_sync.matching.stored_index import (
     BANGUMI_DATA_FORMAT,
@@ -33,9 +34,13 @@ class BangumiDataSource(CachedIndexSource[StoredBangumiData]):
         return StoredBangumiData(path)
 
     def unavailable(self, why: str) -> StoredBangumiData:
-        raise ServiceUnavailable(
-            f"cannot download bangumi-data from {self.url} ({why}); try again later "
-            "or set matching.bangumi_data_path to a local copy of dist/data.json"
+        raise ServiceUnavailable.said(
+            N_(
+                "cannot download bangumi-data from {url} ({why}); try again later "
+                "or set matching.bangumi_data_path to a local copy of dist/data.json"
+            ),
+            url=self.url,
+            why=why,
         )
 
 

@@ -25,6 +25,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx
 
 from trakt_sync.errors import ConfigError
+from trakt_sync.i18n import N_
 from trakt_sync.matching.json_stream import CHUNK, file_version
 
 
@@ -138,7 +139,12 @@ class CachedIndexSource(ABC, Generic[IndexT]):
         try:
             stat = self.local_path.stat()
         except OSError as exc:
-            raise ConfigError(f"cannot read {self.label} file {self.local_path}: {exc}") from None
+            raise ConfigError.said(
+                N_("cannot read {label} file {path}: {error}"),
+                label=self.label,
+                path=self.local_path,
+                error=exc,
+            ) from None
         stamp = {
             "path": str(self.local_path.resolve()),
             "size": stat.st_size,
@@ -157,7 +163,12 @@ class CachedIndexSource(ABC, Generic[IndexT]):
         try:
             index = self.build(self.local_path, self.index_file, file_version(self.local_path))
         except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot use {self.label} file {self.local_path}: {exc}") from None
+            raise ConfigError.said(
+                N_("cannot use {label} file {path}: {error}"),
+                label=self.label,
+                path=self.local_path,
+                error=exc,
+            ) from None
         self._drop_legacy_index()
         self._write_meta({**stamp, "version": index.version})
         return index

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from trakt_sync.errors import NotFound
+from trakt_sync.i18n import N_
 from trakt_sync.matching.context import MAX_SEARCH_KEYWORDS
 from trakt_sync.matching.matcher import Matcher
 from trakt_sync.matching.overrides import best_override, show_key
@@ -36,7 +37,7 @@ def trakt_id_of_tmdb(trakt: ShowSource, kind: str, tmdb_id: int) -> int:
         ids = (hit.get(kind) or {}).get("ids") or {}
         if hit.get("type") == kind and ids.get("trakt") is not None:
             return int(ids["trakt"])
-    raise NotFound(f"Trakt knows no {kind} with TMDB id {tmdb_id}")
+    raise NotFound.said(N_("Trakt knows no {kind} with TMDB id {id}"), kind=kind, id=tmdb_id)
 
 
 def explain_film(matcher: Matcher, trakt: ShowSource, ref: int | str) -> dict[str, Any]:
@@ -44,7 +45,7 @@ def explain_film(matcher: Matcher, trakt: ShowSource, ref: int | str) -> dict[st
     try:
         data, _ = trakt.get_json(f"/movies/{ref}", {"extended": "full"})
     except NotFound:
-        raise NotFound(f"Trakt has no film {ref!r}") from None
+        raise NotFound.said(N_("Trakt has no film {ref}"), ref=repr(ref)) from None
     movie = movie_from_api(dict(data))
     result = matcher.resolve_film_fresh(movie)
     name = matcher.subject_name(result.subject_id) if result.subject_id is not None else ""
@@ -89,7 +90,7 @@ def explain_show(
     try:
         show = show_from_api(trakt.get_show(ref))
     except NotFound:
-        raise NotFound(f"Trakt has no show {ref!r}") from None
+        raise NotFound.said(N_("Trakt has no show {ref}"), ref=repr(ref)) from None
     trakt_id: int | str = show.ids.trakt if show.ids.trakt is not None else ref
     seasons = [season] if season is not None else _season_numbers(trakt, trakt_id)
     reader = matcher.context.trakt
@@ -98,7 +99,11 @@ def explain_show(
         try:
             rows = reader.get_season_episodes(trakt_id, number)
         except NotFound:
-            raise NotFound(f"Trakt has no season {number} of {show.title!r}") from None
+            raise NotFound.said(
+                N_("Trakt has no season {season} of {title}"),
+                season=number,
+                title=repr(show.title),
+            ) from None
         episodes = []
         for row in rows:
             try:
@@ -108,7 +113,12 @@ def explain_show(
         if episode is not None:
             episodes = [e for e in episodes if e.number == episode]
             if not episodes:
-                raise NotFound(f"Trakt has no episode S{number}E{episode} of {show.title!r}")
+                raise NotFound.said(
+                    N_("Trakt has no episode S{season}E{episode} of {title}"),
+                    season=number,
+                    episode=episode,
+                    title=repr(show.title),
+                )
         traces.append(explain_season(matcher, show, number, episodes))
     return {
         "show": {

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from trakt_sync.errors import StateError
+from trakt_sync.i18n import N_
 from trakt_sync.redact import redact_text
 from trakt_sync.store.migrations import migrate
 from trakt_sync.timeutil import iso_z, utcnow
@@ -33,10 +34,15 @@ def _read_only(path: Path, exc: sqlite3.DatabaseError) -> StateError | None:
     """A StateError naming what to fix when SQLite cannot write ``path``; None otherwise."""
     if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in _READ_ONLY_CODES:
         return None
-    return StateError(
-        f"{path}: the database cannot be written ({exc}); give the user running trakt-sync "
-        f"write access to it and to {path.parent}, or set TRAKT_SYNC_HOME to a writable "
-        "directory"
+    return StateError.said(
+        N_(
+            "{path}: the database cannot be written ({error}); give the user running "
+            "trakt-sync write access to it and to {folder}, or set TRAKT_SYNC_HOME to a "
+            "writable directory"
+        ),
+        path=path,
+        error=exc,
+        folder=path.parent,
     )
 
 
@@ -52,12 +58,16 @@ def reporting_damage(path: Path) -> Iterator[None]:
             raise read_only from None
         if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in _DAMAGE_CODES:
             raise
-        raise StateError(
-            f"{path}: the database is damaged ({exc}); stop trakt-sync, then either recover it "
-            f"(sqlite3 {path} .recover | sqlite3 {path}.recovered, and move that in its place) "
-            "or move the file aside to start afresh: the next sync reads the Trakt history "
-            "again and finds what Bangumi already has (export manual mappings first with "
-            "`trakt-sync map export`, if that still works)"
+        raise StateError.said(
+            N_(
+                "{path}: the database is damaged ({error}); stop trakt-sync, then either "
+                "recover it (sqlite3 {path} .recover | sqlite3 {path}.recovered, and move that "
+                "in its place) or move the file aside to start afresh: the next sync reads the "
+                "Trakt history again and finds what Bangumi already has (export manual "
+                "mappings first with `trakt-sync map export`, if that still works)"
+            ),
+            path=path,
+            error=exc,
         ) from None
 
 
@@ -93,12 +103,20 @@ class Database:
             self.db.execute("PRAGMA synchronous = NORMAL")
             migrate(self.db, path)
         except sqlite3.DatabaseError as exc:
-            raise _read_only(path, exc) or StateError(
-                f"{path}: not a usable trakt-sync database ({exc}); move it aside to start "
-                "afresh (it was left untouched)"
+            raise _read_only(path, exc) or StateError.said(
+                N_(
+                    "{path}: not a usable trakt-sync database ({error}); move it aside to "
+                    "start afresh (it was left untouched)"
+                ),
+                path=path,
+                error=exc,
             ) from None
         except OSError as exc:
-            raise StateError(f"{path.parent}: cannot create the state directory: {exc}") from None
+            raise StateError.said(
+                N_("{path}: cannot create the state directory: {error}"),
+                path=path.parent,
+                error=exc,
+            ) from None
 
     def _open_read_only(self, path: Path) -> None:
         try:
@@ -119,7 +137,9 @@ class Database:
                 )
                 self.db.row_factory = sqlite3.Row
         except sqlite3.DatabaseError as exc:
-            raise StateError(f"{path}: cannot read the database ({exc})") from None
+            raise StateError.said(
+                N_("{path}: cannot read the database ({error})"), path=path, error=exc
+            ) from None
 
     def close(self) -> None:
         self.db.close()

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from trakt_sync.errors import StateError
+from trakt_sync.i18n import N_
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: plays, runs, per-profile state, caches, overrides
@@ -193,9 +194,14 @@ def migrate(db: sqlite3.Connection, path: Path) -> None:
     version bump; refuse a file a newer version wrote."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
-        raise StateError(
-            f"{path} was written by a newer trakt-sync (schema {version}, this "
-            f"version knows {SCHEMA_VERSION}); upgrade trakt-sync"
+        raise StateError.said(
+            N_(
+                "{path} was written by a newer trakt-sync (schema {version}, this version "
+                "knows {known}); upgrade trakt-sync"
+            ),
+            path=path,
+            version=version,
+            known=SCHEMA_VERSION,
         )
     for number in range(version, SCHEMA_VERSION):
         db.execute("BEGIN IMMEDIATE")

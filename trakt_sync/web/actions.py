@@ -6,7 +6,10 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from trakt_sync.errors import NeedsAuth
+from trakt_sync.errors import NeedsAuth, TraktSyncError
+from trakt_sync.i18n import _
+from trakt_sync.reason_text import shown_reason
+from trakt_sync.words import PLAY_WORDS, source_word
 
 if TYPE_CHECKING:
     from trakt_sync.runtime import Runtime
@@ -39,18 +42,22 @@ def map_group(
         override = parse_override(show, args, start_ep)
         found = check_override(override, rt.bangumi, rt.trakt) if check else None
     except ValueError as exc:
-        return MapResult(str(exc), ok=False)
+        shown = exc.translated() if isinstance(exc, TraktSyncError) else shown_reason(str(exc))
+        return MapResult(shown, ok=False)
     added, retried = add_override(rt.store, override)
-    message = (
-        f"{'Added' if added else 'Already present'}: {override.describe()} "
-        f"({retried} play(s) will be resolved again on the next sync)"
-    )
-    if found is not None and (found.show_title or found.subject_name):
-        message += "; checked: " + " → ".join(
-            n for n in (found.show_title, found.subject_name) if n
+    template = (
+        _("Added: {override} ({count} play(s) will be resolved again on the next sync)")
+        if added
+        else _(
+            "Already present: {override} ({count} play(s) will be resolved again on the next sync)"
         )
+    )
+    message = template.format(override=override.describe(_), count=retried)
+    if found is not None and (found.show_title or found.subject_name):
+        names = " → ".join(n for n in (found.show_title, found.subject_name) if n)
+        message += _("; ") + _("checked: {names}").format(names=names)
     resolved = []
-    kind, _, ref = show.partition(":")
+    kind, _colon, ref = show.partition(":")
     if not override.ignore and not override.is_movie and kind in ("trakt", "slug"):
         explained = explain_show(rt.resolver(), rt.trakt, ref, override.season, None)
         resolved = resolved_lines(explained)
@@ -64,24 +71,33 @@ def resolved_lines(explained: dict[str, Any]) -> list[str]:
         for ep in trace["episodes"]:
             head = f"S{trace['season']}E{ep['number']}"
             if ep["status"] == "matched":
-                lines.append(f"{head} → subject {ep['subject_id']} ({ep['source']})")
+                lines.append(
+                    head
+                    + _(" → subject {subject} ({source})").format(
+                        subject=ep["subject_id"], source=source_word(ep["source"])
+                    )
+                )
             else:
-                lines.append(f"{head}: {ep['status']} — {ep.get('reason') or ''}".rstrip(" —"))
+                status = _(PLAY_WORDS.get(ep["status"], ep["status"]))
+                reason = shown_reason(ep.get("reason") or "")
+                lines.append(f"{head}: {status} — {reason}".rstrip(" —"))
     return lines
 
 
-def login_bangumi(rt: Runtime, token: str) -> str:
-    """``auth bangumi``: the token is checked with ``/v0/me`` and stored; the message
-    never holds it."""
+def login_bangumi(rt: Runtime, token: str) -> tuple[bool, str]:
+    """``auth bangumi``: the token is checked with ``/v0/me`` and stored; (logged in, the
+    message), which never holds the token."""
     from trakt_sync.accounts import login_bangumi as store_token
 
     token = token.strip()
     if not token:
-        return "The token is empty."
+        return False, _("The token is empty.")
     rt.secrets.add(token)
     with closing(rt.bangumi_client(token)) as client:
         try:
             saved = store_token(client, rt.tokens, token)
         except NeedsAuth:
-            return "Bangumi refused this token (expired, revoked or mistyped)."
-    return f"Logged in to Bangumi as {saved.username} (token in {rt.tokens.backend_name})."
+            return False, _("Bangumi refused this token (expired, revoked or mistyped).")
+    return True, _("Logged in to Bangumi as {user} (token in {backend}).").format(
+        user=saved.username, backend=rt.tokens.backend_name
+    )

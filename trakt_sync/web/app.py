@@ -209,6 +209,8 @@ async def failed_page(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/"):
         code = exc.exit_code if isinstance(exc, TraktSyncError) else 1
         return JSONResponse({"error": {"message": message, "exit_code": code}}, status_code=500)
+    if isinstance(exc, TraktSyncError):  # the page in its language, the API in English
+        message = web.secrets.redact(exc.translated())
     return web.render(request, "error", profile="default", message=message, status_code=500)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trakt_sync.errors import ConfigError
+from trakt_sync.i18n import N_
 
 DEFAULT_LISTEN = "127.0.0.1:8765"
 
@@ -47,7 +48,11 @@ def check_bind(host: str, password: str | None, config_path: Path) -> None:
     """Refuse a non-loopback address unless ``web.password`` is set (the page holds the
     power to change the Bangumi profile and to log accounts in)."""
     if not is_loopback(host) and not password:
-        raise ConfigError(
-            f"{config_path}: web: refusing to listen on {host} (not a loopback address) "
-            "without web.password; set it (or TRAKT_SYNC_WEB__PASSWORD), or listen on 127.0.0.1"
+        raise ConfigError.said(
+            N_(
+                "{path}: web: refusing to listen on {host} (not a loopback address) without "
+                "web.password; set it (or TRAKT_SYNC_WEB__PASSWORD), or listen on 127.0.0.1"
+            ),
+            path=config_path,
+            host=host,
         )

@@ -13,6 +13,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from trakt_sync.errors import LockHeld, TraktSyncError
+from trakt_sync.i18n import _
+from trakt_sync.reason_text import shown_reason
 from trakt_sync.timeutil import utcnow
 from trakt_sync.web import actions, views
 from trakt_sync.web.app import FormHandler, Web, session_of, web_of
@@ -24,7 +26,7 @@ def _back(path: str, profile: str, **query: str) -> RedirectResponse:
 
 
 def _profile_error(web: Web, exc: Exception) -> str:
-    return web.secrets.redact(str(exc)) if isinstance(exc, TraktSyncError) else repr(exc)
+    return web.secrets.redact(exc.translated()) if isinstance(exc, TraktSyncError) else repr(exc)
 
 
 def overview(request: Request) -> Response:
@@ -106,7 +108,7 @@ def start_sync(request: Request, form: dict[str, str]) -> Response:
             lock = rt.paths.lock(profile)
         web.jobs.start(profile, form.get("dry_run") == "1", lambda: sync_running(lock))
     except LockHeld as exc:
-        web.flash(request, f"Not started: {exc}.", "error")
+        web.flash(request, _("Not started: {why}.").format(why=exc.translated()), "error")
     except TraktSyncError as exc:
         web.flash(request, _profile_error(web, exc), "error")
     return _back("/sync", profile)
@@ -138,7 +140,8 @@ def start_trakt_login(request: Request, form: dict[str, str]) -> Response:
     profile = web.profile_of(request, form)
     state = web.logins.start(profile)
     if state.error:
-        web.flash(request, f"Trakt login failed: {state.error}", "error")
+        why = shown_reason(state.error)
+        web.flash(request, _("Trakt login failed: {why}").format(why=why), "error")
     return _back("/login", profile)
 
 
@@ -147,10 +150,10 @@ def bangumi_login(request: Request, form: dict[str, str]) -> Response:
     profile = web.profile_of(request, form)
     try:
         with web.runtime(profile) as rt:
-            message = actions.login_bangumi(rt, form.get("token", ""))
+            ok, message = actions.login_bangumi(rt, form.get("token", ""))
     except TraktSyncError as exc:
-        message = _profile_error(web, exc)
-    web.flash(request, message, "ok" if message.startswith("Logged in") else "error")
+        ok, message = False, _profile_error(web, exc)
+    web.flash(request, message, "ok" if ok else "error")
     return _back("/login", profile)
 
 
@@ -190,7 +193,7 @@ async def signin(request: Request) -> Response:
         request.state.session = Session(fresh.sid, fresh.seen, signed_in=True)
         return RedirectResponse("/", status_code=303)
     web.throttle.failed(client)
-    web.flash(request, "Wrong password.", "error")
+    web.flash(request, _("Wrong password."), "error")
     return RedirectResponse("/signin", status_code=303)
 
 

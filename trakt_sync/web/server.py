@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from trakt_sync.config import Settings
 from trakt_sync.config_web import split_listen
 from trakt_sync.errors import ConfigError
+from trakt_sync.i18n import N_
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.web.options import DEFAULT_LISTEN, WebOptions, check_bind
 
@@ -109,7 +110,7 @@ def serve_in_thread(
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.02)
     if not server.started:
-        raise ConfigError(f"web: cannot listen on {options.url}")
+        raise ConfigError.said(N_("web: cannot listen on {url}"), url=options.url)
     return server
 
 
