@@ -106,7 +106,18 @@ def row_of_play(play: Play) -> tuple[Any, ...]:
     )
 
 
-def play_of_columns(row: sqlite3.Row) -> Play:
+def play_of_columns(row: sqlite3.Row, shared: SharedParts | None = None) -> Play:
+    """``shared``: a show, film or episode with the same columns as an earlier row's is that
+    one (frozen values): a long show played thousands of times is built once, not per play."""
+    watched_at = parse_instant(row["watched_at"])
+    media = shared.media(row) if shared is not None else _media_of_columns(row)
+    if isinstance(media, TraktMovie):
+        return Play(row["history_id"], watched_at, "movie", movie=media)
+    episode = shared.episode(row) if shared is not None else episode_of_columns(row)
+    return Play(row["history_id"], watched_at, "episode", show=media, episode=episode)
+
+
+def _media_of_columns(row: sqlite3.Row) -> TraktShow | TraktMovie:
     ids = TraktIds(
         row["media_trakt"],
         row["media_slug"],
@@ -114,17 +125,36 @@ def play_of_columns(row: sqlite3.Row) -> Play:
         row["media_tvdb"],
         row["media_imdb"],
     )
-    watched_at = parse_instant(row["watched_at"])
     title = row["media_title"] or ""
-    if row["kind"] != "episode":
-        return Play(row["history_id"], watched_at, "movie", movie=TraktMovie(ids, title))
-    return Play(
-        row["history_id"],
-        watched_at,
-        "episode",
-        show=TraktShow(ids, title),
-        episode=episode_of_columns(row),
+    return TraktShow(ids, title) if row["kind"] == "episode" else TraktMovie(ids, title)
+
+
+class SharedParts:
+    """The shows, films and episodes built so far, by their columns (see ``play_of_columns``)."""
+
+    _MEDIA = (
+        "kind",
+        *PLAY_COLUMNS[PLAY_COLUMNS.index("media_trakt") : PLAY_COLUMNS.index("season")],
     )
+    _EPISODE = PLAY_COLUMNS[PLAY_COLUMNS.index("season") :]
+
+    def __init__(self) -> None:
+        self._media: dict[tuple[Any, ...], TraktShow | TraktMovie] = {}
+        self._episodes: dict[tuple[Any, ...], TraktEpisode] = {}
+
+    def media(self, row: sqlite3.Row) -> TraktShow | TraktMovie:
+        key = tuple(row[name] for name in self._MEDIA)
+        found = self._media.get(key)
+        if found is None:
+            found = self._media[key] = _media_of_columns(row)
+        return found
+
+    def episode(self, row: sqlite3.Row) -> TraktEpisode:
+        key = tuple(row[name] for name in self._EPISODE)
+        found = self._episodes.get(key)
+        if found is None:
+            found = self._episodes[key] = episode_of_columns(row)
+        return found
 
 
 def episode_of_columns(row: sqlite3.Row, number_abs: int | None = None) -> TraktEpisode:
@@ -161,10 +191,12 @@ def episodes_of_columns(rows: list[sqlite3.Row]) -> list[TraktEpisode]:
     return out
 
 
-def stored_of_columns(row: sqlite3.Row, state: PlayState) -> StoredPlay:
+def stored_of_columns(
+    row: sqlite3.Row, state: PlayState, shared: SharedParts | None = None
+) -> StoredPlay:
     """A play and what the sync learnt of it, from ``PLAY_COLUMNS`` and ``RESOLUTION_COLUMNS``."""
     return StoredPlay(
-        play=play_of_columns(row),
+        play=play_of_columns(row, shared),
         state=state,
         reason=row["reason"],
         attempts=row["attempts"],

@@ -21,6 +21,7 @@ from trakt_sync.store.play_columns import (
     RESOLUTION_COLUMNS,
     GroupKey,
     PlayGroup,
+    SharedParts,
     StoredPlay,
     episodes_of_columns,
     stored_of_columns,
@@ -139,17 +140,20 @@ class PlayQueue(Database):
         if not wanted:
             return []
         marks = ",".join("?" * len(wanted))
+        # Read row by row, the plays sharing their shows and episodes: a batch may hold a long
+        # show's thousands of plays, the apply stage's memory peak (issue 19's 10 k sync).
         rows = self.db.execute(
             f"SELECT {_APPLY_COLUMNS} FROM plays "
             f"WHERE state = 'pending' AND subject_id IN ({marks}) "
             "ORDER BY subject_id, watched_at, history_id",
             wanted,
-        ).fetchall()
+        )
+        shared = SharedParts()
         out: list[tuple[int, list[StoredPlay]]] = []
         for row in rows:
             if not out or out[-1][0] != row["subject_id"]:
                 out.append((row["subject_id"], []))
-            out[-1][1].append(stored_of_columns(row, PlayState.PENDING))
+            out[-1][1].append(stored_of_columns(row, PlayState.PENDING, shared))
         return out
 
     def count_to_send(self) -> int:
