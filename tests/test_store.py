@@ -291,6 +291,39 @@ def test_plays_to_apply_are_read_per_subject_without_parsing_the_items(
     assert [p.play.history_id for p in plays_to_apply(store)] == [2, 5, 4, 1, 3]
 
 
+def test_a_batch_s_plays_equal_the_items_and_share_their_show_and_episodes(
+    tmp_path: Path,
+) -> None:
+    """A long show played thousands of times is held once per show and per episode
+    (issue 19's 10 k first sync peaked there), and each play is still the item's."""
+    movie = {**ITEM, "id": 7, "type": "movie", "movie": {"title": "F", "ids": {"trakt": 70}}}
+    items = [
+        _episode_item(1, show=10, season=1, number=1, day=1),
+        _episode_item(2, show=10, season=1, number=2, day=2),
+        _episode_item(3, show=10, season=1, number=1, day=3),  # watched again
+        _episode_item(4, show=20, season=1, number=1, day=4),
+        movie,
+        {**movie, "id": 8, "watched_at": "2024-06-01T12:00:00.000Z"},
+    ]
+    store = Store(tmp_path / "s.sqlite3")
+    save_plays(store, [(play_from_history(item), item) for item in items])
+    store.record_resolutions(
+        [
+            (n, Resolution(ResolutionStatus.MATCHED, subject_id=100, episode_id=n))
+            for n in range(1, 9)
+        ],
+        "v1",
+    )
+    [(_, stored)] = store.apply_batch([100])
+    plays = {p.play.history_id: p.play for p in stored}
+    assert plays == {int(item["id"]): play_from_history(item) for item in items}
+    assert plays[1].show is plays[2].show is plays[3].show
+    assert plays[1].show is not plays[4].show
+    assert plays[1].episode is plays[3].episode
+    assert plays[1].episode is not plays[2].episode
+    assert plays[7].movie is plays[8].movie
+
+
 def test_a_history_row_gives_the_columns_of_the_parsed_play(tmp_path: Path) -> None:
     from trakt_sync.trakt_items import history_row
 
