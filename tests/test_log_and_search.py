@@ -49,6 +49,16 @@ def test_search_prints_id_type_date_episodes_and_link(sandbox: Sandbox, cli) -> 
     assert "anime · TV · 2022-04-09 · 12 eps  https://bgm.tv/subject/329906" in result.out
     assert "373267" in result.out
 
+    from trakt_sync import i18n
+
+    try:
+        i18n.use(i18n.CHINESE)  # as LANG=zh_CN.UTF-8 makes it when the module is imported
+        chinese = cli("search", "SPY×FAMILY")
+    finally:
+        i18n.use(i18n.ENGLISH)
+    assert "329906  间谍过家家 / SPY×FAMILY" in chinese.out
+    assert "动画 · TV · 2022-04-09 · 12 集  https://bgm.tv/subject/329906" in chinese.out
+
     document = json.loads(cli("search", "spy×family", "--year", "2022", "--json").out)
     first = document["results"][0]
     assert first == {
