@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from trakt_sync import i18n
 from trakt_sync.cli.app import main
 from trakt_sync.fakes.bangumi import FakeBangumi
 from trakt_sync.fakes.cdn import FakeDataCDN
@@ -29,6 +30,18 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     # No test may reach the public id table; the sandbox points it at the fake CDN.
     monkeypatch.setenv("TRAKT_SYNC_MATCHING__ID_TABLE_URL", "")
     yield home
+
+
+@pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process speaks Chinese for one test, as ``LANG=zh_CN.UTF-8`` makes it."""
+    before = i18n.language()
+    monkeypatch.delenv("LANGUAGE", raising=False)  # use() sets it; undone after the test
+    i18n.use(i18n.CHINESE)
+    try:
+        yield
+    finally:
+        i18n.use(before)
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from trakt_sync import i18n
 from trakt_sync.errors import TraktSyncError
 
 # What a Chinese message may keep in Latin letters: paths, file names, commands, quoted
@@ -101,15 +100,6 @@ CASES = {
     "data cache": (_data_unavailable, "cannot download bangumi-data", "无法从 https"),
     "Bangumi-syncer": (_syncer_refused, "Bangumi-syncer refused the play", "拒绝了这条播放记录"),
 }
-
-
-@pytest.fixture
-def chinese(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    before = i18n.language()
-    monkeypatch.delenv("LANGUAGE", raising=False)
-    i18n.use(i18n.CHINESE)
-    yield
-    i18n.use(before)
 
 
 @pytest.mark.parametrize("name", list(CASES))

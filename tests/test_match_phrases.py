@@ -176,15 +176,6 @@ def english_words(shown: str, names: list[str]) -> list[str]:
     return [w for w in re.findall(r"[A-Za-z][\w-]*[A-Za-z]", text) if w not in KEPT]
 
 
-@pytest.fixture
-def chinese(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    before = i18n.language()
-    monkeypatch.delenv("LANGUAGE", raising=False)
-    i18n.use(i18n.CHINESE)
-    yield
-    i18n.use(before)
-
-
 def test_every_stored_sentence_comes_out_in_chinese(
     said: tuple[list[str], list[str]], chinese: None
 ) -> None:

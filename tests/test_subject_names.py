@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,17 +35,6 @@ def demo_world() -> World:
     subject = next(s for s in world["bangumi"]["subjects"] if s["id"] == SPY_2)
     subject["name_cn"] = NAME_CN
     return world
-
-
-@pytest.fixture
-def chinese(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    before = i18n.language()
-    monkeypatch.delenv("LANGUAGE", raising=False)  # use() sets it; undone after the test
-    i18n.use(i18n.CHINESE)
-    try:
-        yield
-    finally:
-        i18n.use(before)
 
 
 def _every_command(sandbox: Sandbox, cli) -> dict[str, str]:
