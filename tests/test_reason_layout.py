@@ -4,12 +4,9 @@ as in Chinese, also when the English sentence says it before a condition."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
-import pytest
 from rich.console import Console
 
-from trakt_sync import i18n
 from trakt_sync.cli.reasons import labelled, print_reason, split_command
 from trakt_sync.matching.overrides import map_add_command
 from trakt_sync.reason_text import shown_reason
@@ -26,15 +23,6 @@ def _printed(text: str) -> list[str]:
     out = io.StringIO()
     print_reason(Console(file=out, width=200, force_terminal=False), 0, text)
     return out.getvalue().splitlines()
-
-
-@pytest.fixture
-def chinese(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    before = i18n.language()
-    monkeypatch.delenv("LANGUAGE", raising=False)
-    i18n.use(i18n.CHINESE)
-    yield
-    i18n.use(before)
 
 
 def test_a_command_before_a_condition_gets_its_own_line_in_english() -> None:
@@ -54,7 +42,9 @@ def test_a_reason_without_a_command_is_left_whole() -> None:
     )
 
 
-def test_the_same_reason_in_chinese_has_the_command_on_its_own_line_too(chinese: None) -> None:
+def test_the_same_reason_in_chinese_has_the_command_on_its_own_line_too(
+    chinese: None,
+) -> None:
     lines = _printed(labelled("Breaking Bad 第 1 季 E1–E2", shown_reason(NOT_ANIME)))
     assert len(lines) == 2, lines
     assert lines[0].startswith("Breaking Bad 第 1 季 E1–E2：不是动画：")
