@@ -214,6 +214,7 @@ def test_the_picker_names_the_subject_as_search_does(
     assert picker.code == 0, picker.err
     first, second = (NAME_CN, NAME) if language == "zh" else (NAME, NAME_CN)
     assert f"{SPY_2}  {first} / {second}" in search
-    assert f"{SPY_2}  {first} / {second}  (" in picker.out
+    bracket = "（" if language == "zh" else "  ("  # full-width in Chinese
+    assert f"{SPY_2}  {first} / {second}{bracket}" in picker.out
     assert _names_subject(picker.out, first)  # the reason, as `unmatched` prints it
     assert BANGUMI_DATA_TITLE not in picker.out
