@@ -255,7 +255,7 @@ def test_help_page_and_usage_errors_in_the_language_spoken(both: dict[str, Any])
     page = zh["help"][1]
     assert page.startswith("用法：trakt-sync [OPTIONS] COMMAND [ARGS]...")
     assert "\n选项：\n" in page and "\n命令：\n" in page
-    assert "显示此帮助并退出。" in page and "[环境变量：TRAKT_SYNC_PROFILE;" in page
+    assert "显示此帮助并退出。" in page and "[环境变量：TRAKT_SYNC_PROFILE；" in page
     assert _english_words(page) <= HELP_NAMES, _english_words(page) - HELP_NAMES
     assert zh["usage error"][2] == (
         "用法：trakt-sync log [OPTIONS]\n"
