@@ -185,7 +185,7 @@ def test_chinese_words_in_chinese_and_english_under_c(both: dict[str, Any]) -> N
     ), zh["log"][1]
     assert (
         "Mystery Anime Nobody Indexed（2024）：trakt:777001，slug mystery-anime，"
-        "TMDB tv/990001；类型 anime, animation" in zh["explain"][1]
+        "TMDB tv/990001；类型 anime、animation" in zh["explain"][1]
     )
     assert "    S1E1：未匹配 —— 没有为" in zh["explain"][1]
     for name in ("dry run", "sync", "status", "unmatched", "log", "explain", "doctor"):

@@ -58,9 +58,7 @@ def _show_profile(bangumi: FakeBangumi, username: str) -> None:
             for eid, mark in entry["episodes"].items()
             if mark == 2 and eid in episodes
         )
-        # Numbers in a Chinese list are set off with the enumeration comma.
-        comma = "、" if i18n.is_chinese() else ", "
-        label = comma.join(f"{s:g}" for s in marked) if marked else _("none")
+        label = i18n.listed(f"{s:g}" for s in marked) if marked else _("none")
         name = subject_name(subject.get("name", ""), subject.get("name_cn", "")) or subject_id
         collection = _(COLLECTION_NAMES[entry["type"]])
         print(

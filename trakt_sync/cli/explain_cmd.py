@@ -16,7 +16,7 @@ from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption
 from trakt_sync.cli.reasons import episode_ranges, labelled, split_command
 from trakt_sync.cli.state import CliState
-from trakt_sync.i18n import N_, _
+from trakt_sync.i18n import N_, _, listed
 from trakt_sync.reason_text import shown_reason
 from trakt_sync.words import source_word
 
@@ -144,15 +144,15 @@ def brief_lines(data: dict[str, Any]) -> list[str]:
         parts = []
         if matched:
             sources = sorted({source_word(e["source"]) for e in matched})
-            subjects = ", ".join(
+            subjects = listed(
                 f"{s['subject_id']} {s['name']}" for s in trace.get("segments", [])
-            ) or ", ".join(sorted({str(e["subject_id"]) for e in matched}))
+            ) or listed(sorted({str(e["subject_id"]) for e in matched}))
             low = min(e["confidence"] for e in matched)
             parts.append(
                 _("{count} matched: {subjects} ({sources}; confidence {low})").format(
                     count=len(matched),
                     subjects=subjects,
-                    sources=", ".join(sources),
+                    sources=listed(sources),
                     low=f"{low:g}",
                 )
             )
@@ -199,7 +199,7 @@ def film_lines(data: dict[str, Any], brief: bool) -> list[str]:
         )
         if part
     )
-    genres = ", ".join(movie["genres"]) or _("none")
+    genres = listed(movie["genres"]) or _("none")
     lines = [
         _("{title} — film; {where}; genres {genres}").format(
             title=title, where=where, genres=genres
@@ -227,7 +227,7 @@ def explain_lines(data: dict[str, Any]) -> list[str]:
         )
         if part
     )
-    genres = ", ".join(show["genres"]) or _("none")
+    genres = listed(show["genres"]) or _("none")
     lines = [
         _("{title} — {where}; genres {genres}").format(
             title=_titled(show), where=where, genres=genres
@@ -262,10 +262,10 @@ def _season_lines(trace: dict[str, Any], tmdb: int | None) -> list[str]:
     lines.append(
         "    "
         + _("franchise walk: ")
-        + (", ".join(f"{s['subject_id']} {s['name']}" for s in walked) if walked else "—")
+        + (listed(f"{s['subject_id']} {s['name']}" for s in walked) if walked else "—")
     )
     if trace.get("search_titles"):
-        titles = ", ".join(repr(t) for t in trace["search_titles"])
+        titles = listed(repr(t) for t in trace["search_titles"])
         lines.append("    " + _("title search: ") + titles)
     lines.append("    " + _("path: ") + shown_reason(trace.get("path", "")))
     if trace.get("skipped"):
