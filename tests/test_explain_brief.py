@@ -32,6 +32,14 @@ def test_brief_is_one_line_per_season_with_source_subject_and_confidence(
     assert len(skipped) == 2 and skipped[1].startswith("  S1  7 ep  7 skipped: not anime")
 
 
+def test_brief_lists_subjects_with_the_enumeration_comma_in_chinese(
+    logged_in: Sandbox, cli, chinese: None
+) -> None:
+    assert cli("sync").code == 0  # Bangumi's names, learnt by the sync
+    lines = cli("explain", "spy-x-family", "--brief").out.splitlines()
+    assert lines[1].startswith("  S1  25 集  25 集已匹配：329906 间谍过家家、373267 "), lines
+
+
 def test_the_path_says_nothing_was_confirmed_when_nothing_was(
     mystery_world: dict[str, Any], logged_in: Sandbox, cli
 ) -> None:

@@ -24,6 +24,8 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 # Words of the catalog that no English output holds (Bangumi's 想看/在看/看过 and the
 # subjects' Japanese names do, in every language).
 CHINESE_WORDS = re.compile("播放记录|已同步|未匹配|登录|收藏|配置|：")
+# A half-width bracket, colon, comma or semicolon next to a Chinese word.
+HALF_WIDTH_BY_HAN = re.compile(r"[\u4e00-\u9fff][(),;:]|[(,;:] ?[\u4e00-\u9fff]")
 # Fields that differ between any two runs (times, durations), whatever the language.
 VOLATILE = {
     "duration_s",
@@ -79,6 +81,7 @@ def _run_all(lang: str, home: Path) -> dict[str, tuple[int, str, str]]:
             run(command, command)
             run(f"{command} json", command, "--json")
         run("doctor", "doctor")
+        run("log", "log")
         run("doctor json", "doctor", "--json")
         run("config check", "config", "check")
         run("config check json", "config", "check", "--json")
@@ -140,7 +143,7 @@ def test_chinese_words_in_chinese_and_english_under_c(both: dict[str, Any]) -> N
     assert "收藏：想看 → 看过" in zh["dry run"][1]
     assert "已同步：获取 20 条（新 20 条）" in zh["sync"][2]
     assert "1 条播放记录未匹配：见 `trakt-sync unmatched`" in zh["sync"][2]
-    assert "上次运行：" in zh["status"][1] and "播放记录：16 已同步" in zh["status"][1]
+    assert "上次运行：" in zh["status"][1] and "播放记录：16 条已同步" in zh["status"][1]
     assert "第 1 季" in zh["unmatched"][1]
     # A stored (English) match reason, its phrases translated where shown.
     assert (
@@ -167,6 +170,40 @@ def test_chinese_words_in_chinese_and_english_under_c(both: dict[str, Any]) -> N
     assert "path: nothing confirmed: no candidate" in en["explain"][1]
     # Chinese subject names in Chinese (name_cn), the originals in English.
     assert "孤独摇滚！" in zh["dry run"][1] and "ぼっち・ざ・ろっく！" in en["dry run"][1]
+
+    # Full-width punctuation where the words around it are Chinese; times, ids, commands
+    # and titles keep theirs.
+    assert "间谍过家家 第二部分  +3（第 13–15 集）在看" in zh["dry run"][1]
+    assert re.search(r"上次运行：\d\d:\d\d \S+（刚刚），成功", zh["status"][1]), zh["status"][1]
+    assert "  Trakt：  已登录为 demo-user\n  Bangumi：已登录为 demo" in zh["status"][1]
+    assert "Mystery Anime Nobody Indexed S01E01：没有为" in zh["status"][1]
+    assert "Mystery Anime Nobody Indexed 第 1 季 E1：没有为" in zh["unmatched"][1]
+    assert re.search(
+        r"#3 \d\d:\d\d \S+（刚刚）成功，耗时 \d+\.\d 秒：获取 20 条，标记 16 条，1 条未匹配，"
+        r"3 条已跳过；请求：Trakt \d+ 次，Bangumi \d+ 次",
+        zh["log"][1],
+    ), zh["log"][1]
+    assert (
+        "Mystery Anime Nobody Indexed（2024）：trakt:777001，slug mystery-anime，"
+        "TMDB tv/990001；类型 anime、animation" in zh["explain"][1]
+    )
+    assert "    S1E1：未匹配 —— 没有为" in zh["explain"][1]
+    for name in ("dry run", "sync", "status", "unmatched", "log", "explain", "doctor"):
+        text = zh[name][1] + zh[name][2]
+        assert not HALF_WIDTH_BY_HAN.search(text), f"{name}: {HALF_WIDTH_BY_HAN.search(text)}"
+    assert "  +3 (ep 13–15) 在看" in en["dry run"][1]
+    assert re.search(r"last run: \d\d:\d\d \S+ \(just now\) — ok", en["status"][1])
+    assert "  Trakt:    logged in as demo-user\n  Bangumi:  logged in as demo" in en["status"][1]
+    assert re.search(
+        r"#3 \d\d:\d\d \S+ \(just now\) ok in \d+\.\d s: fetched 20, marked 16, unmatched 1, "
+        r"skipped 3; requests: Trakt \d+, Bangumi \d+",
+        en["log"][1],
+    ), en["log"][1]
+    assert (
+        "Mystery Anime Nobody Indexed (2024) — trakt:777001, slug mystery-anime, "
+        "TMDB tv/990001; genres anime, animation" in en["explain"][1]
+    )
+    assert "    S1E1: unmatched — no Bangumi subject" in en["explain"][1]
 
     assert "Logged in to Trakt as demo-user" in en["auth"][1]
     assert "Would change on Bangumi:" in en["dry run"][1]
@@ -218,7 +255,7 @@ def test_help_page_and_usage_errors_in_the_language_spoken(both: dict[str, Any])
     page = zh["help"][1]
     assert page.startswith("用法：trakt-sync [OPTIONS] COMMAND [ARGS]...")
     assert "\n选项：\n" in page and "\n命令：\n" in page
-    assert "显示此帮助并退出。" in page and "[环境变量：TRAKT_SYNC_PROFILE;" in page
+    assert "显示此帮助并退出。" in page and "[环境变量：TRAKT_SYNC_PROFILE；" in page
     assert _english_words(page) <= HELP_NAMES, _english_words(page) - HELP_NAMES
     assert zh["usage error"][2] == (
         "用法：trakt-sync log [OPTIONS]\n"

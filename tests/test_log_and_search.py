@@ -70,3 +70,12 @@ def test_search_without_results_and_with_a_bad_type(sandbox: Sandbox, cli) -> No
     assert "No Bangumi subject found" in cli("search", "nothing like this").out
     assert cli("search", "x", "--type", "book").code == 2
     assert json.loads(cli("search", "nothing", "--json").out)["results"] == []
+
+
+def test_search_in_chinese_names_the_type_in_bangumi_s_words(
+    sandbox: Sandbox, cli, chinese: None
+) -> None:
+    result = cli("search", "SPY×FAMILY")
+    assert result.code == 0, result.err
+    assert "329906  间谍过家家 / SPY×FAMILY" in result.out
+    assert "动画 · TV · 2022-04-09 · 12 集  https://bgm.tv/subject/329906" in result.out

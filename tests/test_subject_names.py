@@ -132,12 +132,19 @@ def test_learning_the_names_costs_one_page_of_the_collection_list(logged_in: San
     assert len(requests) == 14, requests
 
 
-def test_a_dry_run_reads_no_names(logged_in: Sandbox, cli) -> None:
+def test_a_dry_run_reads_each_name_it_lacks_once(logged_in: Sandbox, cli) -> None:
+    """A preview names the subjects as the run will: the one never collected nor read
+    (373267) is read, once."""
     result = cli("sync", "--dry-run")
     assert result.code == 0, result.err
+    assert "  SPY×FAMILY 第2クール  " in result.out and BANGUMI_DATA_TITLE not in result.out
     requests = [f"{r.method} {r.path}" for r in logged_in.bangumi.requests]
     assert requests.count("GET /v0/users/demo/collections") == 1, requests
-    assert f"  {BANGUMI_DATA_TITLE}  " in result.out  # no name could be had without a read
+    assert [r for r in requests if r.startswith("GET /v0/subjects/")] == [
+        "GET /v0/subjects/160209",  # the matcher vets the film
+        "GET /v0/subjects/373267",  # its name
+    ], requests
+    assert "  SPY×FAMILY 第2クール  " in cli("sync").out  # the run says what its preview said
 
 
 @pytest.mark.parametrize(
@@ -214,6 +221,7 @@ def test_the_picker_names_the_subject_as_search_does(
     assert picker.code == 0, picker.err
     first, second = (NAME_CN, NAME) if language == "zh" else (NAME, NAME_CN)
     assert f"{SPY_2}  {first} / {second}" in search
-    assert f"{SPY_2}  {first} / {second}  (" in picker.out
+    bracket = "（" if language == "zh" else "  ("  # full-width in Chinese
+    assert f"{SPY_2}  {first} / {second}{bracket}" in picker.out
     assert _names_subject(picker.out, first)  # the reason, as `unmatched` prints it
     assert BANGUMI_DATA_TITLE not in picker.out

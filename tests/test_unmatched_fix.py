@@ -231,7 +231,7 @@ def test_the_dialogue_speaks_chinese_when_asked(
     assert "[1/1] Mystery Anime Nobody Indexed 第 1 季：E1（1 条播放记录）" in out
     assert "原因：没有为 'Mystery Anime Nobody Indexed' 第 1 季确认的 Bangumi 条目" in out
     assert "没有候选：用 /关键词 搜索" in out and "q：退出" in out
-    assert f"1) {UNFINDABLE_SUBJECT}  謎のアニメ  (anime · TV · 2024-01-06 · 12 集)" in out
+    assert f"1) {UNFINDABLE_SUBJECT}  謎のアニメ（动画 · TV · 2024-01-06 · 12 集）" in out
     assert "每一集已看剧集的播出日期都一致（±1 天）：第 1 集" in out
     assert "共 12 集，已看到第 1 集：足够" in out
     assert f"等同于：trakt-sync map add trakt:{UNFINDABLE_SHOW} S1 {UNFINDABLE_SUBJECT}" in out

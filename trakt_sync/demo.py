@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 
+from trakt_sync import i18n
 from trakt_sync.fakes.bangumi import FakeBangumi
 from trakt_sync.fakes.cdn import FakeDataCDN
 from trakt_sync.fakes.sandbox import sandbox_env
@@ -57,7 +58,7 @@ def _show_profile(bangumi: FakeBangumi, username: str) -> None:
             for eid, mark in entry["episodes"].items()
             if mark == 2 and eid in episodes
         )
-        label = ", ".join(f"{s:g}" for s in marked) if marked else _("none")
+        label = i18n.listed(f"{s:g}" for s in marked) if marked else _("none")
         name = subject_name(subject.get("name", ""), subject.get("name_cn", "")) or subject_id
         collection = _(COLLECTION_NAMES[entry["type"]])
         print(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 DOMAIN = "trakt_sync"
@@ -108,6 +108,12 @@ use(pick_language())
 def english(message: str) -> str:
     """The message as written: for text that goes to ``--json`` or a log file."""
     return message
+
+
+def listed(items: Iterable[str]) -> str:
+    """Items in a line of text: ``a, b`` in English, ``a、b`` (the enumeration comma) in
+    Chinese."""
+    return ("、" if _language == CHINESE else ", ").join(items)
 
 
 def subject_name(name: str, name_cn: str) -> str:

@@ -99,7 +99,7 @@ class SubjectPlan:
             extras.append(say("rating waits until collected"))
         if self.private:
             extras.append(say("private"))
-        return "; ".join([self._marks_headline(say), *extras])
+        return say("; ").join([self._marks_headline(say), *extras])
 
     def _marks_headline(self, say: Callable[[str], str]) -> str:
         after = say(COLLECTION_WORDS[self.collection_after])
@@ -110,7 +110,9 @@ class SubjectPlan:
             )
             if changed and self.collection_after == COLLECTION_DONE:
                 return f"{episodes} → {after}"
-            return f"+{len(self.episodes_to_mark)} ({episodes}) {after}"
+            return say("+{count} ({episodes}) {after}").format(
+                count=len(self.episodes_to_mark), episodes=episodes, after=after
+            )
         if changed:
             return f"→ {after}"
         if self.episodes_to_mark:  # a film collected earlier without its episode

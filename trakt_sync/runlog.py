@@ -72,4 +72,4 @@ def counts_text(counts: dict[str, Any], ok: bool = True) -> str:
     shown = [
         _(COUNT_WORDS[name]).format(count=counts[name]) for name in SHOWN_COUNTS if counts.get(name)
     ]
-    return ", ".join(shown) or (_("nothing new") if ok else _("nothing done"))
+    return _(", ").join(shown) or (_("nothing new") if ok else _("nothing done"))

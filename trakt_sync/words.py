@@ -37,3 +37,18 @@ SOURCE_WORDS = {
 
 def source_word(source: str) -> str:
     return _(SOURCE_WORDS[source]) if source in SOURCE_WORDS else source
+
+
+# A Bangumi subject's type (``type_name`` of ``search``), in Bangumi's own words.
+SUBJECT_TYPE_WORDS = {
+    "book": N_("book"),
+    "anime": N_("anime"),
+    "music": N_("music"),
+    "game": N_("game"),
+    "real": N_("real"),
+    "other": N_("other"),
+}
+
+
+def subject_type_word(type_name: str) -> str:
+    return _(SUBJECT_TYPE_WORDS.get(type_name, type_name))

@@ -198,9 +198,17 @@ def _option_help(self: typer.core.TyperOption, ctx: _click.Context) -> tuple[str
     if english in _FIXED_HELP:
         self.help = _(english)
     try:
-        return _option_help_record(self, ctx)
+        record = _option_help_record(self, ctx)
     finally:
         self.help = english
+    if record is None or not is_chinese():
+        return record
+    # Typer joins the bracketed extras ("env var: …; default: …") with an ASCII "; ".
+    name, text = record
+    return name, _EXTRAS.sub(lambda found: found[0].replace("; ", "；"), text)
+
+
+_EXTRAS = re.compile(r"\[[^\[\]]*\]$")
 
 
 def _typer_word(message: str) -> str:

@@ -14,9 +14,9 @@ import typer
 
 from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption
-from trakt_sync.cli.reasons import episode_ranges, split_command
+from trakt_sync.cli.reasons import episode_ranges, labelled, split_command
 from trakt_sync.cli.state import CliState
-from trakt_sync.i18n import N_, _
+from trakt_sync.i18n import N_, _, listed
 from trakt_sync.reason_text import shown_reason
 from trakt_sync.words import source_word
 
@@ -135,7 +135,7 @@ def brief_lines(data: dict[str, Any]) -> list[str]:
     """``S1  25 ep  matched: 329906 … E1–E12, 373267 … E13–E25 (bangumi-data key); confidence
     0.99`` — or the reason nothing was placed."""
     show = data["show"]
-    lines = [f"{show['title']}" + (f" ({show['year']})" if show["year"] else "")]
+    lines = [_titled(show)]
     for trace in data["seasons"]:
         episodes = trace["episodes"]
         head = f"  S{trace['season']}  " + _("{count} ep").format(count=len(episodes)) + "  "
@@ -144,15 +144,15 @@ def brief_lines(data: dict[str, Any]) -> list[str]:
         parts = []
         if matched:
             sources = sorted({source_word(e["source"]) for e in matched})
-            subjects = ", ".join(
+            subjects = listed(
                 f"{s['subject_id']} {s['name']}" for s in trace.get("segments", [])
-            ) or ", ".join(sorted({str(e["subject_id"]) for e in matched}))
+            ) or listed(sorted({str(e["subject_id"]) for e in matched}))
             low = min(e["confidence"] for e in matched)
             parts.append(
                 _("{count} matched: {subjects} ({sources}; confidence {low})").format(
                     count=len(matched),
                     subjects=subjects,
-                    sources=", ".join(sources),
+                    sources=listed(sources),
                     low=f"{low:g}",
                 )
             )
@@ -170,7 +170,7 @@ def brief_lines(data: dict[str, Any]) -> list[str]:
 def film_lines(data: dict[str, Any], brief: bool) -> list[str]:
     movie, film = data["movie"], data["film"]
     ids = movie["ids"]
-    title = f"{movie['title']}" + (f" ({movie['year']})" if movie["year"] else "")
+    title = _titled(movie)
     status = _(STATUS_WORDS.get(film["status"], film["status"]))
     if film["status"] == "matched":
         outcome = _(
@@ -190,7 +190,7 @@ def film_lines(data: dict[str, Any], brief: bool) -> list[str]:
         outcome = _("{status}: {reason}").format(status=status, reason=reason)
     if brief:
         return [f"{title}  " + _("film") + f"  {outcome}"]
-    where = ", ".join(
+    where = _(", ").join(
         part
         for part in (
             f"movie:trakt:{ids['trakt']}" if ids["trakt"] is not None else "",
@@ -199,8 +199,12 @@ def film_lines(data: dict[str, Any], brief: bool) -> list[str]:
         )
         if part
     )
-    genres = ", ".join(movie["genres"]) or _("none")
-    lines = [f"{title} — " + _("film; {where}; genres {genres}").format(where=where, genres=genres)]
+    genres = listed(movie["genres"]) or _("none")
+    lines = [
+        _("{title} — film; {where}; genres {genres}").format(
+            title=title, where=where, genres=genres
+        )
+    ]
     lines.append("  " + _("path: ") + shown_reason(data["path"]))
     lines.append(f"  {outcome}")
     if command:
@@ -214,19 +218,20 @@ def film_lines(data: dict[str, Any], brief: bool) -> list[str]:
 def explain_lines(data: dict[str, Any]) -> list[str]:
     show = data["show"]
     ids = show["ids"]
-    where = ", ".join(
+    where = _(", ").join(
         part
         for part in (
             f"trakt:{ids['trakt']}" if ids["trakt"] is not None else "",
             f"slug {ids['slug']}" if ids["slug"] else "",
-            f"TMDB tv/{ids['tmdb']}" if ids["tmdb"] is not None else "no TMDB id",
+            f"TMDB tv/{ids['tmdb']}" if ids["tmdb"] is not None else _("no TMDB id"),
         )
         if part
     )
-    year = f" ({show['year']})" if show["year"] else ""
-    genres = ", ".join(show["genres"]) or _("none")
+    genres = listed(show["genres"]) or _("none")
     lines = [
-        f"{show['title']}{year} — {where}; " + _("genres {genres}").format(genres=genres),
+        _("{title} — {where}; genres {genres}").format(
+            title=_titled(show), where=where, genres=genres
+        )
     ]
     for trace in data["seasons"]:
         lines += [""] + _season_lines(trace, ids["tmdb"])
@@ -257,10 +262,10 @@ def _season_lines(trace: dict[str, Any], tmdb: int | None) -> list[str]:
     lines.append(
         "    "
         + _("franchise walk: ")
-        + (", ".join(f"{s['subject_id']} {s['name']}" for s in walked) if walked else "—")
+        + (listed(f"{s['subject_id']} {s['name']}" for s in walked) if walked else "—")
     )
     if trace.get("search_titles"):
-        titles = ", ".join(repr(t) for t in trace["search_titles"])
+        titles = listed(repr(t) for t in trace["search_titles"])
         lines.append("    " + _("title search: ") + titles)
     lines.append("    " + _("path: ") + shown_reason(trace.get("path", "")))
     if trace.get("skipped"):
@@ -315,12 +320,12 @@ def _episode_lines(
     ep = group[0]
     status = _(STATUS_WORDS.get(ep["status"], ep["status"]))
     numbers = episode_ranges([e["number"] for e in group])
-    head = f"    S{season}{numbers}: {status}"
+    head = "    " + labelled(f"S{season}{numbers}", status)
     if ep["status"] == "skipped" and ep["reason"] == season_skipped:
         return [head + _(" (the season is skipped, see above)")]
     command = None
     if ep["status"] == "matched":
-        label = f" {ep['episode_label']}," if ep.get("episode_label") else ""
+        label = _(" {label},").format(label=ep["episode_label"]) if ep.get("episode_label") else ""
         head += _(
             " → subject {subject}{label} episode id {episode} ({source}, confidence {confidence})"
         ).format(
@@ -333,7 +338,7 @@ def _episode_lines(
     else:
         # The command that fixes it on a line of its own, to copy whole.
         prose, command = split_command(shown_reason(ep["reason"]))
-        head += f" — {prose}"
+        head += _(" — {reason}").format(reason=prose)
     lines = [head]
     if command:
         lines.append(f"        {command}")
@@ -350,3 +355,9 @@ def _candidate_line(cand: dict[str, Any]) -> str:
         score=cand.get("score"),
         why=shown_reason(str(cand.get("why_rejected"))),
     )
+
+
+def _titled(work: dict[str, Any]) -> str:
+    """``SPY x FAMILY (2022)``; the year in full-width brackets in Chinese."""
+    year = _(" ({detail})").format(detail=work["year"]) if work["year"] else ""
+    return f"{work['title']}{year}"

@@ -12,6 +12,7 @@ from trakt_sync.cli.output import out_console
 from trakt_sync.cli.state import CliState
 from trakt_sync.i18n import N_, _, is_chinese
 from trakt_sync.reason_text import shown_reason
+from trakt_sync.words import subject_type_word
 
 if TYPE_CHECKING:
     from trakt_sync.runtime import Runtime
@@ -148,7 +149,7 @@ def _show(rows: list[dict[str, Any]], numbered: bool = True) -> None:
         facts = " · ".join(
             fact
             for fact in (
-                row["type_name"],
+                row["type_name"] and subject_type_word(row["type_name"]),
                 row["platform"],
                 row["date"],
                 row["eps"] and _("{count} eps").format(count=row["eps"]),
@@ -156,7 +157,8 @@ def _show(rows: list[dict[str, Any]], numbered: bool = True) -> None:
             if fact
         )
         lead = f"  {number:>2}) " if numbered else "      "
-        console.print(f"{lead}{row['id']}  {_name(row)}  ({facts})", markup=False)
+        shown = f"{lead}{row['id']}  " + _("{name}  ({facts})").format(name=_name(row), facts=facts)
+        console.print(shown, markup=False)
         for fact in row["evidence"]:
             _say(f"- {fact}", 8)
         console.print(f"        {row['url']}", markup=False)

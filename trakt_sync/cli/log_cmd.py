@@ -68,11 +68,19 @@ def _line(run: dict[str, Any], now: datetime, counts: str) -> str:
         trakt=requests["trakt"], bangumi=requests["bangumi"]
     )
     outcome = _(OUTCOME_WORDS.get(run["outcome"], run["outcome"]))
-    return f"#{run['id']} {started} {outcome}{dry}{took}: {counts}{asked}"
+    return _("#{id} {started} {outcome}{dry}{took}: {counts}{requests}").format(
+        id=run["id"],
+        started=started,
+        outcome=outcome,
+        dry=dry,
+        took=took,
+        counts=counts,
+        requests=asked,
+    )
 
 
 def _seconds(value: float) -> str:
     if value < 60:
-        return f"{value:.1f} s"
+        return _("{seconds} s").format(seconds=f"{value:.1f}")
     minutes, seconds = divmod(round(value), 60)
-    return f"{minutes} min {seconds} s"
+    return _("{minutes} min {seconds} s").format(minutes=minutes, seconds=seconds)

@@ -63,7 +63,7 @@ def add(
     args: Annotated[
         list[str],
         typer.Argument(
-            help="[EPISODES like S1E13-E25] SUBJECT_ID|ignore",
+            help=_("episodes, optional (S2, S1E13-E25), then the Bangumi subject id, or ignore"),
             metavar="[EPISODES] SUBJECT_ID|ignore",
         ),
     ],

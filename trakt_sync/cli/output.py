@@ -53,7 +53,7 @@ def local_time(moment: datetime, now: datetime) -> str:
     """``2026-12-01 14:02 CST (2 h ago)``: local time, then how long ago or until."""
     shown = moment.astimezone()
     stamp = clock(shown, today=shown.date() == now.astimezone().date())
-    return f"{stamp} ({relative(moment - now)})"
+    return _("{time} ({relative})").format(time=stamp, relative=relative(moment - now))
 
 
 def bangumi_line(bangumi: dict[str, Any]) -> str:

@@ -8,7 +8,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 
-from trakt_sync.i18n import is_chinese
+from trakt_sync.i18n import _, is_chinese
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -17,13 +17,26 @@ if TYPE_CHECKING:
 _TRAILING_COMMAND = re.compile(
     r"^(?P<prose>.*?)[\s:]*`(?P<command>trakt-sync [^`]+)`(?P<tail>[.)]*)$"
 )
+# One inside it, then a condition: "…; add `trakt-sync map add …` if it belongs on Bangumi".
+_INNER_COMMAND = re.compile(
+    r"^(?P<prose>.*?);\s*add `(?P<command>trakt-sync [^`]+)` (?P<condition>if [^`;]+?)\.?$"
+)
+
+
+def labelled(label: str, reason: str) -> str:
+    """``label: reason`` (``label：reason`` in Chinese)."""
+    return _("{label}: {reason}").format(label=label, reason=reason)
 
 
 def split_command(reason: str) -> tuple[str, str | None]:
     """(the prose, the command it ends with) — or (reason, None)."""
     match = _TRAILING_COMMAND.match(reason.strip())
     if match is None:
-        return reason, None
+        inner = _INNER_COMMAND.match(reason.strip())
+        if inner is None:
+            return reason, None
+        # Said the other way round, so that the command can close it.
+        return f"{inner['prose']}; {inner['condition']}, add it with:", inner["command"]
     prose = match["prose"].rstrip(" ;,；，：")
     colon = "：" if is_chinese() else ":"
     return f"{prose}{match['tail']}{colon}", match["command"]

@@ -10,6 +10,7 @@ from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption, out_console
 from trakt_sync.cli.state import CliState
 from trakt_sync.i18n import N_, _, is_chinese
+from trakt_sync.words import subject_type_word
 
 _KINDS = {"anime": [2], "real": [6], "all": [2, 6]}
 
@@ -76,7 +77,7 @@ def search(
         )
         names = " / ".join(name for name in (first, second) if name)
         facts = [
-            row["type_name"] or "?",
+            subject_type_word(row["type_name"]) if row["type_name"] else "?",
             row["platform"] or "",
             row["date"] or _("date unknown"),
             _("{count} eps").format(count=row["eps"]) if row["eps"] else "",

@@ -11,7 +11,7 @@ import typer
 
 from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption, bangumi_line, local_time, out_console
-from trakt_sync.cli.reasons import episode_ranges, group_plays, print_reason
+from trakt_sync.cli.reasons import episode_ranges, group_plays, labelled, print_reason
 from trakt_sync.cli.state import CliState
 from trakt_sync.errors import EXIT_FAILED, StateError
 from trakt_sync.i18n import N_, _
@@ -99,8 +99,8 @@ def _print_status(data: dict[str, Any], now: datetime, hint: Callable[[str], str
         if trakt["authenticated"]
         else _("not logged in")
     )
-    console.print(f"  Trakt:    {who}")
-    console.print(hint(f"  Bangumi:  {bangumi_line(data['bangumi'])}"))
+    console.print("  " + _("Trakt:    {state}").format(state=who))
+    console.print(hint("  " + _("Bangumi:  {state}").format(state=bangumi_line(data["bangumi"]))))
     last = data["last_run"]
     if last is None:
         console.print("  " + _("last run: never"))
@@ -112,7 +112,7 @@ def _print_status(data: dict[str, Any], now: datetime, hint: Callable[[str], str
             + _("last run: {when} — {outcome}").format(
                 when=local_time(parse_instant(finished), now), outcome=outcome
             )
-            + (f" ({last['message']})" if last["message"] else "")
+            + (_(" ({detail})").format(detail=last["message"]) if last["message"] else "")
         )
         success = data["last_success"]
         if last["outcome"] != "ok" and success is not None and success["finished_at"]:
@@ -124,7 +124,9 @@ def _print_status(data: dict[str, Any], now: datetime, hint: Callable[[str], str
             )
     items = data["items"]
     counts = _(", ").join(
-        f"{items[k]} {_(PLAY_WORDS.get(k, k))}".strip() for k in items if items[k]
+        _("{count} {state}").format(count=items[k], state=_(PLAY_WORDS.get(k, k))).strip()
+        for k in items
+        if items[k]
     )
     console.print("  " + _("plays:    {counts}").format(counts=counts or _("none yet")))
     next_run = datetime.fromisoformat(data["next_run"])
@@ -146,7 +148,7 @@ def _print_status(data: dict[str, Any], now: datetime, hint: Callable[[str], str
                 else "  " + _("latest failed:")
             )
             for label_text, reason in group_plays(rows):
-                print_reason(console, 4, f"{label_text}: {hint(shown_reason(reason))}")
+                print_reason(console, 4, labelled(label_text, hint(shown_reason(reason))))
 
 
 _DAEMON_STATES = {
@@ -210,7 +212,7 @@ def unmatched(
         )
         episodes = f" {episode_ranges(group['episodes'])}" if group["episodes"] else ""
         reason = state.hint(shown_reason(group["reason"]))
-        print_reason(console, 0, f"{group['title']}{where}{episodes}: {reason}")
+        print_reason(console, 0, labelled(f"{group['title']}{where}{episodes}", reason))
         for cand in group["candidates"]:
             line = _("candidate {subject} {name} (score {score}): {why}").format(
                 subject=cand.get("subject_id"),

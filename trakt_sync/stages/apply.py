@@ -16,6 +16,7 @@ from trakt_sync.errors import (
     BadData,
     EpisodesNotOfSubject,
     TraktSyncError,
+    TryLater,
 )
 from trakt_sync.extras import SubjectExtras, plan_extras
 from trakt_sync.models import EP_MAIN, SUBJECT_ANIME
@@ -140,8 +141,11 @@ class ApplyStage:
             tally.rated += plan.rate is not None
             tally.watchlisted += plan.wish
             self.progress("apply", done, len(kinds))
-        if not options.dry_run:
-            self._learn_names(username, kinds, tally)
+        unnamed = self._unnamed(kinds, tally)
+        if unnamed and options.dry_run:
+            self._read_names(unnamed, tally)
+        elif unnamed:
+            self._learn_names(username, unnamed, tally)
 
     def _plan_with_extras(
         self,
@@ -230,25 +234,43 @@ class ApplyStage:
         with self.store.few_commits():  # labels the next run may learn again: one commit
             remember_names(self.store, subjects)
 
-    def _learn_names(self, username: str, kinds: dict[int, int], tally: _Tally) -> None:
-        """Bangumi's names of the subjects this run newly collected (no entry was read for
-        them before the writes), from the collection list, read as cheaply as before the
-        writes: one page names 50, newest first. A failed read leaves bangumi-data's title."""
-        unnamed = {
+    def _unnamed(self, kinds: dict[int, int], tally: _Tally) -> dict[int, int]:
+        """The subjects this run collects anew that Bangumi never named to us (no entry was
+        read for them before the writes), with their kinds."""
+        return {
             plan.subject_id: kinds[plan.subject_id]
             for plan, _title in tally.plans
             if plan.collect_before is not None
             and plan.subject_id not in tally.failed_subjects
             and known_names(self.store, plan.subject_id) is None
         }
-        if not unnamed:
-            return
+
+    def _learn_names(self, username: str, unnamed: dict[int, int], tally: _Tally) -> None:
+        """Their names after the writes, from the collection list, read as cheaply as
+        before the writes: one page names 50, newest first. A failed read leaves
+        bangumi-data's title."""
         try:
             entries = collection_entries(self.bangumi, username, unnamed)
             self._remember([e.get("subject") for e in entries.values() if e])
         except (TraktSyncError, *UNREADABLE) as exc:  # a label only: never fails the sync
             log.info("the names of %d subject(s) were not read: %s", len(unnamed), exc)
             return
+        self._rename(unnamed, tally)
+
+    def _read_names(self, unnamed: dict[int, int], tally: _Tally) -> None:
+        """A dry run writes nothing, so no list names them afterwards: each subject is
+        read (one request each), so the preview names them as the run will."""
+        for subject_id in sorted(unnamed):
+            try:
+                self.episodes.get_subject(subject_id)
+            except TryLater as exc:  # one wait for a label is enough
+                log.info("subject %s: its name was not read: %s", subject_id, exc)
+                break
+            except (TraktSyncError, *UNREADABLE) as exc:  # a label only
+                log.info("subject %s: its name was not read: %s", subject_id, exc)
+        self._rename(unnamed, tally)
+
+    def _rename(self, unnamed: dict[int, int], tally: _Tally) -> None:
         for plan, _title in tally.plans:
             if plan.subject_id in unnamed:
                 plan.name, plan.name_cn = self._names(plan.subject_id)

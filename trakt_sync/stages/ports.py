@@ -94,7 +94,10 @@ class PlaySink(Protocol):
 
 
 class EpisodeSource(Protocol):
+    """Bangumi's episode lists and subjects, read once (matching.lookups.CachedBangumi)."""
+
     def get_episodes(self, subject_id: int) -> list[dict[str, Any]]: ...
+    def get_subject(self, subject_id: int) -> dict[str, Any]: ...
 
 
 class Account(Protocol):
