@@ -13,7 +13,7 @@ import tomli_w
 
 from trakt_sync import show_key
 from trakt_sync.errors import BadArgument, ConfigError, InvalidValue, NotFound, TryLater
-from trakt_sync.i18n import N_
+from trakt_sync.i18n import N_, _
 from trakt_sync.matching.overrides import Override
 from trakt_sync.models import TraktIds
 from trakt_sync.store import Store
@@ -179,6 +179,42 @@ def add_override(store: Store, override: Override) -> tuple[bool, int]:
     """Add an override; return whether it was new and how many plays will be resolved again."""
     added = store.add_override(override.to_dict())
     return added, reset_affected(store, override)
+
+
+class NeverApplies(InvalidValue):
+    """An override that could never apply beside the mappings there are (``local_conflicts``)."""
+
+    def __init__(self, override: Override, why: str) -> None:
+        super().__init__(f"{override.describe()} can never apply: {why}")
+        self.override, self.why = override, why
+
+    def translated(self) -> str:
+        from trakt_sync.reason_text import shown_reason
+
+        return _("{override} can never apply: {why}").format(
+            override=self.override.describe(_), why=shown_reason(self.why)
+        )
+
+
+def add_checked(
+    store: Store,
+    override: Override,
+    bangumi: SubjectReader,
+    trakt: ShowReader,
+    *,
+    check: bool = True,
+) -> tuple[bool, int, OverrideCheck | None]:
+    """Add an override as ``map add``, the web page and the picker do: refused
+    (:class:`NeverApplies`) when it could never apply beside the mappings there are, read
+    online first (``check_override``: a ValueError when it is wrong) unless ``check`` is
+    false. Whether it was new, how many plays will be resolved again, what the check found."""
+    existing = [Override.from_dict(spec) for spec in store.overrides()]
+    conflicts = local_conflicts(override, existing)
+    if conflicts:
+        raise NeverApplies(override, conflicts[0])
+    found = check_override(override, bangumi, trakt, existing) if check else None
+    added, retried = add_override(store, override)
+    return added, retried, found
 
 
 def remove_override(store: Store, override: Override) -> int | None:

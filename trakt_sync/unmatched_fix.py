@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from trakt_sync import show_key as keys
 from trakt_sync.errors import NotFound, TraktSyncError
 from trakt_sync.i18n import _
-from trakt_sync.mapping_ops import add_override, check_override, local_conflicts, parse_override
+from trakt_sync.mapping_ops import add_checked, parse_override
 from trakt_sync.matching.airdate import DateCheck, broadcast_day, compare_days, parse_day
 from trakt_sync.matching.overrides import Override
 from trakt_sync.reason_text import shown_reason
@@ -222,14 +222,8 @@ def apply_fix(rt: Runtime, override: Override, *, check: bool = True) -> int:
     """Write the override as ``map add`` does: refused (ValueError) when it could never
     apply beside the mappings there are, checked online first unless ``check`` is false;
     return how many plays will be resolved again."""
-    existing = [Override.from_dict(spec) for spec in rt.store.overrides()]
-    conflicts = local_conflicts(override, existing)
-    if conflicts:
-        raise ValueError(f"{override.describe()} can never apply: {conflicts[0]}")
-    if check:
-        # Through the look-up cache: the sync then names the subject as this check did.
-        check_override(override, rt.cached_bangumi, rt.trakt, existing)
-    return add_override(rt.store, override)[1]
+    # Through the look-up cache: the sync then names the subject as this check did.
+    return add_checked(rt.store, override, rt.cached_bangumi, rt.trakt, check=check)[1]
 
 
 def resolve_again(rt: Runtime, group: FixGroup) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from trakt_sync.cli.click_words import BadValue
 from trakt_sync.cli.output import JsonOption, examples, note
 from trakt_sync.cli.state import CliState
 from trakt_sync.i18n import N_, _
-from trakt_sync.reason_text import shown_reason
 
 if TYPE_CHECKING:
     from trakt_sync.matching.overrides import Override
@@ -85,28 +84,17 @@ def add(
     The Bangumi subject and the Trakt show are read first, so that a wrong id is caught
     now (--offline skips that). `trakt-sync search TITLE` finds a subject's id.
     """
-    from trakt_sync.mapping_ops import add_override, check_override, local_conflicts
-    from trakt_sync.matching.overrides import Override
+    from trakt_sync.mapping_ops import add_checked
 
     override = _parse(show, args, start_ep)
     state: CliState = ctx.obj
     with state.runtime() as rt:
-        existing = [Override.from_dict(spec) for spec in rt.store.overrides()]
-        conflicts = local_conflicts(override, existing)
-        if conflicts:
-            raise BadValue(
-                f"{override.describe()} can never apply: {conflicts[0]}",
-                _("{override} can never apply: {why}").format(
-                    override=override.describe(_), why=shown_reason(conflicts[0])
-                ),
+        try:
+            added, retried, check = add_checked(
+                rt.store, override, rt.cached_bangumi, rt.trakt, check=not offline
             )
-        check = None
-        if not offline:
-            try:
-                check = check_override(override, rt.cached_bangumi, rt.trakt, existing)
-            except ValueError as exc:
-                raise BadValue.of(exc) from None
-        added, retried = add_override(rt.store, override)
+        except ValueError as exc:
+            raise BadValue.of(exc) from None
     template = (
         _("Added: {override} ({count} play(s) will be resolved again on the next sync)")
         if added
