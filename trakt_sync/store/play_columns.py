@@ -195,8 +195,13 @@ def stored_of_columns(
     row: sqlite3.Row, state: PlayState, shared: SharedParts | None = None
 ) -> StoredPlay:
     """A play and what the sync learnt of it, from ``PLAY_COLUMNS`` and ``RESOLUTION_COLUMNS``."""
+    return stored_play(play_of_columns(row, shared), row, state)
+
+
+def stored_play(play: Play, row: sqlite3.Row, state: PlayState) -> StoredPlay:
+    """``play`` with what the sync learnt of it, from ``RESOLUTION_COLUMNS`` of its row."""
     return StoredPlay(
-        play=play_of_columns(row, shared),
+        play=play,
         state=state,
         reason=row["reason"],
         attempts=row["attempts"],

@@ -25,6 +25,7 @@ from trakt_sync.store.play_columns import (
     StoredPlay,
     episodes_of_columns,
     stored_of_columns,
+    stored_play,
 )
 from trakt_sync.timeutil import iso_z
 from trakt_sync.trakt_items import (
@@ -59,16 +60,7 @@ class PlayQueue(Database):
             (*params, limit),
         ).fetchall()
         return [
-            StoredPlay(
-                play=play_from_history(json.loads(row["item"])),
-                state=PlayState(row["state"]),
-                reason=row["reason"],
-                attempts=row["attempts"],
-                subject_id=row["subject_id"],
-                episode_id=row["episode_id"],
-                subject_type=row["subject_type"],
-                is_movie=bool(row["is_movie"]),
-            )
+            stored_play(play_from_history(json.loads(row["item"])), row, PlayState(row["state"]))
             for row in rows
         ]
 
