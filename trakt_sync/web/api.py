@@ -132,16 +132,10 @@ def _no_job(profile: str) -> dict[str, Any]:
 
 
 def start_sync(request: Request, form: dict[str, str]) -> Response:
-    from trakt_sync.syncjob import sync_running
-
     web = web_of(request)
     profile = web.profile_of(request, form)
     try:
-        with web.runtime(profile) as rt:
-            lock = rt.paths.lock(profile)
-        job = web.jobs.start(
-            profile, form.get("dry_run") in ("1", "true"), lambda: sync_running(lock)
-        )
+        job = web.start_sync(profile, form.get("dry_run") in ("1", "true"))
     except LockHeld as exc:
         return _error(web, exc, 409)
     except TraktSyncError as exc:

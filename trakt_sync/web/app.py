@@ -23,7 +23,7 @@ from trakt_sync.errors import TraktSyncError
 from trakt_sync.reason_text import shown_reason
 from trakt_sync.redact import SecretRegistry
 from trakt_sync.timeutil import parse_instant, relative, utcnow, weekday_clock
-from trakt_sync.web.jobs import SyncJobs, TraktLogins
+from trakt_sync.web.jobs import SyncJobs, SyncState, TraktLogins
 from trakt_sync.web.options import WebOptions
 from trakt_sync.web.security import (
     CSRF_FIELD,
@@ -85,6 +85,15 @@ class Web:
             registry=self.secrets,
         ) as rt:
             yield rt
+
+    def start_sync(self, profile: str, dry_run: bool) -> SyncState:
+        """Start a sync of ``profile`` in the background (the page's button and the API);
+        LockHeld when one runs, here or in another process holding its lock."""
+        from trakt_sync.syncjob import sync_running
+
+        with self.runtime(profile) as rt:
+            lock = rt.paths.lock(profile)
+        return self.jobs.start(profile, dry_run, lambda: sync_running(lock))
 
     def profiles(self) -> list[str]:
         """Read again on every request: a profile added to the file shows at once."""

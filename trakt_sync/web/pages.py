@@ -99,14 +99,10 @@ def sync_page(request: Request) -> Response:
 
 
 def start_sync(request: Request, form: dict[str, str]) -> Response:
-    from trakt_sync.syncjob import sync_running
-
     web = web_of(request)
     profile = web.profile_of(request, form)
     try:
-        with web.runtime(profile) as rt:
-            lock = rt.paths.lock(profile)
-        web.jobs.start(profile, form.get("dry_run") == "1", lambda: sync_running(lock))
+        web.start_sync(profile, form.get("dry_run") == "1")
     except LockHeld as exc:
         web.flash(request, _("Not started: {why}.").format(why=exc.translated()), "error")
     except TraktSyncError as exc:
