@@ -16,7 +16,6 @@ from trakt_sync.errors import (
     BadData,
     EpisodesNotOfSubject,
     TraktSyncError,
-    TryLater,
 )
 from trakt_sync.extras import SubjectExtras, plan_extras
 from trakt_sync.models import EP_MAIN, SUBJECT_ANIME
@@ -24,7 +23,7 @@ from trakt_sync.planner import SubjectPlan, plan_subject
 from trakt_sync.stages.ports import Account, BangumiWriter, EpisodeSource, Lists, ResolverHandle
 from trakt_sync.stages.types import ApplyResult, Progress, SyncOptions
 from trakt_sync.store import Store, StoredPlay
-from trakt_sync.subject_names import known_names, remember_names
+from trakt_sync.subject_names import known_names, reading_names, remember_names
 
 log = logging.getLogger(__name__)
 APPLY_BATCH = 25  # subjects whose plays are read at once (100 peaked ~4 MiB higher at 10 k plays)
@@ -260,14 +259,9 @@ class ApplyStage:
     def _read_names(self, unnamed: dict[int, int], tally: _Tally) -> None:
         """A dry run writes nothing, so no list names them afterwards: each subject is
         read (one request each), so the preview names them as the run will."""
+        read = reading_names(self.store, self.episodes, fallback=lambda subject_id: None)
         for subject_id in sorted(unnamed):
-            try:
-                self.episodes.get_subject(subject_id)
-            except TryLater as exc:  # one wait for a label is enough
-                log.info("subject %s: its name was not read: %s", subject_id, exc)
-                break
-            except (TraktSyncError, *UNREADABLE) as exc:  # a label only
-                log.info("subject %s: its name was not read: %s", subject_id, exc)
+            read(subject_id)
         self._rename(unnamed, tally)
 
     def _rename(self, unnamed: dict[int, int], tally: _Tally) -> None:
